@@ -1,0 +1,15 @@
+//! spikefab-sim: the network model, the fixed-point numerics contract and the
+//! bit-exact reference simulator (the golden model of spikefab).
+//!
+//! Data flow: network description ([`net`]) → validated and quantized integer
+//! model ([`quant`]) → connectivity ([`connect`]) → engine ([`engine`]) → trace
+//! ([`trace`]). The numeric contract is `docs/numerics.md`.
+
+pub mod diag;
+pub mod net;
+pub mod numerics;
+pub mod rng;
+
+pub use diag::{Diagnostic, Diagnostics, Seg};
+pub use net::Network;
+pub use numerics::NumericsConfig;
