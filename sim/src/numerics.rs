@@ -116,11 +116,11 @@ impl NumericsConfig {
                 errs.push((field, format!("{v} is outside the supported range {lo}..={hi}")));
             }
         };
-        range("v_bits", self.v_bits, 4, 40);
-        range("i_bits", self.i_bits, 4, 40);
+        range("v_bits", self.v_bits, 4, 32);
+        range("i_bits", self.i_bits, 4, 32);
         range("w_bits", self.w_bits, 2, 16);
         range("acc_bits", self.acc_bits, 4, 32);
-        range("coef_bits", self.coef_bits, 2, 32);
+        range("coef_bits", self.coef_bits, 2, 28);
         range("max_delay_steps", self.max_delay_steps, 1, 255);
         range("ref_bits", self.ref_bits, 1, 16);
         range("trace_bits", self.trace_bits, 2, 24);

@@ -1,0 +1,396 @@
+//! The bit-exact reference engine. Semantics: docs/numerics.md.
+//!
+//! One step `t` has two phases:
+//! - **A, neuron update** (parallel over neurons): read and clear the delay
+//!   slot of step `t`, add the Poisson background, update V, I_ex, I_in, the
+//!   refractory counter and the STDP traces with [`update_neuron`], threshold.
+//! - **B, spike processing**: for every spike of step `t` (ascending neuron),
+//!   walk its synapse row, add each weight into the target's slot `t + delay`,
+//!   and apply depression to plastic synapses; then, for every spike, apply
+//!   potentiation to the plastic synapses onto that neuron.
+//!
+//! Delivery uses integer adds into a wide accumulator that cannot overflow
+//! (checked when the matrix is built), so the order and the thread count
+//! never change a result.
+
+use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
+
+use rayon::prelude::*;
+
+use crate::connect::{self, key_delay, key_target, Synapses};
+use crate::diag::Diagnostics;
+use crate::net::Network;
+use crate::numerics::{rshift_round, sat_s, sat_u, NumericsConfig};
+use crate::quant::{self, IntModel, PopParams, TraceParams, VInitQ};
+use crate::rng::{self, Counter, Stream};
+
+/// The integer state of one neuron.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NeuronState {
+    /// Membrane potential relative to E_L, V LSBs.
+    pub v: i32,
+    /// Excitatory synaptic current, I LSBs.
+    pub i_ex: i32,
+    /// Inhibitory synaptic current, I LSBs.
+    pub i_in: i32,
+    /// Refractory steps left.
+    pub refr: u32,
+    /// Presynaptic STDP trace (potentiation), Q(trace_frac).
+    pub x_pre: u32,
+    /// Postsynaptic STDP trace (depression), Q(trace_frac).
+    pub y_post: u32,
+}
+
+/// The input delivered to one neuron for one step (sums of the two channels,
+/// background included), in current LSBs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Input {
+    pub ex: i64,
+    pub inh: i64,
+}
+
+/// One neuron update of step `t`, exactly as docs/numerics.md orders it.
+/// Returns whether the neuron spiked. This is the reference the hardware's
+/// neuron pipeline is checked against.
+#[inline(always)]
+pub fn update_neuron(
+    nc: &NumericsConfig,
+    p: &PopParams,
+    tr: Option<&TraceParams>,
+    s: &mut NeuronState,
+    input: Input,
+) -> bool {
+    let cf = nc.coef_frac;
+    // 1. Membrane: exact propagation with the currents of the previous step.
+    if s.refr == 0 {
+        let acc = s.v as i64 * p.p22
+            + s.i_ex as i64 * p.p21_ex
+            + s.i_in as i64 * p.p21_in
+            + p.dc_term;
+        s.v = sat_s(rshift_round(acc, cf), nc.v_bits) as i32;
+    } else {
+        s.refr -= 1;
+    }
+    // 2. Currents: decay, then add this step's input (the one saturation point of input).
+    s.i_ex = sat_s(rshift_round(s.i_ex as i64 * p.p11_ex, cf) + input.ex, nc.i_bits) as i32;
+    s.i_in = sat_s(rshift_round(s.i_in as i64 * p.p11_in, cf) + input.inh, nc.i_bits) as i32;
+    // 3. Threshold, reset, refractoriness.
+    let spike = s.v as i64 >= p.theta;
+    if spike {
+        s.v = p.v_reset as i32;
+        s.refr = p.ref_steps;
+    }
+    // 4. STDP traces: decay, then add one spike.
+    if let Some(tr) = tr {
+        let inc = if spike { 1i64 << nc.trace_frac } else { 0 };
+        s.x_pre = sat_u(rshift_round(s.x_pre as i64 * tr.p_plus, cf) + inc, nc.trace_bits) as u32;
+        s.y_post = sat_u(rshift_round(s.y_post as i64 * tr.p_minus, cf) + inc, nc.trace_bits) as u32;
+    }
+    spike
+}
+
+/// The weight change of one STDP event: `round(a * trace / 2^trace_frac)`.
+#[inline(always)]
+pub fn stdp_delta(nc: &NumericsConfig, a: i64, trace: u32) -> i64 {
+    rshift_round(a * trace as i64, nc.trace_frac)
+}
+
+/// One observed neuron update (the co-simulation compares these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeuronRecord {
+    pub step: u64,
+    pub neuron: u32,
+    pub state: NeuronState,
+    pub spike: bool,
+}
+
+/// One observed weight write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeightRecord {
+    pub step: u64,
+    pub synapse: u64,
+    pub old: i16,
+    pub new: i16,
+}
+
+/// Receives observation records, in a deterministic order: neuron updates in
+/// ascending neuron order, then weight writes in processing order.
+pub trait Observer {
+    fn neuron(&mut self, rec: &NeuronRecord);
+    fn weight(&mut self, rec: &WeightRecord);
+}
+
+/// Neuron updates processed per parallel work item.
+const CHUNK: usize = 2048;
+
+/// The simulator: integer model, synapses, state and the delay ring.
+pub struct Engine {
+    pub model: IntModel,
+    pub syn: Synapses,
+    pub state: Vec<NeuronState>,
+    pop_of: Vec<u16>,
+    ring_ex: Vec<AtomicI32>,
+    ring_in: Vec<AtomicI32>,
+    slots: u64,
+    bg_key: u64,
+    step: u64,
+    spikes: Vec<u32>,
+}
+
+impl Engine {
+    /// Quantize and build a network in the current rayon pool.
+    pub fn from_network(net: &Network) -> Result<Engine, Diagnostics> {
+        let model = quant::quantize(net)?;
+        let syn = connect::build(net, &model)?;
+        Ok(Engine::new(model, syn))
+    }
+
+    /// An engine at step 0 with the initial state drawn from the seed.
+    pub fn new(model: IntModel, syn: Synapses) -> Engine {
+        let n = model.neurons as usize;
+        let slots = model.numerics.delay_slots() as usize;
+        let mut pop_of = vec![0u16; n];
+        for (pi, p) in model.pops.iter().enumerate() {
+            pop_of[p.start as usize..(p.start + p.size) as usize].fill(pi as u16);
+        }
+        let state = initial_state(&model, &pop_of);
+        Engine {
+            bg_key: rng::key(model.seed, Stream::Background, 0),
+            ring_ex: (0..n * slots).map(|_| AtomicI32::new(0)).collect(),
+            ring_in: (0..n * slots).map(|_| AtomicI32::new(0)).collect(),
+            slots: slots as u64,
+            model,
+            syn,
+            state,
+            pop_of,
+            step: 0,
+            spikes: Vec::new(),
+        }
+    }
+
+    /// The next step to run.
+    pub fn step_index(&self) -> u64 {
+        self.step
+    }
+
+    /// Number of neurons.
+    pub fn neurons(&self) -> u32 {
+        self.model.neurons
+    }
+
+    /// Bytes held by the engine (synapses, state, ring).
+    pub fn bytes(&self) -> u64 {
+        self.syn.bytes()
+            + (self.state.len() * std::mem::size_of::<NeuronState>()) as u64
+            + (self.pop_of.len() * 2) as u64
+            + (self.ring_ex.len() * 8) as u64
+    }
+
+    /// The input delivered to neuron `n` for step `t` (delay ring plus background),
+    /// clearing the ring slot.
+    #[inline(always)]
+    fn take_input(&self, n: usize, t: u64) -> Input {
+        let idx = (t % self.slots) as usize * self.model.neurons as usize + n;
+        let mut inp = Input {
+            ex: self.ring_ex[idx].load(Relaxed) as i64,
+            inh: self.ring_in[idx].load(Relaxed) as i64,
+        };
+        self.ring_ex[idx].store(0, Relaxed);
+        self.ring_in[idx].store(0, Relaxed);
+        let p = &self.model.pops[self.pop_of[n] as usize];
+        if let Some(bg) = &p.poisson {
+            let u = rng::neuron_step_u32(self.bg_key, n as u32, t as u32);
+            let w = (bg.count(u) as i64 * bg.weight) << self.model.numerics.w_shift;
+            if bg.weight >= 0 {
+                inp.ex += w;
+            } else {
+                inp.inh += w;
+            }
+        }
+        inp
+    }
+
+    /// Run one step; returns the neurons that spiked (ascending).
+    pub fn step(&mut self) -> &[u32] {
+        self.step_observed(None)
+    }
+
+    /// Run one step, reporting every neuron update and weight write to `obs`.
+    pub fn step_observed(&mut self, mut obs: Option<&mut dyn Observer>) -> &[u32] {
+        let t = self.step;
+        let nc = self.model.numerics;
+        let tr = self.model.traces.clone();
+        // Phase A: neuron updates.
+        let mut state = std::mem::take(&mut self.state);
+        let this = &*self;
+        let chunks: Vec<Vec<u32>> = state
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .map(|(ci, chunk)| {
+                let base = ci * CHUNK;
+                let mut spk = Vec::new();
+                for (k, s) in chunk.iter_mut().enumerate() {
+                    let n = base + k;
+                    let input = this.take_input(n, t);
+                    let p = &this.model.pops[this.pop_of[n] as usize];
+                    if update_neuron(&nc, p, tr.as_ref(), s, input) {
+                        spk.push(n as u32);
+                    }
+                }
+                spk
+            })
+            .collect();
+        self.state = state;
+        self.spikes.clear();
+        for c in chunks {
+            self.spikes.extend_from_slice(&c);
+        }
+        if let Some(o) = obs.as_deref_mut() {
+            let mut si = 0;
+            for (n, s) in self.state.iter().enumerate() {
+                let spike = si < self.spikes.len() && self.spikes[si] == n as u32;
+                if spike {
+                    si += 1;
+                }
+                o.neuron(&NeuronRecord {
+                    step: t,
+                    neuron: n as u32,
+                    state: *s,
+                    spike,
+                });
+            }
+        }
+        // Phase B: spike processing.
+        if self.syn.rule.is_empty() {
+            self.deliver_parallel(t);
+        } else {
+            self.process_plastic(t, obs);
+        }
+        self.step += 1;
+        &self.spikes
+    }
+
+    /// Delivery for a static network: rows of spiking neurons in parallel,
+    /// atomic integer adds into the ring (exact, so order-free).
+    fn deliver_parallel(&self, t: u64) {
+        let n = self.model.neurons as usize;
+        let shift = self.model.numerics.w_shift;
+        let slots = self.slots;
+        let syn = &self.syn;
+        let deliver_row = |src: &u32| {
+            let r = syn.row(*src);
+            let keys = &syn.key[r.clone()];
+            let ws = &syn.weight[r];
+            let mut cur_d = u32::MAX;
+            let mut base = 0usize;
+            for (k, w) in keys.iter().zip(ws) {
+                let d = key_delay(*k);
+                if d != cur_d {
+                    cur_d = d;
+                    base = ((t + d as u64) % slots) as usize * n;
+                }
+                let idx = base + key_target(*k) as usize;
+                let w = (*w as i32) << shift;
+                if w >= 0 {
+                    self.ring_ex[idx].fetch_add(w, Relaxed);
+                } else {
+                    self.ring_in[idx].fetch_add(w, Relaxed);
+                }
+            }
+        };
+        if self.spikes.len() < 2 {
+            self.spikes.iter().for_each(deliver_row);
+        } else {
+            self.spikes.par_iter().with_max_len(1).for_each(deliver_row);
+        }
+    }
+
+    /// Delivery plus STDP, in the documented order (sequential).
+    fn process_plastic(&mut self, t: u64, mut obs: Option<&mut dyn Observer>) {
+        let n = self.model.neurons as usize;
+        let nc = self.model.numerics;
+        let shift = nc.w_shift;
+        let spikes = std::mem::take(&mut self.spikes);
+        // Pre pass: deliver with the current weight, then depress.
+        for &src in &spikes {
+            for s in self.syn.row(src) {
+                let k = self.syn.key[s];
+                let tgt = key_target(k) as usize;
+                let idx = ((t + key_delay(k) as u64) % self.slots) as usize * n + tgt;
+                let w = self.syn.weight[s];
+                let wl = (w as i32) << shift;
+                if wl >= 0 {
+                    self.ring_ex[idx].fetch_add(wl, Relaxed);
+                } else {
+                    self.ring_in[idx].fetch_add(wl, Relaxed);
+                }
+                let r = self.syn.rule[s];
+                if r != 0 {
+                    let p = self.model.stdp[r as usize - 1].as_ref().expect("rule");
+                    let dw = stdp_delta(&nc, p.a_minus, self.state[tgt].y_post);
+                    let new = (w as i64 - dw).clamp(p.w_min, p.w_max) as i16;
+                    self.syn.weight[s] = new;
+                    if let Some(o) = obs.as_deref_mut() {
+                        o.weight(&WeightRecord { step: t, synapse: s as u64, old: w, new });
+                    }
+                }
+            }
+        }
+        // Post pass: potentiate the plastic synapses onto each spiking neuron.
+        for &tgt in &spikes {
+            let inc = &self.syn.incoming;
+            for e in inc.start[tgt as usize] as usize..inc.start[tgt as usize + 1] as usize {
+                let s = inc.syn[e] as usize;
+                let src = inc.src[e] as usize;
+                let r = self.syn.rule[s];
+                let p = self.model.stdp[r as usize - 1].as_ref().expect("rule");
+                let w = self.syn.weight[s];
+                let dw = stdp_delta(&nc, p.a_plus, self.state[src].x_pre);
+                let new = (w as i64 + dw).clamp(p.w_min, p.w_max) as i16;
+                self.syn.weight[s] = new;
+                if let Some(o) = obs.as_deref_mut() {
+                    o.weight(&WeightRecord { step: t, synapse: s as u64, old: w, new });
+                }
+            }
+        }
+        self.spikes = spikes;
+    }
+
+    /// Spike counts per population accumulated by the caller's recorder.
+    pub fn pop_of(&self, n: u32) -> usize {
+        self.pop_of[n as usize] as usize
+    }
+}
+
+/// Draw the initial state: V from each population's distribution with the
+/// counter-based generator keyed by (seed, InitialState, neuron); currents,
+/// counters and traces start at zero.
+fn initial_state(model: &IntModel, pop_of: &[u16]) -> Vec<NeuronState> {
+    let key = rng::key(model.seed, Stream::InitialState, 0);
+    let vb = model.numerics.v_bits;
+    (0..model.neurons as usize)
+        .into_par_iter()
+        .map(|n| {
+            let p = &model.pops[pop_of[n] as usize];
+            let mut r = Counter::new(rng::draw(key, n as u64), 0);
+            let v = match p.v_init {
+                VInitQ::Constant(v) => v,
+                VInitQ::Normal { mean, std } => mean + std * r.normal(),
+                VInitQ::Uniform { low, high } => low + (high - low) * r.unit(),
+            };
+            NeuronState {
+                v: sat_s(v.round() as i64, vb) as i32,
+                ..Default::default()
+            }
+        })
+        .collect()
+}
+
+/// Run `f` in a rayon pool of `threads` threads (0 = rayon's default).
+pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool");
+    pool.install(f)
+}
