@@ -5,10 +5,14 @@
 //! model ([`quant`]) → connectivity ([`connect`]) → engine ([`engine`]) → trace
 //! ([`trace`]). The numeric contract is `docs/numerics.md`.
 
+pub mod connect;
 pub mod diag;
+pub mod engine;
 pub mod net;
 pub mod numerics;
+pub mod quant;
 pub mod rng;
+pub mod trace;
 
 pub use diag::{Diagnostic, Diagnostics, Seg};
 pub use net::Network;
