@@ -200,6 +200,16 @@ impl ProjGen<'_> {
     /// Enumerate chunk `c`. With `full == false` only sources are guaranteed
     /// (weights and delays may be left undrawn).
     fn chunk(&self, c: u64, full: bool, sat: &mut u64, emit: &mut impl FnMut(Drawn)) {
+        let no_autapse = match self.rule {
+            Rule::FixedTotalNumber { autapses, .. }
+            | Rule::FixedIndegree { autapses, .. }
+            | Rule::PairwiseBernoulli { autapses, .. } => !autapses,
+            _ => false,
+        };
+        if no_autapse && self.same_pop && self.src_n < 2 {
+            // No synapse can satisfy the rule (validation reports it); never loop.
+            return;
+        }
         let range = |total: u64| (c * CHUNK)..((c + 1) * CHUNK).min(total);
         match self.rule {
             Rule::FixedTotalNumber { n, autapses } => {

@@ -135,6 +135,9 @@ pub struct Engine {
     bg_key: u64,
     step: u64,
     spikes: Vec<u32>,
+    /// When set, phase B processes each step's spikes in an order shuffled
+    /// with this key (a test of order independence; results must not change).
+    pub shuffle_delivery: Option<u64>,
 }
 
 impl Engine {
@@ -165,6 +168,7 @@ impl Engine {
             pop_of,
             step: 0,
             spikes: Vec::new(),
+            shuffle_delivery: None,
         }
     }
 
@@ -261,18 +265,29 @@ impl Engine {
             }
         }
         // Phase B: spike processing.
-        if self.syn.rule.is_empty() {
-            self.deliver_parallel(t);
-        } else {
-            self.process_plastic(t, obs);
+        let mut order = std::mem::take(&mut self.spikes);
+        let sorted = order.clone();
+        if let Some(k) = self.shuffle_delivery {
+            // Fisher-Yates with draws keyed by (k, step).
+            let mut r = Counter::new(rng::draw(k, t), 0);
+            for i in (1..order.len()).rev() {
+                let j = rng::below(r.next_u64(), i as u32 + 1) as usize;
+                order.swap(i, j);
+            }
         }
+        if self.syn.rule.is_empty() {
+            self.deliver_parallel(t, &order);
+        } else {
+            self.process_plastic(t, &order, obs);
+        }
+        self.spikes = sorted;
         self.step += 1;
         &self.spikes
     }
 
     /// Delivery for a static network: rows of spiking neurons in parallel,
     /// atomic integer adds into the ring (exact, so order-free).
-    fn deliver_parallel(&self, t: u64) {
+    fn deliver_parallel(&self, t: u64, spikes: &[u32]) {
         let n = self.model.neurons as usize;
         let shift = self.model.numerics.w_shift;
         let slots = self.slots;
@@ -298,21 +313,20 @@ impl Engine {
                 }
             }
         };
-        if self.spikes.len() < 2 {
-            self.spikes.iter().for_each(deliver_row);
+        if spikes.len() < 2 {
+            spikes.iter().for_each(deliver_row);
         } else {
-            self.spikes.par_iter().with_max_len(1).for_each(deliver_row);
+            spikes.par_iter().with_max_len(1).for_each(deliver_row);
         }
     }
 
     /// Delivery plus STDP, in the documented order (sequential).
-    fn process_plastic(&mut self, t: u64, mut obs: Option<&mut dyn Observer>) {
+    fn process_plastic(&mut self, t: u64, spikes: &[u32], mut obs: Option<&mut dyn Observer>) {
         let n = self.model.neurons as usize;
         let nc = self.model.numerics;
         let shift = nc.w_shift;
-        let spikes = std::mem::take(&mut self.spikes);
         // Pre pass: deliver with the current weight, then depress.
-        for &src in &spikes {
+        for &src in spikes {
             for s in self.syn.row(src) {
                 let k = self.syn.key[s];
                 let tgt = key_target(k) as usize;
@@ -337,7 +351,7 @@ impl Engine {
             }
         }
         // Post pass: potentiate the plastic synapses onto each spiking neuron.
-        for &tgt in &spikes {
+        for &tgt in spikes {
             let inc = &self.syn.incoming;
             for e in inc.start[tgt as usize] as usize..inc.start[tgt as usize + 1] as usize {
                 let s = inc.syn[e] as usize;
@@ -353,7 +367,6 @@ impl Engine {
                 }
             }
         }
-        self.spikes = spikes;
     }
 
     /// Spike counts per population accumulated by the caller's recorder.
