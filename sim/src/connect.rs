@@ -57,11 +57,30 @@ pub struct Incoming {
     pub src: Vec<u32>,
 }
 
+/// Number of target partitions for `n` neurons: a function of the network
+/// only (never of the thread count), so synapse order and indices are fixed.
+pub fn partitions_for(n: u32) -> u32 {
+    (n / 8).clamp(1, 16)
+}
+
+/// Partition of target `t` among `parts` partitions of `n` neurons
+/// (contiguous, ascending target ranges).
+#[inline(always)]
+pub fn partition_of(t: u32, parts: u32, n: u32) -> u32 {
+    (t as u64 * parts as u64 / n.max(1) as u64) as u32
+}
+
 /// The synapse matrix.
 #[derive(Debug, Clone, Default)]
 pub struct Synapses {
     /// Row offsets by source neuron (N+1 entries).
     pub row_start: Vec<u64>,
+    /// Target partitions: each row is ordered by (partition, delay, target,
+    /// weight), so that workers delivering different partitions write
+    /// disjoint target ranges.
+    pub parts: u32,
+    /// Per row, `parts + 1` offsets (relative to the row start) of its partitions.
+    pub part_start: Vec<u32>,
     /// `delay << 24 | target` of each synapse.
     pub key: Vec<u32>,
     /// Weight of each synapse in weight LSBs.
@@ -92,6 +111,14 @@ impl Synapses {
         self.row_start[src as usize] as usize..self.row_start[src as usize + 1] as usize
     }
 
+    /// Index range of the synapses of row `src` whose targets are in partition `p`.
+    #[inline(always)]
+    pub fn row_part(&self, src: u32, p: u32) -> std::ops::Range<usize> {
+        let base = self.row_start[src as usize] as usize;
+        let o = src as usize * (self.parts as usize + 1) + p as usize;
+        base + self.part_start[o] as usize..base + self.part_start[o + 1] as usize
+    }
+
     /// Source of synapse `s` (binary search over the row offsets).
     pub fn source_of(&self, s: u64) -> u32 {
         (self.row_start.partition_point(|&r| r <= s) - 1) as u32
@@ -103,6 +130,7 @@ impl Synapses {
             + self.key.len() * 4
             + self.weight.len() * 2
             + self.rule.len()
+            + self.part_start.len() * 4
             + self.incoming.start.len() * 8
             + self.incoming.syn.len() * 8
             + self.incoming.src.len() * 4) as u64
@@ -416,14 +444,26 @@ pub fn build(net: &Network, model: &IntModel) -> Result<Synapses, Diagnostics> {
     }
     drop(cursors);
 
-    // Sort each row by (delay, target, weight, rule): placement order is erased.
+    // Sort each row by (partition, delay, target, weight, rule): placement
+    // order is erased; then record where each partition starts.
+    let parts = partitions_for(n as u32);
+    let mut part_start = vec![0u32; n * (parts as usize + 1)];
     {
         let kp = SharedMut(key.as_mut_ptr());
         let wp = SharedMut(weight.as_mut_ptr());
         let rp = SharedMut(rule.as_mut_ptr());
-        (0..n).into_par_iter().for_each_init(Vec::<u64>::new, |buf, src| {
+        let pp = SharedMut(part_start.as_mut_ptr());
+        (0..n).into_par_iter().for_each_init(Vec::<u128>::new, |buf, src| {
             let r = row_start[src] as usize..row_start[src + 1] as usize;
+            let stride = parts as usize + 1;
+            // SAFETY: each row owns its own `parts + 1` offsets.
+            let offs = unsafe { pp.slice(src * stride..(src + 1) * stride) };
             if r.len() < 2 {
+                let first = (!r.is_empty()).then(|| unsafe { *kp.0.add(r.start) });
+                let p0 = first.map_or(parts, |k| partition_of(key_target(k), parts, n as u32));
+                for (p, o) in offs.iter_mut().enumerate() {
+                    *o = if (p as u32) <= p0 { 0 } else { r.len() as u32 };
+                }
                 return;
             }
             // SAFETY: rows are disjoint index ranges; each is visited once.
@@ -431,24 +471,37 @@ pub fn build(net: &Network, model: &IntModel) -> Result<Synapses, Diagnostics> {
             let mut rs = if plastic { Some(unsafe { rp.slice(r.clone()) }) } else { None };
             buf.clear();
             for i in 0..ks.len() {
-                let rl = rs.as_ref().map_or(0, |rs| rs[i]) as u64;
+                let rl = rs.as_ref().map_or(0, |rs| rs[i]) as u128;
                 // weight biased to unsigned so that the order is numeric
-                let wb = (ws[i] as i32 + 32768) as u64;
-                buf.push(((ks[i] as u64) << 32) | (wb << 8) | rl);
+                let wb = (ws[i] as i32 + 32768) as u128;
+                let part = partition_of(key_target(ks[i]), parts, n as u32) as u128;
+                buf.push((part << 64) | ((ks[i] as u128) << 32) | (wb << 8) | rl);
             }
             buf.sort_unstable();
+            let mut p = 0usize;
             for (i, &e) in buf.iter().enumerate() {
+                let part = (e >> 64) as usize;
+                while p <= part {
+                    offs[p] = i as u32;
+                    p += 1;
+                }
                 ks[i] = (e >> 32) as u32;
                 ws[i] = (((e >> 8) & 0xFFFF) as i32 - 32768) as i16;
                 if let Some(rs) = rs.as_deref_mut() {
                     rs[i] = (e & 0xFF) as u8;
                 }
             }
+            while p <= parts as usize {
+                offs[p] = buf.len() as u32;
+                p += 1;
+            }
         });
     }
 
     let mut syn = Synapses {
         row_start,
+        parts,
+        part_start,
         key,
         weight,
         rule,

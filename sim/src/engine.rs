@@ -13,8 +13,6 @@
 //! (checked when the matrix is built), so the order and the thread count
 //! never change a result.
 
-use std::sync::atomic::{AtomicI32, Ordering::Relaxed};
-
 use rayon::prelude::*;
 
 use crate::connect::{self, key_delay, key_target, Synapses};
@@ -129,8 +127,9 @@ pub struct Engine {
     pub syn: Synapses,
     pub state: Vec<NeuronState>,
     pop_of: Vec<u16>,
-    ring_ex: Vec<AtomicI32>,
-    ring_in: Vec<AtomicI32>,
+    /// Delay ring, `[slot][neuron]`, excitatory and inhibitory channel.
+    ring_ex: Vec<i32>,
+    ring_in: Vec<i32>,
     slots: u64,
     bg_key: u64,
     step: u64,
@@ -138,6 +137,9 @@ pub struct Engine {
     /// When set, phase B processes each step's spikes in an order shuffled
     /// with this key (a test of order independence; results must not change).
     pub shuffle_delivery: Option<u64>,
+    /// Steps with fewer synapses to deliver than this run delivery on one
+    /// thread (fork-join costs more than it saves). Tests set 0.
+    pub parallel_min_synapses: u64,
 }
 
 impl Engine {
@@ -159,8 +161,8 @@ impl Engine {
         let state = initial_state(&model, &pop_of);
         Engine {
             bg_key: rng::key(model.seed, Stream::Background, 0),
-            ring_ex: (0..n * slots).map(|_| AtomicI32::new(0)).collect(),
-            ring_in: (0..n * slots).map(|_| AtomicI32::new(0)).collect(),
+            ring_ex: vec![0; n * slots],
+            ring_in: vec![0; n * slots],
             slots: slots as u64,
             model,
             syn,
@@ -169,6 +171,7 @@ impl Engine {
             step: 0,
             spikes: Vec::new(),
             shuffle_delivery: None,
+            parallel_min_synapses: 16_384,
         }
     }
 
@@ -190,17 +193,24 @@ impl Engine {
             + (self.ring_ex.len() * 8) as u64
     }
 
-    /// The input delivered to neuron `n` for step `t` (delay ring plus background),
-    /// clearing the ring slot.
+    /// The input delivered to neuron `n` for step `t` (delay ring plus
+    /// background), clearing the ring slot.
+    ///
+    /// # Safety
+    /// No other thread accesses the ring entries of neuron `n` meanwhile
+    /// (phase A: each neuron belongs to exactly one work item).
     #[inline(always)]
-    fn take_input(&self, n: usize, t: u64) -> Input {
+    unsafe fn take_input(&self, ring: RingPtr, n: usize, t: u64) -> Input {
         let idx = (t % self.slots) as usize * self.model.neurons as usize + n;
-        let mut inp = Input {
-            ex: self.ring_ex[idx].load(Relaxed) as i64,
-            inh: self.ring_in[idx].load(Relaxed) as i64,
+        let mut inp = unsafe {
+            let i = Input {
+                ex: *ring.ex.add(idx) as i64,
+                inh: *ring.inh.add(idx) as i64,
+            };
+            *ring.ex.add(idx) = 0;
+            *ring.inh.add(idx) = 0;
+            i
         };
-        self.ring_ex[idx].store(0, Relaxed);
-        self.ring_in[idx].store(0, Relaxed);
         let p = &self.model.pops[self.pop_of[n] as usize];
         if let Some(bg) = &p.poisson {
             let u = rng::neuron_step_u32(self.bg_key, n as u32, t as u32);
@@ -226,6 +236,7 @@ impl Engine {
         let tr = self.model.traces.clone();
         // Phase A: neuron updates.
         let mut state = std::mem::take(&mut self.state);
+        let ring = self.ring_ptr();
         let this = &*self;
         let chunks: Vec<Vec<u32>> = state
             .par_chunks_mut(CHUNK)
@@ -235,7 +246,8 @@ impl Engine {
                 let mut spk = Vec::new();
                 for (k, s) in chunk.iter_mut().enumerate() {
                     let n = base + k;
-                    let input = this.take_input(n, t);
+                    // SAFETY: neuron `n` belongs to this chunk only.
+                    let input = unsafe { this.take_input(ring, n, t) };
                     let p = &this.model.pops[this.pop_of[n] as usize];
                     if update_neuron(&nc, p, tr.as_ref(), s, input) {
                         spk.push(n as u32);
@@ -285,38 +297,49 @@ impl Engine {
         &self.spikes
     }
 
-    /// Delivery for a static network: rows of spiking neurons in parallel,
-    /// atomic integer adds into the ring (exact, so order-free).
-    fn deliver_parallel(&self, t: u64, spikes: &[u32]) {
+    fn ring_ptr(&mut self) -> RingPtr {
+        RingPtr {
+            ex: self.ring_ex.as_mut_ptr(),
+            inh: self.ring_in.as_mut_ptr(),
+        }
+    }
+
+    /// Delivery for a static network. Each row is split into target
+    /// partitions; a worker takes a partition and delivers every spike's
+    /// synapses into it, so workers write disjoint ring entries with plain
+    /// integer adds (exact, hence order-free).
+    fn deliver_parallel(&mut self, t: u64, spikes: &[u32]) {
         let n = self.model.neurons as usize;
         let shift = self.model.numerics.w_shift;
         let slots = self.slots;
+        let ring = self.ring_ptr();
         let syn = &self.syn;
-        let deliver_row = |src: &u32| {
-            let r = syn.row(*src);
-            let keys = &syn.key[r.clone()];
-            let ws = &syn.weight[r];
-            let mut cur_d = u32::MAX;
-            let mut base = 0usize;
-            for (k, w) in keys.iter().zip(ws) {
-                let d = key_delay(*k);
-                if d != cur_d {
-                    cur_d = d;
-                    base = ((t + d as u64) % slots) as usize * n;
-                }
-                let idx = base + key_target(*k) as usize;
-                let w = (*w as i32) << shift;
-                if w >= 0 {
-                    self.ring_ex[idx].fetch_add(w, Relaxed);
-                } else {
-                    self.ring_in[idx].fetch_add(w, Relaxed);
+        let deliver_part = |p: u32| {
+            for &src in spikes {
+                let r = syn.row_part(src, p);
+                let keys = &syn.key[r.clone()];
+                let ws = &syn.weight[r];
+                let mut cur_d = u32::MAX;
+                let mut base = 0usize;
+                for (k, w) in keys.iter().zip(ws) {
+                    let d = key_delay(*k);
+                    if d != cur_d {
+                        cur_d = d;
+                        base = ((t + d as u64) % slots) as usize * n;
+                    }
+                    let idx = base + key_target(*k) as usize;
+                    let w = (*w as i32) << shift;
+                    // SAFETY: targets of partition `p` are written by this worker only;
+                    // `idx` is in bounds (slot < slots, target < n).
+                    unsafe { ring.add(idx, w) };
                 }
             }
         };
-        if spikes.len() < 2 {
-            spikes.iter().for_each(deliver_row);
+        let work: u64 = spikes.iter().map(|&s| syn.row(s).len() as u64).sum();
+        if work < self.parallel_min_synapses || syn.parts == 1 {
+            (0..syn.parts).for_each(deliver_part);
         } else {
-            spikes.par_iter().with_max_len(1).for_each(deliver_row);
+            (0..syn.parts).into_par_iter().for_each(deliver_part);
         }
     }
 
@@ -334,9 +357,9 @@ impl Engine {
                 let w = self.syn.weight[s];
                 let wl = (w as i32) << shift;
                 if wl >= 0 {
-                    self.ring_ex[idx].fetch_add(wl, Relaxed);
+                    self.ring_ex[idx] += wl;
                 } else {
-                    self.ring_in[idx].fetch_add(wl, Relaxed);
+                    self.ring_in[idx] += wl;
                 }
                 let r = self.syn.rule[s];
                 if r != 0 {
@@ -398,6 +421,33 @@ fn initial_state(model: &IntModel, pop_of: &[u16]) -> Vec<NeuronState> {
         })
         .collect()
 }
+
+/// Raw access to the delay ring for work items that own disjoint entries.
+#[derive(Clone, Copy)]
+struct RingPtr {
+    ex: *mut i32,
+    inh: *mut i32,
+}
+impl RingPtr {
+    /// Add `w` to the channel its sign selects.
+    ///
+    /// # Safety
+    /// `idx` is in bounds and no other thread touches entry `idx` meanwhile.
+    #[inline(always)]
+    unsafe fn add(self, idx: usize, w: i32) {
+        unsafe {
+            if w >= 0 {
+                *self.ex.add(idx) += w;
+            } else {
+                *self.inh.add(idx) += w;
+            }
+        }
+    }
+}
+
+// SAFETY: used only where each entry is touched by one work item (see callers).
+unsafe impl Send for RingPtr {}
+unsafe impl Sync for RingPtr {}
 
 /// Run `f` in a rayon pool of `threads` threads (0 = rayon's default).
 pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {

@@ -197,8 +197,12 @@ fn engine(neurons: u32, syns: &[(u32, u32, i16, u32, bool)], stdp: Option<StdpPa
         row_start[i + 1] += row_start[i];
     }
     let plastic = sorted.iter().any(|s| s.4);
+    // One target partition: each row's partition offsets are [0, len].
+    let part_start = row_start.windows(2).flat_map(|w| [0, (w[1] - w[0]) as u32]).collect();
     let mut syn = Synapses {
         row_start,
+        parts: 1,
+        part_start,
         key: sorted.iter().map(|s| pack(s.1, s.3)).collect(),
         weight: sorted.iter().map(|s| s.2).collect(),
         rule: if plastic { sorted.iter().map(|s| s.4 as u8).collect() } else { vec![] },
