@@ -143,23 +143,23 @@ impl NumericsConfig {
                 format!("{} must be below trace_bits ({})", self.trace_frac, self.trace_bits),
             ));
         }
-        if self.w_bits + self.w_shift > self.i_bits {
+        if self.w_bits.saturating_add(self.w_shift) > self.i_bits {
             errs.push((
                 "w_shift",
                 format!(
                     "w_bits + w_shift = {} exceeds i_bits ({}): a single weight could not be represented as a current",
-                    self.w_bits + self.w_shift,
+                    self.w_bits.saturating_add(self.w_shift),
                     self.i_bits
                 ),
             ));
         }
-        if self.w_bits + self.w_shift > self.acc_bits {
+        if self.w_bits.saturating_add(self.w_shift) > self.acc_bits {
             errs.push((
                 "acc_bits",
                 format!(
                     "{} is narrower than w_bits + w_shift = {}",
                     self.acc_bits,
-                    self.w_bits + self.w_shift
+                    self.w_bits.saturating_add(self.w_shift)
                 ),
             ));
         }

@@ -82,7 +82,7 @@ fn negative_values_round_half_up_not_toward_zero_nor_floor() {
     assert_eq!(rshift_round(-8, 4), 0); // -0.5 -> 0
     assert_eq!(rshift_round(-44, 4), -3); // -2.75 -> -3 (truncation would give -2)
     assert_eq!(rshift_round(-36, 4), -2); // -2.25 -> -2 (floor would give -3)
-    assert_eq!(rshift_round(-36 >> 0, 0), -36);
+    assert_eq!(rshift_round(-36, 0), -36); // no shift, no rounding
     // Through the neuron: V = -11 * 0.25 with p22 = 4.
     let mut p = pop(0, 1);
     p.p22 = 4;
