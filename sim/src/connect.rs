@@ -111,6 +111,12 @@ impl Synapses {
         self.row_start[src as usize] as usize..self.row_start[src as usize + 1] as usize
     }
 
+    /// Number of synapses leaving neuron `src`.
+    #[inline(always)]
+    pub fn out_degree(&self, src: u32) -> u64 {
+        self.row_start[src as usize + 1] - self.row_start[src as usize]
+    }
+
     /// Index range of the synapses of row `src` whose targets are in partition `p`.
     #[inline(always)]
     pub fn row_part(&self, src: u32, p: u32) -> std::ops::Range<usize> {
@@ -214,6 +220,16 @@ impl ProjGen<'_> {
         q.clamp(self.w_lo, self.w_hi)
     }
 
+    /// Weight (LSBs) and delay (steps) of a synapse, drawn only when `full`.
+    #[inline(always)]
+    fn weight_delay(&self, r: &mut Counter, full: bool, sat: &mut u64) -> (i64, u32) {
+        if !full {
+            return (0, 0);
+        }
+        let wp = self.draw_weight(r);
+        (self.quant_w(wp, sat), self.draw_delay(r))
+    }
+
     /// Draw a source for target `tgt` (local), honouring `autapses`.
     #[inline(always)]
     fn draw_src(&self, r: &mut Counter, tgt: u32, autapses: bool) -> u32 {
@@ -248,12 +264,7 @@ impl ProjGen<'_> {
                     while !autapses && self.same_pop && tgt == src {
                         tgt = below(r.next_u64(), self.tgt_n);
                     }
-                    let (w, d) = if full {
-                        let wp = self.draw_weight(&mut r);
-                        (self.quant_w(wp, sat), self.draw_delay(&mut r))
-                    } else {
-                        (0, 0)
-                    };
+                    let (w, d) = self.weight_delay(&mut r, full, sat);
                     emit(Drawn { src: self.src_off + src, tgt: self.tgt_off + tgt, w, d });
                 }
             }
@@ -263,12 +274,7 @@ impl ProjGen<'_> {
                     let tgt = (s / *k as u64) as u32;
                     let mut r = Counter::new(rng::draw(self.key, s), 0);
                     let src = self.draw_src(&mut r, tgt, *autapses);
-                    let (w, d) = if full {
-                        let wp = self.draw_weight(&mut r);
-                        (self.quant_w(wp, sat), self.draw_delay(&mut r))
-                    } else {
-                        (0, 0)
-                    };
+                    let (w, d) = self.weight_delay(&mut r, full, sat);
                     emit(Drawn { src: self.src_off + src, tgt: self.tgt_off + tgt, w, d });
                 }
             }
@@ -279,9 +285,7 @@ impl ProjGen<'_> {
                     if !autapses && self.same_pop && tgt == src {
                         return;
                     }
-                    let wp = self.draw_weight(r);
-                    let w = self.quant_w(wp, sat);
-                    let d = self.draw_delay(r);
+                    let (w, d) = self.weight_delay(r, true, sat);
                     emit(Drawn { src: self.src_off + src, tgt: self.tgt_off + tgt, w, d });
                 };
                 if *p >= 1.0 {
@@ -305,12 +309,7 @@ impl ProjGen<'_> {
             Rule::OneToOne => {
                 for s in range(self.src_n as u64) {
                     let mut r = Counter::new(rng::draw(self.key, s), 0);
-                    let (w, d) = if full {
-                        let wp = self.draw_weight(&mut r);
-                        (self.quant_w(wp, sat), self.draw_delay(&mut r))
-                    } else {
-                        (0, 0)
-                    };
+                    let (w, d) = self.weight_delay(&mut r, full, sat);
                     let s = s as u32;
                     emit(Drawn { src: self.src_off + s, tgt: self.tgt_off + s, w, d });
                 }

@@ -1,0 +1,54 @@
+//! Regression pin: the exact spikes, final state and weights of
+//! `examples/two_populations.toml` and `examples/stdp_pair.toml`. Any change
+//! to the engine, quantizer, connectivity or RNG that moves a single bit
+//! changes these hashes. A deliberate change of the contract updates them in
+//! the same commit, with docs/numerics.md; anything else is a bug.
+
+use spikefab_sim::engine::{with_threads, Engine};
+use spikefab_sim::load::load_file;
+use spikefab_sim::rng::fnv1a64;
+
+fn fingerprint(file: &str) -> (u64, u64, u64) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file);
+    let net = load_file(&path).expect("example loads");
+    with_threads(2, || {
+        let mut e = Engine::from_network(&net).expect("example builds");
+        let mut bytes = Vec::new();
+        let mut spikes = 0u64;
+        for _ in 0..net.num_steps() {
+            let t = e.step_index();
+            for &n in e.step() {
+                bytes.extend_from_slice(&t.to_le_bytes());
+                bytes.extend_from_slice(&n.to_le_bytes());
+                spikes += 1;
+            }
+        }
+        for s in &e.state {
+            for x in [s.v, s.i_ex, s.i_in, s.refr as i32, s.x_pre as i32, s.y_post as i32] {
+                bytes.extend_from_slice(&x.to_le_bytes());
+            }
+        }
+        for w in &e.syn.weight {
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+        (spikes, e.syn.len(), fnv1a64(&bytes))
+    })
+    .expect("thread pool")
+}
+
+#[test]
+fn two_populations_example_is_bit_for_bit_unchanged() {
+    let got = fingerprint("examples/two_populations.toml");
+    println!("{got:?}");
+    assert_eq!(got, GOLDEN_TWO_POPULATIONS);
+}
+
+#[test]
+fn stdp_example_is_bit_for_bit_unchanged() {
+    let got = fingerprint("examples/stdp_pair.toml");
+    println!("{got:?}");
+    assert_eq!(got, GOLDEN_STDP);
+}
+
+const GOLDEN_TWO_POPULATIONS: (u64, u64, u64) = (10, 1000, 11920707660083908618);
+const GOLDEN_STDP: (u64, u64, u64) = (128, 10, 8509006115527736971);
