@@ -1,1 +1,43 @@
-fn main(){}
+//! spikefab command-line tool: simulate, benchmark, export, check and compare
+//! spiking networks with the bit-exact reference engine of `spikefab-sim`.
+
+mod bench;
+mod cli;
+mod commands;
+mod error;
+mod model;
+mod plot;
+mod run;
+mod util;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{BenchCommand, Cli, Command};
+use crate::error::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Sim(a) => run::sim(a).map(|_| true),
+        Command::Bench(BenchCommand::Sim(a)) => bench::bench_sim(a).map(|_| true),
+        Command::Export(a) => commands::export(a).map(|_| true),
+        Command::Check(a) => commands::check(a).map(|_| true),
+        Command::Compare(a) => commands::compare(a),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => report(&e),
+    }
+}
+
+fn report(e: &CliError) -> ExitCode {
+    let msg = e.to_string();
+    eprintln!("error: {}", msg.trim_end());
+    if let CliError::Usage(_) = e {
+        eprintln!("\nFor more information, try '--help'.");
+    }
+    ExitCode::from(e.exit_code())
+}

@@ -183,7 +183,9 @@ impl ProjGen<'_> {
     }
 
     fn draw_weight(&self, r: &mut Counter) -> f64 {
-        let w = self.weight.expect("validated: weight present for drawn rules");
+        let w = self
+            .weight
+            .expect("validated: weight present for drawn rules");
         if w.sd_pa == 0.0 {
             return w.mean_pa;
         }
@@ -197,7 +199,9 @@ impl ProjGen<'_> {
     }
 
     fn draw_delay(&self, r: &mut Counter) -> u32 {
-        let d = self.delay.expect("validated: delay present for drawn rules");
+        let d = self
+            .delay
+            .expect("validated: delay present for drawn rules");
         let clampd = |x: f64| ((x / self.dt).round().max(1.0) as u32).min(self.max_delay);
         if d.sd_ms == 0.0 {
             return clampd(d.mean_ms);
@@ -265,7 +269,12 @@ impl ProjGen<'_> {
                         tgt = below(r.next_u64(), self.tgt_n);
                     }
                     let (w, d) = self.weight_delay(&mut r, full, sat);
-                    emit(Drawn { src: self.src_off + src, tgt: self.tgt_off + tgt, w, d });
+                    emit(Drawn {
+                        src: self.src_off + src,
+                        tgt: self.tgt_off + tgt,
+                        w,
+                        d,
+                    });
                 }
             }
             Rule::FixedIndegree { k, autapses } => {
@@ -275,7 +284,12 @@ impl ProjGen<'_> {
                     let mut r = Counter::new(rng::draw(self.key, s), 0);
                     let src = self.draw_src(&mut r, tgt, *autapses);
                     let (w, d) = self.weight_delay(&mut r, full, sat);
-                    emit(Drawn { src: self.src_off + src, tgt: self.tgt_off + tgt, w, d });
+                    emit(Drawn {
+                        src: self.src_off + src,
+                        tgt: self.tgt_off + tgt,
+                        w,
+                        d,
+                    });
                 }
             }
             Rule::PairwiseBernoulli { p, autapses } => {
@@ -286,7 +300,12 @@ impl ProjGen<'_> {
                         return;
                     }
                     let (w, d) = self.weight_delay(r, true, sat);
-                    emit(Drawn { src: self.src_off + src, tgt: self.tgt_off + tgt, w, d });
+                    emit(Drawn {
+                        src: self.src_off + src,
+                        tgt: self.tgt_off + tgt,
+                        w,
+                        d,
+                    });
                 };
                 if *p >= 1.0 {
                     for tgt in 0..self.tgt_n {
@@ -311,7 +330,12 @@ impl ProjGen<'_> {
                     let mut r = Counter::new(rng::draw(self.key, s), 0);
                     let (w, d) = self.weight_delay(&mut r, full, sat);
                     let s = s as u32;
-                    emit(Drawn { src: self.src_off + s, tgt: self.tgt_off + s, w, d });
+                    emit(Drawn {
+                        src: self.src_off + s,
+                        tgt: self.tgt_off + s,
+                        w,
+                        d,
+                    });
                 }
             }
             Rule::Explicit { synapses } => {
@@ -319,7 +343,12 @@ impl ProjGen<'_> {
                     let (si, ti, wp, dms) = synapses[s as usize];
                     let w = self.quant_w(wp, sat);
                     let d = ((dms / self.dt).round().max(1.0) as u32).min(self.max_delay);
-                    emit(Drawn { src: self.src_off + si, tgt: self.tgt_off + ti, w, d });
+                    emit(Drawn {
+                        src: self.src_off + si,
+                        tgt: self.tgt_off + ti,
+                        w,
+                        d,
+                    });
                 }
             }
         }
@@ -371,7 +400,11 @@ pub fn build(net: &Network, model: &IntModel) -> Result<Synapses, Diagnostics> {
                 rule: &pr.rule,
                 weight: pr.weight.as_ref(),
                 delay: pr.delay.as_ref(),
-                rule_id: if model.stdp[ji].is_some() { (ji + 1).min(255) as u8 } else { 0 },
+                rule_id: if model.stdp[ji].is_some() {
+                    (ji + 1).min(255) as u8
+                } else {
+                    0
+                },
                 dt: model.dt_ms,
                 max_delay: nc.max_delay_steps,
                 w_lsb: model.w_lsb_pa,
@@ -414,7 +447,11 @@ pub fn build(net: &Network, model: &IntModel) -> Result<Synapses, Diagnostics> {
     // Pass 2: place every synapse at its row's cursor.
     let mut key = vec![0u32; total];
     let mut weight = vec![0i16; total];
-    let mut rule = if plastic { vec![0u8; total] } else { Vec::new() };
+    let mut rule = if plastic {
+        vec![0u8; total]
+    } else {
+        Vec::new()
+    };
     let cursors: Vec<AtomicU64> = row_start[..n].iter().map(|&s| AtomicU64::new(s)).collect();
     let saturated = AtomicU64::new(0);
     {
@@ -452,49 +489,55 @@ pub fn build(net: &Network, model: &IntModel) -> Result<Synapses, Diagnostics> {
         let wp = SharedMut(weight.as_mut_ptr());
         let rp = SharedMut(rule.as_mut_ptr());
         let pp = SharedMut(part_start.as_mut_ptr());
-        (0..n).into_par_iter().for_each_init(Vec::<u128>::new, |buf, src| {
-            let r = row_start[src] as usize..row_start[src + 1] as usize;
-            let stride = parts as usize + 1;
-            // SAFETY: each row owns its own `parts + 1` offsets.
-            let offs = unsafe { pp.slice(src * stride..(src + 1) * stride) };
-            if r.len() < 2 {
-                let first = (!r.is_empty()).then(|| unsafe { *kp.0.add(r.start) });
-                let p0 = first.map_or(parts, |k| partition_of(key_target(k), parts, n as u32));
-                for (p, o) in offs.iter_mut().enumerate() {
-                    *o = if (p as u32) <= p0 { 0 } else { r.len() as u32 };
+        (0..n)
+            .into_par_iter()
+            .for_each_init(Vec::<u128>::new, |buf, src| {
+                let r = row_start[src] as usize..row_start[src + 1] as usize;
+                let stride = parts as usize + 1;
+                // SAFETY: each row owns its own `parts + 1` offsets.
+                let offs = unsafe { pp.slice(src * stride..(src + 1) * stride) };
+                if r.len() < 2 {
+                    let first = (!r.is_empty()).then(|| unsafe { *kp.0.add(r.start) });
+                    let p0 = first.map_or(parts, |k| partition_of(key_target(k), parts, n as u32));
+                    for (p, o) in offs.iter_mut().enumerate() {
+                        *o = if (p as u32) <= p0 { 0 } else { r.len() as u32 };
+                    }
+                    return;
                 }
-                return;
-            }
-            // SAFETY: rows are disjoint index ranges; each is visited once.
-            let (ks, ws) = unsafe { (kp.slice(r.clone()), wp.slice(r.clone())) };
-            let mut rs = if plastic { Some(unsafe { rp.slice(r.clone()) }) } else { None };
-            buf.clear();
-            for i in 0..ks.len() {
-                let rl = rs.as_ref().map_or(0, |rs| rs[i]) as u128;
-                // weight biased to unsigned so that the order is numeric
-                let wb = (ws[i] as i32 + 32768) as u128;
-                let part = partition_of(key_target(ks[i]), parts, n as u32) as u128;
-                buf.push((part << 64) | ((ks[i] as u128) << 32) | (wb << 8) | rl);
-            }
-            buf.sort_unstable();
-            let mut p = 0usize;
-            for (i, &e) in buf.iter().enumerate() {
-                let part = (e >> 64) as usize;
-                while p <= part {
-                    offs[p] = i as u32;
+                // SAFETY: rows are disjoint index ranges; each is visited once.
+                let (ks, ws) = unsafe { (kp.slice(r.clone()), wp.slice(r.clone())) };
+                let mut rs = if plastic {
+                    Some(unsafe { rp.slice(r.clone()) })
+                } else {
+                    None
+                };
+                buf.clear();
+                for i in 0..ks.len() {
+                    let rl = rs.as_ref().map_or(0, |rs| rs[i]) as u128;
+                    // weight biased to unsigned so that the order is numeric
+                    let wb = (ws[i] as i32 + 32768) as u128;
+                    let part = partition_of(key_target(ks[i]), parts, n as u32) as u128;
+                    buf.push((part << 64) | ((ks[i] as u128) << 32) | (wb << 8) | rl);
+                }
+                buf.sort_unstable();
+                let mut p = 0usize;
+                for (i, &e) in buf.iter().enumerate() {
+                    let part = (e >> 64) as usize;
+                    while p <= part {
+                        offs[p] = i as u32;
+                        p += 1;
+                    }
+                    ks[i] = (e >> 32) as u32;
+                    ws[i] = (((e >> 8) & 0xFFFF) as i32 - 32768) as i16;
+                    if let Some(rs) = rs.as_deref_mut() {
+                        rs[i] = (e & 0xFF) as u8;
+                    }
+                }
+                while p <= parts as usize {
+                    offs[p] = buf.len() as u32;
                     p += 1;
                 }
-                ks[i] = (e >> 32) as u32;
-                ws[i] = (((e >> 8) & 0xFFFF) as i32 - 32768) as i16;
-                if let Some(rs) = rs.as_deref_mut() {
-                    rs[i] = (e & 0xFF) as u8;
-                }
-            }
-            while p <= parts as usize {
-                offs[p] = buf.len() as u32;
-                p += 1;
-            }
-        });
+            });
     }
 
     let mut syn = Synapses {
@@ -565,7 +608,11 @@ fn check_accumulators(net: &Network, model: &IntModel, syn: &Synapses) -> Result
             syn.weight[s] as i64
         } else {
             let p = model.stdp[r as usize - 1].as_ref().expect("plastic rule");
-            if p.w_max > 0 { p.w_max } else { p.w_min }
+            if p.w_max > 0 {
+                p.w_max
+            } else {
+                p.w_min
+            }
         }
     };
     (0..n as u32).into_par_iter().for_each(|src| {

@@ -64,7 +64,13 @@ impl fmt::Display for Diagnostic {
         if let Some(loc) = &self.location {
             write!(f, "{}:{}:{}: ", loc.file, loc.line, loc.col)?;
         }
-        write!(f, "{}: field `{}`: {}", self.object, self.field(), self.message)
+        write!(
+            f,
+            "{}: field `{}`: {}",
+            self.object,
+            self.field(),
+            self.message
+        )
     }
 }
 
@@ -103,7 +109,11 @@ pub struct Diagnostics(pub Vec<Diagnostic>);
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0.len();
-        writeln!(f, "{n} error{} in the network description:", if n == 1 { "" } else { "s" })?;
+        writeln!(
+            f,
+            "{n} error{} in the network description:",
+            if n == 1 { "" } else { "s" }
+        )?;
         for d in &self.0 {
             writeln!(f, "  {d}")?;
         }

@@ -61,17 +61,21 @@ pub fn update_neuron(
     let cf = nc.coef_frac;
     // 1. Membrane: exact propagation with the currents of the previous step.
     if s.refr == 0 {
-        let acc = s.v as i64 * p.p22
-            + s.i_ex as i64 * p.p21_ex
-            + s.i_in as i64 * p.p21_in
-            + p.dc_term;
+        let acc =
+            s.v as i64 * p.p22 + s.i_ex as i64 * p.p21_ex + s.i_in as i64 * p.p21_in + p.dc_term;
         s.v = sat_s(rshift_round(acc, cf), nc.v_bits) as i32;
     } else {
         s.refr -= 1;
     }
     // 2. Currents: decay, then add this step's input (the one saturation point of input).
-    s.i_ex = sat_s(rshift_round(s.i_ex as i64 * p.p11_ex, cf) + input.ex, nc.i_bits) as i32;
-    s.i_in = sat_s(rshift_round(s.i_in as i64 * p.p11_in, cf) + input.inh, nc.i_bits) as i32;
+    s.i_ex = sat_s(
+        rshift_round(s.i_ex as i64 * p.p11_ex, cf) + input.ex,
+        nc.i_bits,
+    ) as i32;
+    s.i_in = sat_s(
+        rshift_round(s.i_in as i64 * p.p11_in, cf) + input.inh,
+        nc.i_bits,
+    ) as i32;
     // 3. Threshold, reset, refractoriness.
     let spike = s.v as i64 >= p.theta;
     if spike {
@@ -81,8 +85,14 @@ pub fn update_neuron(
     // 4. STDP traces: decay, then add one spike.
     if let Some(tr) = tr {
         let inc = if spike { 1i64 << nc.trace_frac } else { 0 };
-        s.x_pre = sat_u(rshift_round(s.x_pre as i64 * tr.p_plus, cf) + inc, nc.trace_bits) as u32;
-        s.y_post = sat_u(rshift_round(s.y_post as i64 * tr.p_minus, cf) + inc, nc.trace_bits) as u32;
+        s.x_pre = sat_u(
+            rshift_round(s.x_pre as i64 * tr.p_plus, cf) + inc,
+            nc.trace_bits,
+        ) as u32;
+        s.y_post = sat_u(
+            rshift_round(s.y_post as i64 * tr.p_minus, cf) + inc,
+            nc.trace_bits,
+        ) as u32;
     }
     spike
 }
@@ -368,7 +378,12 @@ impl Engine {
                     let new = (w as i64 - dw).clamp(p.w_min, p.w_max) as i16;
                     self.syn.weight[s] = new;
                     if let Some(o) = obs.as_deref_mut() {
-                        o.weight(&WeightRecord { step: t, synapse: s as u64, old: w, new });
+                        o.weight(&WeightRecord {
+                            step: t,
+                            synapse: s as u64,
+                            old: w,
+                            new,
+                        });
                     }
                 }
             }
@@ -386,7 +401,12 @@ impl Engine {
                 let new = (w as i64 + dw).clamp(p.w_min, p.w_max) as i16;
                 self.syn.weight[s] = new;
                 if let Some(o) = obs.as_deref_mut() {
-                    o.weight(&WeightRecord { step: t, synapse: s as u64, old: w, new });
+                    o.weight(&WeightRecord {
+                        step: t,
+                        synapse: s as u64,
+                        old: w,
+                        new,
+                    });
                 }
             }
         }
@@ -449,11 +469,15 @@ impl RingPtr {
 unsafe impl Send for RingPtr {}
 unsafe impl Sync for RingPtr {}
 
-/// Run `f` in a rayon pool of `threads` threads (0 = rayon's default).
-pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+/// Run `f` in a rayon pool of `threads` threads (0 = rayon's default). All
+/// engine work (building, stepping) parallelizes inside this pool; results do
+/// not depend on `threads`.
+pub fn with_threads<R: Send>(
+    threads: usize,
+    f: impl FnOnce() -> R + Send,
+) -> Result<R, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
-        .build()
-        .expect("thread pool");
-    pool.install(f)
+        .build()?;
+    Ok(pool.install(f))
 }

@@ -9,6 +9,7 @@ pub mod connect;
 pub mod diag;
 pub mod engine;
 pub mod load;
+pub mod models;
 pub mod net;
 pub mod numerics;
 pub mod quant;

@@ -606,7 +606,10 @@ impl Validator {
             self.err(
                 obj,
                 path!["simulation", "seed"],
-                format!("{} is above 2^63 - 1, the largest seed a TOML file can hold", s.seed),
+                format!(
+                    "{} is above 2^63 - 1, the largest seed a TOML file can hold",
+                    s.seed
+                ),
             );
         }
         let dt_ok = self.positive(obj, path!["simulation", "dt_ms"], s.dt_ms, "ms");

@@ -261,7 +261,9 @@ impl Network {
 
     /// Number of whole steps of the run.
     pub fn num_steps(&self) -> u64 {
-        (self.simulation.duration_ms / self.simulation.dt_ms).round().max(0.0) as u64
+        (self.simulation.duration_ms / self.simulation.dt_ms)
+            .round()
+            .max(0.0) as u64
     }
 
     /// Serialize to TOML text.

@@ -113,7 +113,10 @@ impl NumericsConfig {
         let mut errs = Vec::new();
         let mut range = |field: &'static str, v: u32, lo: u32, hi: u32| {
             if v < lo || v > hi {
-                errs.push((field, format!("{v} is outside the supported range {lo}..={hi}")));
+                errs.push((
+                    field,
+                    format!("{v} is outside the supported range {lo}..={hi}"),
+                ));
             }
         };
         range("v_bits", self.v_bits, 4, 32);
@@ -126,21 +129,33 @@ impl NumericsConfig {
         range("trace_bits", self.trace_bits, 2, 24);
         range("poisson_table_len", self.poisson_table_len, 1, 256);
         if self.v_frac >= self.v_bits {
-            errs.push(("v_frac", format!("{} must be below v_bits ({})", self.v_frac, self.v_bits)));
+            errs.push((
+                "v_frac",
+                format!("{} must be below v_bits ({})", self.v_frac, self.v_bits),
+            ));
         }
         if self.i_frac >= self.i_bits {
-            errs.push(("i_frac", format!("{} must be below i_bits ({})", self.i_frac, self.i_bits)));
+            errs.push((
+                "i_frac",
+                format!("{} must be below i_bits ({})", self.i_frac, self.i_bits),
+            ));
         }
         if self.coef_frac > self.coef_bits {
             errs.push((
                 "coef_frac",
-                format!("{} must not exceed coef_bits ({})", self.coef_frac, self.coef_bits),
+                format!(
+                    "{} must not exceed coef_bits ({})",
+                    self.coef_frac, self.coef_bits
+                ),
             ));
         }
         if self.trace_frac >= self.trace_bits {
             errs.push((
                 "trace_frac",
-                format!("{} must be below trace_bits ({})", self.trace_frac, self.trace_bits),
+                format!(
+                    "{} must be below trace_bits ({})",
+                    self.trace_frac, self.trace_bits
+                ),
             ));
         }
         if self.w_bits.saturating_add(self.w_shift) > self.i_bits {

@@ -231,9 +231,19 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
     let vs = (1u64 << nc.v_frac) as f64;
     let is = (1u64 << nc.i_frac) as f64;
     let w_lsb_pa = (1u64 << nc.w_shift) as f64 / is;
-    let coef_what = format!("the unsigned Q{}.{} propagator format", nc.coef_bits - nc.coef_frac, nc.coef_frac);
-    let v_what = format!("the signed {}-bit membrane format (LSB 2^-{} mV)", nc.v_bits, nc.v_frac);
-    let w_what = format!("the signed {}-bit weight format (LSB {} pA)", nc.w_bits, w_lsb_pa);
+    let coef_what = format!(
+        "the unsigned Q{}.{} propagator format",
+        nc.coef_bits - nc.coef_frac,
+        nc.coef_frac
+    );
+    let v_what = format!(
+        "the signed {}-bit membrane format (LSB 2^-{} mV)",
+        nc.v_bits, nc.v_frac
+    );
+    let w_what = format!(
+        "the signed {}-bit weight format (LSB {} pA)",
+        nc.w_bits, w_lsb_pa
+    );
     let vmax = smax(nc.v_bits);
     let wmax = smax(nc.w_bits);
     let mut pops = Vec::with_capacity(net.populations.len());
@@ -247,17 +257,98 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
             let obj = format!("population \"{}\"", p.name);
             let n = &p.neuron;
             let np = |f: &str| path!["population", pi, "neuron", f];
-            let p22 = q.int(&obj, np("tau_m_ms"), "P22 = exp(-dt/tau_m)", (-h / n.tau_m_ms).exp(), cs, 0, coef_hi, &coef_what);
-            let p11_ex = q.int(&obj, np("tau_syn_ex_ms"), "P11ex = exp(-dt/tau_syn_ex)", (-h / n.tau_syn_ex_ms).exp(), cs, 0, coef_hi, &coef_what);
-            let p11_in = q.int(&obj, np("tau_syn_in_ms"), "P11in = exp(-dt/tau_syn_in)", (-h / n.tau_syn_in_ms).exp(), cs, 0, coef_hi, &coef_what);
+            let p22 = q.int(
+                &obj,
+                np("tau_m_ms"),
+                "P22 = exp(-dt/tau_m)",
+                (-h / n.tau_m_ms).exp(),
+                cs,
+                0,
+                coef_hi,
+                &coef_what,
+            );
+            let p11_ex = q.int(
+                &obj,
+                np("tau_syn_ex_ms"),
+                "P11ex = exp(-dt/tau_syn_ex)",
+                (-h / n.tau_syn_ex_ms).exp(),
+                cs,
+                0,
+                coef_hi,
+                &coef_what,
+            );
+            let p11_in = q.int(
+                &obj,
+                np("tau_syn_in_ms"),
+                "P11in = exp(-dt/tau_syn_in)",
+                (-h / n.tau_syn_in_ms).exp(),
+                cs,
+                0,
+                coef_hi,
+                &coef_what,
+            );
             let vi = vs / is; // V LSBs per I LSB per (mV/pA)
-            let p21_ex = q.int(&obj, np("tau_syn_ex_ms"), "P21ex (V LSB per I LSB)", p21_mv_per_pa(n.tau_syn_ex_ms, n.tau_m_ms, n.c_m_pf, h) * vi, cs, 0, coef_hi, &coef_what);
-            let p21_in = q.int(&obj, np("tau_syn_in_ms"), "P21in (V LSB per I LSB)", p21_mv_per_pa(n.tau_syn_in_ms, n.tau_m_ms, n.c_m_pf, h) * vi, cs, 0, coef_hi, &coef_what);
+            let p21_ex = q.int(
+                &obj,
+                np("tau_syn_ex_ms"),
+                "P21ex (V LSB per I LSB)",
+                p21_mv_per_pa(n.tau_syn_ex_ms, n.tau_m_ms, n.c_m_pf, h) * vi,
+                cs,
+                0,
+                coef_hi,
+                &coef_what,
+            );
+            let p21_in = q.int(
+                &obj,
+                np("tau_syn_in_ms"),
+                "P21in (V LSB per I LSB)",
+                p21_mv_per_pa(n.tau_syn_in_ms, n.tau_m_ms, n.c_m_pf, h) * vi,
+                cs,
+                0,
+                coef_hi,
+                &coef_what,
+            );
             let dc_mv = p20_mv_per_pa(n.tau_m_ms, n.c_m_pf, h) * p.background.dc_pa;
-            let dc_term = q.int(&obj, path!["population", pi, "background", "dc_pa"], "P20*I_dc (mV per step)", dc_mv, vs * cs, -(vmax << nc.coef_frac), vmax << nc.coef_frac, &v_what);
-            let theta = q.int(&obj, np("v_th_mv"), "V_th - E_L (mV)", n.v_th_mv - n.e_l_mv, vs, -vmax - 1, vmax, &v_what);
-            let v_reset = q.int(&obj, np("v_reset_mv"), "V_reset - E_L (mV)", n.v_reset_mv - n.e_l_mv, vs, -vmax - 1, vmax, &v_what);
-            let ref_steps = q.int(&obj, np("t_ref_ms"), "t_ref (steps)", n.t_ref_ms / h, 1.0, 0, umax(nc.ref_bits) as i64, &format!("the {}-bit refractory counter", nc.ref_bits)) as u32;
+            let dc_term = q.int(
+                &obj,
+                path!["population", pi, "background", "dc_pa"],
+                "P20*I_dc (mV per step)",
+                dc_mv,
+                vs * cs,
+                -(vmax << nc.coef_frac),
+                vmax << nc.coef_frac,
+                &v_what,
+            );
+            let theta = q.int(
+                &obj,
+                np("v_th_mv"),
+                "V_th - E_L (mV)",
+                n.v_th_mv - n.e_l_mv,
+                vs,
+                -vmax - 1,
+                vmax,
+                &v_what,
+            );
+            let v_reset = q.int(
+                &obj,
+                np("v_reset_mv"),
+                "V_reset - E_L (mV)",
+                n.v_reset_mv - n.e_l_mv,
+                vs,
+                -vmax - 1,
+                vmax,
+                &v_what,
+            );
+            let ref_steps = q.int(
+                &obj,
+                np("t_ref_ms"),
+                "t_ref (steps)",
+                n.t_ref_ms / h,
+                1.0,
+                0,
+                umax(nc.ref_bits) as i64,
+                &format!("the {}-bit refractory counter", nc.ref_bits),
+            ) as u32;
             let poisson = p.background.poisson.as_ref().map(|pd| {
                 let lambda = pd.rate_hz * pd.indegree as f64 * h * 1e-3;
                 let (cdf, tail) = poisson_table(lambda, nc.poisson_table_len as usize);
@@ -314,8 +405,26 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
         errs: &mut errs,
     };
     let traces = net.plasticity.as_ref().map(|pl| TraceParams {
-        p_plus: q.int("plasticity", path!["plasticity", "tau_plus_ms"], "exp(-dt/tau_plus)", (-h / pl.tau_plus_ms).exp(), cs, 0, coef_hi, &coef_what),
-        p_minus: q.int("plasticity", path!["plasticity", "tau_minus_ms"], "exp(-dt/tau_minus)", (-h / pl.tau_minus_ms).exp(), cs, 0, coef_hi, &coef_what),
+        p_plus: q.int(
+            "plasticity",
+            path!["plasticity", "tau_plus_ms"],
+            "exp(-dt/tau_plus)",
+            (-h / pl.tau_plus_ms).exp(),
+            cs,
+            0,
+            coef_hi,
+            &coef_what,
+        ),
+        p_minus: q.int(
+            "plasticity",
+            path!["plasticity", "tau_minus_ms"],
+            "exp(-dt/tau_minus)",
+            (-h / pl.tau_minus_ms).exp(),
+            cs,
+            0,
+            coef_hi,
+            &coef_what,
+        ),
     });
     let mut stdp = Vec::with_capacity(net.projections.len());
     for (ji, pr) in net.projections.iter().enumerate() {
@@ -325,9 +434,19 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
             // The drawn tail is saturated; mean +- 5 sd must fit.
             let lo = w.mean_pa - 5.0 * w.sd_pa;
             let hi = w.mean_pa + 5.0 * w.sd_pa;
-            q.int(&obj, wpath("mean_pa"), "weight mean (pA)", w.mean_pa, 1.0 / w_lsb_pa, -wmax - 1, wmax, &w_what);
+            q.int(
+                &obj,
+                wpath("mean_pa"),
+                "weight mean (pA)",
+                w.mean_pa,
+                1.0 / w_lsb_pa,
+                -wmax - 1,
+                wmax,
+                &w_what,
+            );
             for (edge, v) in [("mean - 5 sd", lo), ("mean + 5 sd", hi)] {
-                if (v / w_lsb_pa).round().abs() > wmax as f64 && (v.signum() == w.mean_pa.signum()) {
+                if (v / w_lsb_pa).round().abs() > wmax as f64 && (v.signum() == w.mean_pa.signum())
+                {
                     q.errs.push(Diagnostic::new(
                         &obj,
                         wpath("sd_pa"),
@@ -360,10 +479,46 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
         stdp.push(pr.stdp.as_ref().map(|s| {
             let sp = |f: &str| path!["projection", ji, "stdp", f];
             StdpParams {
-                a_plus: q.int(&obj, sp("a_plus_pa"), "STDP A+ (pA)", s.a_plus_pa, 1.0 / w_lsb_pa, 0, wmax, &w_what),
-                a_minus: q.int(&obj, sp("a_minus_pa"), "STDP A- (pA)", s.a_minus_pa, 1.0 / w_lsb_pa, 0, wmax, &w_what),
-                w_min: q.int(&obj, sp("w_min_pa"), "STDP w_min (pA)", s.w_min_pa, 1.0 / w_lsb_pa, -wmax - 1, wmax, &w_what),
-                w_max: q.int(&obj, sp("w_max_pa"), "STDP w_max (pA)", s.w_max_pa, 1.0 / w_lsb_pa, -wmax - 1, wmax, &w_what),
+                a_plus: q.int(
+                    &obj,
+                    sp("a_plus_pa"),
+                    "STDP A+ (pA)",
+                    s.a_plus_pa,
+                    1.0 / w_lsb_pa,
+                    0,
+                    wmax,
+                    &w_what,
+                ),
+                a_minus: q.int(
+                    &obj,
+                    sp("a_minus_pa"),
+                    "STDP A- (pA)",
+                    s.a_minus_pa,
+                    1.0 / w_lsb_pa,
+                    0,
+                    wmax,
+                    &w_what,
+                ),
+                w_min: q.int(
+                    &obj,
+                    sp("w_min_pa"),
+                    "STDP w_min (pA)",
+                    s.w_min_pa,
+                    1.0 / w_lsb_pa,
+                    -wmax - 1,
+                    wmax,
+                    &w_what,
+                ),
+                w_max: q.int(
+                    &obj,
+                    sp("w_max_pa"),
+                    "STDP w_max (pA)",
+                    s.w_max_pa,
+                    1.0 / w_lsb_pa,
+                    -wmax - 1,
+                    wmax,
+                    &w_what,
+                ),
             }
         }));
     }
@@ -419,7 +574,11 @@ pub fn poisson_table(lambda: f64, len: usize) -> (Vec<u32>, f64) {
     for k in 0..len {
         acc += pk;
         let v = (acc * 4294967296.0).floor();
-        cdf.push(if v >= 4294967295.0 { u32::MAX } else { v as u32 });
+        cdf.push(if v >= 4294967295.0 {
+            u32::MAX
+        } else {
+            v as u32
+        });
         pk *= lambda / (k as f64 + 1.0);
     }
     let tail = (1.0 - acc).max(0.0);
@@ -447,7 +606,11 @@ mod tests {
         let (cdf, tail) = poisson_table(2.32, 32);
         assert!(tail < 1e-12);
         assert!((table_mean(&cdf) - 2.32).abs() < 1e-8);
-        let p = PoissonParams { lambda: 2.32, cdf: cdf.clone(), weight: 1 };
+        let p = PoissonParams {
+            lambda: 2.32,
+            cdf: cdf.clone(),
+            weight: 1,
+        };
         assert_eq!(p.count(0), 0);
         assert_eq!(p.count(cdf[0] - 1), 0);
         assert_eq!(p.count(cdf[0]), 1);

@@ -31,7 +31,10 @@ pub const fn mix64(mut z: u64) -> u64 {
 
 /// The key of a stream (and sub-stream) under a seed.
 pub const fn key(seed: u64, stream: Stream, sub: u64) -> u64 {
-    mix64(mix64(seed ^ mix64(stream as u64)).wrapping_add(sub.wrapping_mul(GAMMA)) ^ 0x5350_494B_4546_4142)
+    mix64(
+        mix64(seed ^ mix64(stream as u64)).wrapping_add(sub.wrapping_mul(GAMMA))
+            ^ 0x5350_494B_4546_4142,
+    )
 }
 
 /// The 64-bit draw number `counter` of the stream `key`.

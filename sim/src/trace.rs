@@ -128,10 +128,11 @@ impl SpikeTrace {
             }
             let mut it = line.split_whitespace();
             let parse = |s: Option<&str>, what: &str| -> Result<u64, TraceError> {
-                s.and_then(|x| x.parse::<u64>().ok()).ok_or_else(|| TraceError::Format {
-                    line: ln,
-                    message: format!("bad {what} in `{line}`"),
-                })
+                s.and_then(|x| x.parse::<u64>().ok())
+                    .ok_or_else(|| TraceError::Format {
+                        line: ln,
+                        message: format!("bad {what} in `{line}`"),
+                    })
             };
             let step = parse(it.next(), "step")?;
             let n = parse(it.next(), "neuron")?;
@@ -243,8 +244,17 @@ impl<W: Write> StateWriter<W> {
         writeln!(w, "step neuron v i_ex i_in refr")?;
         Ok(StateWriter { w })
     }
-    pub fn record(&mut self, step: u64, neuron: u32, s: &crate::engine::NeuronState) -> io::Result<()> {
-        writeln!(self.w, "{step} {neuron} {} {} {} {}", s.v, s.i_ex, s.i_in, s.refr)
+    pub fn record(
+        &mut self,
+        step: u64,
+        neuron: u32,
+        s: &crate::engine::NeuronState,
+    ) -> io::Result<()> {
+        writeln!(
+            self.w,
+            "{step} {neuron} {} {} {} {}",
+            s.v, s.i_ex, s.i_in, s.refr
+        )
     }
     pub fn finish(mut self) -> io::Result<W> {
         self.w.flush()?;
@@ -277,12 +287,20 @@ mod tests {
         let b = vec![(1, 2), (3, 5), (5, 6)];
         assert_eq!(
             compare(&a, &b),
-            Comparison::Diverge { index: 1, left: Some((3, 4)), right: Some((3, 5)) }
+            Comparison::Diverge {
+                index: 1,
+                left: Some((3, 4)),
+                right: Some((3, 5))
+            }
         );
         let c = vec![(1, 2), (3, 4)];
         assert_eq!(
             compare(&a, &c),
-            Comparison::Diverge { index: 2, left: Some((5, 6)), right: None }
+            Comparison::Diverge {
+                index: 2,
+                left: Some((5, 6)),
+                right: None
+            }
         );
         assert!(compare(&a, &c).to_string().contains("step 5"));
     }

@@ -4,7 +4,9 @@
 //! and 16 is 1.0.
 
 use spikefab_sim::connect::{pack, Incoming, Synapses};
-use spikefab_sim::engine::{update_neuron, Engine, Input, NeuronRecord, NeuronState, Observer, WeightRecord};
+use spikefab_sim::engine::{
+    update_neuron, Engine, Input, NeuronRecord, NeuronState, Observer, WeightRecord,
+};
 use spikefab_sim::numerics::{rshift_round, NumericsConfig};
 use spikefab_sim::quant::{IntModel, PopParams, StdpParams, TraceParams, VInitQ};
 
@@ -32,9 +34,9 @@ fn pop(start: u32, size: u32) -> PopParams {
         name: "P".into(),
         start,
         size,
-        p22: 8,    // 0.5
-        p11_ex: 8, // 0.5
-        p11_in: 8, // 0.5
+        p22: 8,     // 0.5
+        p11_ex: 8,  // 0.5
+        p11_in: 8,  // 0.5
         p21_ex: 16, // 1.0
         p21_in: 16, // 1.0
         dc_term: 0,
@@ -47,7 +49,12 @@ fn pop(start: u32, size: u32) -> PopParams {
 }
 
 fn st(v: i32, i_ex: i32, i_in: i32) -> NeuronState {
-    NeuronState { v, i_ex, i_in, ..Default::default() }
+    NeuronState {
+        v,
+        i_ex,
+        i_in,
+        ..Default::default()
+    }
 }
 
 fn upd(p: &PopParams, s: &mut NeuronState, ex: i64, inh: i64) -> bool {
@@ -83,7 +90,7 @@ fn negative_values_round_half_up_not_toward_zero_nor_floor() {
     assert_eq!(rshift_round(-44, 4), -3); // -2.75 -> -3 (truncation would give -2)
     assert_eq!(rshift_round(-36, 4), -2); // -2.25 -> -2 (floor would give -3)
     assert_eq!(rshift_round(-36, 0), -36); // no shift, no rounding
-    // Through the neuron: V = -11 * 0.25 with p22 = 4.
+                                           // Through the neuron: V = -11 * 0.25 with p22 = 4.
     let mut p = pop(0, 1);
     p.p22 = 4;
     let mut s = st(-11, 0, 0);
@@ -149,18 +156,30 @@ fn refractory_period_holds_v_at_reset_for_exactly_ref_steps() {
 #[test]
 fn stdp_traces_decay_add_one_spike_and_saturate() {
     let p = pop(0, 1);
-    let tr = TraceParams { p_plus: 8, p_minus: 12 }; // 0.5 and 0.75
+    let tr = TraceParams {
+        p_plus: 8,
+        p_minus: 12,
+    }; // 0.5 and 0.75
     let mut s = st(200, 0, 0);
     s.x_pre = 20;
     s.y_post = 20;
-    assert!(update_neuron(&nc(), &p, Some(&tr), &mut s, Input::default()));
+    assert!(update_neuron(
+        &nc(),
+        &p,
+        Some(&tr),
+        &mut s,
+        Input::default()
+    ));
     assert_eq!((s.x_pre, s.y_post), (26, 31)); // 20*0.5 + 16, 20*0.75 + 16
     let mut s = st(200, 0, 0);
     s.x_pre = 120;
     s.y_post = 127;
     update_neuron(&nc(), &p, Some(&tr), &mut s, Input::default());
     assert_eq!((s.x_pre, s.y_post), (76, 111)); // 60+16, round(95.25)+16
-    let tr1 = TraceParams { p_plus: 16, p_minus: 16 };
+    let tr1 = TraceParams {
+        p_plus: 16,
+        p_minus: 16,
+    };
     let mut s = st(200, 0, 0);
     s.x_pre = 120;
     update_neuron(&nc(), &p, Some(&tr1), &mut s, Input::default());
@@ -169,7 +188,12 @@ fn stdp_traces_decay_add_one_spike_and_saturate() {
 
 /// A two-population engine built by hand: `pre` neurons drive `post` through
 /// the given synapses `(src, tgt, weight, delay, plastic)`.
-fn engine(neurons: u32, syns: &[(u32, u32, i16, u32, bool)], stdp: Option<StdpParams>, v0: &[i32]) -> Engine {
+fn engine(
+    neurons: u32,
+    syns: &[(u32, u32, i16, u32, bool)],
+    stdp: Option<StdpParams>,
+    v0: &[i32],
+) -> Engine {
     let mut p = pop(0, neurons);
     p.p22 = 16; // no leak: V only moves with input, easy to follow
     p.p21_ex = 0; // currents do not move V: only V0 decides who spikes
@@ -182,7 +206,10 @@ fn engine(neurons: u32, syns: &[(u32, u32, i16, u32, bool)], stdp: Option<StdpPa
         seed: 1,
         neurons,
         pops: vec![p],
-        traces: Some(TraceParams { p_plus: 8, p_minus: 8 }),
+        traces: Some(TraceParams {
+            p_plus: 8,
+            p_minus: 8,
+        }),
         stdp: vec![stdp],
         w_lsb_pa: 1.0,
         report: vec![],
@@ -198,14 +225,21 @@ fn engine(neurons: u32, syns: &[(u32, u32, i16, u32, bool)], stdp: Option<StdpPa
     }
     let plastic = sorted.iter().any(|s| s.4);
     // One target partition: each row's partition offsets are [0, len].
-    let part_start = row_start.windows(2).flat_map(|w| [0, (w[1] - w[0]) as u32]).collect();
+    let part_start = row_start
+        .windows(2)
+        .flat_map(|w| [0, (w[1] - w[0]) as u32])
+        .collect();
     let mut syn = Synapses {
         row_start,
         parts: 1,
         part_start,
         key: sorted.iter().map(|s| pack(s.1, s.3)).collect(),
         weight: sorted.iter().map(|s| s.2).collect(),
-        rule: if plastic { sorted.iter().map(|s| s.4 as u8).collect() } else { vec![] },
+        rule: if plastic {
+            sorted.iter().map(|s| s.4 as u8).collect()
+        } else {
+            vec![]
+        },
         incoming: Incoming::default(),
         saturated_weights: 0,
     };
@@ -280,7 +314,12 @@ fn the_maximum_delay_arrives_exactly_max_delay_steps_later() {
 fn inputs_with_equal_delay_sum_exactly_in_the_wide_accumulator() {
     // 3 sources x 100 = 300 exceeds the 8-bit current (127) but not the
     // 16-bit accumulator: the sum is exact and the current saturates once.
-    let syns = [(0, 3, 100, 2, false), (1, 3, 100, 2, false), (2, 3, 100, 2, false), (2, 3, -90, 2, false)];
+    let syns = [
+        (0, 3, 100, 2, false),
+        (1, 3, 100, 2, false),
+        (2, 3, 100, 2, false),
+        (2, 3, -90, 2, false),
+    ];
     let mut e = engine(4, &syns, None, &[150, 150, 150, 0]);
     for _ in 0..3 {
         e.step();
@@ -293,15 +332,30 @@ fn simultaneous_pre_and_post_spikes_depress_then_potentiate() {
     // Both neurons spike at step 0. Traces after step 0: x_pre(0) = 16, y_post(1) = 16 (1.0).
     // Pre pass: deliver 100, then w = 100 - round(30 * 16 / 16) = 70.
     // Post pass: w = 70 + round(20 * 16 / 16) = 90.
-    let stdp = StdpParams { a_plus: 20, a_minus: 30, w_min: 0, w_max: 120 };
+    let stdp = StdpParams {
+        a_plus: 20,
+        a_minus: 30,
+        w_min: 0,
+        w_max: 120,
+    };
     let mut e = engine(2, &[(0, 1, 100, 1, true)], Some(stdp), &[150, 150]);
     let mut rec = Rec::default();
     e.step_observed(Some(&mut rec));
     assert_eq!(
         rec.weights,
         vec![
-            WeightRecord { step: 0, synapse: 0, old: 100, new: 70 },
-            WeightRecord { step: 0, synapse: 0, old: 70, new: 90 },
+            WeightRecord {
+                step: 0,
+                synapse: 0,
+                old: 100,
+                new: 70
+            },
+            WeightRecord {
+                step: 0,
+                synapse: 0,
+                old: 70,
+                new: 90
+            },
         ]
     );
     // The spike carried the weight it had before the update.
@@ -323,18 +377,52 @@ fn stdp_deltas_round_half_up_with_a_decayed_trace() {
 #[test]
 fn weights_clamp_at_both_stdp_bounds() {
     // Depression past w_min clamps to w_min; potentiation past w_max clamps to w_max.
-    let stdp = StdpParams { a_plus: 50, a_minus: 200, w_min: 10, w_max: 120 };
+    let stdp = StdpParams {
+        a_plus: 50,
+        a_minus: 200,
+        w_min: 10,
+        w_max: 120,
+    };
     let mut e = engine(2, &[(0, 1, 100, 1, true)], Some(stdp.clone()), &[150, 150]);
     let mut rec = Rec::default();
     e.step_observed(Some(&mut rec));
     // 100 - 200 -> 10 (w_min); 10 + 50 = 60.
-    assert_eq!(rec.weights[0], WeightRecord { step: 0, synapse: 0, old: 100, new: 10 });
-    assert_eq!(rec.weights[1], WeightRecord { step: 0, synapse: 0, old: 10, new: 60 });
-    let stdp = StdpParams { a_plus: 200, a_minus: 0, w_min: 10, w_max: 120 };
+    assert_eq!(
+        rec.weights[0],
+        WeightRecord {
+            step: 0,
+            synapse: 0,
+            old: 100,
+            new: 10
+        }
+    );
+    assert_eq!(
+        rec.weights[1],
+        WeightRecord {
+            step: 0,
+            synapse: 0,
+            old: 10,
+            new: 60
+        }
+    );
+    let stdp = StdpParams {
+        a_plus: 200,
+        a_minus: 0,
+        w_min: 10,
+        w_max: 120,
+    };
     let mut e = engine(2, &[(0, 1, 100, 1, true)], Some(stdp), &[150, 150]);
     let mut rec = Rec::default();
     e.step_observed(Some(&mut rec));
-    assert_eq!(rec.weights[1], WeightRecord { step: 0, synapse: 0, old: 100, new: 120 });
+    assert_eq!(
+        rec.weights[1],
+        WeightRecord {
+            step: 0,
+            synapse: 0,
+            old: 100,
+            new: 120
+        }
+    );
 }
 
 #[test]
@@ -342,6 +430,10 @@ fn observation_records_cover_every_neuron_in_order_with_spike_flags() {
     let mut e = engine(3, &[], None, &[150, 0, 100]);
     let mut rec = Rec::default();
     e.step_observed(Some(&mut rec));
-    let got: Vec<(u32, bool, i32)> = rec.neurons.iter().map(|r| (r.neuron, r.spike, r.state.v)).collect();
+    let got: Vec<(u32, bool, i32)> = rec
+        .neurons
+        .iter()
+        .map(|r| (r.neuron, r.spike, r.state.v))
+        .collect();
     assert_eq!(got, vec![(0, true, -20), (1, false, 0), (2, true, -20)]);
 }

@@ -30,10 +30,15 @@ fn run(net: &Network, threads: usize, shuffle: Option<u64>) -> Outcome {
         }
         Outcome {
             spikes,
-            state: e.state.iter().map(|s| (s.v, s.i_ex, s.i_in, s.refr, s.x_pre, s.y_post)).collect(),
+            state: e
+                .state
+                .iter()
+                .map(|s| (s.v, s.i_ex, s.i_in, s.refr, s.x_pre, s.y_post))
+                .collect(),
             weights: e.syn.weight.clone(),
         }
     })
+    .expect("thread pool")
 }
 
 fn population(name: String) -> impl Strategy<Value = Population> {
@@ -48,25 +53,34 @@ fn population(name: String) -> impl Strategy<Value = Population> {
         0.0f64..900.0,
         prop::option::of((1.0f64..20.0, 1u32..200, 20.0f64..200.0)),
     )
-        .prop_map(move |(size, tau_m, c_m, v_th, v_reset, tref, (ts_ex, ts_in), dc, pois)| Population {
-            name: name.clone(),
-            size,
-            neuron: NeuronParams {
-                tau_m_ms: tau_m,
-                c_m_pf: c_m,
-                e_l_mv: -65.0,
-                v_th_mv: v_th,
-                v_reset_mv: v_reset,
-                t_ref_ms: tref as f64 * 0.1,
-                tau_syn_ex_ms: ts_ex,
-                tau_syn_in_ms: ts_in,
+        .prop_map(
+            move |(size, tau_m, c_m, v_th, v_reset, tref, (ts_ex, ts_in), dc, pois)| Population {
+                name: name.clone(),
+                size,
+                neuron: NeuronParams {
+                    tau_m_ms: tau_m,
+                    c_m_pf: c_m,
+                    e_l_mv: -65.0,
+                    v_th_mv: v_th,
+                    v_reset_mv: v_reset,
+                    t_ref_ms: tref as f64 * 0.1,
+                    tau_syn_ex_ms: ts_ex,
+                    tau_syn_in_ms: ts_in,
+                },
+                v_init: VInit::Uniform {
+                    low_mv: -70.0,
+                    high_mv: v_th + 2.0,
+                },
+                background: Background {
+                    dc_pa: dc,
+                    poisson: pois.map(|(rate, k, w)| PoissonDrive {
+                        rate_hz: rate,
+                        indegree: k,
+                        weight_pa: w,
+                    }),
+                },
             },
-            v_init: VInit::Uniform { low_mv: -70.0, high_mv: v_th + 2.0 },
-            background: Background {
-                dc_pa: dc,
-                poisson: pois.map(|(rate, k, w)| PoissonDrive { rate_hz: rate, indegree: k, weight_pa: w }),
-            },
-        })
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -90,13 +104,29 @@ fn proj_spec(pops: usize) -> impl Strategy<Value = ProjSpec> {
         0u8..4,
         0u32..120,
         0.0f64..0.6,
-        prop_oneof![20.0f64..600.0, -900.0f64..-20.0, Just(3000.0), Just(-3500.0)],
+        prop_oneof![
+            20.0f64..600.0,
+            -900.0f64..-20.0,
+            Just(3000.0),
+            Just(-3500.0)
+        ],
         0.0f64..40.0,
         0.1f64..6.3,
         0.0f64..1.5,
         prop::option::of((0.0f64..20.0, 0.0f64..20.0)),
     )
-        .prop_map(|(src, tgt, rule, n, p, w, w_sd, d, d_sd, stdp)| ProjSpec { src, tgt, rule, n, p, w, w_sd, d, d_sd, stdp })
+        .prop_map(|(src, tgt, rule, n, p, w, w_sd, d, d_sd, stdp)| ProjSpec {
+            src,
+            tgt,
+            rule,
+            n,
+            p,
+            w,
+            w_sd,
+            d,
+            d_sd,
+            stdp,
+        })
 }
 
 prop_compose! {
@@ -144,7 +174,7 @@ prop_compose! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
     fn traces_are_identical_for_1_2_and_7_threads(net in network()) {

@@ -1,18 +1,25 @@
 //! Regression pin: the exact spikes, final state and weights of
-//! `examples/two_populations.toml` and `examples/stdp_pair.toml`. Any change
+//! `examples/two_populations.toml`, `examples/stdp_pair.toml` and the first
+//! 200 ms of the default balanced network. Any change
 //! to the engine, quantizer, connectivity or RNG that moves a single bit
 //! changes these hashes. A deliberate change of the contract updates them in
 //! the same commit, with docs/numerics.md; anything else is a bug.
 
 use spikefab_sim::engine::{with_threads, Engine};
 use spikefab_sim::load::load_file;
+use spikefab_sim::models::{balanced, BalancedParams};
 use spikefab_sim::rng::fnv1a64;
 
 fn fingerprint(file: &str) -> (u64, u64, u64) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(file);
-    let net = load_file(&path).expect("example loads");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(file);
+    fingerprint_net(&load_file(&path).expect("example loads"))
+}
+
+fn fingerprint_net(net: &spikefab_sim::Network) -> (u64, u64, u64) {
     with_threads(2, || {
-        let mut e = Engine::from_network(&net).expect("example builds");
+        let mut e = Engine::from_network(net).expect("example builds");
         let mut bytes = Vec::new();
         let mut spikes = 0u64;
         for _ in 0..net.num_steps() {
@@ -24,7 +31,14 @@ fn fingerprint(file: &str) -> (u64, u64, u64) {
             }
         }
         for s in &e.state {
-            for x in [s.v, s.i_ex, s.i_in, s.refr as i32, s.x_pre as i32, s.y_post as i32] {
+            for x in [
+                s.v,
+                s.i_ex,
+                s.i_in,
+                s.refr as i32,
+                s.x_pre as i32,
+                s.y_post as i32,
+            ] {
                 bytes.extend_from_slice(&x.to_le_bytes());
             }
         }
@@ -50,5 +64,15 @@ fn stdp_example_is_bit_for_bit_unchanged() {
     assert_eq!(got, GOLDEN_STDP);
 }
 
+#[test]
+fn balanced_default_is_bit_for_bit_unchanged() {
+    let mut net = balanced(&BalancedParams::default()).expect("balanced");
+    net.simulation.duration_ms = 200.0;
+    let got = fingerprint_net(&net);
+    println!("{got:?}");
+    assert_eq!(got, GOLDEN_BALANCED);
+}
+
+const GOLDEN_BALANCED: (u64, u64, u64) = (5697, 156250, 7984509254704194546);
 const GOLDEN_TWO_POPULATIONS: (u64, u64, u64) = (10, 1000, 11920707660083908618);
 const GOLDEN_STDP: (u64, u64, u64) = (128, 10, 8509006115527736971);

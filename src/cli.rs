@@ -1,0 +1,148 @@
+//! Command-line interface definition (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// spikefab: spiking neural networks -> bit-exact simulation -> FPGA accelerator.
+#[derive(Debug, Parser)]
+#[command(name = "spikefab", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a network with the bit-exact reference engine and write a run directory.
+    Sim(SimArgs),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Write a built-in model (or a resolved network file) as network TOML.
+    Export(ExportArgs),
+    /// Load, validate and quantize a network file; print the quantization report.
+    Check(CheckArgs),
+    /// Compare two spike trace files.
+    Compare(CompareArgs),
+}
+
+/// Options of the built-in models.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ModelArgs {
+    /// pd14: neuron-number scaling (N_scaling).
+    #[arg(long, value_name = "X", allow_negative_numbers = true)]
+    pub n_scale: Option<f64>,
+    /// pd14: in-degree scaling (K_scaling).
+    #[arg(long, value_name = "Y", allow_negative_numbers = true)]
+    pub k_scale: Option<f64>,
+    /// pd14: external drive.
+    #[arg(long, value_enum)]
+    pub drive: Option<DriveArg>,
+    /// balanced: total number of neurons.
+    #[arg(long = "n", value_name = "N")]
+    pub n: Option<u32>,
+    /// Seed of every random draw (overrides the network's seed).
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+}
+
+/// External drive of the PD14 model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriveArg {
+    /// Constant current replacing the Poisson background.
+    Dc,
+    /// Poisson background generated on chip.
+    Poisson,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
+    #[arg(value_name = "NET")]
+    pub net: String,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
+    pub threads: u32,
+    /// Output directory (default: runs/<model>-<YYYYmmdd-HHMMSS>).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Number of steps to simulate (overrides the network's duration).
+    #[arg(long, value_name = "N", conflicts_with = "duration_ms")]
+    pub steps: Option<u64>,
+    /// Biological time to simulate in ms (overrides the network's duration).
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    pub duration_ms: Option<f64>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Do not draw raster.png / rates.png.
+    #[arg(long)]
+    pub no_plot: bool,
+    /// No progress bar; print only the output directory.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Build and run a model without writing spikes; report throughput and memory.
+    Sim(BenchSimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSimArgs {
+    /// Model: `balanced`, `pd14`, or a network TOML file.
+    #[arg(value_name = "MODEL")]
+    pub model_name: String,
+    /// pd14: set both --n-scale and --k-scale.
+    #[arg(long, value_name = "X", allow_negative_numbers = true, conflicts_with_all = ["n_scale", "k_scale"])]
+    pub scale: Option<f64>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Worker threads (0: one per core).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
+    pub threads: u32,
+    /// Biological time to simulate in ms.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000.0,
+        allow_negative_numbers = true
+    )]
+    pub duration_ms: f64,
+    /// Print one JSON line instead of the human report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Model: `balanced`, `pd14` (or a network TOML file, written back resolved).
+    #[arg(value_name = "MODEL")]
+    pub model_name: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Biological time of the exported network in ms.
+    #[arg(long, value_name = "MS", allow_negative_numbers = true)]
+    pub duration_ms: Option<f64>,
+    /// Output file (default: stdout).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Network TOML file.
+    #[arg(value_name = "NET")]
+    pub net: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// First spike trace.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// Second spike trace.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+}

@@ -1,0 +1,121 @@
+//! `export`, `check` and `compare`.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use spikefab_sim::quant;
+use spikefab_sim::trace::{self, Comparison, SpikeTrace};
+
+use crate::cli::{CheckArgs, CompareArgs, ExportArgs, ModelArgs};
+use crate::error::CliError;
+use crate::model::{self, Length};
+use crate::run::write_file;
+use crate::util;
+
+fn stdout_err(e: std::io::Error) -> CliError {
+    CliError::io("cannot write", Path::new("<stdout>"), e)
+}
+
+/// `spikefab export`.
+pub fn export(args: &ExportArgs) -> Result<(), CliError> {
+    let length = args.duration_ms.map(Length::Ms).unwrap_or(Length::Default);
+    let r = model::resolve(&args.model_name, &args.model, length)?;
+    let body = r.net.to_toml().map_err(|e| CliError::Serialize {
+        what: "the network",
+        message: e.to_string(),
+    })?;
+    let text = format!(
+        "# {} network exported by spikefab {} ({})\n\n{body}",
+        r.model,
+        env!("CARGO_PKG_VERSION"),
+        r.source.describe()
+    );
+    match &args.output {
+        Some(p) => write_file(p, &text),
+        None => util::out(&text).map_err(stdout_err),
+    }
+}
+
+/// `spikefab check`: exit 0 with the quantization report, or the diagnostics.
+pub fn check(args: &CheckArgs) -> Result<(), CliError> {
+    let r = model::resolve(&args.net, &ModelArgs::default(), Length::Default)?;
+    let q = match quant::quantize(&r.net) {
+        Ok(q) => q,
+        Err(mut d) => {
+            r.source.locate(&mut d);
+            return Err(CliError::Diagnostics(d));
+        }
+    };
+    let net = &r.net;
+    let mut s = format!(
+        "{}: ok: model {}, {} population{} ({} neurons), {} projection{}, {} steps of {} ms, numerics {}\n",
+        r.source.describe(),
+        r.model,
+        net.populations.len(),
+        if net.populations.len() == 1 { "" } else { "s" },
+        net.num_neurons(),
+        net.projections.len(),
+        if net.projections.len() == 1 { "" } else { "s" },
+        net.num_steps(),
+        net.simulation.dt_ms,
+        net.numerics.hash_hex()
+    );
+    let mut rep: Vec<&quant::QuantEntry> = q.report.iter().collect();
+    rep.sort_by(|a, b| b.rel_err().total_cmp(&a.rel_err()));
+    s.push_str(&format!(
+        "quantization report ({} parameters, worst relative error first):\n",
+        rep.len()
+    ));
+    let ow = rep
+        .iter()
+        .map(|e| e.object.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let pw = rep
+        .iter()
+        .map(|e| e.param.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    s.push_str(&format!(
+        "  {:>10}  {:<ow$}  {:<pw$}  {:>14}  {:>14}\n",
+        "rel_err", "object", "param", "exact", "quantized"
+    ));
+    for e in rep {
+        s.push_str(&format!(
+            "  {:>10.3e}  {:<ow$}  {:<pw$}  {:>14.7}  {:>14.7}\n",
+            e.rel_err(),
+            e.object,
+            e.param,
+            e.exact,
+            e.quantized
+        ));
+    }
+    util::out(&s).map_err(stdout_err)
+}
+
+fn read_trace(path: &Path) -> Result<SpikeTrace, CliError> {
+    let f = File::open(path).map_err(|e| CliError::io("cannot open", path, e))?;
+    SpikeTrace::read(BufReader::new(f)).map_err(|source| CliError::Trace {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// `spikefab compare`: `Ok(true)` when the traces are identical.
+pub fn compare(args: &CompareArgs) -> Result<bool, CliError> {
+    let a = read_trace(&args.a)?;
+    let b = read_trace(&args.b)?;
+    for key in ["neurons", "dt_ms", "numerics"] {
+        if let (Some(x), Some(y)) = (a.header.get(key), b.header.get(key)) {
+            if x != y {
+                eprintln!("warning: header {key} differs: {x} vs {y}");
+            }
+        }
+    }
+    let c = trace::compare(&a.spikes, &b.spikes);
+    util::out(&format!("{c}\n")).map_err(stdout_err)?;
+    Ok(matches!(c, Comparison::Match { .. }))
+}

@@ -1,0 +1,81 @@
+//! The errors of the command-line tool. Every one becomes a message on stderr
+//! and a non-zero exit status; none of them is a panic.
+
+use std::path::{Path, PathBuf};
+
+use spikefab_sim::load::LoadError;
+use spikefab_sim::trace::TraceError;
+use spikefab_sim::Diagnostics;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The worker thread pool could not be created.
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads { threads: usize, message: String },
+    /// Bad combination of command-line options (exit status 2, like clap's).
+    #[error("{0}")]
+    Usage(String),
+    /// A file or directory operation failed.
+    #[error("{what} {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A network file could not be read.
+    #[error("cannot read {path}: {source}{hint}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+        hint: String,
+    },
+    /// The network file could not be loaded.
+    #[error("{0}")]
+    Load(#[from] LoadError),
+    /// Quantization or connectivity problems of a network.
+    #[error("{0}")]
+    Diagnostics(Diagnostics),
+    /// A built-in model rejected its parameters.
+    #[error("model {model}: {message}")]
+    Model { model: String, message: String },
+    /// A spike trace could not be read.
+    #[error("{}: {source}", path.display())]
+    Trace {
+        path: PathBuf,
+        #[source]
+        source: TraceError,
+    },
+    /// The output directory exists, is not empty and is not a spikefab run.
+    #[error(
+        "refusing to write into {}: the directory is not empty and is not a previous spikefab run directory (choose another -o DIR)",
+        .0.display()
+    )]
+    RunDirInUse(PathBuf),
+    /// Drawing a plot failed.
+    #[error("cannot draw {}: {message}", path.display())]
+    Plot { path: PathBuf, message: String },
+    /// Serializing an output failed.
+    #[error("cannot serialize {what}: {message}")]
+    Serialize { what: &'static str, message: String },
+}
+
+impl CliError {
+    /// Exit status of the process for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Shorthand for an I/O error on `path`.
+    pub fn io(what: &'static str, path: &Path, source: std::io::Error) -> CliError {
+        CliError::Io {
+            what,
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

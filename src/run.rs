@@ -1,0 +1,726 @@
+//! `spikefab sim`: build a network, run it, and write a run directory.
+//!
+//! Also the pieces `bench` shares: the per-population spike statistics, the
+//! progress display and the engine build with located diagnostics.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{json, Value};
+use spikefab_sim::engine::{self, Engine};
+use spikefab_sim::quant::QuantEntry;
+use spikefab_sim::trace::{Header, SpikeWriter, StateWriter};
+
+use crate::cli::SimArgs;
+use crate::error::CliError;
+use crate::model::{self, Length, Resolved};
+use crate::plot::{self, RasterGrid};
+use crate::util::{self, csv_field, header_token, human_bytes};
+
+/// Warm-up excluded from the "after warm-up" rates (ms).
+pub const WARMUP_MS: f64 = 500.0;
+
+/// Files a run directory may contain (all written by `sim`).
+pub const RUN_FILES: [&str; 9] = [
+    "network.toml",
+    "spikes.txt",
+    "state.txt",
+    "rates.csv",
+    "raster.png",
+    "rates.png",
+    "quantization.csv",
+    "run.json",
+    "run.json.tmp",
+];
+
+/// Spike counts per population and synaptic events, accumulated step by step.
+#[derive(Debug, Clone)]
+pub struct Stats {
+    pub counts: Vec<u64>,
+    pub counts_late: Vec<u64>,
+    /// First step counted in `counts_late`.
+    pub warm_steps: u64,
+    pub spikes: u64,
+    pub syn_events: u64,
+}
+
+impl Stats {
+    pub fn new(pops: usize, dt_ms: f64) -> Stats {
+        Stats {
+            counts: vec![0; pops],
+            counts_late: vec![0; pops],
+            warm_steps: (WARMUP_MS / dt_ms).round() as u64,
+            spikes: 0,
+            syn_events: 0,
+        }
+    }
+
+    /// Count the spikes of step `t`.
+    #[inline]
+    pub fn record(&mut self, t: u64, spikes: &[u32], eng: &Engine) {
+        let late = t >= self.warm_steps;
+        self.spikes += spikes.len() as u64;
+        for &n in spikes {
+            let p = eng.pop_of(n);
+            self.counts[p] += 1;
+            if late {
+                self.counts_late[p] += 1;
+            }
+            self.syn_events += eng.syn.out_degree(n);
+        }
+    }
+}
+
+/// Rate summary of one population.
+#[derive(Debug, Clone)]
+pub struct PopRate {
+    pub name: String,
+    pub size: u32,
+    pub spikes: u64,
+    pub rate_hz: f64,
+    /// Rate excluding the warm-up, for runs longer than the warm-up.
+    pub rate_late_hz: Option<f64>,
+}
+
+/// Per-population rates of a run of `steps` steps.
+pub fn pop_rates(pops: &[(String, u32)], stats: &Stats, steps: u64, dt_ms: f64) -> Vec<PopRate> {
+    let bio_s = steps as f64 * dt_ms * 1e-3;
+    let late_steps = steps.saturating_sub(stats.warm_steps);
+    let late_s = late_steps as f64 * dt_ms * 1e-3;
+    let long = bio_s * 1e3 > WARMUP_MS && late_steps > 0;
+    pops.iter()
+        .enumerate()
+        .map(|(i, (name, size))| {
+            let per = |c: u64, s: f64| {
+                if *size == 0 || s <= 0.0 {
+                    0.0
+                } else {
+                    c as f64 / *size as f64 / s
+                }
+            };
+            PopRate {
+                name: name.clone(),
+                size: *size,
+                spikes: stats.counts[i],
+                rate_hz: per(stats.counts[i], bio_s),
+                rate_late_hz: long.then(|| per(stats.counts_late[i], late_s)),
+            }
+        })
+        .collect()
+}
+
+/// Progress of the step loop on stderr: appears only once the run is
+/// expected to take longer than about two seconds, and never when disabled
+/// (quiet, or stderr is not a terminal).
+pub struct Progress {
+    enabled: bool,
+    total: u64,
+    start: Instant,
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(total: u64, enabled: bool) -> Progress {
+        Progress {
+            enabled,
+            total,
+            start: Instant::now(),
+            bar: None,
+        }
+    }
+
+    /// Whether progress output is wanted for this invocation.
+    pub fn wanted(quiet: bool) -> bool {
+        !quiet && std::io::stderr().is_terminal()
+    }
+
+    /// `done` steps are complete. Cheap enough to call every step.
+    #[inline]
+    pub fn update(&mut self, done: u64) {
+        if !self.enabled || !done.is_multiple_of(32) {
+            return;
+        }
+        match &self.bar {
+            Some(b) => b.set_position(done),
+            None => {
+                let el = self.start.elapsed().as_secs_f64();
+                let projected = if done > 0 {
+                    el * self.total as f64 / done as f64
+                } else {
+                    0.0
+                };
+                if el > 2.0 || (el > 0.3 && projected > 2.0) {
+                    let style = ProgressStyle::with_template(
+                        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} steps (eta {eta})",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar());
+                    let b = ProgressBar::with_draw_target(
+                        Some(self.total),
+                        ProgressDrawTarget::stderr(),
+                    )
+                    .with_style(style)
+                    .with_elapsed(self.start.elapsed());
+                    b.set_position(done);
+                    self.bar = Some(b);
+                }
+            }
+        }
+    }
+
+    pub fn finish(self) {
+        if let Some(b) = self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// A spinner on stderr while something of unknown length runs; it appears
+/// only if that takes longer than half a second.
+pub struct Spinner {
+    pb: ProgressBar,
+    done: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Spinner {
+    pub fn start(enabled: bool, msg: &str) -> Option<Spinner> {
+        if !enabled {
+            return None;
+        }
+        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        if let Ok(st) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
+            pb.set_style(st);
+        }
+        pb.set_message(msg.to_string());
+        let done = Arc::new(AtomicBool::new(false));
+        let (pb2, done2) = (pb.clone(), done.clone());
+        let thread = std::thread::Builder::new()
+            .name("spikefab-spinner".into())
+            .spawn(move || {
+                for _ in 0..10 {
+                    std::thread::sleep(Duration::from_millis(50));
+                    if done2.load(Ordering::Relaxed) {
+                        return;
+                    }
+                }
+                pb2.set_draw_target(ProgressDrawTarget::stderr());
+                pb2.enable_steady_tick(Duration::from_millis(120));
+            })
+            .ok();
+        Some(Spinner { pb, done, thread })
+    }
+
+    pub fn finish(mut self) {
+        self.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.pb.finish_and_clear();
+    }
+}
+
+/// Build the engine (quantize + connectivity) in the current rayon pool.
+/// Diagnostics come back unlocated (locate them outside, with the source text).
+pub fn build_engine(
+    r: &Resolved,
+    progress: bool,
+) -> Result<(Engine, f64), spikefab_sim::Diagnostics> {
+    let sp = Spinner::start(progress, "building network");
+    let t0 = Instant::now();
+    let e = Engine::from_network(&r.net);
+    let build_s = t0.elapsed().as_secs_f64();
+    if let Some(sp) = sp {
+        sp.finish();
+    }
+    e.map(|e| (e, build_s))
+}
+
+/// Is `dir` the output of an earlier `spikefab sim`?
+fn is_run_dir(dir: &Path) -> bool {
+    let Ok(text) = fs::read_to_string(dir.join("run.json")) else {
+        return false;
+    };
+    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+        return false;
+    };
+    v.get("tool").and_then(Value::as_str) == Some("spikefab")
+}
+
+/// Check, without touching anything, that `output` may receive a run (so
+/// that a long build is not wasted on a directory that will be refused).
+pub fn check_run_dir(output: Option<&Path>) -> Result<(), CliError> {
+    let Some(d) = output else { return Ok(()) };
+    if !d.exists() {
+        return Ok(());
+    }
+    if !d.is_dir() {
+        return Err(CliError::Usage(format!(
+            "-o {}: exists and is not a directory",
+            d.display()
+        )));
+    }
+    let mut entries = fs::read_dir(d).map_err(|e| CliError::io("cannot list", d, e))?;
+    if entries.next().is_some() && !is_run_dir(d) {
+        return Err(CliError::RunDirInUse(d.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// Create (or claim) the output directory. Never touches a non-empty
+/// directory that is not a previous run; in a previous run directory only the
+/// files a run writes are replaced.
+pub fn prepare_run_dir(output: Option<&Path>, model: &str) -> Result<PathBuf, CliError> {
+    let dir = match output {
+        Some(d) => {
+            if d.exists() {
+                if !d.is_dir() {
+                    return Err(CliError::Usage(format!(
+                        "-o {}: exists and is not a directory",
+                        d.display()
+                    )));
+                }
+                let mut entries = fs::read_dir(d).map_err(|e| CliError::io("cannot list", d, e))?;
+                if entries.next().is_some() {
+                    if !is_run_dir(d) {
+                        return Err(CliError::RunDirInUse(d.to_path_buf()));
+                    }
+                    for f in RUN_FILES {
+                        let p = d.join(f);
+                        if p.is_file() {
+                            fs::remove_file(&p)
+                                .map_err(|e| CliError::io("cannot remove", &p, e))?;
+                        }
+                    }
+                }
+            } else {
+                fs::create_dir_all(d).map_err(|e| CliError::io("cannot create directory", d, e))?;
+            }
+            d.to_path_buf()
+        }
+        None => {
+            let runs = Path::new("runs");
+            fs::create_dir_all(runs)
+                .map_err(|e| CliError::io("cannot create directory", runs, e))?;
+            let base = format!("{}-{}", util::file_token(model), util::utc_stamp());
+            let mut k = 1u32;
+            loop {
+                let name = if k == 1 {
+                    base.clone()
+                } else {
+                    format!("{base}-{k}")
+                };
+                let p = runs.join(name);
+                match fs::create_dir(&p) {
+                    Ok(()) => break p,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && k < 10_000 => k += 1,
+                    Err(e) => return Err(CliError::io("cannot create directory", &p, e)),
+                }
+            }
+        }
+    };
+    // Mark the directory as a spikefab run right away, so that a run that
+    // fails half-way can be re-run into the same directory.
+    write_file(
+        &dir.join("run.json"),
+        &format!("{}\n", json!({ "tool": "spikefab", "status": "running" })),
+    )?;
+    Ok(dir)
+}
+
+/// Write a whole file.
+pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    fs::write(path, text).map_err(|e| CliError::io("cannot write", path, e))
+}
+
+fn create(path: &Path) -> Result<BufWriter<File>, CliError> {
+    let f = File::create(path).map_err(|e| CliError::io("cannot create", path, e))?;
+    Ok(BufWriter::with_capacity(1 << 20, f))
+}
+
+/// Everything the step loop produced.
+struct Outcome {
+    stats: Stats,
+    grid: RasterGrid,
+    build_s: f64,
+    sim_s: f64,
+    synapses: u64,
+    neurons: u32,
+    steps: u64,
+    pops: Vec<(String, u32)>,
+    report: Vec<QuantEntry>,
+    threads: usize,
+    saturated_weights: u64,
+    engine_bytes: u64,
+}
+
+/// Errors of the pool closure: diagnostics still to be located, or anything else.
+enum RunError {
+    Diags(spikefab_sim::Diagnostics),
+    Other(CliError),
+}
+
+impl From<CliError> for RunError {
+    fn from(e: CliError) -> Self {
+        RunError::Other(e)
+    }
+}
+
+/// `spikefab sim`.
+pub fn sim(args: &SimArgs) -> Result<(), CliError> {
+    let length = match (args.steps, args.duration_ms) {
+        (Some(s), _) => Length::Steps(s),
+        (None, Some(ms)) => Length::Ms(ms),
+        (None, None) => Length::Default,
+    };
+    let r = model::resolve(&args.net, &args.model, length)?;
+    let toml = r.net.to_toml().map_err(|e| CliError::Serialize {
+        what: "the network",
+        message: e.to_string(),
+    })?;
+    check_run_dir(args.output.as_deref())?;
+
+    let progress = Progress::wanted(args.quiet);
+    let threads = args.threads as usize;
+    // The directory is created once the engine is built: a network that
+    // fails to quantize or connect leaves nothing behind.
+    let prepare = || -> Result<PathBuf, CliError> {
+        let dir = prepare_run_dir(args.output.as_deref(), &r.model)?;
+        write_file(&dir.join("network.toml"), &toml)?;
+        Ok(dir)
+    };
+    let (dir, outcome) = engine::with_threads(threads, || {
+        run_in_pool(&r, progress, prepare).map_err(|e| match e {
+            RunError::Diags(mut d) => {
+                r.source.locate(&mut d);
+                CliError::Diagnostics(d)
+            }
+            RunError::Other(e) => e,
+        })
+    })
+    .map_err(|e| CliError::Threads {
+        threads,
+        message: e.to_string(),
+    })??;
+    let peak = util::peak_rss_bytes();
+
+    let net = &r.net;
+    let dt = net.simulation.dt_ms;
+    let rates = pop_rates(&outcome.pops, &outcome.stats, outcome.steps, dt);
+    let mut files = vec!["network.toml"];
+    if net.recording.spikes {
+        files.push("spikes.txt");
+    }
+    if net.recording.state.is_some() {
+        files.push("state.txt");
+    }
+
+    // rates.csv
+    let long = rates.iter().any(|p| p.rate_late_hz.is_some());
+    let mut csv = String::from("population,size,spikes,rate_hz");
+    if long {
+        csv.push_str(",rate_hz_after_500ms");
+    }
+    csv.push('\n');
+    for p in &rates {
+        csv.push_str(&format!(
+            "{},{},{},{:.6}",
+            csv_field(&p.name),
+            p.size,
+            p.spikes,
+            p.rate_hz
+        ));
+        if let Some(l) = p.rate_late_hz {
+            csv.push_str(&format!(",{l:.6}"));
+        }
+        csv.push('\n');
+    }
+    write_file(&dir.join("rates.csv"), &csv)?;
+    files.push("rates.csv");
+
+    // quantization.csv
+    write_file(&dir.join("quantization.csv"), &quant_csv(&outcome.report))?;
+    files.push("quantization.csv");
+
+    // plots
+    if !args.no_plot {
+        let title = format!(
+            "{} ({} neurons, seed {})",
+            r.model, outcome.neurons, net.simulation.seed
+        );
+        plot::raster(&dir.join("raster.png"), &outcome.grid, &title)?;
+        plot::rates(&dir.join("rates.png"), &rates, &r.model)?;
+        files.push("raster.png");
+        files.push("rates.png");
+    }
+
+    // run.json
+    let bio_s = outcome.steps as f64 * dt * 1e-3;
+    let rtf = if bio_s > 0.0 {
+        Some(outcome.sim_s / bio_s)
+    } else {
+        None
+    };
+    let bps = match (peak, outcome.synapses) {
+        (Some(p), s) if s > 0 => Some(p as f64 / s as f64),
+        _ => None,
+    };
+    files.push("run.json");
+    let run = json!({
+        "tool": "spikefab",
+        "status": "complete",
+        "spikefab_version": env!("CARGO_PKG_VERSION"),
+        "model": r.model,
+        "source": r.source.describe(),
+        "scale": r.scale,
+        "seed": net.simulation.seed,
+        "threads": outcome.threads,
+        "threads_requested": args.threads,
+        "neurons": outcome.neurons,
+        "synapses": outcome.synapses,
+        "saturated_weights": outcome.saturated_weights,
+        "steps": outcome.steps,
+        "dt_ms": dt,
+        "biological_s": bio_s,
+        "build_s": outcome.build_s,
+        "sim_s": outcome.sim_s,
+        "real_time_factor": rtf,
+        "spikes": outcome.stats.spikes,
+        "synaptic_events": outcome.stats.syn_events,
+        "peak_rss_bytes": peak,
+        "bytes_per_synapse": bps,
+        "engine_bytes": outcome.engine_bytes,
+        "numerics": net.numerics,
+        "numerics_hash": net.numerics.hash_hex(),
+        "populations": rates_json(&rates),
+        "files": files,
+        "command_line": std::env::args().collect::<Vec<_>>(),
+    });
+    let text = serde_json::to_string_pretty(&run).map_err(|e| CliError::Serialize {
+        what: "run.json",
+        message: e.to_string(),
+    })?;
+    // Replace the "running" marker atomically.
+    let tmp = dir.join("run.json.tmp");
+    write_file(&tmp, &(text + "\n"))?;
+    let fin = dir.join("run.json");
+    fs::rename(&tmp, &fin).map_err(|e| CliError::io("cannot write", &fin, e))?;
+
+    // Summary.
+    let dirs = dir.display().to_string();
+    if args.quiet {
+        util::out(&format!("{dirs}\n"))
+            .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
+        return Ok(());
+    }
+    let mut s = String::new();
+    s.push_str(&format!(
+        "{}: {} neurons, {} synapses, {} steps of {} ms ({:.3} s biological), seed {}\n",
+        r.model, outcome.neurons, outcome.synapses, outcome.steps, dt, bio_s, net.simulation.seed
+    ));
+    s.push_str(&format!(
+        "  build {:.3} s, simulate {:.3} s on {} thread{}, real-time factor {}\n",
+        outcome.build_s,
+        outcome.sim_s,
+        outcome.threads,
+        if outcome.threads == 1 { "" } else { "s" },
+        rtf.map(|x| format!("{x:.3}"))
+            .unwrap_or_else(|| "n/a".into())
+    ));
+    s.push_str(&format!(
+        "  {} spikes, {} synaptic events, peak memory {}{}\n",
+        outcome.stats.spikes,
+        outcome.stats.syn_events,
+        peak.map(human_bytes).unwrap_or_else(|| "n/a".into()),
+        bps.map(|b| format!(" ({b:.1} B/synapse)"))
+            .unwrap_or_default()
+    ));
+    s.push_str(&rates_table(&rates));
+    if outcome.saturated_weights > 0 {
+        s.push_str(&format!(
+            "  note: {} drawn weights were saturated to the weight format\n",
+            outcome.saturated_weights
+        ));
+    }
+    s.push_str(&format!("  output: {dirs}/ ({})\n", files.join(", ")));
+    util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
+    Ok(())
+}
+
+/// The engine work of `sim`, run inside the rayon pool.
+fn run_in_pool(
+    r: &Resolved,
+    progress: bool,
+    prepare: impl FnOnce() -> Result<PathBuf, CliError>,
+) -> Result<(PathBuf, Outcome), RunError> {
+    let (mut e, build_s) = build_engine(r, progress).map_err(RunError::Diags)?;
+    let dir = prepare()?;
+    let spikes_path = &dir.join("spikes.txt");
+    let state_path = &dir.join("state.txt");
+    let net = &r.net;
+    let steps = e.model.steps;
+    let dt = e.model.dt_ms;
+    let neurons = e.neurons();
+    let pops: Vec<(String, u32)> = e
+        .model
+        .pops
+        .iter()
+        .map(|p| (p.name.clone(), p.size))
+        .collect();
+    let mut header = Header::default();
+    header
+        .set("model", header_token(&r.model))
+        .set("neurons", neurons)
+        .set("steps", steps)
+        .set("seed", e.model.seed)
+        .set("dt_ms", dt)
+        .set("numerics", e.model.numerics.hash_hex())
+        .set("source", "sim");
+
+    let mut spikes_w = if net.recording.spikes {
+        let w = create(spikes_path)?;
+        Some(
+            SpikeWriter::new(w, &header)
+                .map_err(|x| CliError::io("cannot write", spikes_path, x))?,
+        )
+    } else {
+        None
+    };
+    // State recording: the first k neurons of each population every m steps.
+    let mut state_w = None;
+    let mut state_neurons: Vec<u32> = Vec::new();
+    let mut every = 1u64;
+    if let Some(sr) = &net.recording.state {
+        every = sr.every_steps.max(1) as u64;
+        for p in &e.model.pops {
+            let k = sr.neurons_per_population.min(p.size);
+            state_neurons.extend(p.start..p.start + k);
+        }
+        let mut h = header.clone();
+        h.set("every_steps", every)
+            .set("neurons_per_population", sr.neurons_per_population);
+        let w = create(state_path)?;
+        state_w =
+            Some(StateWriter::new(w, &h).map_err(|x| CliError::io("cannot write", state_path, x))?);
+    }
+
+    let mut grid = RasterGrid::new(&e.model.pops, steps, dt);
+    let mut stats = Stats::new(pops.len(), dt);
+    let mut prog = Progress::new(steps, progress);
+    let mut buf: Vec<u32> = Vec::new();
+    let t0 = Instant::now();
+    for t in 0..steps {
+        buf.clear();
+        buf.extend_from_slice(e.step());
+        stats.record(t, &buf, &e);
+        grid.record(t, &buf);
+        if let Some(w) = spikes_w.as_mut() {
+            w.step(t, &buf)
+                .map_err(|x| CliError::io("cannot write", spikes_path, x))?;
+        }
+        if let Some(w) = state_w.as_mut() {
+            if t.is_multiple_of(every) {
+                for &n in &state_neurons {
+                    w.record(t, n, &e.state[n as usize])
+                        .map_err(|x| CliError::io("cannot write", state_path, x))?;
+                }
+            }
+        }
+        prog.update(t + 1);
+    }
+    if let Some(w) = spikes_w {
+        w.finish()
+            .map_err(|x| CliError::io("cannot write", spikes_path, x))?;
+    }
+    if let Some(w) = state_w {
+        w.finish()
+            .map_err(|x| CliError::io("cannot write", state_path, x))?;
+    }
+    let sim_s = t0.elapsed().as_secs_f64();
+    prog.finish();
+    Ok((
+        dir,
+        Outcome {
+            stats,
+            grid,
+            build_s,
+            sim_s,
+            synapses: e.syn.len(),
+            neurons,
+            steps,
+            pops,
+            report: e.model.report.clone(),
+            threads: rayon::current_num_threads(),
+            saturated_weights: e.syn.saturated_weights,
+            engine_bytes: e.bytes(),
+        },
+    ))
+}
+
+/// quantization.csv: one line per quantized parameter.
+pub fn quant_csv(report: &[QuantEntry]) -> String {
+    let mut s = String::from("object,param,exact,quantized,rel_err\n");
+    for q in report {
+        s.push_str(&format!(
+            "{},{},{:e},{:e},{:e}\n",
+            csv_field(&q.object),
+            csv_field(&q.param),
+            q.exact,
+            q.quantized,
+            q.rel_err()
+        ));
+    }
+    s
+}
+
+/// Population rates as a JSON array (in population order).
+pub fn rates_json(rates: &[PopRate]) -> Value {
+    Value::Array(
+        rates
+            .iter()
+            .map(|p| {
+                json!({
+                    "population": p.name,
+                    "size": p.size,
+                    "spikes": p.spikes,
+                    "rate_hz": p.rate_hz,
+                    "rate_hz_after_500ms": p.rate_late_hz,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The human rate table.
+pub fn rates_table(rates: &[PopRate]) -> String {
+    let w = rates
+        .iter()
+        .map(|p| p.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let long = rates.iter().any(|p| p.rate_late_hz.is_some());
+    let mut s = format!(
+        "  {:<w$} {:>9} {:>10} {:>10}",
+        "population", "size", "spikes", "rate (Hz)"
+    );
+    if long {
+        s.push_str(&format!(" {:>14}", "after 500 ms"));
+    }
+    s.push('\n');
+    for p in rates {
+        s.push_str(&format!(
+            "  {:<w$} {:>9} {:>10} {:>10.3}",
+            p.name, p.size, p.spikes, p.rate_hz
+        ));
+        if let Some(l) = p.rate_late_hz {
+            s.push_str(&format!(" {l:>14.3}"));
+        }
+        s.push('\n');
+    }
+    s
+}
