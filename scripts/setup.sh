@@ -11,6 +11,9 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 # plotters' bitmap backend renders text with fontconfig/freetype.
 dpkg -s libfontconfig1-dev >/dev/null 2>&1 || need_apt+=(libfontconfig1-dev)
 dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
+# HDL: unit testbenches (iverilog) and lint/co-simulation (Verilator).
+command -v iverilog >/dev/null 2>&1 || need_apt+=(iverilog)
+command -v verilator >/dev/null 2>&1 || need_apt+=(verilator)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -339,6 +339,16 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
                 vmax,
                 &v_what,
             );
+            if theta <= v_reset && q.errs.is_empty() {
+                q.errs.push(Diagnostic::new(
+                    &obj,
+                    np("v_reset_mv"),
+                    format!(
+                        "V_reset ({} mV) and V_th ({} mV) are less than one potential LSB apart after quantization (2^-{} mV)",
+                        n.v_reset_mv, n.v_th_mv, nc.v_frac
+                    ),
+                ));
+            }
             let ref_steps = q.int(
                 &obj,
                 np("t_ref_ms"),

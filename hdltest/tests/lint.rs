@@ -1,0 +1,216 @@
+//! Verilator `--lint-only -Wall` over every hdl/*.v module with several
+//! parameter sets (any warning fails), and illegal parameters failing
+//! elaboration in both Verilator and Icarus with a message naming the parameter.
+
+use std::path::Path;
+use std::process::Command;
+
+use spikefab_hdltest::{hdl_file, hdl_sources, require_tool, scratch_dir};
+
+type Params = &'static [(&'static str, i64)];
+
+/// Parameter sets each module is linted with (defaults first).
+const LINT_SETS: &[(&str, &[Params])] = &[
+    ("snn_rng", &[&[], &[("USER_BITS", 1)], &[("USER_BITS", 13)]]),
+    (
+        "snn_poisson",
+        &[
+            &[],
+            &[("TABLE_LEN", 1)],
+            &[("TABLE_LEN", 7)],
+            &[("TABLE_LEN", 33)],
+            &[("TABLE_LEN", 256)],
+        ],
+    ),
+    (
+        "snn_lif_update",
+        &[
+            &[],
+            &[("PLASTIC", 0)],
+            &[
+                ("V_BITS", 15),
+                ("I_BITS", 13),
+                ("COEF_BITS", 11),
+                ("COEF_FRAC", 9),
+                ("REF_BITS", 3),
+                ("TRACE_BITS", 11),
+                ("TRACE_FRAC", 7),
+                ("IN_BITS", 19),
+                ("USER_BITS", 13),
+            ],
+            &[
+                ("V_BITS", 15),
+                ("I_BITS", 13),
+                ("COEF_BITS", 11),
+                ("COEF_FRAC", 9),
+                ("REF_BITS", 3),
+                ("TRACE_BITS", 11),
+                ("TRACE_FRAC", 7),
+                ("IN_BITS", 19),
+                ("PLASTIC", 0),
+                ("USER_BITS", 1),
+            ],
+            &[
+                ("V_BITS", 32),
+                ("I_BITS", 32),
+                ("COEF_BITS", 28),
+                ("COEF_FRAC", 28),
+                ("REF_BITS", 1),
+                ("TRACE_BITS", 24),
+                ("TRACE_FRAC", 0),
+                ("IN_BITS", 48),
+            ],
+            &[
+                ("V_BITS", 4),
+                ("I_BITS", 4),
+                ("COEF_BITS", 2),
+                ("COEF_FRAC", 0),
+                ("REF_BITS", 16),
+                ("TRACE_BITS", 2),
+                ("TRACE_FRAC", 1),
+                ("IN_BITS", 2),
+            ],
+        ],
+    ),
+];
+
+fn verilator_lint(module: &str, params: &[(&str, i64)]) -> (bool, String) {
+    require_tool("verilator", "verilator");
+    let mut cmd = Command::new("verilator");
+    cmd.arg("--lint-only")
+        .arg("-Wall")
+        .arg("--top-module")
+        .arg(module)
+        .arg(hdl_file("lint_waivers.vlt"))
+        .arg(hdl_file(&format!("{module}.v")));
+    for (k, v) in params {
+        cmd.arg(format!("-G{k}={v}"));
+    }
+    let out = cmd.output().expect("run verilator");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), log)
+}
+
+fn iverilog_elaborate(dir: &Path, module: &str, params: &[(&str, i64)]) -> (bool, String) {
+    require_tool("iverilog", "iverilog");
+    let mut cmd = Command::new("iverilog");
+    cmd.arg("-g2005")
+        .arg("-Wall")
+        .arg("-o")
+        .arg(dir.join(format!("{module}.vvp")))
+        .arg("-s")
+        .arg(module);
+    for (k, v) in params {
+        cmd.arg(format!("-P{module}.{k}={v}"));
+    }
+    cmd.arg(hdl_file(&format!("{module}.v")));
+    let out = cmd.output().expect("run iverilog");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), log)
+}
+
+#[test]
+fn verilator_lint_wall_is_clean_for_every_module_and_parameter_set() {
+    // every hdl/*.v has lint parameter sets (a new module cannot skip lint)
+    for src in hdl_sources() {
+        let m = src.file_stem().unwrap().to_string_lossy().to_string();
+        assert!(
+            LINT_SETS.iter().any(|(name, _)| *name == m),
+            "hdl/{m}.v has no entry in LINT_SETS of hdltest/tests/lint.rs"
+        );
+    }
+    let mut runs = 0;
+    for (module, sets) in LINT_SETS {
+        for params in *sets {
+            let (ok, log) = verilator_lint(module, params);
+            assert!(
+                ok && log.trim().is_empty(),
+                "verilator --lint-only -Wall {module} {params:?} is not clean:\n{log}"
+            );
+            runs += 1;
+        }
+    }
+    println!("lint: verilator --lint-only -Wall clean for {runs} module/parameter sets");
+}
+
+#[test]
+fn iverilog_elaborates_every_module_without_warnings() {
+    let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "elab");
+    let mut runs = 0;
+    for (module, sets) in LINT_SETS {
+        for params in *sets {
+            let (ok, log) = iverilog_elaborate(&dir, module, params);
+            assert!(
+                ok && log.trim().is_empty(),
+                "iverilog -Wall {module} {params:?}:\n{log}"
+            );
+            runs += 1;
+        }
+    }
+    println!("lint: iverilog -g2005 -Wall clean for {runs} module/parameter sets");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// (module, illegal parameters, the parameter the message must name)
+const ILLEGAL: &[(&str, Params, &str)] = &[
+    ("snn_lif_update", &[("COEF_FRAC", 21)], "COEF_FRAC"),
+    (
+        "snn_lif_update",
+        &[("COEF_BITS", 7), ("COEF_FRAC", 9)],
+        "COEF_FRAC",
+    ),
+    ("snn_lif_update", &[("TRACE_FRAC", 16)], "TRACE_FRAC"),
+    ("snn_lif_update", &[("V_BITS", 3)], "V_BITS"),
+    ("snn_lif_update", &[("I_BITS", 33)], "I_BITS"),
+    (
+        "snn_lif_update",
+        &[("COEF_BITS", 29), ("COEF_FRAC", 18)],
+        "COEF_BITS",
+    ),
+    ("snn_lif_update", &[("REF_BITS", 0)], "REF_BITS"),
+    ("snn_lif_update", &[("TRACE_BITS", 25)], "TRACE_BITS"),
+    ("snn_lif_update", &[("IN_BITS", 49)], "IN_BITS"),
+    ("snn_lif_update", &[("PLASTIC", 2)], "PLASTIC"),
+    ("snn_lif_update", &[("USER_BITS", 0)], "USER_BITS"),
+    ("snn_poisson", &[("TABLE_LEN", 0)], "TABLE_LEN"),
+    ("snn_poisson", &[("TABLE_LEN", 257)], "TABLE_LEN"),
+    ("snn_rng", &[("USER_BITS", 0)], "USER_BITS"),
+];
+
+#[test]
+fn illegal_parameters_fail_elaboration_naming_the_parameter() {
+    let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "illegal");
+    for (module, params, name) in ILLEGAL {
+        // Verilator: $error in a generate block (USERERROR), with the values
+        let (ok, log) = verilator_lint(module, params);
+        assert!(!ok, "verilator accepted {module} {params:?}:\n{log}");
+        let msg = log
+            .lines()
+            .find(|l| l.contains("USERERROR"))
+            .unwrap_or_else(|| panic!("verilator: no USERERROR for {module} {params:?}:\n{log}"));
+        assert!(
+            msg.contains(&format!("{module}: {name} (")),
+            "verilator's message for {module} {params:?} does not name {name}: {msg}"
+        );
+        // Icarus: instantiation of a module named after the violated rule
+        let (ok, log) = iverilog_elaborate(&dir, module, params);
+        assert!(!ok, "iverilog accepted {module} {params:?}:\n{log}");
+        assert!(
+            log.contains(&format!("Unknown module type: {module}__{name}_")),
+            "iverilog's message for {module} {params:?} does not name {name}:\n{log}"
+        );
+        println!(
+            "illegal: {module} {params:?} rejected by verilator ({}) and iverilog",
+            msg.trim()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
