@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::connect::{self, key_delay, key_target, Synapses};
 use crate::diag::Diagnostics;
 use crate::net::Network;
-use crate::numerics::{rshift_round, sat_s, sat_u, NumericsConfig};
+use crate::numerics::{rshift_round, sat_s, smax, smin, umax, NumericsConfig};
 use crate::quant::{self, IntModel, PopParams, TraceParams, VInitQ};
 use crate::rng::{self, Counter, Stream};
 
@@ -58,43 +58,100 @@ pub fn update_neuron(
     s: &mut NeuronState,
     input: Input,
 ) -> bool {
-    let cf = nc.coef_frac;
-    // 1. Membrane: exact propagation with the currents of the previous step.
-    if s.refr == 0 {
-        let acc =
-            s.v as i64 * p.p22 + s.i_ex as i64 * p.p21_ex + s.i_in as i64 * p.p21_in + p.dc_term;
-        s.v = sat_s(rshift_round(acc, cf), nc.v_bits) as i32;
-    } else {
-        s.refr -= 1;
+    Kernel::new(nc, p, tr).update(s, input)
+}
+
+/// The constants of [`update_neuron`] for one population, with the
+/// saturation bounds and rounding offsets precomputed.
+#[derive(Debug, Clone, Copy)]
+pub struct Kernel {
+    p22: i64,
+    p21_ex: i64,
+    p21_in: i64,
+    p11_ex: i64,
+    p11_in: i64,
+    dc: i64,
+    theta: i64,
+    v_reset: i32,
+    ref_steps: u32,
+    cf: u32,
+    half: i64,
+    v_lo: i64,
+    v_hi: i64,
+    i_lo: i64,
+    i_hi: i64,
+    plastic: bool,
+    p_plus: i64,
+    p_minus: i64,
+    t_inc: i64,
+    t_hi: i64,
+}
+
+impl Kernel {
+    pub fn new(nc: &NumericsConfig, p: &PopParams, tr: Option<&TraceParams>) -> Kernel {
+        let cf = nc.coef_frac;
+        Kernel {
+            p22: p.p22,
+            p21_ex: p.p21_ex,
+            p21_in: p.p21_in,
+            p11_ex: p.p11_ex,
+            p11_in: p.p11_in,
+            dc: p.dc_term,
+            theta: p.theta,
+            v_reset: p.v_reset as i32,
+            ref_steps: p.ref_steps,
+            cf,
+            half: if cf == 0 { 0 } else { 1 << (cf - 1) },
+            v_lo: smin(nc.v_bits),
+            v_hi: smax(nc.v_bits),
+            i_lo: smin(nc.i_bits),
+            i_hi: smax(nc.i_bits),
+            plastic: tr.is_some(),
+            p_plus: tr.map_or(0, |t| t.p_plus),
+            p_minus: tr.map_or(0, |t| t.p_minus),
+            t_inc: 1i64 << nc.trace_frac,
+            t_hi: umax(nc.trace_bits) as i64,
+        }
     }
-    // 2. Currents: decay, then add this step's input (the one saturation point of input).
-    s.i_ex = sat_s(
-        rshift_round(s.i_ex as i64 * p.p11_ex, cf) + input.ex,
-        nc.i_bits,
-    ) as i32;
-    s.i_in = sat_s(
-        rshift_round(s.i_in as i64 * p.p11_in, cf) + input.inh,
-        nc.i_bits,
-    ) as i32;
-    // 3. Threshold, reset, refractoriness.
-    let spike = s.v as i64 >= p.theta;
-    if spike {
-        s.v = p.v_reset as i32;
-        s.refr = p.ref_steps;
+
+    /// `rshift_round(x, coef_frac)`.
+    #[inline(always)]
+    fn rnd(&self, x: i64) -> i64 {
+        (x + self.half) >> self.cf
     }
-    // 4. STDP traces: decay, then add one spike.
-    if let Some(tr) = tr {
-        let inc = if spike { 1i64 << nc.trace_frac } else { 0 };
-        s.x_pre = sat_u(
-            rshift_round(s.x_pre as i64 * tr.p_plus, cf) + inc,
-            nc.trace_bits,
-        ) as u32;
-        s.y_post = sat_u(
-            rshift_round(s.y_post as i64 * tr.p_minus, cf) + inc,
-            nc.trace_bits,
-        ) as u32;
+
+    /// Phase A for one neuron (docs/numerics.md, items 2 to 5).
+    #[inline(always)]
+    pub fn update(&self, s: &mut NeuronState, input: Input) -> bool {
+        // 1. Membrane: exact propagation with the currents of the previous step.
+        if s.refr == 0 {
+            let acc = s.v as i64 * self.p22
+                + s.i_ex as i64 * self.p21_ex
+                + s.i_in as i64 * self.p21_in
+                + self.dc;
+            s.v = self.rnd(acc).clamp(self.v_lo, self.v_hi) as i32;
+        } else {
+            s.refr -= 1;
+        }
+        // 2. Currents: decay, then add this step's input (the one saturation point of input).
+        s.i_ex =
+            (self.rnd(s.i_ex as i64 * self.p11_ex) + input.ex).clamp(self.i_lo, self.i_hi) as i32;
+        s.i_in =
+            (self.rnd(s.i_in as i64 * self.p11_in) + input.inh).clamp(self.i_lo, self.i_hi) as i32;
+        // 3. Threshold, reset, refractoriness.
+        let spike = s.v as i64 >= self.theta;
+        if spike {
+            s.v = self.v_reset;
+            s.refr = self.ref_steps;
+        }
+        // 4. STDP traces: decay, then add one spike.
+        if self.plastic {
+            let inc = if spike { self.t_inc } else { 0 };
+            s.x_pre = (self.rnd(s.x_pre as i64 * self.p_plus) + inc).clamp(0, self.t_hi) as u32;
+            s.y_post = (self.rnd(s.y_post as i64 * self.p_minus) + inc).clamp(0, self.t_hi) as u32;
+        }
+        spike
     }
-    spike
 }
 
 /// The weight change of one STDP event: `round(a * trace / 2^trace_frac)`.
@@ -129,7 +186,66 @@ pub trait Observer {
 }
 
 /// Neuron updates processed per parallel work item.
-const CHUNK: usize = 2048;
+const CHUNK: usize = 4096;
+
+/// What phase A of one step needs besides the neuron state.
+struct PhaseA<'a> {
+    nc: NumericsConfig,
+    pops: &'a [PopParams],
+    /// One kernel per population.
+    kernels: Vec<Kernel>,
+    bg_key: u64,
+    ring: RingPtr,
+    /// Index of this step's delay slot in the ring (`(t mod S) * N`).
+    slot_base: usize,
+    t: u64,
+}
+
+impl PhaseA<'_> {
+    /// Update the neurons `first ..` of population `p` held in `states`,
+    /// appending the ones that spike to `spikes`.
+    ///
+    /// # Safety
+    /// No other thread touches the ring entries of these neurons meanwhile.
+    #[inline(always)]
+    unsafe fn update_range(
+        &self,
+        pi: usize,
+        first: usize,
+        states: &mut [NeuronState],
+        spikes: &mut Vec<u32>,
+    ) {
+        let p = &self.pops[pi];
+        let kernel = self.kernels[pi];
+        let shift = self.nc.w_shift;
+        for (k, s) in states.iter_mut().enumerate() {
+            let n = first + k;
+            let idx = self.slot_base + n;
+            // SAFETY: `idx` is this neuron's entry of the current slot (caller's contract).
+            let mut input = unsafe {
+                let i = Input {
+                    ex: *self.ring.ex.add(idx) as i64,
+                    inh: *self.ring.inh.add(idx) as i64,
+                };
+                *self.ring.ex.add(idx) = 0;
+                *self.ring.inh.add(idx) = 0;
+                i
+            };
+            if let Some(bg) = &p.poisson {
+                let u = rng::neuron_step_u32(self.bg_key, n as u32, self.t as u32);
+                let w = (bg.count(u) as i64 * bg.weight) << shift;
+                if bg.weight >= 0 {
+                    input.ex += w;
+                } else {
+                    input.inh += w;
+                }
+            }
+            if kernel.update(s, input) {
+                spikes.push(n as u32);
+            }
+        }
+    }
+}
 
 /// The simulator: integer model, synapses, state and the delay ring.
 pub struct Engine {
@@ -150,6 +266,9 @@ pub struct Engine {
     /// Steps with fewer synapses to deliver than this run delivery on one
     /// thread (fork-join costs more than it saves). Tests set 0.
     pub parallel_min_synapses: u64,
+    /// Networks with fewer neurons than this update them on the calling
+    /// thread. Tests set 0.
+    pub parallel_min_neurons: usize,
 }
 
 impl Engine {
@@ -182,6 +301,7 @@ impl Engine {
             spikes: Vec::new(),
             shuffle_delivery: None,
             parallel_min_synapses: 16_384,
+            parallel_min_neurons: 512,
         }
     }
 
@@ -203,37 +323,6 @@ impl Engine {
             + (self.ring_ex.len() * 8) as u64
     }
 
-    /// The input delivered to neuron `n` for step `t` (delay ring plus
-    /// background), clearing the ring slot.
-    ///
-    /// # Safety
-    /// No other thread accesses the ring entries of neuron `n` meanwhile
-    /// (phase A: each neuron belongs to exactly one work item).
-    #[inline(always)]
-    unsafe fn take_input(&self, ring: RingPtr, n: usize, t: u64) -> Input {
-        let idx = (t % self.slots) as usize * self.model.neurons as usize + n;
-        let mut inp = unsafe {
-            let i = Input {
-                ex: *ring.ex.add(idx) as i64,
-                inh: *ring.inh.add(idx) as i64,
-            };
-            *ring.ex.add(idx) = 0;
-            *ring.inh.add(idx) = 0;
-            i
-        };
-        let p = &self.model.pops[self.pop_of[n] as usize];
-        if let Some(bg) = &p.poisson {
-            let u = rng::neuron_step_u32(self.bg_key, n as u32, t as u32);
-            let w = (bg.count(u) as i64 * bg.weight) << self.model.numerics.w_shift;
-            if bg.weight >= 0 {
-                inp.ex += w;
-            } else {
-                inp.inh += w;
-            }
-        }
-        inp
-    }
-
     /// Run one step; returns the neurons that spiked (ascending).
     pub fn step(&mut self) -> &[u32] {
         self.step_observed(None)
@@ -245,31 +334,65 @@ impl Engine {
         let nc = self.model.numerics;
         let tr = self.model.traces.clone();
         // Phase A: neuron updates.
-        let mut state = std::mem::take(&mut self.state);
-        let ring = self.ring_ptr();
-        let this = &*self;
-        let chunks: Vec<Vec<u32>> = state
-            .par_chunks_mut(CHUNK)
-            .enumerate()
-            .map(|(ci, chunk)| {
-                let base = ci * CHUNK;
-                let mut spk = Vec::new();
-                for (k, s) in chunk.iter_mut().enumerate() {
-                    let n = base + k;
-                    // SAFETY: neuron `n` belongs to this chunk only.
-                    let input = unsafe { this.take_input(ring, n, t) };
-                    let p = &this.model.pops[this.pop_of[n] as usize];
-                    if update_neuron(&nc, p, tr.as_ref(), s, input) {
-                        spk.push(n as u32);
-                    }
-                }
-                spk
-            })
-            .collect();
-        self.state = state;
+        let ctx = PhaseA {
+            nc,
+            pops: &self.model.pops,
+            kernels: self
+                .model
+                .pops
+                .iter()
+                .map(|p| Kernel::new(&nc, p, tr.as_ref()))
+                .collect(),
+            bg_key: self.bg_key,
+            ring: RingPtr {
+                ex: self.ring_ex.as_mut_ptr(),
+                inh: self.ring_in.as_mut_ptr(),
+            },
+            slot_base: (t % self.slots) as usize * self.model.neurons as usize,
+            t,
+        };
         self.spikes.clear();
-        for c in chunks {
-            self.spikes.extend_from_slice(&c);
+        if self.state.len() < self.parallel_min_neurons || rayon::current_num_threads() == 1 {
+            // Small networks: fork-join would cost more than the updates.
+            for (pi, p) in ctx.pops.iter().enumerate() {
+                let r = p.start as usize..(p.start + p.size) as usize;
+                // SAFETY: one thread, every neuron once.
+                unsafe { ctx.update_range(pi, r.start, &mut self.state[r], &mut self.spikes) };
+            }
+        } else {
+            let pop_of = &self.pop_of;
+            let ctx = &ctx;
+            // One item per thread for mid-size networks, CHUNK-sized items beyond.
+            let chunk = self
+                .state
+                .len()
+                .div_ceil(rayon::current_num_threads())
+                .min(CHUNK);
+            let chunks: Vec<Vec<u32>> = self
+                .state
+                .par_chunks_mut(chunk)
+                .enumerate()
+                .map(|(ci, items)| {
+                    let mut spk = Vec::new();
+                    let mut base = ci * chunk;
+                    let mut rest = items;
+                    // Split the chunk at population boundaries.
+                    while !rest.is_empty() {
+                        let pi = pop_of[base] as usize;
+                        let p = &ctx.pops[pi];
+                        let len = ((p.start + p.size) as usize - base).min(rest.len());
+                        let (head, tail) = rest.split_at_mut(len);
+                        // SAFETY: neurons base..base+len belong to this chunk only.
+                        unsafe { ctx.update_range(pi, base, head, &mut spk) };
+                        base += len;
+                        rest = tail;
+                    }
+                    spk
+                })
+                .collect();
+            for c in chunks {
+                self.spikes.extend_from_slice(&c);
+            }
         }
         if let Some(o) = obs.as_deref_mut() {
             let mut si = 0;
@@ -287,20 +410,26 @@ impl Engine {
             }
         }
         // Phase B: spike processing.
-        let mut order = std::mem::take(&mut self.spikes);
-        let sorted = order.clone();
-        if let Some(k) = self.shuffle_delivery {
-            // Fisher-Yates with draws keyed by (k, step).
-            let mut r = Counter::new(rng::draw(k, t), 0);
-            for i in (1..order.len()).rev() {
-                let j = rng::below(r.next_u64(), i as u32 + 1) as usize;
-                order.swap(i, j);
+        let sorted = std::mem::take(&mut self.spikes);
+        let shuffled;
+        let order: &[u32] = match self.shuffle_delivery {
+            None => &sorted,
+            Some(k) => {
+                // Fisher-Yates with draws keyed by (k, step).
+                let mut v = sorted.clone();
+                let mut r = Counter::new(rng::draw(k, t), 0);
+                for i in (1..v.len()).rev() {
+                    let j = rng::below(r.next_u64(), i as u32 + 1) as usize;
+                    v.swap(i, j);
+                }
+                shuffled = v;
+                &shuffled
             }
-        }
+        };
         if self.syn.rule.is_empty() {
-            self.deliver_parallel(t, &order);
+            self.deliver_parallel(t, order);
         } else {
-            self.process_plastic(t, &order, obs);
+            self.process_plastic(t, order, obs);
         }
         self.spikes = sorted;
         self.step += 1;

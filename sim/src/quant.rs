@@ -64,15 +64,21 @@ impl PoissonParams {
     /// The count drawn from a 32-bit uniform `u`: the number of table entries <= u.
     #[inline(always)]
     pub fn count(&self, u: u32) -> u32 {
-        // The table is short and monotone; a linear scan that stops early is
-        // exactly the hardware's comparator chain.
-        let mut k = 0;
-        for &c in &self.cdf {
-            if c <= u {
-                k += 1;
-            } else {
-                break;
+        // The length of the prefix of entries <= u (the hardware's comparator
+        // chain with a priority encoder). Most draws stop within the first
+        // four entries: those are compared without branches, so the random
+        // outcome costs no mispredicted jump.
+        let c = &self.cdf;
+        if c.len() >= 4 {
+            let (a, b, d, e) = (c[0] <= u, c[1] <= u, c[2] <= u, c[3] <= u);
+            let head = a as u32 + (a & b) as u32 + (a & b & d) as u32 + (a & b & d & e) as u32;
+            if head < 4 {
+                return head;
             }
+        }
+        let mut k = if c.len() >= 4 { 4 } else { 0 };
+        while (k as usize) < c.len() && c[k as usize] <= u {
+            k += 1;
         }
         k
     }

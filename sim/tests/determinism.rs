@@ -20,7 +20,9 @@ fn run(net: &Network, threads: usize, shuffle: Option<u64>) -> Outcome {
     with_threads(threads, || {
         let mut e = Engine::from_network(net).expect("generated networks are valid");
         e.shuffle_delivery = shuffle;
-        e.parallel_min_synapses = 0; // exercise the parallel delivery path on small networks
+        // Exercise the parallel paths on small networks too.
+        e.parallel_min_synapses = 0;
+        e.parallel_min_neurons = 0;
         let mut spikes = Vec::new();
         for _ in 0..net.num_steps() {
             let t = e.step_index();
