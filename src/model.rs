@@ -25,6 +25,17 @@ pub enum Length {
     Steps(u64),
 }
 
+impl Length {
+    /// Override `duration_ms` (a run of steps of `dt_ms`) as requested.
+    pub fn apply(self, duration_ms: &mut f64, dt_ms: f64) {
+        match self {
+            Length::Default => {}
+            Length::Ms(ms) => *duration_ms = ms,
+            Length::Steps(s) => *duration_ms = s as f64 * dt_ms,
+        }
+    }
+}
+
 /// Where a network came from.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -130,11 +141,8 @@ pub fn load_network_file(path: &Path, m: &ModelArgs, length: Length) -> Result<R
         }
     };
     let mut net = load::load_str(&text, &display)?;
-    match length {
-        Length::Default => {}
-        Length::Ms(ms) => net.simulation.duration_ms = ms,
-        Length::Steps(s) => net.simulation.duration_ms = s as f64 * net.simulation.dt_ms,
-    }
+    let dt = net.simulation.dt_ms;
+    length.apply(&mut net.simulation.duration_ms, dt);
     let model = net.name.clone().unwrap_or_else(|| {
         path.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -170,11 +178,7 @@ fn build_builtin(name: &'static str, m: &ModelArgs, length: Length) -> Result<Re
             if let Some(s) = m.seed {
                 p.seed = s;
             }
-            match length {
-                Length::Default => {}
-                Length::Ms(ms) => p.duration_ms = ms,
-                Length::Steps(s) => p.duration_ms = s as f64 * p.dt_ms,
-            }
+            length.apply(&mut p.duration_ms, p.dt_ms);
             let net = balanced(&p).map_err(model_err)?;
             (net, json!({ "n": p.n }))
         }
@@ -201,11 +205,7 @@ fn build_builtin(name: &'static str, m: &ModelArgs, length: Length) -> Result<Re
             if let Some(s) = m.seed {
                 p.seed = s;
             }
-            match length {
-                Length::Default => {}
-                Length::Ms(ms) => p.duration_ms = ms,
-                Length::Steps(s) => p.duration_ms = s as f64 * p.dt_ms,
-            }
+            length.apply(&mut p.duration_ms, p.dt_ms);
             let net = pd14(&p).map_err(model_err)?;
             let drive = match p.drive {
                 Pd14Drive::Dc => "dc",

@@ -19,7 +19,7 @@ use crate::connect::{self, key_delay, key_target, Synapses};
 use crate::diag::Diagnostics;
 use crate::net::Network;
 use crate::numerics::{rshift_round, sat_s, smax, smin, umax, NumericsConfig};
-use crate::quant::{self, IntModel, PopParams, TraceParams, VInitQ};
+use crate::quant::{self, IntModel, PopParams, StdpParams, TraceParams, VInitQ};
 use crate::rng::{self, Counter, Stream};
 
 /// The integer state of one neuron.
@@ -503,17 +503,8 @@ impl Engine {
                 let r = self.syn.rule[s];
                 if r != 0 {
                     let p = self.model.stdp[r as usize - 1].as_ref().expect("rule");
-                    let dw = stdp_delta(&nc, p.a_minus, self.state[tgt].y_post);
-                    let new = (w as i64 - dw).clamp(p.w_min, p.w_max) as i16;
-                    self.syn.weight[s] = new;
-                    if let Some(o) = obs.as_deref_mut() {
-                        o.weight(&WeightRecord {
-                            step: t,
-                            synapse: s as u64,
-                            old: w,
-                            new,
-                        });
-                    }
+                    let dw = -stdp_delta(&nc, p.a_minus, self.state[tgt].y_post);
+                    stdp_write(&mut self.syn.weight[s], p, dw, t, s, obs.as_deref_mut());
                 }
             }
         }
@@ -525,18 +516,8 @@ impl Engine {
                 let src = inc.src[e] as usize;
                 let r = self.syn.rule[s];
                 let p = self.model.stdp[r as usize - 1].as_ref().expect("rule");
-                let w = self.syn.weight[s];
                 let dw = stdp_delta(&nc, p.a_plus, self.state[src].x_pre);
-                let new = (w as i64 + dw).clamp(p.w_min, p.w_max) as i16;
-                self.syn.weight[s] = new;
-                if let Some(o) = obs.as_deref_mut() {
-                    o.weight(&WeightRecord {
-                        step: t,
-                        synapse: s as u64,
-                        old: w,
-                        new,
-                    });
-                }
+                stdp_write(&mut self.syn.weight[s], p, dw, t, s, obs.as_deref_mut());
             }
         }
     }
@@ -544,6 +525,27 @@ impl Engine {
     /// Spike counts per population accumulated by the caller's recorder.
     pub fn pop_of(&self, n: u32) -> usize {
         self.pop_of[n as usize] as usize
+    }
+}
+
+/// Change a plastic weight by `dw` within its bounds and report the write.
+fn stdp_write<'o>(
+    w: &mut i16,
+    p: &StdpParams,
+    dw: i64,
+    step: u64,
+    synapse: usize,
+    obs: Option<&mut (dyn Observer + 'o)>,
+) {
+    let old = *w;
+    *w = (old as i64 + dw).clamp(p.w_min, p.w_max) as i16;
+    if let Some(o) = obs {
+        o.weight(&WeightRecord {
+            step,
+            synapse: synapse as u64,
+            old,
+            new: *w,
+        });
     }
 }
 
