@@ -68,11 +68,17 @@ pub fn below(x: u64, n: u32) -> u32 {
 pub struct Counter {
     key: u64,
     next: u64,
+    /// The second normal deviate of the last polar pair, not yet used.
+    spare: Option<f64>,
 }
 
 impl Counter {
     pub fn new(key: u64, start: u64) -> Self {
-        Counter { key, next: start }
+        Counter {
+            key,
+            next: start,
+            spare: None,
+        }
     }
     #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
@@ -84,11 +90,23 @@ impl Counter {
     pub fn unit(&mut self) -> f64 {
         unit_f64(self.next_u64())
     }
-    /// A standard normal deviate (Box-Muller, one of the pair).
+    /// A standard normal deviate: Marsaglia's polar method, which yields two
+    /// deviates per accepted pair (the second is returned by the next call).
+    /// It needs one `ln` and one `sqrt` per pair and no trigonometry.
     pub fn normal(&mut self) -> f64 {
-        let u1 = 1.0 - self.unit(); // (0, 1]
-        let u2 = self.unit();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        if let Some(z) = self.spare.take() {
+            return z;
+        }
+        loop {
+            let u = 2.0 * self.unit() - 1.0;
+            let v = 2.0 * self.unit() - 1.0;
+            let s = u * u + v * v;
+            if s > 0.0 && s < 1.0 {
+                let f = (-2.0 * s.ln() / s).sqrt();
+                self.spare = Some(v * f);
+                return u * f;
+            }
+        }
     }
 }
 
@@ -121,6 +139,19 @@ mod tests {
         assert_ne!(a, neuron_step_u32(k, 1, 0));
         assert_ne!(a, neuron_step_u32(k, 0, 1));
         assert_ne!(a, neuron_step_u32(key(2, Stream::Background, 0), 0, 0));
+    }
+
+    #[test]
+    fn polar_normals_have_zero_mean_and_unit_variance() {
+        let mut c = Counter::new(key(3, Stream::InitialState, 0), 0);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| c.normal()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
+        let tail = xs.iter().filter(|x| x.abs() > 1.96).count() as f64 / n as f64;
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.01, "variance {var}");
+        assert!((tail - 0.05).abs() < 0.003, "two-sided 5% tail {tail}");
     }
 
     #[test]
