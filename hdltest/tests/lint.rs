@@ -72,6 +72,73 @@ const LINT_SETS: &[(&str, &[Params])] = &[
             ],
         ],
     ),
+    (
+        "snn_stdp",
+        &[
+            &[],
+            &[
+                ("W_BITS", 7),
+                ("TRACE_BITS", 11),
+                ("TRACE_FRAC", 7),
+                ("USER_BITS", 13),
+            ],
+            &[("W_BITS", 15), ("TRACE_BITS", 11), ("TRACE_FRAC", 7)],
+            &[("TRACE_BITS", 24), ("TRACE_FRAC", 23), ("USER_BITS", 1)],
+            &[("TRACE_BITS", 24), ("TRACE_FRAC", 0)],
+            &[
+                ("W_BITS", 2),
+                ("TRACE_BITS", 2),
+                ("TRACE_FRAC", 1),
+                ("USER_BITS", 1),
+            ],
+        ],
+    ),
+    (
+        "snn_syn_event",
+        &[
+            &[],
+            &[
+                ("N_NEURONS", 33),
+                ("SLOTS", 7),
+                ("ACC_BITS", 13),
+                ("W_BITS", 7),
+                ("W_SHIFT", 3),
+                ("ROWS", 41),
+                ("SYN_DEPTH", 137),
+            ],
+            &[
+                ("N_NEURONS", 33),
+                ("SLOTS", 7),
+                ("ACC_BITS", 19),
+                ("W_BITS", 15),
+                ("ROWS", 29),
+                ("SYN_DEPTH", 155),
+            ],
+            &[
+                ("N_NEURONS", 1),
+                ("SLOTS", 2),
+                ("ACC_BITS", 4),
+                ("W_BITS", 2),
+                ("ROWS", 1),
+                ("SYN_DEPTH", 1),
+            ],
+            &[
+                ("N_NEURONS", 100),
+                ("SLOTS", 256),
+                ("ACC_BITS", 32),
+                ("W_BITS", 16),
+                ("W_SHIFT", 16),
+                ("ROWS", 5),
+                ("SYN_DEPTH", 4096),
+            ],
+            &[
+                ("ACC_BITS", 16),
+                ("W_BITS", 16),
+                ("ROWS", 2),
+                ("SYN_DEPTH", 2),
+            ],
+        ],
+    ),
 ];
 
 fn verilator_lint(module: &str, params: &[(&str, i64)]) -> (bool, String) {
@@ -183,6 +250,30 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_poisson", &[("TABLE_LEN", 0)], "TABLE_LEN"),
     ("snn_poisson", &[("TABLE_LEN", 257)], "TABLE_LEN"),
     ("snn_rng", &[("USER_BITS", 0)], "USER_BITS"),
+    ("snn_stdp", &[("W_BITS", 17)], "W_BITS"),
+    ("snn_stdp", &[("W_BITS", 1)], "W_BITS"),
+    ("snn_stdp", &[("TRACE_BITS", 25)], "TRACE_BITS"),
+    ("snn_stdp", &[("TRACE_FRAC", 16)], "TRACE_FRAC"),
+    (
+        "snn_stdp",
+        &[("TRACE_BITS", 11), ("TRACE_FRAC", 12)],
+        "TRACE_FRAC",
+    ),
+    ("snn_stdp", &[("USER_BITS", 0)], "USER_BITS"),
+    ("snn_syn_event", &[("N_NEURONS", 0)], "N_NEURONS"),
+    ("snn_syn_event", &[("SLOTS", 1)], "SLOTS"),
+    ("snn_syn_event", &[("SLOTS", 257)], "SLOTS"),
+    ("snn_syn_event", &[("ACC_BITS", 33)], "ACC_BITS"),
+    ("snn_syn_event", &[("W_BITS", 17)], "W_BITS"),
+    ("snn_syn_event", &[("W_BITS", 1)], "W_BITS"),
+    ("snn_syn_event", &[("W_SHIFT", 17)], "W_SHIFT"),
+    (
+        "snn_syn_event",
+        &[("ACC_BITS", 12), ("W_BITS", 8), ("W_SHIFT", 5)],
+        "W_SHIFT",
+    ),
+    ("snn_syn_event", &[("ROWS", 0)], "ROWS"),
+    ("snn_syn_event", &[("SYN_DEPTH", 0)], "SYN_DEPTH"),
 ];
 
 #[test]
