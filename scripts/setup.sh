@@ -14,6 +14,7 @@ dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need_apt+=(fonts-dejavu-core)
 # HDL: unit testbenches (iverilog) and lint/co-simulation (Verilator).
 command -v iverilog >/dev/null 2>&1 || need_apt+=(iverilog)
 command -v verilator >/dev/null 2>&1 || need_apt+=(verilator)
+command -v yosys >/dev/null 2>&1 || need_apt+=(yosys)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

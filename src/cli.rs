@@ -25,6 +25,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Compare two spike trace files.
     Compare(CompareArgs),
+    /// Synthesize Verilog with Yosys for a Xilinx part; report resources and logic depth.
+    Synth(SynthArgs),
 }
 
 /// Options of the built-in models.
@@ -145,4 +147,29 @@ pub struct CompareArgs {
     /// Second spike trace.
     #[arg(value_name = "B")]
     pub b: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// A directory (all its *.v files) or Verilog files.
+    #[arg(value_name = "DIR|FILES", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Target part: device (xc7a100t), full part string (xc7a100tcsg324-1) or board (arty-a7-100t).
+    #[arg(long, value_name = "PART")]
+    pub part: String,
+    /// Top module (default: the only module no other module instantiates).
+    #[arg(long, value_name = "NAME")]
+    pub top: Option<String>,
+    /// Parameter override of the top module (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Output directory for the Yosys script, log, netlist and report (default: runs/synth-<top>-<part>).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Time limit of the Yosys run in seconds.
+    #[arg(long, value_name = "S", default_value_t = 600)]
+    pub timeout_s: u64,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }

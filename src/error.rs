@@ -56,6 +56,12 @@ pub enum CliError {
     /// Drawing a plot failed.
     #[error("cannot draw {}: {message}", path.display())]
     Plot { path: PathBuf, message: String },
+    /// Synthesis (part lookup, Yosys run or its reports) failed.
+    #[error("{0}")]
+    Synth(#[from] spikefab_gen::SynthError),
+    /// An unknown --part.
+    #[error("{0}")]
+    Part(#[from] spikefab_gen::UnknownPart),
     /// Serializing an output failed.
     #[error("cannot serialize {what}: {message}")]
     Serialize { what: &'static str, message: String },

@@ -8,6 +8,7 @@ mod error;
 mod model;
 mod plot;
 mod run;
+mod synth;
 mod util;
 
 use std::process::ExitCode;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Command::Export(a) => commands::export(a).map(|_| true),
         Command::Check(a) => commands::check(a).map(|_| true),
         Command::Compare(a) => commands::compare(a),
+        Command::Synth(a) => synth::synth(a).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
