@@ -227,6 +227,17 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
     for (field, msg) in nc.check() {
         errs.push(Diagnostic::new("numerics", path!["numerics", field], msg));
     }
+    if net.populations.len() > u16::MAX as usize {
+        errs.push(Diagnostic::new(
+            "network",
+            path!["population"],
+            format!(
+                "{} populations: at most {} are supported (the engine stores a 16-bit population index per neuron)",
+                net.populations.len(),
+                u16::MAX
+            ),
+        ));
+    }
     if !errs.is_empty() {
         return Err(Diagnostics(errs));
     }
@@ -631,6 +642,41 @@ mod tests {
         assert_eq!(p.count(cdf[0] - 1), 0);
         assert_eq!(p.count(cdf[0]), 1);
         assert_eq!(p.count(cdf[1]), 2);
+    }
+
+    #[test]
+    fn more_populations_than_the_16_bit_index_is_an_error() {
+        let one = crate::net::Population {
+            name: String::new(),
+            size: 1,
+            neuron: crate::net::NeuronParams {
+                tau_m_ms: 10.0,
+                c_m_pf: 250.0,
+                e_l_mv: -65.0,
+                v_th_mv: -50.0,
+                v_reset_mv: -65.0,
+                t_ref_ms: 2.0,
+                tau_syn_ex_ms: 0.5,
+                tau_syn_in_ms: 0.5,
+            },
+            v_init: VInit::Constant { v_mv: -65.0 },
+            background: Default::default(),
+        };
+        let net = Network {
+            name: None,
+            simulation: crate::net::Simulation {
+                dt_ms: 0.1,
+                duration_ms: 1.0,
+                seed: 1,
+            },
+            recording: Default::default(),
+            numerics: NumericsConfig::default(),
+            plasticity: None,
+            populations: vec![one; u16::MAX as usize + 1],
+            projections: vec![],
+        };
+        let e = quantize(&net).unwrap_err();
+        assert!(e.to_string().contains("at most 65535"), "{e}");
     }
 
     #[test]
