@@ -410,8 +410,10 @@ module snn_lif_update #(
         end
       end
     end else begin : g_no_traces
-      // No plasticity: the traces pass through unchanged (p_plus_i and
-      // p_minus_i are unused; waived in lint_waivers.vlt).
+      // No plasticity: the traces pass through unchanged. p_plus_i and
+      // p_minus_i are not needed; the `unused_` name tells Verilator's
+      // UNUSEDSIGNAL check that this is intended (no waiver needed).
+      wire unused_trace_decays = ^{p_plus_i, p_minus_i};
       reg [TRACE_BITS-1:0] s1_x_q;
       reg [TRACE_BITS-1:0] s1_y_q;
       reg [TRACE_BITS-1:0] s2_x_q;

@@ -3,7 +3,7 @@
 //! Each integration test in `tests/` generates input records in Rust, computes
 //! the expected outputs with the `spikefab_sim` reference functions, writes the
 //! inputs as `$readmemh` hex, runs an Icarus Verilog testbench
-//! (`hdl/tb/tb_<module>.v`) that drives the module (with random valid/ready
+//! (`hdltest/tb/tb_<module>.v`) that drives the module (with random valid/ready
 //! stalls for streaming modules) and records every output, and compares the
 //! records here. The tools are required: a missing `iverilog`/`verilator` is
 //! a test failure that says how to install it, never a skip.
@@ -27,6 +27,12 @@ pub fn repo_root() -> PathBuf {
 /// The folder of the Verilog sources.
 pub fn hdl_dir() -> PathBuf {
     repo_root().join("hdl")
+}
+
+/// The testbenches (`hdltest/tb/`): kept out of `hdl/`, which holds
+/// synthesizable RTL only and lints clean as a whole.
+pub fn tb_dir() -> PathBuf {
+    repo_root().join("hdltest").join("tb")
 }
 
 /// Path of `hdl/<name>`.
@@ -165,7 +171,7 @@ pub struct Testbench {
     pub top: String,
 }
 
-/// Compile `hdl/tb/<top>.v` with the given DUT sources and parameters
+/// Compile `hdltest/tb/<top>.v` with the given DUT sources and parameters
 /// (`-P<top>.<name>=<value>`). Fails on any iverilog warning.
 pub fn compile_tb(dir: &Path, top: &str, sources: &[&str], params: &[(&str, i64)]) -> Testbench {
     require_tool("iverilog", "iverilog");
@@ -184,7 +190,7 @@ pub fn compile_tb(dir: &Path, top: &str, sources: &[&str], params: &[(&str, i64)
     for s in sources {
         cmd.arg(hdl_file(s));
     }
-    cmd.arg(hdl_dir().join("tb").join(format!("{top}.v")));
+    cmd.arg(tb_dir().join(format!("{top}.v")));
     let out = cmd.output().expect("run iverilog");
     let log = format!(
         "{}{}",

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use spikefab_hdltest::{hdl_file, hdl_sources, require_tool, scratch_dir};
+use spikefab_hdltest::{hdl_dir, hdl_file, hdl_sources, require_tool, scratch_dir};
 
 type Params = &'static [(&'static str, i64)];
 
@@ -139,6 +139,54 @@ const LINT_SETS: &[(&str, &[Params])] = &[
             ],
         ],
     ),
+    (
+        "snn_lif_core",
+        &[
+            &[],
+            &[
+                ("N_NEURONS", 33),
+                ("N_POPS", 2),
+                ("SLOTS", 7),
+                ("V_BITS", 21),
+                ("I_BITS", 19),
+                ("COEF_BITS", 19),
+                ("COEF_FRAC", 17),
+                ("REF_BITS", 5),
+                ("ACC_BITS", 17),
+                ("W_BITS", 11),
+                ("W_SHIFT", 2),
+                ("TABLE_LEN", 13),
+                ("SYN_DEPTH", 330),
+            ],
+            &[
+                ("N_NEURONS", 1),
+                ("N_POPS", 1),
+                ("SLOTS", 2),
+                ("V_BITS", 4),
+                ("I_BITS", 4),
+                ("COEF_BITS", 2),
+                ("COEF_FRAC", 0),
+                ("REF_BITS", 1),
+                ("ACC_BITS", 4),
+                ("W_BITS", 2),
+                ("TABLE_LEN", 1),
+                ("SYN_DEPTH", 1),
+            ],
+            &[
+                ("N_NEURONS", 100),
+                ("N_POPS", 7),
+                ("SLOTS", 256),
+                ("V_BITS", 32),
+                ("I_BITS", 32),
+                ("COEF_BITS", 28),
+                ("COEF_FRAC", 28),
+                ("REF_BITS", 16),
+                ("W_SHIFT", 16),
+                ("TABLE_LEN", 256),
+                ("SYN_DEPTH", 4096),
+            ],
+        ],
+    ),
 ];
 
 fn verilator_lint(module: &str, params: &[(&str, i64)]) -> (bool, String) {
@@ -149,7 +197,10 @@ fn verilator_lint(module: &str, params: &[(&str, i64)]) -> (bool, String) {
         .arg("--top-module")
         .arg(module)
         .arg(hdl_file("lint_waivers.vlt"))
-        .arg(hdl_file(&format!("{module}.v")));
+        .arg(hdl_file(&format!("{module}.v")))
+        // submodules (snn_lif_core's leaf modules) are found in hdl/ by name
+        .arg("-y")
+        .arg(hdl_dir());
     for (k, v) in params {
         cmd.arg(format!("-G{k}={v}"));
     }
@@ -174,6 +225,8 @@ fn iverilog_elaborate(dir: &Path, module: &str, params: &[(&str, i64)]) -> (bool
     for (k, v) in params {
         cmd.arg(format!("-P{module}.{k}={v}"));
     }
+    // submodules (snn_lif_core's leaf modules) are found in hdl/ by name
+    cmd.arg("-y").arg(hdl_dir());
     cmd.arg(hdl_file(&format!("{module}.v")));
     let out = cmd.output().expect("run iverilog");
     let log = format!(
@@ -274,6 +327,8 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ),
     ("snn_syn_event", &[("ROWS", 0)], "ROWS"),
     ("snn_syn_event", &[("SYN_DEPTH", 0)], "SYN_DEPTH"),
+    ("snn_lif_core", &[("N_POPS", 0)], "N_POPS"),
+    ("snn_lif_core", &[("N_NEURONS", 3), ("N_POPS", 4)], "N_POPS"),
 ];
 
 #[test]

@@ -15,7 +15,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use spikefab_hdltest::{hdl_dir, hdl_file, mask, require_tool, scratch_dir, Gen, Testbench};
+use spikefab_hdltest::{hdl_file, mask, require_tool, scratch_dir, tb_dir, Gen, Testbench};
 use spikefab_sim::connect::{key_delay, key_target, pack};
 use spikefab_sim::numerics::{smax, smin};
 
@@ -434,7 +434,7 @@ fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) 
         cmd.arg(format!("-P{top}.{k}=\"{p}\""));
     }
     cmd.arg(hdl_file("snn_syn_event.v"));
-    cmd.arg(hdl_dir().join("tb").join(format!("{top}.v")));
+    cmd.arg(tb_dir().join(format!("{top}.v")));
     let out = cmd.output().expect("run iverilog");
     let log = format!(
         "{}{}",

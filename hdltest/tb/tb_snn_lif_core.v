@@ -1,0 +1,252 @@
+`default_nettype none
+// Testbench of snn_lif_core, driven by hdltest/tests/snn_lif_core.rs (the
+// expected records come from spikefab_sim::engine::Engine::step_observed;
+// this bench only drives and records).
+//
+// All memories are loaded by the DUT from the image files named by the string
+// parameters. The bench runs STEPS steps: it raises start_i whenever the core
+// is idle, and records every output.
+//
+// Plusargs:
+//   +vec=<file>      ignored (the harness always writes one)
+//   +out=<file>      written, one line per record (decimal):
+//                    "0 step neuron v i_ex i_in refr spike"   each observation record
+//                    "2 step neuron"                          each spike-out handshake
+//                    "1 step cycles cycles_a spikes"          per step: cycles from the
+//                    start handshake to done_o, to the last observation record, and
+//                    the spike-out handshakes of the step
+//   +bg_key=<hex>    the background key (64 bits)
+//   +seed=<n>        seed of the xorshift32 that draws spike-out stalls (nonzero)
+//   +spk_pct=<p>     percent of cycles spk_ready_i is high
+// Prints TB_ERROR lines on protocol violations or timeout and, at the end,
+// "TB_DONE sent=<steps> recv=<observation records> first_latency=0 span=<cycles>".
+module tb_snn_lif_core #(
+  // DUT parameters (see snn_lif_core.v).
+  parameter integer N_NEURONS = 64,
+  // DUT parameter.
+  parameter integer N_POPS = 2,
+  // DUT parameter.
+  parameter integer SLOTS = 64,
+  // DUT parameter.
+  parameter integer V_BITS = 24,
+  // DUT parameter.
+  parameter integer I_BITS = 24,
+  // DUT parameter.
+  parameter integer COEF_BITS = 20,
+  // DUT parameter.
+  parameter integer COEF_FRAC = 18,
+  // DUT parameter.
+  parameter integer REF_BITS = 8,
+  // DUT parameter.
+  parameter integer ACC_BITS = 32,
+  // DUT parameter.
+  parameter integer W_BITS = 16,
+  // DUT parameter.
+  parameter integer W_SHIFT = 0,
+  // DUT parameter.
+  parameter integer TABLE_LEN = 32,
+  // DUT parameter.
+  parameter integer SYN_DEPTH = 1024,
+  // DUT parameter.
+  parameter STATE_MEM_FILE = "",
+  // DUT parameter.
+  parameter POP_MEM_FILE = "",
+  // DUT parameter.
+  parameter PARAM_MEM_FILE = "",
+  // DUT parameter.
+  parameter CDF_MEM_FILE = "",
+  // DUT parameter.
+  parameter SYN_MEM_FILE = "",
+  // DUT parameter.
+  parameter ROW_MEM_FILE = "",
+  // Steps to run.
+  parameter integer STEPS = 1
+);
+  localparam integer NRN_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
+
+  reg [8*1024-1:0] out_path;
+  reg [63:0] bg_key;
+  integer fd;
+  integer seed;
+  integer spk_pct;
+
+  reg clk = 1'b0;
+  reg rst = 1'b1;
+  always #5 clk = ~clk;
+
+  // ------------------------------------------------------------------ DUT
+  reg                       start_q;
+  wire                      busy;
+  wire                      done;
+  wire [31:0]               step;
+  wire                      obs_valid;
+  wire [31:0]               obs_step;
+  wire [NRN_W-1:0]          obs_neuron;
+  wire signed [V_BITS-1:0]  obs_v;
+  wire signed [I_BITS-1:0]  obs_i_ex;
+  wire signed [I_BITS-1:0]  obs_i_in;
+  wire [REF_BITS-1:0]       obs_refr;
+  wire                      obs_spike;
+  wire                      spk_valid;
+  reg                       spk_ready_q;
+  wire [31:0]               spk_step;
+  wire [NRN_W-1:0]          spk_neuron;
+
+  snn_lif_core #(
+    .N_NEURONS     (N_NEURONS),
+    .N_POPS        (N_POPS),
+    .SLOTS         (SLOTS),
+    .V_BITS        (V_BITS),
+    .I_BITS        (I_BITS),
+    .COEF_BITS     (COEF_BITS),
+    .COEF_FRAC     (COEF_FRAC),
+    .REF_BITS      (REF_BITS),
+    .ACC_BITS      (ACC_BITS),
+    .W_BITS        (W_BITS),
+    .W_SHIFT       (W_SHIFT),
+    .TABLE_LEN     (TABLE_LEN),
+    .SYN_DEPTH     (SYN_DEPTH),
+    .STATE_MEM_FILE(STATE_MEM_FILE),
+    .POP_MEM_FILE  (POP_MEM_FILE),
+    .PARAM_MEM_FILE(PARAM_MEM_FILE),
+    .CDF_MEM_FILE  (CDF_MEM_FILE),
+    .SYN_MEM_FILE  (SYN_MEM_FILE),
+    .ROW_MEM_FILE  (ROW_MEM_FILE)
+  ) dut (
+    .clk_i       (clk),
+    .rst_i       (rst),
+    .bg_key_i    (bg_key),
+    .start_i     (start_q),
+    .busy_o      (busy),
+    .done_o      (done),
+    .step_o      (step),
+    .obs_valid_o (obs_valid),
+    .obs_step_o  (obs_step),
+    .obs_neuron_o(obs_neuron),
+    .obs_v_o     (obs_v),
+    .obs_i_ex_o  (obs_i_ex),
+    .obs_i_in_o  (obs_i_in),
+    .obs_refr_o  (obs_refr),
+    .obs_spike_o (obs_spike),
+    .spk_valid_o (spk_valid),
+    .spk_ready_i (spk_ready_q),
+    .spk_step_o  (spk_step),
+    .spk_neuron_o(spk_neuron)
+  );
+
+  // ------------------------------------------------------------------ stimulus
+  function [31:0] xorshift32;
+    input [31:0] x;
+    reg [31:0] y;
+    begin
+      y = x ^ (x << 13);
+      y = y ^ (y >> 17);
+      xorshift32 = y ^ (y << 5);
+    end
+  endfunction
+
+  reg [31:0] rnd_q;
+  reg [31:0] r;
+  integer cycle;
+  integer t;             // step being run (or next to start)
+  integer running;       // a step was started and done_o not yet seen
+  integer t0;            // cycle of the start handshake
+  integer last_obs;      // cycle of the step's last observation record
+  integer recv;          // observation records
+  integer spikes;        // spike-out handshakes of this step
+  integer stall_pend;    // spike-out was valid and not taken at the previous edge
+  reg [NRN_W-1:0] stall_n;
+
+  initial begin
+    if (!$value$plusargs("out=%s", out_path)) begin
+      $display("TB_ERROR missing +out");
+      $finish;
+    end
+    if (!$value$plusargs("bg_key=%h", bg_key)) begin
+      $display("TB_ERROR missing +bg_key");
+      $finish;
+    end
+    if (!$value$plusargs("seed=%d", seed)) seed = 1;
+    if (!$value$plusargs("spk_pct=%d", spk_pct)) spk_pct = 100;
+    fd = $fopen(out_path, "w");
+    rnd_q = (seed == 0) ? 32'h1 : seed;
+    cycle = 0;
+    t = 0;
+    running = 0;
+    t0 = 0;
+    last_obs = 0;
+    recv = 0;
+    spikes = 0;
+    stall_pend = 0;
+    stall_n = {NRN_W{1'b0}};
+    start_q = 1'b0;
+    spk_ready_q = 1'b0;
+    repeat (3) @(posedge clk);
+    rst <= 1'b0;
+  end
+
+  always @(posedge clk) begin
+    if (!rst) begin
+      cycle = cycle + 1;
+      r = xorshift32(rnd_q);
+      rnd_q <= r;
+      // ---- observation records
+      if (obs_valid) begin
+        if (running == 0 || obs_step != t) begin
+          $display("TB_ERROR observation record of step %0d outside step %0d at cycle %0d",
+                   obs_step, t, cycle);
+        end
+        $fwrite(fd, "0 %0d %0d %0d %0d %0d %0d %0d\n", obs_step, obs_neuron, obs_v, obs_i_ex,
+                obs_i_in, obs_refr, obs_spike);
+        recv = recv + 1;
+        last_obs = cycle;
+      end
+      // ---- spike-out stream: held while stalled
+      if (stall_pend != 0 && (!spk_valid || spk_neuron !== stall_n)) begin
+        $display("TB_ERROR spike-out dropped or changed while stalled at cycle %0d", cycle);
+      end
+      if (spk_valid && spk_ready_q) begin
+        if (spk_step != t) begin
+          $display("TB_ERROR spike of step %0d during step %0d", spk_step, t);
+        end
+        $fwrite(fd, "2 %0d %0d\n", spk_step, spk_neuron);
+        spikes = spikes + 1;
+      end
+      stall_pend = spk_valid && !spk_ready_q;
+      stall_n = spk_neuron;
+      spk_ready_q <= ((r[15:0] % 100) < spk_pct);
+      // ---- step control
+      if (start_q && !busy) begin
+        // start handshake at this edge
+        running = 1;
+        t0 = cycle;
+        spikes = 0;
+      end
+      if (done) begin
+        if (running == 0 || step != t + 1) begin
+          $display("TB_ERROR done_o at cycle %0d: running=%0d step_o=%0d t=%0d", cycle, running,
+                   step, t);
+        end
+        $fwrite(fd, "1 %0d %0d %0d %0d\n", t, cycle - t0, last_obs - t0, spikes);
+        running = 0;
+        t = t + 1;
+      end
+      if (running == 0 && !busy && !done && t < STEPS && !start_q) begin
+        start_q <= 1'b1;
+      end else begin
+        start_q <= 1'b0;
+      end
+      if (t >= STEPS && running == 0) begin
+        $display("TB_DONE sent=%0d recv=%0d first_latency=0 span=%0d", t, recv, cycle);
+        $fclose(fd);
+        $finish;
+      end
+      if (cycle > STEPS * (10 * N_NEURONS + 4 * SYN_DEPTH + 100) + 1000) begin
+        $display("TB_ERROR timeout: step=%0d recv=%0d", t, recv);
+        $fclose(fd);
+        $finish;
+      end
+    end
+  end
+endmodule
+`default_nettype wire
