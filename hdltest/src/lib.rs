@@ -35,6 +35,14 @@ pub fn tb_dir() -> PathBuf {
     repo_root().join("hdltest").join("tb")
 }
 
+/// Adds what every testbench compile needs besides its DUT sources and
+/// `hdltest/tb/<top>.v`: the include path of the shared `hdltest/tb/*.vh`
+/// and the shared modules (`tb_stall_gen.v`).
+pub fn add_tb_shared(cmd: &mut Command) {
+    cmd.arg("-I").arg(tb_dir());
+    cmd.arg(tb_dir().join("tb_stall_gen.v"));
+}
+
 /// Path of `hdl/<name>`.
 pub fn hdl_file(name: &str) -> PathBuf {
     hdl_dir().join(name)
@@ -190,6 +198,7 @@ pub fn compile_tb(dir: &Path, top: &str, sources: &[&str], params: &[(&str, i64)
     for s in sources {
         cmd.arg(hdl_file(s));
     }
+    add_tb_shared(&mut cmd);
     cmd.arg(tb_dir().join(format!("{top}.v")));
     let out = cmd.output().expect("run iverilog");
     let log = format!(

@@ -135,18 +135,11 @@ module tb_snn_lif_core #(
   );
 
   // ------------------------------------------------------------------ stimulus
-  function [31:0] xorshift32;
-    input [31:0] x;
-    reg [31:0] y;
-    begin
-      y = x ^ (x << 13);
-      y = y ^ (y >> 17);
-      xorshift32 = y ^ (y << 5);
-    end
-  endfunction
+  wire spk_stall;
+  tb_stall_gen #(.LANE(0)) spk_gen (
+    .clk_i(clk), .rst_i(rst), .seed_i(seed), .pct_i(spk_pct), .stall_o(spk_stall)
+  );
 
-  reg [31:0] rnd_q;
-  reg [31:0] r;
   integer cycle;
   integer t;             // step being run (or next to start)
   integer running;       // a step was started and done_o not yet seen
@@ -169,7 +162,6 @@ module tb_snn_lif_core #(
     if (!$value$plusargs("seed=%d", seed)) seed = 1;
     if (!$value$plusargs("spk_pct=%d", spk_pct)) spk_pct = 100;
     fd = $fopen(out_path, "w");
-    rnd_q = (seed == 0) ? 32'h1 : seed;
     cycle = 0;
     t = 0;
     running = 0;
@@ -188,8 +180,6 @@ module tb_snn_lif_core #(
   always @(posedge clk) begin
     if (!rst) begin
       cycle = cycle + 1;
-      r = xorshift32(rnd_q);
-      rnd_q <= r;
       // ---- observation records
       if (obs_valid) begin
         if (running == 0 || obs_step != t) begin
@@ -214,7 +204,7 @@ module tb_snn_lif_core #(
       end
       stall_pend = spk_valid && !spk_ready_q;
       stall_n = spk_neuron;
-      spk_ready_q <= ((r[15:0] % 100) < spk_pct);
+      spk_ready_q <= !spk_stall;
       // ---- step control
       if (start_q && !busy) begin
         // start handshake at this edge

@@ -20,9 +20,7 @@ module tb_snn_poisson #(
   localparam integer CW = $clog2(TABLE_LEN + 1);
 
   reg [REC_W-1:0] vec_mem [0:N-1];
-  reg [8*1024-1:0] vec_path;
-  reg [8*1024-1:0] out_path;
-  integer fd;
+`include "tb_io.vh"
   integer i;
 
   reg  [REC_W-1:0] rec;
@@ -37,16 +35,8 @@ module tb_snn_poisson #(
   );
 
   initial begin
-    if (!$value$plusargs("vec=%s", vec_path)) begin
-      $display("TB_ERROR missing +vec");
-      $finish;
-    end
-    if (!$value$plusargs("out=%s", out_path)) begin
-      $display("TB_ERROR missing +out");
-      $finish;
-    end
-    $readmemh(vec_path, vec_mem);
-    fd = $fopen(out_path, "w");
+    load_vec;
+    open_out;
     for (i = 0; i < N; i = i + 1) begin
       rec = vec_mem[i];
       #1;

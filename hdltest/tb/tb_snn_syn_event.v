@@ -59,9 +59,7 @@ module tb_snn_syn_event #(
   localparam integer DRAIN_STEPS = STEPS + SLOTS - 1;
 
   reg [63:0] vec_mem [0:N_EV-1];
-  reg [8*1024-1:0] vec_path;
-  reg [8*1024-1:0] out_path;
-  integer fd;
+`include "tb_io.vh"
   integer seed;
   integer ev_pct;
   integer dr_pct;
@@ -115,18 +113,16 @@ module tb_snn_syn_event #(
   );
 
   // ------------------------------------------------------------------ stimulus
-  function [31:0] xorshift32;
-    input [31:0] x;
-    reg [31:0] y;
-    begin
-      y = x ^ (x << 13);
-      y = y ^ (y >> 17);
-      xorshift32 = y ^ (y << 5);
-    end
-  endfunction
+  // one xorshift32 stream: its low half draws the drains, its high half the events
+  wire dr_stall;
+  wire ev_stall;
+  tb_stall_gen #(.LANE(0)) dr_gen (
+    .clk_i(clk), .rst_i(rst), .seed_i(seed), .pct_i(dr_pct), .stall_o(dr_stall)
+  );
+  tb_stall_gen #(.LANE(1)) ev_gen (
+    .clk_i(clk), .rst_i(rst), .seed_i(seed), .pct_i(ev_pct), .stall_o(ev_stall)
+  );
 
-  reg [31:0] rnd_q;
-  reg [31:0] r;
   integer cycle;
   integer step;          // current step
   integer active;        // 1 while step's drains/events are issued, 0 at the barrier
@@ -146,26 +142,17 @@ module tb_snn_syn_event #(
   integer k;
 
   initial begin
-    if (!$value$plusargs("vec=%s", vec_path)) begin
-      $display("TB_ERROR missing +vec");
-      $finish;
-    end
-    if (!$value$plusargs("out=%s", out_path)) begin
-      $display("TB_ERROR missing +out");
-      $finish;
-    end
+    load_vec;
+    open_out;
     if (!$value$plusargs("seed=%d", seed)) seed = 1;
     if (!$value$plusargs("ev_pct=%d", ev_pct)) ev_pct = 100;
     if (!$value$plusargs("dr_pct=%d", dr_pct)) dr_pct = 100;
     if (!$value$plusargs("serial=%d", serial)) serial = 0;
-    $readmemh(vec_path, vec_mem);
     for (k = 1; k < N_EV; k = k + 1) begin
       if (vec_mem[k][63:32] < vec_mem[k-1][63:32] || vec_mem[k][63:32] >= STEPS) begin
         $display("TB_ERROR event %0d: steps must ascend and be < STEPS", k);
       end
     end
-    fd = $fopen(out_path, "w");
-    rnd_q = (seed == 0) ? 32'h1 : seed;
     cycle = 0;
     step = 0;
     active = 0;
@@ -200,8 +187,6 @@ module tb_snn_syn_event #(
   always @(posedge clk) begin
     if (!rst) begin
       cycle = cycle + 1;
-      r = xorshift32(rnd_q);
-      rnd_q <= r;
       // ---- drain results: exactly one cycle after each request
       if (dr_valid_o !== (dr_pend != 0)) begin
         $display("TB_ERROR drain result valid=%0d at cycle %0d, request pending=%0d",
@@ -243,7 +228,7 @@ module tb_snn_syn_event #(
       // ---- drive the next cycle
       if (active != 0) begin
         // drain side (always ready)
-        if (dr_n_n < N_NEURONS && ((r[15:0] % 100) < dr_pct)) begin
+        if (dr_n_n < N_NEURONS && !dr_stall) begin
           dr_valid_q <= 1'b1;
           dr_slot_q <= step % SLOTS;
           dr_neuron_q <= dr_n_n;
@@ -254,7 +239,7 @@ module tb_snn_syn_event #(
         if (ev_valid_q && !ev_ready) begin
           ev_valid_q <= 1'b1;
         end else if (ev_left != 0 && (serial == 0 || dr_n_n >= N_NEURONS)
-                     && ((r[31:16] % 100) < ev_pct)) begin
+                     && !ev_stall) begin
           ev_valid_q <= 1'b1;
           ev_row_q <= vec_mem[ev_idx_n][ROW_W-1:0];
           ev_slot_q <= step % SLOTS;

@@ -15,7 +15,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use spikefab_hdltest::{hdl_file, require_tool, scratch_dir, tb_dir, Testbench};
+use spikefab_hdltest::{add_tb_shared, hdl_file, require_tool, scratch_dir, tb_dir, Testbench};
 use spikefab_sim::connect::{key_delay, key_target};
 use spikefab_sim::engine::{Engine, NeuronRecord, Observer, WeightRecord};
 use spikefab_sim::load::load_str;
@@ -263,6 +263,7 @@ fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) 
     ] {
         cmd.arg(hdl_file(src));
     }
+    add_tb_shared(&mut cmd);
     cmd.arg(tb_dir().join(format!("{top}.v")));
     let out = cmd.output().expect("run iverilog");
     let log = format!(

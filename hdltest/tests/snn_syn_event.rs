@@ -15,7 +15,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use spikefab_hdltest::{hdl_file, mask, require_tool, scratch_dir, tb_dir, Gen, Testbench};
+use spikefab_hdltest::{
+    add_tb_shared, hdl_file, mask, require_tool, scratch_dir, tb_dir, Gen, Testbench,
+};
 use spikefab_sim::connect::{key_delay, key_target, pack};
 use spikefab_sim::numerics::{smax, smin};
 
@@ -434,6 +436,7 @@ fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) 
         cmd.arg(format!("-P{top}.{k}=\"{p}\""));
     }
     cmd.arg(hdl_file("snn_syn_event.v"));
+    add_tb_shared(&mut cmd);
     cmd.arg(tb_dir().join(format!("{top}.v")));
     let out = cmd.output().expect("run iverilog");
     let log = format!(
