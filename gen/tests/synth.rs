@@ -123,11 +123,26 @@ fn top_selection() {
     assert!(sources.len() >= 3);
     let modules = scan_modules(&sources).unwrap();
     assert!(modules.contains_key("snn_lif_update"));
-    // Several independent leaf modules: --top is needed.
+    // hdl/ holds several modules that nothing instantiates (the core and the
+    // STDP unit at least): --top is needed.
     let e = choose_top(&modules, None).unwrap_err();
-    let msg = e.to_string();
+    assert!(e.to_string().contains("--top"), "{e}");
+    // Two independent modules: the error names both.
+    let two = tempfile::tempdir().unwrap();
+    fs::write(
+        two.path().join("p.v"),
+        "module p_m(input a, output y);\n  assign y = a;\nendmodule\n",
+    )
+    .unwrap();
+    fs::write(
+        two.path().join("q.v"),
+        "module q_m(input a, output y);\n  assign y = ~a;\nendmodule\n",
+    )
+    .unwrap();
+    let m2 = scan_modules(&collect_sources(&[two.path().to_path_buf()]).unwrap()).unwrap();
+    let msg = choose_top(&m2, None).unwrap_err().to_string();
     assert!(
-        msg.contains("--top") && msg.contains("snn_lif_update"),
+        msg.contains("--top") && msg.contains("p_m") && msg.contains("q_m"),
         "{msg}"
     );
     assert_eq!(choose_top(&modules, Some("snn_rng")).unwrap(), "snn_rng");
