@@ -27,6 +27,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Synthesize Verilog with Yosys for a Xilinx part; report resources and logic depth.
     Synth(SynthArgs),
+    /// Generate the accelerator (one core, static networks): memory images, top level, manifest.
+    Gen(GenArgs),
 }
 
 /// Options of the built-in models.
@@ -172,4 +174,22 @@ pub struct SynthArgs {
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
+    #[arg(value_name = "NET")]
+    pub net: String,
+    /// Hardware config: a name (default, small, odd, balanced, wide) or a config TOML file.
+    #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
+    pub hw: String,
+    /// Output directory (created; existing generated files are overwritten).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Worker threads for building the network (0: one per core).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
+    pub threads: u32,
 }

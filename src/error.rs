@@ -62,6 +62,12 @@ pub enum CliError {
     /// An unknown --part.
     #[error("{0}")]
     Part(#[from] spikefab_gen::UnknownPart),
+    /// Accelerator generation failed (config, fit, output).
+    #[error("{0}")]
+    Gen(#[from] spikefab_gen::GenError),
+    /// An unknown or invalid hardware config.
+    #[error("{0}")]
+    HwConfig(#[from] spikefab_gen::ConfigError),
     /// Serializing an output failed.
     #[error("cannot serialize {what}: {message}")]
     Serialize { what: &'static str, message: String },

@@ -5,6 +5,7 @@ mod bench;
 mod cli;
 mod commands;
 mod error;
+mod gen;
 mod model;
 mod plot;
 mod run;
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check(a).map(|_| true),
         Command::Compare(a) => commands::compare(a),
         Command::Synth(a) => synth::synth(a).map(|_| true),
+        Command::Gen(a) => gen::gen(a).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -7,19 +7,20 @@
 //! (`Engine::from_network`); the core's memory images are written from
 //! `engine.model` (population parameters and Poisson tables), `engine.syn`
 //! (synapse and row images in snn_syn_event's format, rows in the engine's
-//! order) and `engine.state` (the initial state), and the Icarus testbench
+//! order) and `engine.state` (the initial state) by the generator's own
+//! writer, `spikefab_gen::images::core_images` (so the images `spikefab gen`
+//! writes are the ones proven bit-exact here), and the Icarus testbench
 //! (`hdltest/tb/tb_snn_lif_core.v`) runs the core for the same number of steps.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use spikefab_gen::images::core_images;
 use spikefab_hdltest::{add_tb_shared, hdl_file, require_tool, scratch_dir, tb_dir, Testbench};
-use spikefab_sim::connect::{key_delay, key_target};
+use spikefab_sim::connect::key_delay;
 use spikefab_sim::engine::{Engine, NeuronRecord, Observer, WeightRecord};
 use spikefab_sim::load::load_str;
-use spikefab_sim::numerics::{smax, smin, umax};
 use spikefab_sim::rng::{self, Stream};
 
 /// Cycles of phase A beyond one per neuron, from the start handshake to the
@@ -39,62 +40,6 @@ const B_FILL: i64 = 8;
 /// Spike-out stall patterns: (name, percent of cycles `spk_ready_i` is high).
 const MODES: [(&str, u32); 2] = [("no-stalls", 100), ("spike-out-stalls", 15)];
 
-/// Smallest `b` with `2^b >= x`.
-fn clog2(x: u64) -> u32 {
-    let mut b = 0;
-    while (1u64 << b) < x {
-        b += 1;
-    }
-    b
-}
-
-/// A memory word assembled from fields, least significant field first.
-#[derive(Default)]
-struct Word(Vec<bool>);
-
-impl Word {
-    /// A signed field of `bits` bits (two's complement); must fit.
-    fn s(&mut self, v: i64, bits: u32, what: &str) -> &mut Self {
-        assert!(
-            v >= smin(bits) && v <= smax(bits),
-            "{what} = {v} does not fit signed {bits} bits"
-        );
-        self.raw(v, bits)
-    }
-
-    /// An unsigned field of `bits` bits; must fit.
-    fn u(&mut self, v: i64, bits: u32, what: &str) -> &mut Self {
-        assert!(
-            v >= 0 && (v as u64) <= umax(bits),
-            "{what} = {v} does not fit unsigned {bits} bits"
-        );
-        self.raw(v, bits)
-    }
-
-    fn raw(&mut self, v: i64, bits: u32) -> &mut Self {
-        for b in 0..bits {
-            self.0.push(if b < 64 { (v >> b) & 1 == 1 } else { v < 0 });
-        }
-        self
-    }
-
-    /// `$readmemh` hex digits, most significant first.
-    fn hex(&self) -> String {
-        let digits = self.0.len().div_ceil(4).max(1);
-        let mut s = String::with_capacity(digits);
-        for d in (0..digits).rev() {
-            let mut nib = 0u32;
-            for b in 0..4 {
-                if self.0.get(4 * d + b).copied().unwrap_or(false) {
-                    nib |= 1 << b;
-                }
-            }
-            s.push(char::from_digit(nib, 16).expect("nibble"));
-        }
-        s
-    }
-}
-
 /// Collects the engine's neuron records.
 #[derive(Default)]
 struct Records(Vec<NeuronRecord>);
@@ -105,130 +50,6 @@ impl Observer for Records {
     }
     fn weight(&mut self, _rec: &WeightRecord) {
         panic!("a static network wrote a weight");
-    }
-}
-
-/// The core's parameters and memory images for one engine.
-struct Images {
-    params: Vec<(&'static str, i64)>,
-    files: Vec<(&'static str, String)>,
-    desc: String,
-    synapses: usize,
-}
-
-fn images(e: &Engine) -> Images {
-    let m = &e.model;
-    let nc = m.numerics;
-    let n = m.neurons;
-    let n_pops = m.pops.len() as u32;
-    let slots = nc.delay_slots();
-    let slot_w = clog2(slots as u64);
-    let tgt_w = if n > 1 { clog2(n as u64) } else { 1 };
-    let pop_w = if n_pops > 1 { clog2(n_pops as u64) } else { 1 };
-    let table = nc.poisson_table_len;
-    let total = e.syn.len() as usize;
-    let syn_depth = total.max(1);
-    let ptr_w = clog2(syn_depth as u64 + 1);
-
-    // state: {refr, i_in, i_ex, v}
-    let mut state = String::new();
-    for s in &e.state {
-        let mut w = Word::default();
-        w.s(s.v as i64, nc.v_bits, "v")
-            .s(s.i_ex as i64, nc.i_bits, "i_ex")
-            .s(s.i_in as i64, nc.i_bits, "i_in")
-            .u(s.refr as i64, nc.ref_bits, "refr");
-        writeln!(state, "{}", w.hex()).expect("write");
-    }
-    // population id per neuron
-    let mut pop = String::new();
-    for k in 0..n {
-        let mut w = Word::default();
-        w.u(m.pop_of(k) as i64, pop_w, "pop");
-        writeln!(pop, "{}", w.hex()).expect("write");
-    }
-    // parameters: {w_bg, ref_steps, v_reset, theta, dc, p11_in, p11_ex, p21_in, p21_ex, p22}
-    // and the Poisson table per population (zeros and w_bg = 0 without background)
-    let mut param = String::new();
-    let mut cdf = String::new();
-    for p in &m.pops {
-        let cb = nc.coef_bits;
-        let mut w = Word::default();
-        w.u(p.p22, cb, "p22")
-            .u(p.p21_ex, cb, "p21_ex")
-            .u(p.p21_in, cb, "p21_in")
-            .u(p.p11_ex, cb, "p11_ex")
-            .u(p.p11_in, cb, "p11_in")
-            .s(p.dc_term, nc.v_bits + nc.coef_frac, "dc")
-            .s(p.theta, nc.v_bits, "theta")
-            .s(p.v_reset, nc.v_bits, "v_reset")
-            .u(p.ref_steps as i64, nc.ref_bits, "ref_steps")
-            .s(
-                p.poisson.as_ref().map_or(0, |b| b.weight),
-                nc.w_bits,
-                "w_bg",
-            );
-        writeln!(param, "{}", w.hex()).expect("write");
-        let mut c = Word::default();
-        for k in 0..table as usize {
-            let v = p.poisson.as_ref().map_or(0, |b| b.cdf[k]);
-            c.u(v as i64, 32, "cdf");
-        }
-        writeln!(cdf, "{}", c.hex()).expect("write");
-    }
-    // synapses {w, delay, target} and rows {end, start}, the engine's order
-    let mut syn = String::new();
-    let mut row = String::new();
-    for src in 0..n {
-        let r = e.syn.row(src);
-        let mut w = Word::default();
-        w.u(r.start as i64, ptr_w, "row start")
-            .u(r.end as i64, ptr_w, "row end");
-        writeln!(row, "{}", w.hex()).expect("write");
-        for s in r {
-            let k = e.syn.key[s];
-            let mut w = Word::default();
-            w.u(key_target(k) as i64, tgt_w, "target")
-                .u(key_delay(k) as i64, slot_w, "delay")
-                .s(e.syn.weight[s] as i64, nc.w_bits, "weight");
-            writeln!(syn, "{}", w.hex()).expect("write");
-        }
-    }
-    if total == 0 {
-        syn.push_str("0\n");
-    }
-    let params = vec![
-        ("N_NEURONS", n as i64),
-        ("N_POPS", n_pops as i64),
-        ("SLOTS", slots as i64),
-        ("V_BITS", nc.v_bits as i64),
-        ("I_BITS", nc.i_bits as i64),
-        ("COEF_BITS", nc.coef_bits as i64),
-        ("COEF_FRAC", nc.coef_frac as i64),
-        ("REF_BITS", nc.ref_bits as i64),
-        ("ACC_BITS", nc.acc_bits as i64),
-        ("W_BITS", nc.w_bits as i64),
-        ("W_SHIFT", nc.w_shift as i64),
-        ("TABLE_LEN", table as i64),
-        ("SYN_DEPTH", syn_depth as i64),
-    ];
-    let desc = params
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(" ");
-    Images {
-        params,
-        files: vec![
-            ("STATE_MEM_FILE", state),
-            ("POP_MEM_FILE", pop),
-            ("PARAM_MEM_FILE", param),
-            ("CDF_MEM_FILE", cdf),
-            ("SYN_MEM_FILE", syn),
-            ("ROW_MEM_FILE", row),
-        ],
-        desc,
-        synapses: total,
     }
 }
 
@@ -355,7 +176,8 @@ fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
         e.syn.rule.is_empty(),
         "{name}: snn_lif_core covers static networks only"
     );
-    let img = images(&e);
+    // the images are spikefab-gen's (the generator writes the same ones)
+    let img = core_images(&e, None).unwrap_or_else(|err| panic!("{name}: images: {err}"));
     let n = e.model.neurons as usize;
     let bg_key = rng::key(e.model.seed, Stream::Background, 0);
     let w_bg: Vec<i64> = e
@@ -391,10 +213,10 @@ fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
 
     let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_lif_core");
     let mut paths = Vec::new();
-    for (k, text) in &img.files {
-        let p = dir.join(format!("{}.hex", k.to_lowercase()));
-        fs::write(&p, text).expect("write image");
-        paths.push((*k, p));
+    for im in &img.images {
+        let p = dir.join(format!("{}.hex", im.param.to_lowercase()));
+        fs::write(&p, &im.text).expect("write image");
+        paths.push((im.param, p));
     }
     let mut params = img.params.clone();
     params.push(("STEPS", steps as i64));
@@ -429,7 +251,7 @@ fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
                     "snn_lif_core {name} ({mode}) {}: first divergence at step {}, neuron {} \
                      (population {pi} '{}', w_bg {}), field {field}: engine {want}, RTL {have}\n  \
                      engine (step neuron v i_ex i_in refr spike): {} {} {} {} {} {} {}\n  RTL:    {:?}",
-                    img.desc,
+                    img.desc(),
                     exp.step,
                     exp.neuron,
                     e.model.pops[pi].name,
@@ -503,7 +325,7 @@ fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
              phase B {B_IDLE} without spikes, synapses + {B_FILL} with spikes ({pinned} steps pinned))",
             obs.len(),
             spk.len(),
-            img.desc,
+            img.desc(),
             img.synapses,
             syn_of_step.iter().sum::<i64>(),
         );
