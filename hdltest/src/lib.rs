@@ -38,7 +38,7 @@ pub fn tb_dir() -> PathBuf {
 /// Adds what every testbench compile needs besides its DUT sources and
 /// `hdltest/tb/<top>.v`: the include path of the shared `hdltest/tb/*.vh`
 /// and the shared modules (`tb_stall_gen.v`).
-pub fn add_tb_shared(cmd: &mut Command) {
+fn add_tb_shared(cmd: &mut Command) {
     cmd.arg("-I").arg(tb_dir());
     cmd.arg(tb_dir().join("tb_stall_gen.v"));
 }
@@ -182,6 +182,18 @@ pub struct Testbench {
 /// Compile `hdltest/tb/<top>.v` with the given DUT sources and parameters
 /// (`-P<top>.<name>=<value>`). Fails on any iverilog warning.
 pub fn compile_tb(dir: &Path, top: &str, sources: &[&str], params: &[(&str, i64)]) -> Testbench {
+    compile_tb_with_strings(dir, top, sources, params, &[])
+}
+
+/// [`compile_tb`] with string parameters too (e.g. `$readmemh` image paths),
+/// passed as `-P<top>.<name>="<path>"`.
+pub fn compile_tb_with_strings(
+    dir: &Path,
+    top: &str,
+    sources: &[&str],
+    params: &[(&str, i64)],
+    strings: &[(&str, &Path)],
+) -> Testbench {
     require_tool("iverilog", "iverilog");
     require_tool("vvp", "iverilog");
     let vvp = dir.join(format!("{top}.vvp"));
@@ -194,6 +206,11 @@ pub fn compile_tb(dir: &Path, top: &str, sources: &[&str], params: &[(&str, i64)
         .arg(top);
     for (k, v) in params {
         cmd.arg(format!("-P{top}.{k}={v}"));
+    }
+    for (k, p) in strings {
+        let p = p.display().to_string();
+        assert!(!p.contains('"'), "path with a quote: {p}");
+        cmd.arg(format!("-P{top}.{k}=\"{p}\""));
     }
     for s in sources {
         cmd.arg(hdl_file(s));

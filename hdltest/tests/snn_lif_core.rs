@@ -14,10 +14,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use spikefab_gen::images::core_images;
-use spikefab_hdltest::{add_tb_shared, hdl_file, require_tool, scratch_dir, tb_dir, Testbench};
+use spikefab_hdltest::{compile_tb_with_strings, scratch_dir, Testbench};
 use spikefab_sim::connect::key_delay;
 use spikefab_sim::engine::{Engine, NeuronRecord, Observer, WeightRecord};
 use spikefab_sim::load::load_str;
@@ -54,53 +53,16 @@ impl Observer for Records {
 }
 
 /// Compile the bench with integer and string parameters (the memory image
-/// paths); fails on any iverilog warning, like `spikefab_hdltest::compile_tb`.
+/// paths); fails on any iverilog warning.
 fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) -> Testbench {
-    require_tool("iverilog", "iverilog");
-    require_tool("vvp", "iverilog");
-    let top = "tb_snn_lif_core";
-    let vvp = dir.join(format!("{top}.vvp"));
-    let mut cmd = Command::new("iverilog");
-    cmd.arg("-g2005")
-        .arg("-Wall")
-        .arg("-o")
-        .arg(&vvp)
-        .arg("-s")
-        .arg(top);
-    for (k, v) in params {
-        cmd.arg(format!("-P{top}.{k}={v}"));
-    }
-    for (k, p) in strings {
-        let p = p.display().to_string();
-        assert!(!p.contains('"'), "path with a quote: {p}");
-        cmd.arg(format!("-P{top}.{k}=\"{p}\""));
-    }
-    for src in [
+    let sources = [
         "snn_rng.v",
         "snn_poisson.v",
         "snn_lif_update.v",
         "snn_syn_event.v",
         "snn_lif_core.v",
-    ] {
-        cmd.arg(hdl_file(src));
-    }
-    add_tb_shared(&mut cmd);
-    cmd.arg(tb_dir().join(format!("{top}.v")));
-    let out = cmd.output().expect("run iverilog");
-    let log = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && log.trim().is_empty(),
-        "iverilog failed or warned for {top} {params:?}:\n{log}"
-    );
-    Testbench {
-        dir: dir.to_path_buf(),
-        vvp,
-        top: top.to_string(),
-    }
+    ];
+    compile_tb_with_strings(dir, "tb_snn_lif_core", &sources, params, strings)
 }
 
 /// The first field in which an RTL record differs from the engine's, as
