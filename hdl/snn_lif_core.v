@@ -54,7 +54,7 @@
 //
 // rst_i (synchronous, active high) clears control state only.
 module snn_lif_core #(
-  // Neurons of this core; 1..2^24.
+  // Neurons this core can hold (capacity); 1..2^24.
   parameter integer N_NEURONS = 64,
   // Populations (entries of the parameter and Poisson tables); 1..N_NEURONS.
   parameter integer N_POPS = 2,
@@ -80,28 +80,66 @@ module snn_lif_core #(
   parameter integer TABLE_LEN = 32,
   // Synapse memory entries; >= 1.
   parameter integer SYN_DEPTH = 1024,
-  // $readmemh image of the neuron state (N_NEURONS words {refr, i_in, i_ex, v}); "" = zeros.
+  // 1: STDP core (traces, rule table, incoming lists, weight write-back); 0: static core.
+  parameter integer PLASTIC = 0,
+  // STDP trace width (numerics.trace_bits); used when PLASTIC = 1.
+  parameter integer TRACE_BITS = 16,
+  // STDP trace fractional bits (numerics.trace_frac); used when PLASTIC = 1.
+  parameter integer TRACE_FRAC = 12,
+  // STDP rule table entries (rule ids 1..N_RULES; 0 marks a static synapse); 1..255.
+  parameter integer N_RULES = 1,
+  // Incoming-list memory entries (one per plastic synapse); >= 1.
+  parameter integer INC_DEPTH = 1,
+  // Initial neurons in use (config register n_active): phase A updates 0..N_ACTIVE-1; 1..N_NEURONS.
+  parameter integer N_ACTIVE = N_NEURONS,
+  // Initial presynaptic trace decay P+ (config register p_plus), unsigned Q(COEF_FRAC).
+  parameter [COEF_BITS-1:0] P_PLUS = {COEF_BITS{1'b0}},
+  // Initial postsynaptic trace decay P- (config register p_minus), unsigned Q(COEF_FRAC).
+  parameter [COEF_BITS-1:0] P_MINUS = {COEF_BITS{1'b0}},
+  // Initial background key rng::key(seed, Background, 0) (config registers bg_key).
+  parameter [63:0] BG_KEY = 64'd0,
+  // Fault injection for the co-simulation's mutation check (never in a real design):
+  // 0 none, 1 truncating membrane rounding, 2 first spike not delivered, 3 first weight write skipped.
+  parameter integer FAULT = 0,
+  // The step whose phase A / phase B the fault acts in.
+  parameter integer FAULT_STEP = 0,
+  // $readmemh image of the neuron state (words {refr, i_in, i_ex, v}); "" = zeros.
   parameter STATE_MEM_FILE = "",
-  // $readmemh image of the population id of each neuron (N_NEURONS words); "" = zeros.
+  // $readmemh image of the population id of each neuron; "" = zeros.
   parameter POP_MEM_FILE = "",
   // $readmemh image of the population parameters (N_POPS words, layout above); "" = zeros.
   parameter PARAM_MEM_FILE = "",
   // $readmemh image of the Poisson tables (N_POPS words of TABLE_LEN*32 bits); "" = zeros.
   parameter CDF_MEM_FILE = "",
-  // $readmemh image of the synapse memory (snn_syn_event's format); "" = none.
+  // $readmemh image of the synapse memory (snn_syn_event's format); "" = zeros.
   parameter SYN_MEM_FILE = "",
-  // $readmemh image of the row memory (snn_syn_event's format); "" = none.
-  parameter ROW_MEM_FILE = ""
+  // $readmemh image of the row memory (snn_syn_event's format); "" = zeros.
+  parameter ROW_MEM_FILE = "",
+  // $readmemh image of the rule id of each synapse (SYN_DEPTH words); "" = zeros (all static).
+  parameter RULE_MEM_FILE = "",
+  // $readmemh image of the STDP rule table (N_RULES words {w_max, w_min, a_minus, a_plus}); "" = zeros.
+  parameter STDP_MEM_FILE = "",
+  // $readmemh image of the incoming rows (N_NEURONS words {end, start}); "" = zeros.
+  parameter INC_ROW_MEM_FILE = "",
+  // $readmemh image of the incoming lists (INC_DEPTH words {src, syn}); "" = zeros.
+  parameter INC_MEM_FILE = ""
 ) (
   input  wire                       clk_i,
   input  wire                       rst_i,
-  // rng::key(seed, Stream::Background, 0)
-  input  wire [63:0]                bg_key_i,
   // step control
   input  wire                       start_i,
   output wire                       busy_o,
   output wire                       done_o,
   output wire [31:0]                step_o,
+  // 0 idle, 1 phase A, 2 pre pass, 3 pre-pass drain, 4 post pass, 5 post-pass drain
+  output wire [2:0]                 phase_o,
+  // load port (accepted while idle)
+  input  wire                       ld_valid_i,
+  output wire                       ld_ready_o,
+  input  wire                       ld_last_i,
+  input  wire [3:0]                 ld_mem_i,
+  input  wire [31:0]                ld_addr_i,
+  input  wire [31:0]                ld_data_i,
   // observation records (valid-only), ascending neuron order
   output wire                       obs_valid_o,
   output wire [31:0]                obs_step_o,
@@ -111,6 +149,12 @@ module snn_lif_core #(
   output wire signed [I_BITS-1:0]   obs_i_in_o,
   output wire [REF_BITS-1:0]        obs_refr_o,
   output wire                       obs_spike_o,
+  // weight-write records (valid-only), in the reference's order
+  output wire                       wobs_valid_o,
+  output wire [31:0]                wobs_step_o,
+  output wire [SYN_AW-1:0]          wobs_syn_o,
+  output wire signed [W_BITS-1:0]   wobs_old_o,
+  output wire signed [W_BITS-1:0]   wobs_new_o,
   // spike-out stream (valid/ready), ascending neuron order, during phase B
   output wire                       spk_valid_o,
   input  wire                       spk_ready_i,
@@ -127,6 +171,19 @@ module snn_lif_core #(
   localparam integer SLOT_W = $clog2(SLOTS);
   // Poisson count width.
   localparam integer CW = $clog2(TABLE_LEN + 1);
+  // Synapse address width (snn_syn_event's).
+  localparam integer SYN_AW = (SYN_DEPTH > 1) ? $clog2(SYN_DEPTH) : 1;
+  // Row pointer width (snn_syn_event's).
+  localparam integer PTR_W = $clog2(SYN_DEPTH + 1);
+  // Synapse word width (snn_syn_event's).
+  localparam integer SYN_W = W_BITS + SLOT_W + NRN_W;
+  // Rule id width (0 = static synapse).
+  localparam integer RULE_W = $clog2(N_RULES + 1);
+  // Rule table index width (rule id - 1).
+  localparam integer RIX_W = (N_RULES > 1) ? $clog2(N_RULES) : 1;
+  // Incoming-list address and pointer widths.
+  localparam integer INC_AW = (INC_DEPTH > 1) ? $clog2(INC_DEPTH) : 1;
+  localparam integer IPTR_W = $clog2(INC_DEPTH + 1);
   // The step's input width (docs/hdl-leaf-modules.md, snn_lif_update).
   localparam integer BG_W = W_BITS + W_SHIFT + CW;
   localparam integer IN_BITS = ((ACC_BITS > BG_W) ? ACC_BITS : BG_W) + 1;
@@ -137,12 +194,38 @@ module snn_lif_core #(
   localparam integer DC_W = V_BITS + COEF_FRAC;
   localparam integer PARAM_W = 5 * COEF_BITS + DC_W + 2 * V_BITS + REF_BITS + W_BITS;
   localparam integer CDF_W = TABLE_LEN * 32;
+  localparam integer TR_W = 2 * TRACE_BITS;
+  localparam integer STDP_W = 4 * W_BITS;
+  localparam integer INC_W = NRN_W + SYN_AW;
+  localparam integer IROW_W = 2 * IPTR_W;
   // Field offsets of the parameter word.
   localparam integer PO_DC = 5 * COEF_BITS;
   localparam integer PO_TH = PO_DC + DC_W;
   localparam integer PO_VR = PO_TH + V_BITS;
   localparam integer PO_RS = PO_VR + V_BITS;
   localparam integer PO_WB = PO_RS + REF_BITS;
+  // Load staging width: the widest word the load port writes (at least 64).
+  localparam integer LW_0 = (STATE_W > PARAM_W) ? STATE_W : PARAM_W;
+  localparam integer LW_1 = (SYN_W > 2 * PTR_W) ? SYN_W : 2 * PTR_W;
+  localparam integer LW_2 = (INC_W > IROW_W) ? INC_W : IROW_W;
+  localparam integer LW_3 = (STDP_W > TR_W) ? STDP_W : TR_W;
+  localparam integer LW_01 = (LW_0 > LW_1) ? LW_0 : LW_1;
+  localparam integer LW_23 = (LW_2 > LW_3) ? LW_2 : LW_3;
+  localparam integer LW_A = (LW_01 > LW_23) ? LW_01 : LW_23;
+  localparam integer LD_W = (LW_A > 64) ? LW_A : 64;
+  // Load-port memory ids.
+  localparam [3:0] LD_STATE = 4'd0;
+  localparam [3:0] LD_POP   = 4'd1;
+  localparam [3:0] LD_PARAM = 4'd2;
+  localparam [3:0] LD_CDF   = 4'd3;
+  localparam [3:0] LD_SYN   = 4'd4;
+  localparam [3:0] LD_ROW   = 4'd5;
+  localparam [3:0] LD_RULE  = 4'd6;
+  localparam [3:0] LD_STDP  = 4'd7;
+  localparam [3:0] LD_IROW  = 4'd8;
+  localparam [3:0] LD_INC   = 4'd9;
+  localparam [3:0] LD_TRACE = 4'd10;
+  localparam [3:0] LD_CFG   = 4'd15;
 
   // ---------------------------------------------------------------- checks
   // (widths are checked by the leaf modules)
@@ -161,7 +244,108 @@ module snn_lif_core #(
       snn_lif_core__N_POPS_must_be_in_1_to_N_NEURONS param_error ();
 `endif
     end
+    if (N_ACTIVE < 1 || N_ACTIVE > N_NEURONS) begin : g_err_n_active
+`ifdef VERILATOR
+      $error("snn_lif_core: N_ACTIVE (%0d) must be in 1..N_NEURONS (%0d)", N_ACTIVE, N_NEURONS);
+`else
+      snn_lif_core__N_ACTIVE_must_be_in_1_to_N_NEURONS param_error ();
+`endif
+    end
+    if (PLASTIC != 0 && PLASTIC != 1) begin : g_err_plastic
+`ifdef VERILATOR
+      $error("snn_lif_core: PLASTIC (%0d) must be 0 or 1", PLASTIC);
+`else
+      snn_lif_core__PLASTIC_must_be_0_or_1 param_error ();
+`endif
+    end
+    if (N_RULES < 1 || N_RULES > 255) begin : g_err_n_rules
+`ifdef VERILATOR
+      $error("snn_lif_core: N_RULES (%0d) must be in 1..255", N_RULES);
+`else
+      snn_lif_core__N_RULES_must_be_in_1_to_255 param_error ();
+`endif
+    end
+    if (INC_DEPTH < 1) begin : g_err_inc_depth
+`ifdef VERILATOR
+      $error("snn_lif_core: INC_DEPTH (%0d) must be >= 1", INC_DEPTH);
+`else
+      snn_lif_core__INC_DEPTH_must_be_at_least_1 param_error ();
+`endif
+    end
+    if (FAULT < 0 || FAULT > 3) begin : g_err_fault
+`ifdef VERILATOR
+      $error("snn_lif_core: FAULT (%0d) must be in 0..3", FAULT);
+`else
+      snn_lif_core__FAULT_must_be_in_0_to_3 param_error ();
+`endif
+    end
   endgenerate
+
+  // ---------------------------------------------------------------- control state
+  localparam [2:0] ST_IDLE  = 3'd0;
+  localparam [2:0] ST_A     = 3'd1;
+  localparam [2:0] ST_B     = 3'd2;
+  localparam [2:0] ST_WAIT  = 3'd3;
+  localparam [2:0] ST_POST  = 3'd4;
+  localparam [2:0] ST_PWAIT = 3'd5;
+  localparam [CNT_W-1:0] CNT_ONE = 1;
+  localparam integer SLOTS_M1 = SLOTS - 1;
+  localparam [SLOT_W-1:0] SLOT_LAST = SLOTS_M1[SLOT_W-1:0];
+  localparam [SLOT_W-1:0] SLOT_ONE = 1;
+  localparam [31:0] FAULT_STEP_C = FAULT_STEP;
+
+  reg [2:0]        st_q;
+  reg [31:0]       step_q;
+  reg [SLOT_W-1:0] slot_q;
+  reg              done_q;
+  reg [CNT_W-1:0]  a_cnt_q;     // phase A: neurons issued
+  reg [CNT_W-1:0]  a_out_q;     // phase A: records out
+  reg [CNT_W-1:0]  spk_cnt_q;   // spikes of this step in spk_mem
+  reg [CNT_W-1:0]  rd_q;        // phase B: spikes taken from spk_mem (pre, then post pass)
+  reg              fault_q;     // the step's one-shot fault (FAULT 2, 3) is still armed
+
+  wire idle = (st_q == ST_IDLE);
+  wire fault_step = (step_q == FAULT_STEP_C);
+
+  // ---------------------------------------------------------------- config registers
+  // Loaded like memories (through the load port while idle); initial values
+  // from the parameters. Not control state: rst_i leaves them alone.
+  localparam integer N_ACTIVE_I = N_ACTIVE;
+  reg [CNT_W-1:0]     n_active_q;
+  reg [COEF_BITS-1:0] p_plus_q;
+  reg [COEF_BITS-1:0] p_minus_q;
+  reg [63:0]          bg_key_q;
+  initial begin
+    n_active_q = N_ACTIVE_I[CNT_W-1:0];
+    p_plus_q   = P_PLUS;
+    p_minus_q  = P_MINUS;
+    bg_key_q   = BG_KEY;
+  end
+
+  // ---------------------------------------------------------------- load port
+  reg  [LD_W-1:0] ld_stage_q;
+  wire            ld_fire = ld_valid_i & idle;
+  wire [LD_W-1:0] ld_word = {ld_stage_q[LD_W-33:0], ld_data_i};
+  wire            ld_we   = ld_fire & ld_last_i;
+
+  always @(posedge clk_i) begin
+    if (ld_fire) begin
+      ld_stage_q <= ld_last_i ? {LD_W{1'b0}} : ld_word;
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (ld_we && ld_mem_i == LD_CFG) begin
+      case (ld_addr_i[2:0])
+        3'd0: n_active_q <= ld_word[CNT_W-1:0];
+        3'd1: p_plus_q <= ld_word[COEF_BITS-1:0];
+        3'd2: p_minus_q <= ld_word[COEF_BITS-1:0];
+        3'd3: bg_key_q[31:0] <= ld_word[31:0];
+        3'd4: bg_key_q[63:32] <= ld_word[31:0];
+        default: ;
+      endcase
+    end
+  end
 
   // ---------------------------------------------------------------- memories
   reg [STATE_W-1:0] state_mem [0:N_NEURONS-1];
@@ -205,31 +389,30 @@ module snn_lif_core #(
     end
   endgenerate
 
-  // ---------------------------------------------------------------- control
-  localparam [1:0] ST_IDLE = 2'd0;
-  localparam [1:0] ST_A    = 2'd1;
-  localparam [1:0] ST_B    = 2'd2;
-  localparam [1:0] ST_WAIT = 2'd3;
-  localparam [CNT_W-1:0] N_C = N_NEURONS[CNT_W-1:0];
-  localparam [CNT_W-1:0] CNT_ONE = 1;
-  localparam integer SLOTS_M1 = SLOTS - 1;
-  localparam [SLOT_W-1:0] SLOT_LAST = SLOTS_M1[SLOT_W-1:0];
-  localparam [SLOT_W-1:0] SLOT_ONE = 1;
-
-  reg [1:0]        st_q;
-  reg [31:0]       step_q;
-  reg [SLOT_W-1:0] slot_q;
-  reg              done_q;
-  reg [CNT_W-1:0]  a_cnt_q;     // phase A: neurons issued
-  reg [CNT_W-1:0]  a_out_q;     // phase A: records out
-  reg [CNT_W-1:0]  spk_cnt_q;   // spikes of this step in spk_mem
-  reg [CNT_W-1:0]  rd_q;        // phase B: spikes taken from spk_mem
+  // configuration writes of the small memories (the state memory's is below)
+  always @(posedge clk_i) begin
+    if (ld_we && ld_mem_i == LD_POP) begin
+      pop_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[POP_W-1:0];
+    end
+  end
+  always @(posedge clk_i) begin
+    if (ld_we && ld_mem_i == LD_PARAM) begin
+      param_mem[ld_addr_i[POP_W-1:0]] <= ld_word[PARAM_W-1:0];
+    end
+  end
+  // one 32-bit entry per write: address pop * 256 + entry
+  wire [7:0] ld_cdf_k = ld_addr_i[7:0];
+  always @(posedge clk_i) begin
+    if (ld_we && ld_mem_i == LD_CDF) begin
+      cdf_mem[ld_addr_i[8 +: POP_W]][32 * ld_cdf_k +: 32] <= ld_word[31:0];
+    end
+  end
 
   wire syn_busy;
   wire syn_ev_ready;
 
   // ======================================================== phase A, R: rng
-  wire             a_issue = (st_q == ST_A) && (a_cnt_q != N_C);
+  wire             a_issue = (st_q == ST_A) && (a_cnt_q != n_active_q);
   wire [CNT_W+31:0] a_n_x  = {32'd0, a_cnt_q};
   wire             r_valid;
   wire [31:0]      r_u;
@@ -244,7 +427,7 @@ module snn_lif_core #(
     .rst_i      (rst_i),
     .in_valid_i (a_issue),
     .in_ready_o (rng_in_ready),
-    .key_i      (bg_key_i),
+    .key_i      (bg_key_q),
     .neuron_i   (a_n_x[31:0]),
     .step_i     (step_q),
     .user_i     (a_cnt_q[NRN_W-1:0]),
@@ -255,7 +438,7 @@ module snn_lif_core #(
     .user_o     (r_n)
   );
 
-  // R: drain request, state and population reads (registered: stage X)
+  // R: drain request, state, trace and population reads (registered: stage X)
   reg                x_valid_q;
   reg [NRN_W-1:0]    x_n_q;
   reg [31:0]         x_u_q;
@@ -288,6 +471,16 @@ module snn_lif_core #(
   wire [NRN_W-1:0]           dr_neuron;
   wire signed [ACC_BITS-1:0] dr_ex;
   wire signed [ACC_BITS-1:0] dr_in;
+  wire                       tap_valid;
+  wire [SYN_AW-1:0]          tap_addr;
+  wire signed [W_BITS-1:0]   tap_w;
+  wire [NRN_W-1:0]           tap_tgt;
+  wire                       wp_valid;
+  wire [SYN_AW-1:0]          wp_addr;
+  wire signed [W_BITS-1:0]   wp_w;
+  wire                       ax_valid;
+  wire [SYN_AW-1:0]          ax_addr;
+  wire signed [W_BITS-1:0]   ax_w;
 
   snn_syn_event #(
     .N_NEURONS   (N_NEURONS),
@@ -314,7 +507,21 @@ module snn_lif_core #(
     .dr_valid_o (dr_valid),
     .dr_neuron_o(dr_neuron),
     .dr_ex_o    (dr_ex),
-    .dr_in_o    (dr_in)
+    .dr_in_o    (dr_in),
+    .tap_valid_o(tap_valid),
+    .tap_addr_o (tap_addr),
+    .tap_w_o    (tap_w),
+    .tap_tgt_o  (tap_tgt),
+    .wp_valid_i (wp_valid),
+    .wp_addr_i  (wp_addr),
+    .wp_w_i     (wp_w),
+    .ax_valid_i (ax_valid),
+    .ax_addr_i  (ax_addr),
+    .ax_w_o     (ax_w),
+    .ld_syn_i   (ld_we && ld_mem_i == LD_SYN),
+    .ld_row_i   (ld_we && ld_mem_i == LD_ROW),
+    .ld_addr_i  (ld_addr_i),
+    .ld_word_i  (ld_word[LW_1-1:0])
   );
 
   // ======================================================== phase A, X: input and parameters
@@ -353,10 +560,12 @@ module snn_lif_core #(
   wire signed [I_BITS-1:0]   o_i_ex;
   wire signed [I_BITS-1:0]   o_i_in;
   wire [REF_BITS-1:0]        o_refr;
-  wire [1:0]                 o_x_pre;
-  wire [1:0]                 o_y_post;
+  wire [TRACE_BITS-1:0]      o_x_pre;
+  wire [TRACE_BITS-1:0]      o_y_post;
   wire                       o_spike;
   wire [NRN_W-1:0]           o_n;
+  // traces of the neuron in stage X (zeros in a static core)
+  wire [TR_W-1:0]            x_tr;
 
   snn_lif_update #(
     .V_BITS    (V_BITS),
@@ -364,10 +573,10 @@ module snn_lif_core #(
     .COEF_BITS (COEF_BITS),
     .COEF_FRAC (COEF_FRAC),
     .REF_BITS  (REF_BITS),
-    .TRACE_BITS(2),
-    .TRACE_FRAC(0),
+    .TRACE_BITS(TRACE_BITS),
+    .TRACE_FRAC(TRACE_FRAC),
     .IN_BITS   (IN_BITS),
-    .PLASTIC   (0),
+    .PLASTIC   (PLASTIC),
     .USER_BITS (NRN_W)
   ) u_lif (
     .clk_i      (clk_i),
@@ -378,8 +587,8 @@ module snn_lif_core #(
     .i_ex_i     (x_st_q[V_BITS +: I_BITS]),
     .i_in_i     (x_st_q[V_BITS + I_BITS +: I_BITS]),
     .refr_i     (x_st_q[V_BITS + 2 * I_BITS +: REF_BITS]),
-    .x_pre_i    (2'b00),
-    .y_post_i   (2'b00),
+    .x_pre_i    (x_tr[0 +: TRACE_BITS]),
+    .y_post_i   (x_tr[TRACE_BITS +: TRACE_BITS]),
     .p22_i      (x_par[0 +: COEF_BITS]),
     .p21_ex_i   (x_par[COEF_BITS +: COEF_BITS]),
     .p21_in_i   (x_par[2 * COEF_BITS +: COEF_BITS]),
@@ -389,11 +598,12 @@ module snn_lif_core #(
     .theta_i    (x_par[PO_TH +: V_BITS]),
     .v_reset_i  (x_par[PO_VR +: V_BITS]),
     .ref_steps_i(x_par[PO_RS +: REF_BITS]),
-    .p_plus_i   ({COEF_BITS{1'b0}}),
-    .p_minus_i  ({COEF_BITS{1'b0}}),
+    .p_plus_i   (p_plus_q),
+    .p_minus_i  (p_minus_q),
     .in_ex_i    (x_in_ex),
     .in_in_i    (x_in_in),
     .user_i     (x_n_q),
+    .trunc_v_i  ((FAULT == 1) && fault_step),
     .out_valid_o(o_valid),
     .out_ready_i(1'b1),
     .v_o        (o_v),
@@ -407,19 +617,30 @@ module snn_lif_core #(
   );
 
   // ======================================================== phase A, O: write back, spike list
+  // Memory writes are qualified with ~rst_i: during reset the pipeline's
+  // valid bits may still hold their power-up values (Verilator's
+  // --x-initial unique draws them), and a write then would corrupt a memory
+  // that is not reloaded (traces, accumulators).
   always @(posedge clk_i) begin
-    if (o_valid) begin
+    if (o_valid && !rst_i) begin
       state_mem[o_n] <= {o_refr, o_i_in, o_i_ex, o_v};
+    end else if (ld_we && ld_mem_i == LD_STATE) begin
+      state_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[STATE_W-1:0];
     end
   end
 
+  // FAULT 2: the first spike of step FAULT_STEP is observed but never listed
+  // (so neither delivered nor sent)
+  wire o_drop   = (FAULT == 2) && fault_step && fault_q;
+  wire o_append = o_valid & o_spike & ~o_drop & ~rst_i;
+
   always @(posedge clk_i) begin
-    if (o_valid && o_spike) begin
+    if (o_append) begin
       spk_mem[spk_cnt_q[NRN_W-1:0]] <= o_n;
     end
   end
 
-  // ======================================================== phase B: spike replay
+  // ======================================================== phase B: spike replay (pre pass)
   wire ev_fire = hv_q & ~ev_done_q & syn_ev_ready;
   wire so_fire = hv_q & ~so_done_q & spk_ready_i;
   wire ev_ok   = ev_done_q | ev_fire;
@@ -443,11 +664,280 @@ module snn_lif_core #(
     end
   end
 
+  // spike list read: the pre pass's holding register, or the post pass's fetch
+  wire             p_fetch;
+  wire [NRN_W-1:0] spk_rd = spk_mem[rd_q[NRN_W-1:0]];
+
   always @(posedge clk_i) begin
     if (h_load) begin
-      hn_q <= spk_mem[rd_q[NRN_W-1:0]];
+      hn_q <= spk_rd;
     end
   end
+
+  // ======================================================== STDP (PLASTIC = 1)
+  wire stdp_busy;   // a depression or potentiation is in flight
+  wire post_walk;   // the post pass is walking incoming lists
+  wire post_busy;   // the post pass has a record in stages E1/E2
+  wire wskip_fired; // FAULT 3 skipped its weight write this cycle
+
+  generate
+    if (PLASTIC == 1) begin : g_stdp
+      // ---- memories
+      reg [TR_W-1:0]     trace_mem [0:N_NEURONS-1];   // {y_post, x_pre}
+      reg [RULE_W-1:0]   rule_mem  [0:SYN_DEPTH-1];
+      reg [STDP_W-1:0]   stdp_mem  [0:N_RULES-1];     // {w_max, w_min, a_minus, a_plus}
+      reg [IROW_W-1:0]   irow_mem  [0:N_NEURONS-1];   // {end, start}
+      reg [INC_W-1:0]    inc_mem   [0:INC_DEPTH-1];   // {src, syn}
+      integer j;
+      initial begin
+        for (j = 0; j < N_NEURONS; j = j + 1) trace_mem[j] = {TR_W{1'b0}};
+      end
+      if (RULE_MEM_FILE != "") begin : g_rule_file
+        initial $readmemh(RULE_MEM_FILE, rule_mem);
+      end else begin : g_rule_zero
+        integer r;
+        initial begin
+          for (r = 0; r < SYN_DEPTH; r = r + 1) rule_mem[r] = {RULE_W{1'b0}};
+        end
+      end
+      if (STDP_MEM_FILE != "") begin : g_stdp_file
+        initial $readmemh(STDP_MEM_FILE, stdp_mem);
+      end else begin : g_stdp_zero
+        integer r;
+        initial begin
+          for (r = 0; r < N_RULES; r = r + 1) stdp_mem[r] = {STDP_W{1'b0}};
+        end
+      end
+      if (INC_ROW_MEM_FILE != "") begin : g_irow_file
+        initial $readmemh(INC_ROW_MEM_FILE, irow_mem);
+      end else begin : g_irow_zero
+        integer r;
+        initial begin
+          for (r = 0; r < N_NEURONS; r = r + 1) irow_mem[r] = {IROW_W{1'b0}};
+        end
+      end
+      if (INC_MEM_FILE != "") begin : g_inc_file
+        initial $readmemh(INC_MEM_FILE, inc_mem);
+      end else begin : g_inc_zero
+        integer r;
+        initial begin
+          for (r = 0; r < INC_DEPTH; r = r + 1) inc_mem[r] = {INC_W{1'b0}};
+        end
+      end
+
+      always @(posedge clk_i) begin
+        if (ld_we && ld_mem_i == LD_RULE) begin
+          rule_mem[ld_addr_i[SYN_AW-1:0]] <= ld_word[RULE_W-1:0];
+        end
+      end
+      always @(posedge clk_i) begin
+        if (ld_we && ld_mem_i == LD_STDP) begin
+          stdp_mem[ld_addr_i[RIX_W-1:0]] <= ld_word[STDP_W-1:0];
+        end
+      end
+      always @(posedge clk_i) begin
+        if (ld_we && ld_mem_i == LD_IROW) begin
+          irow_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[IROW_W-1:0];
+        end
+      end
+      always @(posedge clk_i) begin
+        if (ld_we && ld_mem_i == LD_INC) begin
+          inc_mem[ld_addr_i[INC_AW-1:0]] <= ld_word[INC_W-1:0];
+        end
+      end
+
+      // ---- post pass walker: per spike FETCH (spike list read), ROW
+      //      (incoming row read), LOAD (pointers), then WALK one incoming
+      //      entry per clock
+      localparam [1:0] PS_FETCH = 2'd0;
+      localparam [1:0] PS_ROW   = 2'd1;
+      localparam [1:0] PS_LOAD  = 2'd2;
+      localparam [1:0] PS_WALK  = 2'd3;
+      localparam [IPTR_W-1:0] IPTR_ONE = 1;
+      reg [1:0]        ps_q;
+      reg [NRN_W-1:0]  pn_q;        // spiking neuron whose incoming list is walked
+      reg [IPTR_W-1:0] pe_q;        // next incoming entry
+      reg [IPTR_W-1:0] pe_end_q;
+      reg [IROW_W-1:0] irow_rd_q;
+      wire [IPTR_W-1:0] irow_start = irow_rd_q[0 +: IPTR_W];
+      wire [IPTR_W-1:0] irow_end   = irow_rd_q[IPTR_W +: IPTR_W];
+      wire in_post = (st_q == ST_POST);
+      wire e_issue = in_post && (ps_q == PS_WALK) && (pe_q != pe_end_q);
+      assign p_fetch = in_post && (ps_q == PS_FETCH) && h_more;
+
+      always @(posedge clk_i) begin
+        if (rst_i || !in_post) begin
+          ps_q <= PS_FETCH;
+        end else begin
+          case (ps_q)
+            PS_FETCH: if (h_more) ps_q <= PS_ROW;
+            PS_ROW:   ps_q <= PS_LOAD;
+            PS_LOAD:  ps_q <= PS_WALK;
+            default:  if (!e_issue || pe_q + IPTR_ONE == pe_end_q) ps_q <= PS_FETCH;
+          endcase
+        end
+      end
+
+      always @(posedge clk_i) begin
+        if (p_fetch) begin
+          pn_q <= spk_rd;
+        end
+        irow_rd_q <= irow_mem[pn_q];
+        if (in_post && ps_q == PS_LOAD) begin
+          pe_q     <= irow_start;
+          pe_end_q <= irow_end;
+        end else if (e_issue) begin
+          pe_q <= pe_q + IPTR_ONE;
+        end
+      end
+
+      // ---- E1: incoming entry {src, syn}
+      reg              e1_valid_q;
+      reg [INC_W-1:0]  e1_q;
+      always @(posedge clk_i) begin
+        if (rst_i) begin
+          e1_valid_q <= 1'b0;
+        end else begin
+          e1_valid_q <= e_issue;
+        end
+      end
+      always @(posedge clk_i) begin
+        e1_q <= inc_mem[pe_q[INC_AW-1:0]];
+      end
+      wire [SYN_AW-1:0] e1_syn = e1_q[0 +: SYN_AW];
+      wire [NRN_W-1:0]  e1_src = e1_q[SYN_AW +: NRN_W];
+
+      // ---- pre pass T1: the tapped synapse (delivered weight, target)
+      reg              t1_valid_q;
+      reg [SYN_AW-1:0] t1_addr_q;
+      reg [W_BITS-1:0] t1_w_q;
+      always @(posedge clk_i) begin
+        if (rst_i) begin
+          t1_valid_q <= 1'b0;
+        end else begin
+          t1_valid_q <= tap_valid;
+        end
+      end
+      always @(posedge clk_i) begin
+        t1_addr_q <= tap_addr;
+        t1_w_q    <= tap_w;
+      end
+
+      // ---- E2
+      reg              e2_valid_q;
+      reg [SYN_AW-1:0] e2_syn_q;
+      always @(posedge clk_i) begin
+        if (rst_i) begin
+          e2_valid_q <= 1'b0;
+        end else begin
+          e2_valid_q <= e1_valid_q;
+        end
+      end
+      always @(posedge clk_i) begin
+        e2_syn_q <= e1_syn;
+      end
+
+      // ---- shared reads (registered; T1 and E2 are each one cycle after
+      //      their address): the trace memory (phase A: the neuron being
+      //      updated; pre pass: the tapped target; post pass: the source of
+      //      the incoming entry) and the rule memory
+      wire post_side = (st_q == ST_POST) || (st_q == ST_PWAIT);
+      wire [NRN_W-1:0]  tr_raddr   = (st_q == ST_A) ? r_n : (post_side ? e1_src : tap_tgt);
+      wire [SYN_AW-1:0] rule_raddr = post_side ? e1_syn : tap_addr;
+      reg [TR_W-1:0]   tr_rd_q;
+      reg [RULE_W-1:0] rule_rd_q;
+      always @(posedge clk_i) begin
+        tr_rd_q   <= trace_mem[tr_raddr];
+        rule_rd_q <= rule_mem[rule_raddr];
+      end
+      assign x_tr = tr_rd_q;
+
+      always @(posedge clk_i) begin
+        if (o_valid && !rst_i) begin
+          trace_mem[o_n] <= {o_y_post, o_x_pre};
+        end else if (ld_we && ld_mem_i == LD_TRACE) begin
+          trace_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[TR_W-1:0];
+        end
+      end
+
+      assign ax_valid = e1_valid_q;
+      assign ax_addr  = e1_syn;
+
+      // ---- snn_stdp: depression (T1) or potentiation (E2); never both
+      wire [RULE_W-1:0] rule_m1 = rule_rd_q - {{(RULE_W-1){1'b0}}, 1'b1};
+      wire [STDP_W-1:0] rp      = stdp_mem[rule_m1[RIX_W-1:0]];
+      wire              has_rule = (rule_rd_q != {RULE_W{1'b0}});
+      wire              s_pot    = e2_valid_q;
+      wire              s_valid  = (t1_valid_q | e2_valid_q) & has_rule;
+      wire [W_BITS-1:0] s_amp    = s_pot ? rp[0 +: W_BITS] : rp[W_BITS +: W_BITS];
+      wire              s_ready;
+      wire              s_out_valid;
+      wire signed [W_BITS-1:0] s_new;
+      wire signed [W_BITS-1:0] s_old;
+      wire              s_out_pot;
+      wire [SYN_AW-1:0] s_syn;
+
+      snn_stdp #(
+        .W_BITS    (W_BITS),
+        .TRACE_BITS(TRACE_BITS),
+        .TRACE_FRAC(TRACE_FRAC),
+        .USER_BITS (SYN_AW)
+      ) u_stdp (
+        .clk_i       (clk_i),
+        .rst_i       (rst_i),
+        .in_valid_i  (s_valid),
+        .in_ready_o  (s_ready),
+        .potentiate_i(s_pot),
+        .w_i         (s_pot ? ax_w : t1_w_q),
+        .trace_i     (s_pot ? tr_rd_q[0 +: TRACE_BITS] : tr_rd_q[TRACE_BITS +: TRACE_BITS]),
+        .amp_i       (s_amp[W_BITS-2:0]),
+        .w_min_i     (rp[2 * W_BITS +: W_BITS]),
+        .w_max_i     (rp[3 * W_BITS +: W_BITS]),
+        .user_i      (s_pot ? e2_syn_q : t1_addr_q),
+        .out_valid_o (s_out_valid),
+        .out_ready_i (1'b1),
+        .w_new_o     (s_new),
+        .w_old_o     (s_old),
+        .potentiate_o(s_out_pot),
+        .user_o      (s_syn),
+        .busy_o      (stdp_busy)
+      );
+
+      // FAULT 3: the first weight write of step FAULT_STEP is skipped (no
+      // write, no record)
+      wire s_skip = (FAULT == 3) && fault_step && fault_q;
+      assign wskip_fired  = s_out_valid & s_skip;
+      assign wp_valid     = s_out_valid & ~s_skip & ~rst_i;
+      assign wp_addr      = s_syn;
+      assign wp_w         = s_new;
+      assign wobs_valid_o = s_out_valid & ~s_skip;
+      assign wobs_syn_o   = s_syn;
+      assign wobs_old_o   = s_old;
+      assign wobs_new_o   = s_new;
+      assign post_walk    = in_post && !(ps_q == PS_FETCH && !h_more);
+      assign post_busy    = e1_valid_q | e2_valid_q | t1_valid_q;
+
+      wire unused_stdp = &{1'b0, s_ready, s_out_pot, s_amp[W_BITS-1], rule_m1};
+    end else begin : g_static
+      assign x_tr         = {TR_W{1'b0}};
+      assign p_fetch      = 1'b0;
+      assign wp_valid     = 1'b0;
+      assign wp_addr      = {SYN_AW{1'b0}};
+      assign wp_w         = {W_BITS{1'b0}};
+      assign ax_valid     = 1'b0;
+      assign ax_addr      = {SYN_AW{1'b0}};
+      assign stdp_busy    = 1'b0;
+      assign wskip_fired  = 1'b0;
+      assign post_walk    = 1'b0;
+      assign post_busy    = 1'b0;
+      assign wobs_valid_o = 1'b0;
+      assign wobs_syn_o   = {SYN_AW{1'b0}};
+      assign wobs_old_o   = {W_BITS{1'b0}};
+      assign wobs_new_o   = {W_BITS{1'b0}};
+      wire unused_static = &{1'b0, tap_valid, tap_addr, tap_w, tap_tgt, ax_w, o_x_pre, o_y_post,
+                             p_plus_q, p_minus_q};
+    end
+  endgenerate
 
   // ======================================================== step controller
   always @(posedge clk_i) begin
@@ -460,6 +950,7 @@ module snn_lif_core #(
       a_out_q   <= {CNT_W{1'b0}};
       spk_cnt_q <= {CNT_W{1'b0}};
       rd_q      <= {CNT_W{1'b0}};
+      fault_q   <= 1'b0;
     end else begin
       done_q <= 1'b0;
       case (st_q)
@@ -470,6 +961,7 @@ module snn_lif_core #(
             a_out_q   <= {CNT_W{1'b0}};
             spk_cnt_q <= {CNT_W{1'b0}};
             rd_q      <= {CNT_W{1'b0}};
+            fault_q   <= 1'b1;
           end
         end
         ST_A: begin
@@ -478,10 +970,13 @@ module snn_lif_core #(
           end
           if (o_valid) begin
             a_out_q <= a_out_q + CNT_ONE;
-            if (o_spike) begin
+            if (o_append) begin
               spk_cnt_q <= spk_cnt_q + CNT_ONE;
             end
-            if (a_out_q == N_C - CNT_ONE) begin
+            if (o_valid && o_spike && o_drop) begin
+              fault_q <= 1'b0;
+            end
+            if (a_out_q == n_active_q - CNT_ONE) begin
               st_q <= ST_B;
             end
           end
@@ -494,8 +989,29 @@ module snn_lif_core #(
             st_q <= ST_WAIT;
           end
         end
-        default: begin  // ST_WAIT: every delivery of this step written
-          if (!syn_busy) begin
+        ST_WAIT: begin  // every delivery (and depression) of this step written
+          if (!syn_busy && !post_busy && !stdp_busy) begin
+            if (PLASTIC == 1) begin
+              st_q <= ST_POST;
+              rd_q <= {CNT_W{1'b0}};
+            end else begin
+              st_q   <= ST_IDLE;
+              done_q <= 1'b1;
+              step_q <= step_q + 32'd1;
+              slot_q <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
+            end
+          end
+        end
+        ST_POST: begin
+          if (p_fetch) begin
+            rd_q <= rd_q + CNT_ONE;
+          end
+          if (!post_walk) begin
+            st_q <= ST_PWAIT;
+          end
+        end
+        default: begin  // ST_PWAIT: every potentiation written
+          if (!post_busy && !stdp_busy) begin
             st_q   <= ST_IDLE;
             done_q <= 1'b1;
             step_q <= step_q + 32'd1;
@@ -503,13 +1019,18 @@ module snn_lif_core #(
           end
         end
       endcase
+      if (wskip_fired) begin
+        fault_q <= 1'b0;
+      end
     end
   end
 
   // ---------------------------------------------------------------- outputs
-  assign busy_o       = (st_q != ST_IDLE);
+  assign busy_o       = !idle;
   assign done_o       = done_q;
   assign step_o       = step_q;
+  assign phase_o      = st_q;
+  assign ld_ready_o   = idle;
   assign obs_valid_o  = o_valid;
   assign obs_step_o   = step_q;
   assign obs_neuron_o = o_n;
@@ -518,15 +1039,17 @@ module snn_lif_core #(
   assign obs_i_in_o   = o_i_in;
   assign obs_refr_o   = o_refr;
   assign obs_spike_o  = o_spike;
+  assign wobs_step_o  = step_q;
   assign spk_valid_o  = hv_q & ~so_done_q;
   assign spk_step_o   = step_q;
   assign spk_neuron_o = hn_q;
 
   // Outputs of the leaf modules this core does not need (the full draw, the
-  // unused traces, the always-ready handshakes and the drain echo), and the
-  // padding bits of the extensions above; collected so that lint sees them
-  // used (Verilator ignores signals named *unused*).
-  wire unused_ok = &{1'b0, r_draw, o_x_pre, o_y_post, lif_in_ready, dr_ready, dr_valid,
-                     dr_neuron, a_n_x[CNT_W+31:32], x_bgp_x[IN_BITS+BGP_W-1:IN_BITS]};
+  // always-ready handshakes and the drain echo), and the padding bits of the
+  // extensions above; collected so that lint sees them used (Verilator
+  // ignores signals named *unused*).
+  wire unused_ok = &{1'b0, r_draw, lif_in_ready, dr_ready, dr_valid, dr_neuron,
+                     a_n_x[CNT_W+31:32], x_bgp_x[IN_BITS+BGP_W-1:IN_BITS], ld_stage_q,
+                     ld_addr_i, ld_word};
 endmodule
 `default_nettype wire

@@ -89,6 +89,10 @@ module snn_lif_update #(
   input  wire signed [IN_BITS-1:0]         in_ex_i,
   input  wire signed [IN_BITS-1:0]         in_in_i,
   input  wire        [USER_BITS-1:0]       user_i,
+  // Verification aid (fault injection of the co-simulation's mutation
+  // check): while high, the membrane rounding of the records in stage 2
+  // truncates (drops its half LSB). Tie low in every real design.
+  input  wire                              trunc_v_i,
   // output stream
   output wire                              out_valid_o,
   input  wire                              out_ready_i,
@@ -274,7 +278,8 @@ module snn_lif_update #(
 
   generate
     if (COEF_FRAC == 0) begin : g_rnd_none
-      // rnd(x, 0) = x
+      // rnd(x, 0) = x (nothing to truncate)
+      wire unused_trunc = trunc_v_i;
       assign s2_vr_d  = s2_mac;
       assign s2_dex_r = s2_dex_x;
       assign s2_din_r = s2_din_x;
@@ -282,7 +287,10 @@ module snn_lif_update #(
       // rnd(x, s) = (x + 2^(s-1)) >>> s on a signed value (round half up).
       localparam signed [MAC_W-1:0] MAC_HALF = {{(MAC_W-1){1'b0}}, 1'b1} << (COEF_FRAC - 1);
       localparam signed [CUR_W-1:0] CUR_HALF = {{(CUR_W-1){1'b0}}, 1'b1} << (COEF_FRAC - 1);
-      assign s2_vr_d  = (s2_mac + MAC_HALF) >>> COEF_FRAC;
+      // (both arms signed: an unsigned arm would make the shift logical)
+      localparam signed [MAC_W-1:0] MAC_ZERO = {MAC_W{1'b0}};
+      wire signed [MAC_W-1:0] s2_vhalf = trunc_v_i ? MAC_ZERO : MAC_HALF;
+      assign s2_vr_d  = (s2_mac + s2_vhalf) >>> COEF_FRAC;
       assign s2_dex_r = (s2_dex_x + CUR_HALF) >>> COEF_FRAC;
       assign s2_din_r = (s2_din_x + CUR_HALF) >>> COEF_FRAC;
     end

@@ -68,6 +68,21 @@
 // (slot, neuron) once after configuration, which clears the memories through
 // the drain port itself.
 //
+// Synapse taps and the weight port (used by the STDP core, snn_lif_core with
+// PLASTIC = 1; a static core leaves the inputs low and the taps unused):
+//   tap_*   valid-only: one record per synapse the walker delivers, in the
+//           cycle its word is decoded (s1): synapse address, weight (the one
+//           delivered, i.e. before this step's update), target;
+//   wp_*    weight write: wp_valid_i writes wp_w_i into the weight field of
+//           syn[wp_addr_i] (the delay and target bits are kept); at most one
+//           write per clock; it may run while the walker reads other words
+//           (dual-port synapse memory);
+//   ax_*    auxiliary read of a weight while no row is walked (busy_o low
+//           and no event offered): ax_valid_i with ax_addr_i, the weight is
+//           on ax_w_o the next cycle (the walker's read port, idle then).
+// Load port (configuration, while idle): ld_syn_i / ld_row_i write a whole
+// word ld_word_i at ld_addr_i of the synapse / row memory.
+//
 // rst_i (synchronous, active high) clears the valid bits only.
 module snn_syn_event #(
   // Targets (neurons) in this core; 1..2^24 (numerics.md: 24 target bits).
@@ -105,7 +120,25 @@ module snn_syn_event #(
   output wire                       dr_valid_o,
   output wire [TGT_W-1:0]           dr_neuron_o,
   output wire signed [ACC_BITS-1:0] dr_ex_o,
-  output wire signed [ACC_BITS-1:0] dr_in_o
+  output wire signed [ACC_BITS-1:0] dr_in_o,
+  // synapse taps (valid-only)
+  output wire                       tap_valid_o,
+  output wire [SYN_AW-1:0]          tap_addr_o,
+  output wire signed [W_BITS-1:0]   tap_w_o,
+  output wire [TGT_W-1:0]           tap_tgt_o,
+  // weight write
+  input  wire                       wp_valid_i,
+  input  wire [SYN_AW-1:0]          wp_addr_i,
+  input  wire signed [W_BITS-1:0]   wp_w_i,
+  // auxiliary weight read (only while idle)
+  input  wire                       ax_valid_i,
+  input  wire [SYN_AW-1:0]          ax_addr_i,
+  output wire signed [W_BITS-1:0]   ax_w_o,
+  // load port (only while idle): whole words
+  input  wire                       ld_syn_i,
+  input  wire                       ld_row_i,
+  input  wire [31:0]                ld_addr_i,
+  input  wire [LD_W-1:0]            ld_word_i
 );
   // Slot index and delay width (delays are 1..SLOTS-1).
   localparam integer SLOT_W = $clog2(SLOTS);
@@ -119,6 +152,8 @@ module snn_syn_event #(
   localparam integer PTR_W = $clog2(SYN_DEPTH + 1);
   // Synapse word: {weight, delay, target}.
   localparam integer SYN_W = W_BITS + SLOT_W + TGT_W;
+  // Load word width: the wider of the synapse and row words.
+  localparam integer LD_W = (SYN_W > 2 * PTR_W) ? SYN_W : 2 * PTR_W;
   // Accumulator entries per channel and their address width.
   localparam integer ACC_DEPTH = SLOTS * N_NEURONS;
   localparam integer ACC_AW = $clog2(ACC_DEPTH);
@@ -261,6 +296,13 @@ module snn_syn_event #(
     end
   end
 
+  // row memory load (configuration)
+  always @(posedge clk_i) begin
+    if (ld_row_i) begin
+      row_mem[ld_addr_i[ROW_W-1:0]] <= ld_word_i[2*PTR_W-1:0];
+    end
+  end
+
   always @(posedge clk_i) begin
     if (rst_i) begin
       w_act_q <= 1'b0;
@@ -284,7 +326,10 @@ module snn_syn_event #(
   // ======================================================== s1: synapse word
   reg                 s1_valid_q;
   reg [SYN_W-1:0]     s1_syn_q;       // synapse memory output register
+  reg [SYN_AW-1:0]    s1_addr_q;
   reg [SLOT_W-1:0]    s1_slot_q;
+  // port A address: the walker's pointer, or the auxiliary read while idle
+  wire [SYN_AW-1:0]   a_syn_addr = ax_valid_i ? ax_addr_i : w_ptr_q[SYN_AW-1:0];
 
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -296,8 +341,19 @@ module snn_syn_event #(
 
   always @(posedge clk_i) begin
     if (s_adv) begin
-      s1_syn_q  <= syn_mem[w_ptr_q[SYN_AW-1:0]];
+      s1_syn_q  <= syn_mem[a_syn_addr];
+      s1_addr_q <= a_syn_addr;
       s1_slot_q <= w_slot_q;
+    end
+  end
+
+  // port B of the synapse memory: a whole word (load) or the weight field
+  // (STDP write-back)
+  always @(posedge clk_i) begin
+    if (ld_syn_i) begin
+      syn_mem[ld_addr_i[SYN_AW-1:0]] <= ld_word_i[SYN_W-1:0];
+    end else if (wp_valid_i) begin
+      syn_mem[wp_addr_i][TGT_W + SLOT_W +: W_BITS] <= wp_w_i;
     end
   end
 
@@ -409,8 +465,10 @@ module snn_syn_event #(
   wire                b_wr_syn = s3_valid_q & s_adv;
   wire [ACC_AW-1:0]   b_addr   = dr_fire ? dr_addr : s3_addr_q;
   wire [ACC_BITS-1:0] b_wd     = dr_fire ? {ACC_BITS{1'b0}} : s3_sum;
-  wire                exb_we   = dr_fire | (b_wr_syn & ~s3_neg_q);
-  wire                inb_we   = dr_fire | (b_wr_syn & s3_neg_q);
+  // (writes qualified with ~rst_i: the valid bits may hold power-up values
+  // during reset, and the accumulators are never reloaded)
+  wire                exb_we   = ~rst_i & (dr_fire | (b_wr_syn & ~s3_neg_q));
+  wire                inb_we   = ~rst_i & (dr_fire | (b_wr_syn & s3_neg_q));
 
   reg [ACC_BITS-1:0]  exb_rd_q;       // port B read data (read-first)
   reg [ACC_BITS-1:0]  inb_rd_q;
@@ -451,6 +509,13 @@ module snn_syn_event #(
   wire unused_pad = &{1'b0, s1_slot_x[ACC_AW+SLOT_W:ACC_AW], s1_tgt_x[ACC_AW+TGT_W-1:ACC_AW],
                       s1_w_x[ACC_BITS+W_BITS-1:ACC_BITS], dr_slot_x[ACC_AW+SLOT_W-1:ACC_AW],
                       dr_tgt_x[ACC_AW+TGT_W-1:ACC_AW]};
+
+  assign tap_valid_o = s1_valid_q & s_adv;
+  assign tap_addr_o  = s1_addr_q;
+  assign tap_w_o     = s1_w;
+  assign tap_tgt_o   = s1_tgt;
+  assign ax_w_o      = s1_w;
+  wire unused_ld = &{1'b0, ld_addr_i, ld_word_i};
 
   assign dr_valid_o  = dr_valid_q;
   assign dr_neuron_o = dr_neuron_q;

@@ -27,7 +27,7 @@ pub enum Command {
     Compare(CompareArgs),
     /// Synthesize Verilog with Yosys for a Xilinx part; report resources and logic depth.
     Synth(SynthArgs),
-    /// Generate the accelerator (one core, static networks): memory images, top level, manifest.
+    /// Generate the accelerator (one core): memory images, top levels, manifest.
     Gen(GenArgs),
 }
 
@@ -181,9 +181,14 @@ pub struct GenArgs {
     /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
     #[arg(value_name = "NET")]
     pub net: String,
-    /// Hardware config: a name (default, small, odd, balanced, wide) or a config TOML file.
+    /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide) or a config TOML file.
     #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
     pub hw: String,
+    /// Verification aid: build the core with a fault at one step
+    /// (rounding, drop-spike or skip-weight-write), e.g. drop-spike@10.
+    /// The output is not a working accelerator; the config hash changes.
+    #[arg(long, value_name = "KIND@STEP", hide_short_help = true)]
+    pub inject_fault: Option<spikefab_gen::Fault>,
     /// Output directory (created; existing generated files are overwritten).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,

@@ -108,11 +108,17 @@ fn synth_unknown_part() {
 
 #[test]
 fn synth_needs_top_when_ambiguous_and_rejects_bad_params() {
+    // two independent modules: no top can be inferred
     let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("two");
+    std::fs::create_dir_all(&src).unwrap();
+    for f in ["snn_rng.v", "snn_poisson.v"] {
+        std::fs::copy(Path::new("hdl").join(f), src.join(f)).unwrap();
+    }
     let out = dir.path().join("synth");
     let o = spikefab(&[
         "synth",
-        "hdl",
+        src.to_str().unwrap(),
         "--part",
         "xc7a100t",
         "-o",

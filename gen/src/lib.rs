@@ -1,10 +1,11 @@
 //! spikefab hardware generation.
 //!
-//! - [`generate`]: the accelerator generator for **one core and static
-//!   networks** (the scope of `hdl/snn_lif_core.v`): a network and a
-//!   hardware config ([`hwconfig`]) in, a self-contained directory out (the
-//!   `$readmemh` images of [`images`], the top `spikefab_top.v`, copies of
-//!   the `hdl/` modules it needs and `manifest.json`), which
+//! - [`generate`]: the accelerator generator for **one core** (the scope of
+//!   `hdl/snn_lif_core.v`; static networks, and plastic ones on an STDP
+//!   config): a network and a hardware config ([`hwconfig`]) in, a
+//!   self-contained directory out (the `$readmemh` images of [`images`], the
+//!   config-only top `spikefab_top.v`, the network top `spikefab_net.v`,
+//!   copies of the `hdl/` modules and `manifest.json`), which
 //!   [`synth::synthesize`] reads;
 //! - the table of supported Xilinx parts ([`parts`]) and out-of-context
 //!   synthesis with Yosys `synth_xilinx`, reporting resource use against a
@@ -16,7 +17,10 @@ pub mod images;
 pub mod parts;
 pub mod synth;
 
-pub use generate::{generate, GenError, Manifest};
+pub use generate::{
+    apply_numerics, build_engine, config_hash, generate, generate_with, Fault, FaultKind, GenError,
+    GenOptions, Manifest,
+};
 pub use hwconfig::{ConfigError, HwConfig};
 pub use parts::{lookup, Family, Part, UnknownPart, PARTS};
 pub use synth::{synthesize, SynthError, SynthOptions, SynthReport};

@@ -1,18 +1,24 @@
 //! The generator (`spikefab_gen::generate`) on every named hardware config:
-//! the output directory lints clean with `verilator --lint-only -Wall`
-//! (any message fails), every generated text file carries the header, the
-//! copied `hdl/` modules are exact copies, networks that do not fit are
-//! rejected naming the field and the excess, and the output for two configs
-//! matches the goldens in `gen/golden/<config>/` byte for byte.
+//! the output directory lints clean with `verilator --lint-only -Wall` (any
+//! message fails) for both tops, every generated text file carries its
+//! header, the copied `hdl/` modules are exact copies, the config-only top
+//! depends on the config alone, the network is re-quantized with the
+//! config's numerics, networks that do not fit are rejected naming the field
+//! and the excess, and the output for every named config matches the
+//! goldens in `gen/golden/<config>/`.
 //!
-//! Goldens: `SPIKEFAB_BLESS=1 cargo test -p spikefab-gen --test generate`
-//! rewrites `gen/golden/` from the current generator (review the diff).
+//! Goldens: `SPIKEFAB_BLESS=1 cargo test -p spikefab-gen --test generate
+//! output_matches_goldens` rewrites `gen/golden/` from the current generator
+//! (review the diff).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use spikefab_gen::generate::{self, header, CORE_SOURCES, MANIFEST, TOP};
+use spikefab_gen::generate::{
+    self, config_hash, core_parameters, header, network_header, Fault, FaultKind, GenOptions,
+    CORE_SOURCES, MANIFEST, NET_TOP, TOP,
+};
 use spikefab_gen::hwconfig::{known_configs, HwConfig};
 use spikefab_gen::GenError;
 use spikefab_sim::load::load_str;
@@ -23,21 +29,48 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-/// The fixed small network of the tests and goldens (33 neurons, 330 synapses).
-fn tiny() -> Network {
-    let p = root().join("tests/nets/tiny.toml");
-    let text = fs::read_to_string(&p).expect("read tiny.toml");
-    load_str(&text, &p.display().to_string()).expect("load tiny.toml")
+fn net_file(name: &str) -> Network {
+    let p = root().join("tests/nets").join(format!("{name}.toml"));
+    let text = fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()));
+    load_str(&text, &p.display().to_string()).unwrap_or_else(|e| panic!("load {name}: {e:?}"))
 }
 
-fn balanced_net() -> Network {
-    let mut net = balanced(&BalancedParams::default()).expect("balanced");
+/// The fixed small static network of the tests and goldens (33 neurons, 330 synapses).
+fn tiny() -> Network {
+    net_file("tiny")
+}
+
+/// `tiny` with STDP on two of its four projections (200 plastic synapses).
+fn tiny_stdp() -> Network {
+    net_file("tiny_stdp")
+}
+
+fn balanced_net(n: u32) -> Network {
+    let mut net = balanced(&BalancedParams {
+        n,
+        ..BalancedParams::default()
+    })
+    .expect("balanced");
     net.name = Some("balanced".into());
     net
 }
 
-/// `verilator --lint-only -Wall` over every `*.v` of `dir`; any output fails.
-fn lint(dir: &Path) {
+/// The network each named config is generated (and blessed) with.
+fn network_for(config: &str) -> Network {
+    if config == "stdp" {
+        tiny_stdp()
+    } else {
+        tiny()
+    }
+}
+
+fn named(name: &str) -> HwConfig {
+    HwConfig::named(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `verilator --lint-only -Wall` over every `*.v` of `dir` with `top` as
+/// the top module; any output fails.
+fn lint(dir: &Path, top: &str) {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .expect("read dir")
         .map(|e| e.expect("entry").path())
@@ -48,7 +81,7 @@ fn lint(dir: &Path) {
         .arg("--lint-only")
         .arg("-Wall")
         .arg("--top-module")
-        .arg(TOP)
+        .arg(top)
         .args(&files)
         .current_dir(dir)
         .output()
@@ -62,7 +95,7 @@ fn lint(dir: &Path) {
     );
     assert!(
         out.status.success() && log.trim().is_empty(),
-        "verilator -Wall on {}:\n{log}",
+        "verilator -Wall --top-module {top} on {}:\n{log}",
         dir.display()
     );
 }
@@ -77,9 +110,11 @@ fn files(dir: &Path) -> Vec<String> {
     v
 }
 
-/// The header on every generated text file; the copies of `hdl/` intact.
+/// The headers on every generated text file (config files name the config
+/// hash, network files both hashes); the copies of `hdl/` intact.
 fn check_headers(dir: &Path, m: &generate::Manifest) {
-    let head = header(&m.hashes.config);
+    let chead = header(&m.hashes.config);
+    let nhead = network_header(&m.hashes.config, &m.hashes.network);
     let mut written = m.files.clone();
     written.sort();
     assert_eq!(
@@ -87,22 +122,35 @@ fn check_headers(dir: &Path, m: &generate::Manifest) {
         written,
         "files in the directory vs the manifest"
     );
+    let mut split: Vec<String> = m
+        .config_files
+        .iter()
+        .chain(&m.network_files)
+        .cloned()
+        .collect();
+    split.sort();
+    assert_eq!(split, written, "config_files + network_files = files");
     for f in &m.files {
         let text = fs::read_to_string(dir.join(f)).expect("read");
         if f == MANIFEST {
             let v: serde_json::Value = serde_json::from_str(&text).expect("manifest json");
             assert_eq!(
                 v["generated"].as_str(),
-                Some(head.trim_start_matches("// ")),
+                Some(nhead.trim_start_matches("// ")),
                 "manifest header"
             );
-        } else {
-            assert_eq!(
-                text.lines().next(),
-                Some(head.as_str()),
-                "{f}: first line must be the header"
-            );
+            continue;
         }
+        let want = if m.config_files.contains(f) {
+            &chead
+        } else {
+            &nhead
+        };
+        assert_eq!(
+            text.lines().next(),
+            Some(want.as_str()),
+            "{f}: first line must be the header"
+        );
     }
     for (f, src) in CORE_SOURCES {
         let text = fs::read_to_string(dir.join(f)).expect("read copy");
@@ -119,35 +167,46 @@ fn check_headers(dir: &Path, m: &generate::Manifest) {
 fn gen_ok(net: &Network, hw: &HwConfig, dir: &Path) -> generate::Manifest {
     let m = generate::generate(net, hw, dir)
         .unwrap_or_else(|e| panic!("generate on '{}': {e}", hw.name));
-    lint(dir);
+    lint(dir, NET_TOP);
+    lint(dir, TOP);
     check_headers(dir, &m);
     m
 }
 
+fn read(dir: &Path, f: &str) -> String {
+    fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("read {f}: {e}"))
+}
+
 #[test]
-fn every_named_config_generates_lint_clean_output() {
-    let net = tiny();
+fn every_named_config_generates_lint_clean_rtl() {
+    let mut clean = 0;
     for name in known_configs() {
-        let hw = HwConfig::named(name).unwrap();
+        let hw = named(name);
+        let net = network_for(name);
         let tmp = tempfile::tempdir().unwrap();
         let m = gen_ok(&net, &hw, tmp.path());
+        clean += 1;
         assert_eq!(m.network.neurons, 33);
         assert_eq!(m.network.synapses, 330);
-        let depth = m
-            .parameters
-            .iter()
-            .find(|p| p.name == "SYN_DEPTH")
-            .unwrap()
-            .value as u64;
-        match hw.syn_sizing {
-            spikefab_gen::hwconfig::SynSizing::Network => assert_eq!(depth, 330, "{name}"),
-            spikefab_gen::hwconfig::SynSizing::Capacity => {
-                assert_eq!(depth, hw.syn_depth, "{name}")
-            }
+        // the top's core parameters are the config's
+        let top = read(tmp.path(), &format!("{TOP}.v"));
+        for p in core_parameters(&hw, None) {
+            assert!(
+                top.contains(&format!(".{}({})", p.name, p.value)),
+                "{name}: {TOP}.v lacks .{}({})",
+                p.name,
+                p.value
+            );
         }
+        assert_eq!(m.parameters, core_parameters(&hw, None), "{name}");
+        assert_eq!(
+            top.contains("obs_valid_o,") || top.contains("obs_valid_o\n"),
+            hw.observe,
+            "{name}: observation ports iff observe"
+        );
         // the manifest's layouts describe the image lines
         for mem in &m.memories {
-            let text = fs::read_to_string(tmp.path().join(&mem.file)).unwrap();
+            let text = read(tmp.path(), &mem.file);
             let words: Vec<&str> = text.lines().skip(1).collect();
             assert_eq!(words.len() as u64, mem.words, "{name} {}", mem.file);
             assert!(mem.words <= mem.depth, "{name} {}", mem.file);
@@ -158,14 +217,46 @@ fn every_named_config_generates_lint_clean_output() {
                 mem.file
             );
         }
+        let stdp_images = ["rule", "stdp", "inc_row", "inc"]
+            .iter()
+            .filter(|i| m.memories.iter().any(|x| x.name == **i))
+            .count();
+        assert_eq!(stdp_images, if hw.stdp { 4 } else { 0 }, "{name}");
     }
+    assert!(clean >= 4, "at least four named configs lint clean");
+}
+
+#[test]
+fn named_configs_cover_odd_sizes_and_widths() {
+    let all: Vec<HwConfig> = known_configs().into_iter().map(named).collect();
+    assert!(all.iter().any(|c| c.neurons_per_core == 1000));
+    assert!(all
+        .iter()
+        .any(|c| c.stdp && !c.neurons_per_core.is_power_of_two()));
+    assert!(all.iter().any(|c| !c.observe));
+    let w7 = named("w7");
+    assert_eq!(
+        (
+            w7.numerics.w_bits,
+            w7.numerics.v_bits,
+            w7.numerics.i_bits,
+            w7.numerics.acc_bits,
+            w7.slots()
+        ),
+        (7, 21, 19, 17, 17)
+    );
+    // the built-in balanced network (1250 neurons) fits some config
+    let net = balanced_net(1250);
+    assert!(all
+        .iter()
+        .any(|c| generate::build_engine(&net, c, 0).is_ok()));
 }
 
 #[test]
 fn balanced_network_on_balanced_config() {
-    let hw = HwConfig::named("balanced").unwrap();
+    let hw = named("balanced");
     let tmp = tempfile::tempdir().unwrap();
-    let m = gen_ok(&balanced_net(), &hw, tmp.path());
+    let m = gen_ok(&balanced_net(1250), &hw, tmp.path());
     assert_eq!(m.network.neurons, 1250);
     assert_eq!(m.network.synapses, 156_250);
     assert!(m.usage.iter().all(|u| u.used <= u.capacity));
@@ -173,8 +264,208 @@ fn balanced_network_on_balanced_config() {
     assert_eq!((syn.depth, syn.words), (156_250, 156_250));
 }
 
-/// `hw` with one capacity set to `need - 1`.
-fn expect_misfit(net: &Network, hw: HwConfig, field: &str, need: u64) {
+#[test]
+fn balanced_1000_fits_the_7_bit_config() {
+    let hw = named("w7");
+    let e = generate::build_engine(&balanced_net(1000), &hw, 0)
+        .unwrap_or_else(|e| panic!("balanced --n 1000 on w7: {e}"));
+    assert_eq!(e.model.neurons, 1000);
+    assert_eq!(e.model.numerics, hw.numerics);
+    assert!(e.syn.len() <= hw.syn_depth);
+    assert!(e.syn.weight.iter().all(|&w| (-64..=63).contains(&w)));
+}
+
+#[test]
+fn top_is_a_function_of_the_config_only() {
+    let hw = named("stdp");
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let ma = generate::generate(&tiny(), &hw, a.path()).unwrap();
+    let mut other = tiny_stdp();
+    other.simulation.seed += 1;
+    let mb = generate::generate(&other, &hw, b.path()).unwrap();
+    assert_eq!(ma.hashes.config, mb.hashes.config);
+    assert_ne!(ma.hashes.network, mb.hashes.network);
+    assert_ne!(ma.hashes.images, mb.hashes.images);
+    for f in &ma.config_files {
+        assert_eq!(
+            read(a.path(), f),
+            read(b.path(), f),
+            "config file {f} depends on the network"
+        );
+    }
+    assert_ne!(read(a.path(), "syn.hex"), read(b.path(), "syn.hex"));
+    assert_ne!(
+        read(a.path(), &format!("{NET_TOP}.v")),
+        read(b.path(), &format!("{NET_TOP}.v"))
+    );
+    // another config: another top and hash
+    let mc = generate::generate(&tiny(), &named("odd"), c.path()).unwrap();
+    assert_ne!(mc.hashes.config, ma.hashes.config);
+    assert_ne!(
+        read(a.path(), "spikefab_top.v"),
+        read(c.path(), "spikefab_top.v")
+    );
+}
+
+#[test]
+fn config_hash_tracks_every_config_field_and_the_fault() {
+    let base = named("small");
+    let h0 = config_hash(&base, None);
+    let mut variants = vec![
+        HwConfig {
+            max_pops: 5,
+            ..base.clone()
+        },
+        HwConfig {
+            syn_depth: 4095,
+            ..base.clone()
+        },
+        HwConfig {
+            observe: false,
+            ..base.clone()
+        },
+        HwConfig {
+            stdp: true,
+            ..base.clone()
+        },
+    ];
+    let mut nc = base.clone();
+    nc.numerics.w_bits = 15;
+    variants.push(nc);
+    let mut nc = base.clone();
+    nc.numerics.max_delay_steps = 62;
+    variants.push(nc);
+    for v in &variants {
+        assert_ne!(config_hash(v, None), h0, "{v:?}");
+    }
+    let f = Fault {
+        kind: FaultKind::DropSpike,
+        step: 3,
+    };
+    let g = Fault { step: 4, ..f };
+    assert_ne!(config_hash(&base, Some(&f)), h0);
+    assert_ne!(config_hash(&base, Some(&f)), config_hash(&base, Some(&g)));
+    assert_eq!(config_hash(&base, None), h0, "deterministic");
+}
+
+#[test]
+fn network_is_requantized_with_the_configs_numerics() {
+    let net = tiny();
+    let hw = named("small");
+    let e = generate::build_engine(&net, &hw, 0).unwrap();
+    assert_eq!(e.model.numerics, hw.numerics);
+    assert_ne!(net.numerics, hw.numerics);
+    let tmp = tempfile::tempdir().unwrap();
+    let m = generate::generate(&net, &hw, tmp.path()).unwrap();
+    assert!(
+        m.numerics_source
+            .starts_with("numerics from hw config 'small' (network's [numerics] overridden: ")
+            && m.numerics_source.contains("w_bits 11 -> 16")
+            && m.numerics_source.contains("max_delay_steps 6 -> 63"),
+        "{}",
+        m.numerics_source
+    );
+    let nc = hw.numerics;
+    let state = m.memories.iter().find(|x| x.name == "state").unwrap();
+    assert_eq!(state.width, nc.v_bits + 2 * nc.i_bits + nc.ref_bits);
+    // equal numerics: said so
+    let mut same = net.clone();
+    same.numerics = hw.numerics;
+    assert_eq!(
+        generate::numerics_note(&same, &hw),
+        "numerics from hw config 'small' (equal to the network's [numerics])"
+    );
+    assert_eq!(generate::apply_numerics(&net, &hw).numerics, hw.numerics);
+}
+
+#[test]
+fn network_delays_beyond_the_configs_slots_name_the_projection() {
+    let mut hw = named("small");
+    hw.numerics.max_delay_steps = 5;
+    let err = generate::generate(&tiny(), &hw, tempfile::tempdir().unwrap().path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("with the numerics of hw config 'small'")
+            && err.contains("projection \"I->I\" (#3)")
+            && err.contains("delay above the maximum"),
+        "{err}"
+    );
+}
+
+#[test]
+fn plastic_network_on_a_static_config_names_both() {
+    let err = generate::generate(
+        &tiny_stdp(),
+        &named("small"),
+        tempfile::tempdir().unwrap().path(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, GenError::Plastic { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "network 'gen_tiny_stdp' has plastic projections (E->E, E->I); hw config 'small' has \
+         stdp = false (use a config with stdp = true, e.g. --hw stdp)"
+    );
+}
+
+#[test]
+fn plastic_network_on_the_stdp_config_gets_stdp_images_and_trace_decays() {
+    let hw = named("stdp");
+    let tmp = tempfile::tempdir().unwrap();
+    let m = gen_ok(&tiny_stdp(), &hw, tmp.path());
+    assert_eq!(m.network.plastic_synapses, 200);
+    for f in ["rule.hex", "stdp.hex", "inc_row.hex", "inc.hex"] {
+        assert!(m.network_files.iter().any(|x| x == f), "{f}");
+    }
+    let e = generate::build_engine(&tiny_stdp(), &hw, 0).unwrap();
+    let t = e.model.traces.as_ref().unwrap();
+    let net_top = read(tmp.path(), &format!("{NET_TOP}.v"));
+    let cb = hw.numerics.coef_bits;
+    assert!(
+        net_top.contains(&format!(".P_PLUS({cb}'d{})", t.p_plus)),
+        "{net_top}"
+    );
+    assert!(
+        net_top.contains(&format!(".P_MINUS({cb}'d{})", t.p_minus)),
+        "{net_top}"
+    );
+    assert!(net_top.contains(".N_ACTIVE(33)"), "{net_top}");
+    assert!(net_top.contains(".INC_MEM_FILE(\"inc.hex\")"), "{net_top}");
+    assert!(read(tmp.path(), "spikefab_top.v").contains(".PLASTIC(1)"));
+}
+
+#[test]
+fn observe_off_keeps_the_observation_ports_off_the_top() {
+    let hw = HwConfig {
+        observe: false,
+        ..named("odd")
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    gen_ok(&tiny(), &hw, tmp.path());
+    for f in ["spikefab_top.v", "spikefab_net.v"] {
+        let text = read(tmp.path(), f);
+        let header_end = text.find(");").unwrap();
+        assert!(
+            !text[..header_end].contains("obs_"),
+            "{f}: observation port on the top"
+        );
+    }
+    let top = read(tmp.path(), "spikefab_top.v");
+    assert!(
+        top.contains("wire unused_obs = &{1'b0, obs_valid,"),
+        "{top}"
+    );
+    assert!(top.contains(".wobs_new_o(wobs_new)"), "{top}");
+}
+
+/// `generate` fails with exactly one misfit on `field`, needing `need`
+/// where the config holds `cap`, and writes nothing.
+fn expect_misfit(net: &Network, hw: HwConfig, field: &str, need: u64, cap: u64) {
     let tmp = tempfile::tempdir().unwrap();
     let err = generate::generate(net, &hw, tmp.path()).unwrap_err();
     let text = err.to_string();
@@ -182,13 +473,20 @@ fn expect_misfit(net: &Network, hw: HwConfig, field: &str, need: u64) {
         GenError::DoesNotFit { misfits, .. } => {
             assert_eq!(misfits.len(), 1, "{text}");
             assert_eq!(misfits[0].field, field, "{text}");
-            assert_eq!(misfits[0].need, need, "{text}");
-            assert_eq!(misfits[0].capacity, need - 1, "{text}");
+            assert_eq!(
+                (misfits[0].need, misfits[0].capacity),
+                (need, cap),
+                "{text}"
+            );
         }
         e => panic!("expected DoesNotFit for {field}, got {e}"),
     }
     assert!(
-        text.contains(field) && text.contains("(1 over)") && text.contains("one core, static"),
+        text.contains(field) && text.contains(&format!("({} over)", need - cap)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("does not fit hw config '{}'", hw.name)),
         "{text}"
     );
     assert!(
@@ -200,17 +498,7 @@ fn expect_misfit(net: &Network, hw: HwConfig, field: &str, need: u64) {
 #[test]
 fn capacity_errors_name_the_field_and_the_excess() {
     let net = tiny();
-    let base = HwConfig::named("small").unwrap();
-    expect_misfit(
-        &net,
-        HwConfig {
-            neurons_per_core: 32,
-            max_rows: 33,
-            ..base.clone()
-        },
-        "neurons_per_core",
-        33,
-    );
+    let base = named("small");
     expect_misfit(
         &net,
         HwConfig {
@@ -219,6 +507,7 @@ fn capacity_errors_name_the_field_and_the_excess() {
         },
         "max_rows",
         33,
+        32,
     );
     expect_misfit(
         &net,
@@ -228,6 +517,7 @@ fn capacity_errors_name_the_field_and_the_excess() {
         },
         "syn_depth",
         330,
+        329,
     );
     expect_misfit(
         &net,
@@ -237,51 +527,130 @@ fn capacity_errors_name_the_field_and_the_excess() {
         },
         "max_pops",
         2,
+        1,
+    );
+    let stdp = named("stdp");
+    expect_misfit(
+        &tiny_stdp(),
+        HwConfig {
+            n_rules: 3,
+            ..stdp.clone()
+        },
+        "n_rules",
+        4,
+        3,
     );
     expect_misfit(
-        &net,
+        &tiny_stdp(),
         HwConfig {
-            max_slots: 6,
-            ..base.clone()
+            inc_depth: 199,
+            ..stdp.clone()
         },
-        "max_slots",
-        7,
+        "inc_depth",
+        200,
+        199,
     );
     // the balanced network is one neuron too big for a config of 1249
     let hw = HwConfig {
         neurons_per_core: 1249,
-        ..HwConfig::named("balanced").unwrap()
+        max_rows: 1249,
+        ..named("balanced")
     };
-    let err = generate::generate(&balanced_net(), &hw, tempfile::tempdir().unwrap().path())
-        .unwrap_err()
-        .to_string();
+    let err = generate::generate(
+        &balanced_net(1250),
+        &hw,
+        tempfile::tempdir().unwrap().path(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
-        err.contains("neurons: the network needs 1250, neurons_per_core is 1249 (1 over)"),
+        err.contains("neurons: the network needs 1250, neurons_per_core is 1249 (1 over)")
+            && err.contains("max_rows is 1249 (1 over)"),
         "{err}"
     );
 }
 
 #[test]
-fn plastic_networks_are_rejected() {
-    let p = root().join("../examples/stdp_pair.toml");
-    let net = load_str(&fs::read_to_string(&p).unwrap(), "stdp_pair.toml").unwrap();
-    let err = generate::generate(
-        &net,
-        &HwConfig::default(),
-        tempfile::tempdir().unwrap().path(),
-    )
-    .unwrap_err();
-    assert!(matches!(err, GenError::Plastic { .. }), "{err}");
-    assert!(err.to_string().contains("static networks only"), "{err}");
+fn an_invalid_config_built_in_code_is_an_error_naming_the_field() {
+    let hw = HwConfig {
+        max_rows: 129,
+        ..named("small")
+    };
+    let err = generate::generate(&tiny(), &hw, tempfile::tempdir().unwrap().path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("hw config 'small'") && err.contains("max_rows = 129"),
+        "{err}"
+    );
 }
 
 #[test]
-fn generation_is_deterministic_and_hash_tracks_inputs() {
-    let net = tiny();
-    let hw = HwConfig::named("small").unwrap();
+fn fault_sets_the_core_parameters_and_the_config_hash() {
+    let hw = named("small");
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let ma = generate::generate_with_threads(&net, &hw, a.path(), 1).unwrap();
-    let mb = generate::generate_with_threads(&net, &hw, b.path(), 4).unwrap();
+    let plain = generate::generate(&tiny(), &hw, a.path()).unwrap();
+    let fault: Fault = "drop-spike@7".parse().unwrap();
+    let opts = GenOptions {
+        fault: Some(fault),
+        ..GenOptions::default()
+    };
+    let m = generate::generate_with(&tiny(), &hw, b.path(), &opts).unwrap();
+    lint(b.path(), NET_TOP);
+    assert_ne!(m.hashes.config, plain.hashes.config);
+    assert_eq!(m.fault, Some(fault));
+    let top = read(b.path(), "spikefab_top.v");
+    assert!(
+        top.contains(".FAULT(2)") && top.contains(".FAULT_STEP(7)"),
+        "{top}"
+    );
+    assert!(top.contains("FAULT INJECTED"), "{top}");
+    assert!(read(a.path(), "spikefab_top.v").contains(".FAULT(0)"));
+    // a weight-write fault needs the STDP core
+    let skip = GenOptions {
+        fault: Some("skip-weight-write@3".parse().unwrap()),
+        ..GenOptions::default()
+    };
+    let err = generate::generate_with(&tiny(), &hw, tempfile::tempdir().unwrap().path(), &skip)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("skip-weight-write@3") && err.contains("stdp = false"),
+        "{err}"
+    );
+    let c = tempfile::tempdir().unwrap();
+    generate::generate_with(&tiny_stdp(), &named("stdp"), c.path(), &skip).unwrap();
+    assert!(read(c.path(), "spikefab_top.v").contains(".FAULT(3)"));
+}
+
+#[test]
+fn fault_text_parses_kind_and_step() {
+    for k in FaultKind::ALL {
+        let f: Fault = format!("{}@12", k.name()).parse().unwrap();
+        assert_eq!((f.kind, f.step), (k, 12));
+        assert_eq!(f.to_string(), format!("{}@12", k.name()));
+    }
+    for bad in ["rounding", "bogus@1", "rounding@x", "rounding@-1", "@3"] {
+        let e = bad.parse::<Fault>().unwrap_err().to_string();
+        assert!(e.contains(bad) && e.contains("drop-spike"), "{e}");
+    }
+}
+
+#[test]
+fn generation_is_deterministic_across_thread_counts() {
+    let net = tiny();
+    let hw = named("small");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let one = GenOptions {
+        threads: 1,
+        ..GenOptions::default()
+    };
+    let four = GenOptions {
+        threads: 4,
+        ..GenOptions::default()
+    };
+    let ma = generate::generate_with(&net, &hw, a.path(), &one).unwrap();
+    let mb = generate::generate_with(&net, &hw, b.path(), &four).unwrap();
     assert_eq!(ma.hashes, mb.hashes);
     for f in &ma.files {
         assert_eq!(
@@ -290,41 +659,52 @@ fn generation_is_deterministic_and_hash_tracks_inputs() {
             "{f} depends on the thread count"
         );
     }
-    let mut net2 = net.clone();
-    net2.simulation.seed += 1;
-    assert_ne!(generate::hashes(&net2, &hw).config, ma.hashes.config);
-    let hw2 = HwConfig {
-        max_pops: 5,
-        ..hw.clone()
-    };
-    assert_ne!(generate::hashes(&net, &hw2).config, ma.hashes.config);
 }
 
-/// Configs with committed goldens of the tiny network.
-const GOLDEN: [&str; 2] = ["small", "odd"];
+/// Configs with committed goldens: (config, images committed too). The
+/// network is [`network_for`]; configs with large capacities keep only the
+/// tops and the manifest.
+const GOLDEN: [(&str, bool); 7] = [
+    ("default", false),
+    ("small", true),
+    ("odd", true),
+    ("stdp", true),
+    ("w7", true),
+    ("balanced", false),
+    ("wide", false),
+];
 
 /// Generated files compared with the goldens (the copies of `hdl/` are
 /// checked against `hdl/` instead, so that an edit there does not need a
-/// re-bless).
-fn golden_files(m: &generate::Manifest) -> Vec<String> {
+/// re-bless; images only where `images`).
+fn golden_files(m: &generate::Manifest, images: bool) -> Vec<String> {
     m.files
         .iter()
         .filter(|f| !CORE_SOURCES.iter().any(|(c, _)| c == f))
+        .filter(|f| images || !f.ends_with(".hex"))
         .cloned()
         .collect()
 }
 
 #[test]
+fn golden_list_covers_every_named_config() {
+    let mut g: Vec<&str> = GOLDEN.iter().map(|(c, _)| *c).collect();
+    let mut k = known_configs();
+    g.sort();
+    k.sort();
+    assert_eq!(g, k);
+}
+
+#[test]
 fn output_matches_goldens() {
     let bless = std::env::var("SPIKEFAB_BLESS").is_ok_and(|v| v == "1");
-    let net = tiny();
     let mut problems = Vec::new();
-    for cfg in GOLDEN {
-        let hw = HwConfig::named(cfg).unwrap();
+    for (cfg, images) in GOLDEN {
+        let hw = named(cfg);
         let tmp = tempfile::tempdir().unwrap();
-        let m = generate::generate(&net, &hw, tmp.path()).unwrap();
+        let m = generate::generate(&network_for(cfg), &hw, tmp.path()).unwrap();
         let gdir = root().join("golden").join(cfg);
-        let want = golden_files(&m);
+        let want = golden_files(&m, images);
         if bless {
             let _ = fs::remove_dir_all(&gdir);
             fs::create_dir_all(&gdir).unwrap();
@@ -333,12 +713,11 @@ fn output_matches_goldens() {
             }
             continue;
         }
-        let mut have: Vec<String> = if gdir.is_dir() {
+        let have: Vec<String> = if gdir.is_dir() {
             files(&gdir)
         } else {
             Vec::new()
         };
-        have.sort();
         let mut want_sorted = want.clone();
         want_sorted.sort();
         if have != want_sorted {
@@ -348,8 +727,8 @@ fn output_matches_goldens() {
             continue;
         }
         for f in &want {
-            let got = fs::read_to_string(tmp.path().join(f)).unwrap();
-            let exp = fs::read_to_string(gdir.join(f)).unwrap();
+            let got = read(tmp.path(), f);
+            let exp = read(&gdir, f);
             if got == exp {
                 continue;
             }
@@ -362,18 +741,20 @@ fn output_matches_goldens() {
                 .find(|(_, (e, g))| e != g)
                 .expect("a differing line");
             problems.push(format!(
-                "{cfg}/{f}: first difference at line {}:\n  golden:    {}\n  generated: {}",
+                "{cfg}/{f}: first difference at line {}:\n  golden:    {}\n  generated: {}\n  \
+                 (diff: cargo run -- gen gen/tests/nets/{}.toml --hw {cfg} -o /tmp/g && diff -r gen/golden/{cfg} /tmp/g)",
                 k + 1,
                 e.unwrap_or("<end of file>"),
-                g.unwrap_or("<end of file>")
+                g.unwrap_or("<end of file>"),
+                if cfg == "stdp" { "tiny_stdp" } else { "tiny" }
             ));
-            break;
         }
     }
     assert!(
         problems.is_empty(),
         "generated output differs from gen/golden/ (if intended, re-bless with \
-         SPIKEFAB_BLESS=1 cargo test -p spikefab-gen --test generate output_matches_goldens):\n{}",
+         SPIKEFAB_BLESS=1 cargo test -p spikefab-gen --test generate output_matches_goldens \
+         and review the diff):\n{}",
         problems.join("\n")
     );
 }

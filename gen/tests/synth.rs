@@ -123,11 +123,8 @@ fn top_selection() {
     assert!(sources.len() >= 3);
     let modules = scan_modules(&sources).unwrap();
     assert!(modules.contains_key("snn_lif_update"));
-    // hdl/ holds several modules that nothing instantiates (the core and the
-    // STDP unit at least): --top is needed.
-    let e = choose_top(&modules, None).unwrap_err();
-    assert!(e.to_string().contains("--top"), "{e}");
-    // Two independent modules: the error names both.
+    // Two independent modules: --top is needed, and the error names both
+    // (a fixture: which hdl/ modules are roots changes as the core grows).
     let two = tempfile::tempdir().unwrap();
     fs::write(
         two.path().join("p.v"),

@@ -12,10 +12,15 @@
 //   +out=<file>      written, one line per record (decimal):
 //                    "0 step neuron v i_ex i_in refr spike"   each observation record
 //                    "2 step neuron"                          each spike-out handshake
+//                    "3 step synapse old new"                 each weight-write record
 //                    "1 step cycles cycles_a spikes"          per step: cycles from the
 //                    start handshake to done_o, to the last observation record, and
 //                    the spike-out handshakes of the step
-//   +bg_key=<hex>    the background key (64 bits)
+//   +bg_key=<hex>    the background key (64 bits), written through the load
+//                    port (configuration registers 3, 4) before the first step
+//   +load=<file>     optional: load-port beats "mem addr last data(hex)", one
+//                    per line, sent (with random valid gaps) before the first step
+//   +ld_pct=<p>      percent of cycles a load beat is offered (default 100)
 //   +seed=<n>        seed of the xorshift32 that draws spike-out stalls (nonzero)
 //   +spk_pct=<p>     percent of cycles spk_ready_i is high
 // Prints TB_ERROR lines on protocol violations or timeout and, at the end,
@@ -59,12 +64,44 @@ module tb_snn_lif_core #(
   parameter SYN_MEM_FILE = "",
   // DUT parameter.
   parameter ROW_MEM_FILE = "",
+  // DUT parameter.
+  parameter integer PLASTIC = 0,
+  // DUT parameter.
+  parameter integer TRACE_BITS = 16,
+  // DUT parameter.
+  parameter integer TRACE_FRAC = 12,
+  // DUT parameter.
+  parameter integer N_RULES = 1,
+  // DUT parameter.
+  parameter integer INC_DEPTH = 1,
+  // DUT parameter.
+  parameter integer N_ACTIVE = N_NEURONS,
+  // DUT parameter.
+  parameter integer P_PLUS = 0,
+  // DUT parameter.
+  parameter integer P_MINUS = 0,
+  // DUT parameter.
+  parameter integer FAULT = 0,
+  // DUT parameter.
+  parameter integer FAULT_STEP = 0,
+  // DUT parameter.
+  parameter RULE_MEM_FILE = "",
+  // DUT parameter.
+  parameter STDP_MEM_FILE = "",
+  // DUT parameter.
+  parameter INC_ROW_MEM_FILE = "",
+  // DUT parameter.
+  parameter INC_MEM_FILE = "",
   // Steps to run.
   parameter integer STEPS = 1
 );
   localparam integer NRN_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
+  localparam integer SYN_AW = (SYN_DEPTH > 1) ? $clog2(SYN_DEPTH) : 1;
 
   reg [8*1024-1:0] out_path;
+  reg [8*1024-1:0] load_path;
+  integer lfd;
+  integer ld_pct;
   reg [63:0] bg_key;
   integer fd;
   integer seed;
@@ -87,6 +124,18 @@ module tb_snn_lif_core #(
   wire signed [I_BITS-1:0]  obs_i_in;
   wire [REF_BITS-1:0]       obs_refr;
   wire                      obs_spike;
+  wire [2:0]                phase;
+  reg                       ld_valid_q;
+  wire                      ld_ready;
+  reg                       ld_last_q;
+  reg [3:0]                 ld_mem_q;
+  reg [31:0]                ld_addr_q;
+  reg [31:0]                ld_data_q;
+  wire                      wobs_valid;
+  wire [31:0]               wobs_step;
+  wire [SYN_AW-1:0]         wobs_syn;
+  wire signed [W_BITS-1:0]  wobs_old;
+  wire signed [W_BITS-1:0]  wobs_new;
   wire                      spk_valid;
   reg                       spk_ready_q;
   wire [31:0]               spk_step;
@@ -111,15 +160,40 @@ module tb_snn_lif_core #(
     .PARAM_MEM_FILE(PARAM_MEM_FILE),
     .CDF_MEM_FILE  (CDF_MEM_FILE),
     .SYN_MEM_FILE  (SYN_MEM_FILE),
-    .ROW_MEM_FILE  (ROW_MEM_FILE)
+    .ROW_MEM_FILE  (ROW_MEM_FILE),
+    .PLASTIC       (PLASTIC),
+    .TRACE_BITS    (TRACE_BITS),
+    .TRACE_FRAC    (TRACE_FRAC),
+    .N_RULES       (N_RULES),
+    .INC_DEPTH     (INC_DEPTH),
+    .N_ACTIVE      (N_ACTIVE),
+    .P_PLUS        (P_PLUS[COEF_BITS-1:0]),
+    .P_MINUS       (P_MINUS[COEF_BITS-1:0]),
+    .FAULT         (FAULT),
+    .FAULT_STEP    (FAULT_STEP),
+    .RULE_MEM_FILE (RULE_MEM_FILE),
+    .STDP_MEM_FILE (STDP_MEM_FILE),
+    .INC_ROW_MEM_FILE(INC_ROW_MEM_FILE),
+    .INC_MEM_FILE  (INC_MEM_FILE)
   ) dut (
     .clk_i       (clk),
     .rst_i       (rst),
-    .bg_key_i    (bg_key),
     .start_i     (start_q),
     .busy_o      (busy),
     .done_o      (done),
     .step_o      (step),
+    .phase_o     (phase),
+    .ld_valid_i  (ld_valid_q),
+    .ld_ready_o  (ld_ready),
+    .ld_last_i   (ld_last_q),
+    .ld_mem_i    (ld_mem_q),
+    .ld_addr_i   (ld_addr_q),
+    .ld_data_i   (ld_data_q),
+    .wobs_valid_o(wobs_valid),
+    .wobs_step_o (wobs_step),
+    .wobs_syn_o  (wobs_syn),
+    .wobs_old_o  (wobs_old),
+    .wobs_new_o  (wobs_new),
     .obs_valid_o (obs_valid),
     .obs_step_o  (obs_step),
     .obs_neuron_o(obs_neuron),
@@ -148,6 +222,11 @@ module tb_snn_lif_core #(
   integer recv;          // observation records
   integer spikes;        // spike-out handshakes of this step
   integer stall_pend;    // spike-out was valid and not taken at the previous edge
+  integer loaded;        // configuration (load port) finished
+  integer t_loaded;      // cycle at which it finished
+  integer beats;         // load beats sent
+  integer lseed;         // $random state of the load gaps
+  integer lm, la, ll, ldat;
   reg [NRN_W-1:0] stall_n;
 
   initial begin
@@ -173,9 +252,48 @@ module tb_snn_lif_core #(
     stall_n = {NRN_W{1'b0}};
     start_q = 1'b0;
     spk_ready_q = 1'b0;
+    loaded = 0;
+    t_loaded = 0;
+    beats = 0;
+    ld_valid_q = 1'b0;
+    ld_last_q = 1'b0;
+    ld_mem_q = 4'd0;
+    ld_addr_q = 32'd0;
+    ld_data_q = 32'd0;
+    if (!$value$plusargs("ld_pct=%d", ld_pct)) ld_pct = 100;
+    lseed = seed;
     repeat (3) @(posedge clk);
     rst <= 1'b0;
+    @(posedge clk);
+    if ($value$plusargs("load=%s", load_path)) begin
+      lfd = $fopen(load_path, "r");
+      while ($fscanf(lfd, "%d %d %d %h\n", lm, la, ll, ldat) == 4) begin
+        send_beat(lm[3:0], la[31:0], ll[0], ldat[31:0]);
+      end
+      $fclose(lfd);
+    end
+    send_beat(4'd15, 32'd3, 1'b1, bg_key[31:0]);
+    send_beat(4'd15, 32'd4, 1'b1, bg_key[63:32]);
+    loaded = 1;
+    t_loaded = cycle;
   end
+
+  // One load-port beat, after a random gap (ld_pct); the core is idle while
+  // it is configured, so ld_ready_o must be high.
+  task send_beat(input [3:0] m, input [31:0] a, input l, input [31:0] d);
+    begin
+      while (($random(lseed) & 32'h7fffffff) % 100 >= ld_pct) @(posedge clk);
+      ld_valid_q <= 1'b1;
+      ld_mem_q   <= m;
+      ld_addr_q  <= a;
+      ld_last_q  <= l;
+      ld_data_q  <= d;
+      @(posedge clk);
+      if (!ld_ready) $display("TB_ERROR ld_ready_o low while idle at cycle %0d", cycle);
+      ld_valid_q <= 1'b0;
+      beats = beats + 1;
+    end
+  endtask
 
   always @(posedge clk) begin
     if (!rst) begin
@@ -221,7 +339,15 @@ module tb_snn_lif_core #(
         running = 0;
         t = t + 1;
       end
-      if (running == 0 && !busy && !done && t < STEPS && !start_q) begin
+      // ---- weight-write records
+      if (wobs_valid) begin
+        if (running == 0 || wobs_step != t) begin
+          $display("TB_ERROR weight record of step %0d outside step %0d at cycle %0d",
+                   wobs_step, t, cycle);
+        end
+        $fwrite(fd, "3 %0d %0d %0d %0d\n", wobs_step, wobs_syn, wobs_old, wobs_new);
+      end
+      if (loaded != 0 && running == 0 && !busy && !done && t < STEPS && !start_q) begin
         start_q <= 1'b1;
       end else begin
         start_q <= 1'b0;
@@ -231,7 +357,7 @@ module tb_snn_lif_core #(
         $fclose(fd);
         $finish;
       end
-      if (cycle > STEPS * (10 * N_NEURONS + 4 * SYN_DEPTH + 100) + 1000) begin
+      if (loaded != 0 && cycle - t_loaded > STEPS * (10 * N_NEURONS + 8 * SYN_DEPTH + 8 * INC_DEPTH + 100) + 1000) begin
         $display("TB_ERROR timeout: step=%0d recv=%0d", t, recv);
         $fclose(fd);
         $finish;

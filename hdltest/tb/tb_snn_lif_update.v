@@ -93,6 +93,7 @@ module tb_snn_lif_update #(
     .ref_steps_i(rec[14*64 +: REF_BITS]),
     .p_plus_i   (rec[15*64 +: COEF_BITS]),
     .p_minus_i  (rec[16*64 +: COEF_BITS]),
+    .trunc_v_i  (1'b0),
     .in_ex_i    (rec[17*64 +: IN_BITS]),
     .in_in_i    (rec[18*64 +: IN_BITS]),
     .user_i     (idx_u[USER_BITS-1:0]),

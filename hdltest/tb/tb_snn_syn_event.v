@@ -23,6 +23,7 @@
 //                 first event handshake of the step to the first clock edge at
 //                 which busy_o is low after its last one, and the drain
 //                 requests inside that window (0 0 0 for a step without events)
+//                 "2 addr weight target"             each synapse tap (tap_valid_o)
 //   +seed=<n>     seed of the xorshift32 that draws the stalls (nonzero)
 //   +ev_pct=<p>   percent of cycles the event source offers a new event
 //   +dr_pct=<p>   percent of cycles the phase-A side requests a drain
@@ -56,6 +57,10 @@ module tb_snn_syn_event #(
   localparam integer SLOT_W = $clog2(SLOTS);
   localparam integer TGT_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
   localparam integer ROW_W = (ROWS > 1) ? $clog2(ROWS) : 1;
+  localparam integer SYN_AW = (SYN_DEPTH > 1) ? $clog2(SYN_DEPTH) : 1;
+  localparam integer PTR_W = $clog2(SYN_DEPTH + 1);
+  localparam integer SYN_W = W_BITS + SLOT_W + TGT_W;
+  localparam integer LD_W = (SYN_W > 2 * PTR_W) ? SYN_W : 2 * PTR_W;
   localparam integer DRAIN_STEPS = STEPS + SLOTS - 1;
 
   reg [63:0] vec_mem [0:N_EV-1];
@@ -109,8 +114,27 @@ module tb_snn_syn_event #(
     .dr_valid_o (dr_valid_o),
     .dr_neuron_o(dr_neuron_o),
     .dr_ex_o    (dr_ex_o),
-    .dr_in_o    (dr_in_o)
+    .dr_in_o    (dr_in_o),
+    .tap_valid_o(tap_valid),
+    .tap_addr_o (tap_addr),
+    .tap_w_o    (tap_w),
+    .tap_tgt_o  (tap_tgt),
+    .wp_valid_i (1'b0),
+    .wp_addr_i  ({SYN_AW{1'b0}}),
+    .wp_w_i     ({W_BITS{1'b0}}),
+    .ax_valid_i (1'b0),
+    .ax_addr_i  ({SYN_AW{1'b0}}),
+    .ax_w_o     (ax_w),
+    .ld_syn_i   (1'b0),
+    .ld_row_i   (1'b0),
+    .ld_addr_i  (32'd0),
+    .ld_word_i  ({LD_W{1'b0}})
   );
+  wire                      tap_valid;
+  wire [SYN_AW-1:0]         tap_addr;
+  wire signed [W_BITS-1:0]  tap_w;
+  wire [TGT_W-1:0]          tap_tgt;
+  wire signed [W_BITS-1:0]  ax_w;
 
   // ------------------------------------------------------------------ stimulus
   // one xorshift32 stream: its low half draws the drains, its high half the events
@@ -191,6 +215,9 @@ module tb_snn_syn_event #(
       if (dr_valid_o !== (dr_pend != 0)) begin
         $display("TB_ERROR drain result valid=%0d at cycle %0d, request pending=%0d",
                  dr_valid_o, cycle, dr_pend);
+      end
+      if (tap_valid) begin
+        $fwrite(fd, "2 %0d %0d %0d\n", tap_addr, tap_w, tap_tgt);
       end
       if (dr_valid_o) begin
         $fwrite(fd, "0 %0d %0d %0d %0d\n", step, dr_neuron_o, dr_ex_o, dr_in_o);

@@ -185,6 +185,43 @@ const LINT_SETS: &[(&str, &[Params])] = &[
                 ("TABLE_LEN", 256),
                 ("SYN_DEPTH", 4096),
             ],
+            // STDP cores: odd sizes and widths (7-bit weights, 1000 neurons)
+            &[
+                ("N_NEURONS", 1000),
+                ("N_POPS", 3),
+                ("SLOTS", 13),
+                ("V_BITS", 21),
+                ("I_BITS", 19),
+                ("COEF_BITS", 19),
+                ("COEF_FRAC", 17),
+                ("REF_BITS", 5),
+                ("ACC_BITS", 17),
+                ("W_BITS", 7),
+                ("W_SHIFT", 5),
+                ("TABLE_LEN", 13),
+                ("SYN_DEPTH", 3333),
+                ("PLASTIC", 1),
+                ("TRACE_BITS", 11),
+                ("TRACE_FRAC", 7),
+                ("N_RULES", 5),
+                ("INC_DEPTH", 777),
+                ("N_ACTIVE", 999),
+                ("FAULT", 3),
+                ("FAULT_STEP", 9),
+            ],
+            &[
+                ("N_NEURONS", 1),
+                ("N_POPS", 1),
+                ("SLOTS", 2),
+                ("W_BITS", 2),
+                ("TABLE_LEN", 1),
+                ("SYN_DEPTH", 1),
+                ("PLASTIC", 1),
+                ("TRACE_BITS", 2),
+                ("TRACE_FRAC", 0),
+                ("N_RULES", 1),
+                ("INC_DEPTH", 1),
+            ],
         ],
     ),
 ];
@@ -281,6 +318,18 @@ fn iverilog_elaborates_every_module_without_warnings() {
 
 /// (module, illegal parameters, the parameter the message must name)
 const ILLEGAL: &[(&str, Params, &str)] = &[
+    (
+        "snn_lif_core",
+        &[("N_NEURONS", 33), ("N_ACTIVE", 34)],
+        "N_ACTIVE",
+    ),
+    ("snn_lif_core", &[("PLASTIC", 1), ("N_RULES", 0)], "N_RULES"),
+    (
+        "snn_lif_core",
+        &[("PLASTIC", 1), ("INC_DEPTH", 0)],
+        "INC_DEPTH",
+    ),
+    ("snn_lif_core", &[("FAULT", 4)], "FAULT"),
     ("snn_lif_update", &[("COEF_FRAC", 21)], "COEF_FRAC"),
     (
         "snn_lif_update",

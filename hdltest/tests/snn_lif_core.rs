@@ -1,7 +1,13 @@
-//! hdl/snn_lif_core.v (one time-multiplexed neuron core for static networks)
+//! hdl/snn_lif_core.v (one time-multiplexed neuron core, static or STDP)
 //! against the reference engine, step after step: every observation record
-//! (step, neuron, v, i_ex, i_in, refr, spike) of `Engine::step_observed` and
-//! every spike must come out of the RTL bit for bit.
+//! (step, neuron, v, i_ex, i_in, refr, spike) and every weight-write record
+//! (step, synapse, old, new) of `Engine::step_observed`, and every spike,
+//! must come out of the RTL bit for bit.
+//!
+//! Variants: memories initialised from `$readmemh` images, or written through
+//! the load port (random gaps) the way a host configures a board; a core
+//! larger than the network (N_ACTIVE < N_NEURONS); and the fault-injection
+//! parameter, whose faults must show up at their step.
 //!
 //! Each network is built in Rust from a TOML description
 //! (`Engine::from_network`); the core's memory images are written from
@@ -15,12 +21,11 @@
 use std::fs;
 use std::path::Path;
 
-use spikefab_gen::images::core_images;
+use spikefab_gen::images::{core_images_for, load_beats, CoreShape};
 use spikefab_hdltest::{compile_tb_with_strings, scratch_dir, Testbench};
 use spikefab_sim::connect::key_delay;
 use spikefab_sim::engine::{Engine, NeuronRecord, Observer, WeightRecord};
 use spikefab_sim::load::load_str;
-use spikefab_sim::rng::{self, Stream};
 
 /// Cycles of phase A beyond one per neuron, from the start handshake to the
 /// last observation record: the first issue (1), snn_rng (6), stage X (1),
@@ -36,21 +41,55 @@ const B_IDLE: i64 = 3;
 /// wait and done transitions (2).
 const B_FILL: i64 = 8;
 
+/// Post-pass cycles per spiking neuron of a plastic core beyond its incoming
+/// synapses: spike-list read, incoming-row read, pointer load.
+const POST_PER_SPIKE: i64 = 3;
+
+/// Phase B of a plastic core without spikes: the static core's 3, the post
+/// pass's final spike-list check and its drain state.
+const B_IDLE_PLASTIC: i64 = 5;
+
+/// Phase B of a plastic core beyond synapses + post-pass work when the step
+/// has spikes (the static core's 8, the post pass's entry, final check, E1,
+/// E2 and drain) ...
+const PLASTIC_FILL: i64 = 12;
+
+/// ... plus up to this many cycles while the last depression and the last
+/// potentiation leave snn_stdp.
+const PLASTIC_DRAIN: i64 = 4;
+
 /// Spike-out stall patterns: (name, percent of cycles `spk_ready_i` is high).
 const MODES: [(&str, u32); 2] = [("no-stalls", 100), ("spike-out-stalls", 15)];
 
-/// Collects the engine's neuron records.
+/// Collects the engine's neuron and weight records.
 #[derive(Default)]
-struct Records(Vec<NeuronRecord>);
+struct Records(Vec<NeuronRecord>, Vec<WeightRecord>);
 
 impl Observer for Records {
     fn neuron(&mut self, rec: &NeuronRecord) {
         self.0.push(*rec);
     }
-    fn weight(&mut self, _rec: &WeightRecord) {
-        panic!("a static network wrote a weight");
+    fn weight(&mut self, rec: &WeightRecord) {
+        self.1.push(*rec);
     }
 }
+
+/// How the core is built and configured for one run.
+#[derive(Debug, Clone, Copy)]
+struct Variant {
+    /// Write every memory through the load port (else `$readmemh` images).
+    load_port: bool,
+    /// Neurons / synapses of capacity beyond the network's.
+    spare: u64,
+    /// FAULT and FAULT_STEP parameters (0: none).
+    fault: (i64, i64),
+}
+
+const PLAIN: Variant = Variant {
+    load_port: false,
+    spare: 0,
+    fault: (0, 0),
+};
 
 /// Compile the bench with integer and string parameters (the memory image
 /// paths); fails on any iverilog warning.
@@ -60,6 +99,7 @@ fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) 
         "snn_poisson.v",
         "snn_lif_update.v",
         "snn_syn_event.v",
+        "snn_stdp.v",
         "snn_lif_core.v",
     ];
     compile_tb_with_strings(dir, "tb_snn_lif_core", &sources, params, strings)
@@ -129,25 +169,120 @@ fn coverage(e: &Engine, expected: &[NeuronRecord], spikes: &[(u64, u32)]) -> Str
     )
 }
 
-/// Build `toml`, run the engine and the RTL for `steps` steps, and compare
-/// every record.
-fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
+/// What one RTL run produced.
+struct RtlRun {
+    obs: Vec<Vec<i128>>,
+    weights: Vec<Vec<i128>>,
+    spikes: Vec<(u64, u32)>,
+    stats: Vec<Vec<i128>>,
+}
+
+/// The first divergence of an RTL run from the engine's records, as a
+/// message naming the step, the record and the field (None: identical).
+fn divergence(
+    e: &Engine,
+    expected: &[NeuronRecord],
+    weights: &[WeightRecord],
+    spikes_ref: &[(u64, u32)],
+    got: &RtlRun,
+) -> Option<(u64, String)> {
+    let mut first: Vec<(u64, String)> = Vec::new();
+    for (i, g) in got.obs.iter().enumerate() {
+        let Some(exp) = expected.get(i) else {
+            first.push((g[1] as u64, format!("extra neuron record {g:?}")));
+            break;
+        };
+        if let Some((field, want, have)) = first_diff(exp, g) {
+            let pi = e.model.pop_of(exp.neuron);
+            first.push((
+                exp.step,
+                format!(
+                    "neuron record at step {}, neuron {} (population '{}'), field {field}: engine {want}, RTL {have}\n  \
+                     engine (step neuron v i_ex i_in refr spike): {} {} {} {} {} {} {}\n  RTL: {:?}",
+                    exp.step,
+                    exp.neuron,
+                    e.model.pops[pi].name,
+                    exp.step,
+                    exp.neuron,
+                    exp.state.v,
+                    exp.state.i_ex,
+                    exp.state.i_in,
+                    exp.state.refr,
+                    exp.spike as u8,
+                    &g[1..]
+                ),
+            ));
+            break;
+        }
+    }
+    if got.obs.len() < expected.len() {
+        let exp = &expected[got.obs.len()];
+        first.push((exp.step, format!("missing neuron record {exp:?}")));
+    }
+    for (i, g) in got.weights.iter().enumerate() {
+        let Some(w) = weights.get(i) else {
+            first.push((g[1] as u64, format!("extra weight record {g:?}")));
+            break;
+        };
+        let want = [
+            w.step as i128,
+            w.synapse as i128,
+            w.old as i128,
+            w.new as i128,
+        ];
+        if g[1..5] != want {
+            first.push((
+                w.step.min(g[1] as u64),
+                format!(
+                    "weight record {i}: engine (step synapse old new) {want:?}, RTL {:?}",
+                    &g[1..5]
+                ),
+            ));
+            break;
+        }
+    }
+    if got.weights.len() < weights.len() {
+        let w = &weights[got.weights.len()];
+        first.push((w.step, format!("missing weight record {w:?}")));
+    }
+    if let Some(k) = got.spikes.iter().zip(spikes_ref).position(|(a, b)| a != b) {
+        first.push((
+            got.spikes[k].0.min(spikes_ref[k].0),
+            format!(
+                "spike-out record {k}: RTL {:?}, engine {:?}",
+                got.spikes[k], spikes_ref[k]
+            ),
+        ));
+    } else if got.spikes.len() != spikes_ref.len() {
+        let k = got.spikes.len().min(spikes_ref.len());
+        let t = got.spikes.get(k).or(spikes_ref.get(k)).map_or(0, |s| s.0);
+        first.push((
+            t,
+            format!(
+                "spike-out records: RTL {}, engine {}",
+                got.spikes.len(),
+                spikes_ref.len()
+            ),
+        ));
+    }
+    first.into_iter().min_by_key(|f| f.0)
+}
+
+/// Build `toml`, run the engine and the RTL for `steps` steps in variant
+/// `v`, and compare every record. With a fault, returns the step of the
+/// first divergence (which must exist); without, asserts that there is none
+/// and returns None.
+fn run_variant(name: &str, toml: &str, steps: u64, stall_seed: u32, v: Variant) -> Option<u64> {
     let net = load_str(toml, name).unwrap_or_else(|e| panic!("load {name}: {e:?}"));
     let mut e = Engine::from_network(&net).unwrap_or_else(|d| panic!("build {name}: {d:?}"));
-    assert!(
-        e.syn.rule.is_empty(),
-        "{name}: snn_lif_core covers static networks only"
-    );
+    let plastic = !e.syn.rule.is_empty();
     // the images are spikefab-gen's (the generator writes the same ones)
-    let img = core_images(&e, None).unwrap_or_else(|err| panic!("{name}: images: {err}"));
+    let mut shape = CoreShape::of_network(&e, None);
+    shape.neurons += v.spare;
+    shape.syn_depth += v.spare;
+    shape.inc_depth += v.spare;
+    let img = core_images_for(&e, &shape).unwrap_or_else(|err| panic!("{name}: images: {err}"));
     let n = e.model.neurons as usize;
-    let bg_key = rng::key(e.model.seed, Stream::Background, 0);
-    let w_bg: Vec<i64> = e
-        .model
-        .pops
-        .iter()
-        .map(|p| p.poisson.as_ref().map_or(0, |b| b.weight))
-        .collect();
 
     // the reference
     let mut rec = Records::default();
@@ -157,112 +292,166 @@ fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
         let s = e.step_observed(Some(&mut rec));
         spikes_ref.extend(s.iter().map(|&k| (t, k)));
     }
-    let expected = rec.0;
+    let Records(expected, weights) = rec;
     assert_eq!(expected.len(), steps as usize * n);
+    assert_eq!(
+        plastic,
+        !weights.is_empty(),
+        "{name}: weight writes iff plastic"
+    );
     // synapses delivered per step (for the cycle count)
     let mut syn_of_step = vec![0i64; steps as usize];
-    for &(t, k) in &spikes_ref {
-        syn_of_step[t as usize] += e.syn.out_degree(k) as i64;
-    }
     let mut spk_of_step = vec![0i64; steps as usize];
     let mut empty_of_step = vec![0i64; steps as usize];
+    // post pass work per step: 3 + max(1, incoming plastic synapses) per spike
+    let mut post_of_step = vec![0i64; steps as usize];
+    let mut inc_of_step = vec![0i64; steps as usize];
     for &(t, k) in &spikes_ref {
+        syn_of_step[t as usize] += e.syn.out_degree(k) as i64;
         spk_of_step[t as usize] += 1;
         empty_of_step[t as usize] += (e.syn.out_degree(k) == 0) as i64;
+        if plastic {
+            let inc = &e.syn.incoming;
+            let m = (inc.start[k as usize + 1] - inc.start[k as usize]) as i64;
+            inc_of_step[t as usize] += m;
+            post_of_step[t as usize] += POST_PER_SPIKE + m.max(1);
+        }
     }
 
     let cov = coverage(&e, &expected, &spikes_ref);
 
     let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_lif_core");
     let mut paths = Vec::new();
-    for im in &img.images {
-        let p = dir.join(format!("{}.hex", im.param.to_lowercase()));
-        fs::write(&p, &im.text).expect("write image");
-        paths.push((im.param, p));
+    if !v.load_port {
+        for im in &img.images {
+            let p = dir.join(format!("{}.hex", im.param.to_lowercase()));
+            fs::write(&p, &im.text).expect("write image");
+            paths.push((im.param, p));
+        }
+    }
+    let load = dir.join("load.txt");
+    let mut beats = 0;
+    if v.load_port {
+        let mut text = String::new();
+        for b in load_beats(&img) {
+            // the bench loads the background key itself (+bg_key)
+            if b.mem == spikefab_gen::images::LOAD_CFG && b.addr >= 3 {
+                continue;
+            }
+            text.push_str(&format!(
+                "{} {} {} {:08x}\n",
+                b.mem, b.addr, b.last as u8, b.data
+            ));
+            beats += 1;
+        }
+        fs::write(&load, text).expect("write load beats");
     }
     let mut params = img.params.clone();
-    params.push(("STEPS", steps as i64));
-    let strings: Vec<(&str, &Path)> = paths.iter().map(|(k, p)| (*k, p.as_path())).collect();
-    let tb = compile_bench(&dir, &params, &strings);
-
-    for (mode, pct) in MODES {
-        let out = tb.run(
-            mode,
-            &["0".to_string()],
-            &[
-                format!("bg_key={bg_key:016x}"),
-                format!("seed={stall_seed}"),
-                format!("spk_pct={pct}"),
-            ],
-        );
-        let obs: Vec<&Vec<i128>> = out.records.iter().filter(|r| r[0] == 0).collect();
-        let stats: Vec<&Vec<i128>> = out.records.iter().filter(|r| r[0] == 1).collect();
-        let spk: Vec<(u64, u32)> = out
-            .records
-            .iter()
-            .filter(|r| r[0] == 2)
-            .map(|r| (r[1] as u64, r[2] as u32))
-            .collect();
-        for (i, got) in obs.iter().enumerate() {
-            let exp = expected
-                .get(i)
-                .unwrap_or_else(|| panic!("{name} ({mode}): more records than the engine's"));
-            if let Some((field, want, have)) = first_diff(exp, got) {
-                let pi = e.model.pop_of(exp.neuron);
-                panic!(
-                    "snn_lif_core {name} ({mode}) {}: first divergence at step {}, neuron {} \
-                     (population {pi} '{}', w_bg {}), field {field}: engine {want}, RTL {have}\n  \
-                     engine (step neuron v i_ex i_in refr spike): {} {} {} {} {} {} {}\n  RTL:    {:?}",
-                    img.desc(),
-                    exp.step,
-                    exp.neuron,
-                    e.model.pops[pi].name,
-                    w_bg[pi],
-                    exp.step,
-                    exp.neuron,
-                    exp.state.v,
-                    exp.state.i_ex,
-                    exp.state.i_in,
-                    exp.state.refr,
-                    exp.spike as u8,
-                    &got[1..]
-                );
+    if v.load_port {
+        // everything must come through the load port: start from wrong
+        // initial values
+        for (k, val) in params.iter_mut() {
+            if matches!(*k, "N_ACTIVE" | "P_PLUS" | "P_MINUS") {
+                *val = 1;
             }
         }
-        assert_eq!(
-            obs.len(),
-            expected.len(),
-            "{name} ({mode}): {} observation records, the engine has {}",
-            obs.len(),
-            expected.len()
-        );
-        if let Some(k) = spk.iter().zip(&spikes_ref).position(|(a, b)| a != b) {
+    }
+    params.push(("STEPS", steps as i64));
+    params.push(("FAULT", v.fault.0));
+    params.push(("FAULT_STEP", v.fault.1));
+    let strings: Vec<(&str, &Path)> = paths.iter().map(|(k, p)| (*k, p.as_path())).collect();
+    let tb = compile_bench(&dir, &params, &strings);
+    let what = format!(
+        "{name} [{}{}{}]",
+        if v.load_port {
+            "load port"
+        } else {
+            "$readmemh"
+        },
+        if v.spare > 0 {
+            format!(", {} spare neurons", v.spare)
+        } else {
+            String::new()
+        },
+        if v.fault.0 > 0 {
+            format!(", FAULT {} at step {}", v.fault.0, v.fault.1)
+        } else {
+            String::new()
+        }
+    );
+
+    let mut fault_steps = Vec::new();
+    for (mode, pct) in MODES {
+        let mut plus = vec![
+            format!("bg_key={:016x}", img.bg_key),
+            format!("seed={stall_seed}"),
+            format!("spk_pct={pct}"),
+        ];
+        if v.load_port {
+            plus.push(format!("load={}", load.display()));
+            plus.push(format!("ld_pct={}", if pct == 100 { 100 } else { 37 }));
+        }
+        let out = tb.run(mode, &["0".to_string()], &plus);
+        let pick = |k: i128| -> Vec<Vec<i128>> {
+            out.records.iter().filter(|r| r[0] == k).cloned().collect()
+        };
+        let got = RtlRun {
+            obs: pick(0),
+            stats: pick(1),
+            spikes: pick(2).iter().map(|r| (r[1] as u64, r[2] as u32)).collect(),
+            weights: pick(3),
+        };
+        let div = divergence(&e, &expected, &weights, &spikes_ref, &got);
+        if v.fault.0 > 0 {
+            let (t, msg) = div.unwrap_or_else(|| {
+                panic!("{what} ({mode}): the injected fault was not caught: every record matched")
+            });
+            println!("snn_lif_core {what} ({mode}): fault caught at step {t}: {msg}");
+            fault_steps.push(t);
+            continue;
+        }
+        if let Some((_, msg)) = div {
             panic!(
-                "{name} ({mode}): spike-out record {k}: RTL {:?}, engine {:?}",
-                spk[k], spikes_ref[k]
+                "snn_lif_core {what} ({mode}) {}: first divergence: {msg}",
+                img.desc()
             );
         }
-        assert_eq!(
-            spk.len(),
-            spikes_ref.len(),
-            "{name} ({mode}): spike-out records"
-        );
         // cycles per step
-        assert_eq!(stats.len(), steps as usize, "{name} ({mode}): step records");
+        let stats = &got.stats;
+        assert_eq!(stats.len(), steps as usize, "{what} ({mode}): step records");
         let mut pinned = 0;
         let mut total_cycles = 0i64;
         for (t, st) in stats.iter().enumerate() {
             let (cycles, cycles_a, ns) = (st[2] as i64, st[3] as i64, st[4] as i64);
-            assert_eq!(st[1] as usize, t, "{name}: step order");
-            assert_eq!(ns, spk_of_step[t], "{name} step {t}: spikes out");
+            assert_eq!(st[1] as usize, t, "{what}: step order");
+            assert_eq!(ns, spk_of_step[t], "{what} step {t}: spikes out");
             assert_eq!(
                 cycles_a,
                 n as i64 + LAT_A,
-                "{name} ({mode}) step {t}: phase A must take N + {LAT_A} cycles"
+                "{what} ({mode}) step {t}: phase A must take N + {LAT_A} cycles"
             );
             let b = cycles - cycles_a;
             let k = syn_of_step[t];
-            if pct == 100 {
+            if pct == 100 && plastic {
+                // pre pass as a static core, then the post pass: per spike
+                // POST_PER_SPIKE + max(1, incoming); PLASTIC_FILL in all, plus
+                // up to PLASTIC_DRAIN while the last depression and the last
+                // potentiation leave snn_stdp
+                let (k, m, post) = (syn_of_step[t], inc_of_step[t], post_of_step[t]);
+                let (lo, hi) = if ns == 0 {
+                    (B_IDLE_PLASTIC, B_IDLE_PLASTIC)
+                } else {
+                    let base = k + empty_of_step[t] + post + PLASTIC_FILL;
+                    (base, base + PLASTIC_DRAIN)
+                };
+                assert!(
+                    (lo..=hi).contains(&b),
+                    "{what} step {t}: phase B of {ns} spikes, {k} synapses, {m} incoming plastic \
+                     synapses took {b} cycles, expected {lo}..={hi}"
+                );
+                pinned += (ns > 0) as usize;
+            }
+            if pct == 100 && !plastic {
                 // phase B: rows enter at one per clock while the walker is
                 // busy, synapses at one per clock; an empty row costs up to one
                 // more cycle
@@ -274,7 +463,7 @@ fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
                 };
                 assert!(
                     (lo..=hi).contains(&b),
-                    "{name} step {t}: phase B of {ns} spikes ({empty} empty rows) and {k} synapses \
+                    "{what} step {t}: phase B of {ns} spikes ({empty} empty rows) and {k} synapses \
                      took {b} cycles, expected {lo}..={hi}"
                 );
                 pinned += (ns > 0 && empty == 0) as usize;
@@ -282,17 +471,33 @@ fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
             total_cycles += cycles;
         }
         println!(
-            "snn_lif_core: matched {} neuron updates, {} spikes over {steps} steps ({name}, {mode}, {}; \
-             {} synapses, {} spike deliveries; {cov}; {total_cycles} cycles: phase A N + {LAT_A}, \
-             phase B {B_IDLE} without spikes, synapses + {B_FILL} with spikes ({pinned} steps pinned))",
-            obs.len(),
-            spk.len(),
+            "snn_lif_core: matched {} neuron updates, {} spikes, {} weight writes over {steps} steps ({what}, {mode}, {}; \
+             {} synapses ({} plastic), {} spike deliveries, {beats} load beats; {cov}; {total_cycles} cycles: phase A N + {LAT_A}, \
+             phase B {B_IDLE} without spikes, synapses + {B_FILL} with spikes, plastic: {B_IDLE_PLASTIC} without spikes, synapses + post pass ({POST_PER_SPIKE} + incoming per spike) + {PLASTIC_FILL}..{} ({pinned} steps checked))",
+            got.obs.len(),
+            got.spikes.len(),
+            got.weights.len(),
             img.desc(),
             img.synapses,
+            img.plastic_synapses,
             syn_of_step.iter().sum::<i64>(),
+            PLASTIC_FILL + PLASTIC_DRAIN,
         );
     }
     let _ = fs::remove_dir_all(&dir);
+    if v.fault.0 > 0 {
+        assert!(
+            fault_steps.iter().all(|&t| t == fault_steps[0]),
+            "{what}: the fault was caught at different steps in the stall modes: {fault_steps:?}"
+        );
+        return Some(fault_steps[0]);
+    }
+    None
+}
+
+/// [`run_variant`] with `$readmemh` images of exactly the network's size.
+fn run(name: &str, toml: &str, steps: u64, stall_seed: u32) {
+    run_variant(name, toml, steps, stall_seed, PLAIN);
 }
 
 /// 20 + 13 neurons, odd widths, 7 delay slots: Poisson drive (excitatory
@@ -429,4 +634,159 @@ fn snn_lif_core_matches_engine_odd_widths_7_slots() {
 #[test]
 fn snn_lif_core_matches_engine_default_numerics_64_slots() {
     run("core_default", NET_DEFAULT, 250, 0x2468);
+}
+
+/// 27 + 11 neurons, odd widths (11-bit weights, 13-bit traces), 9 delay
+/// slots; two plastic projections with different rules (one excitatory, one
+/// inhibitory with negative bounds), a static one, and a dense plastic
+/// fixed-indegree projection so that pre and post spikes meet in one step.
+const NET_STDP: &str = r#"
+name = "core_stdp"
+[simulation]
+dt_ms = 0.1
+duration_ms = 30.0
+seed = 9001
+
+[numerics]
+v_bits = 21
+v_frac = 11
+i_bits = 19
+i_frac = 2
+w_bits = 11
+w_shift = 2
+acc_bits = 19
+coef_bits = 19
+coef_frac = 17
+max_delay_steps = 8
+ref_bits = 5
+trace_bits = 13
+trace_frac = 9
+poisson_table_len = 13
+
+[plasticity]
+tau_plus_ms = 1.7
+tau_minus_ms = 3.4
+
+[[population]]
+name = "E"
+size = 27
+neuron = { tau_m_ms = 10.0, c_m_pf = 250.0, e_l_mv = -65.0, v_th_mv = -50.0, v_reset_mv = -65.0, t_ref_ms = 0.5, tau_syn_ex_ms = 0.5, tau_syn_in_ms = 0.8 }
+v_init = { kind = "uniform", low_mv = -65.0, high_mv = -50.0 }
+background = { dc_pa = 200.0, poisson = { rate_hz = 8.0, indegree = 1000, weight_pa = 110.0 } }
+
+[[population]]
+name = "I"
+size = 11
+neuron = { tau_m_ms = 8.0, c_m_pf = 200.0, e_l_mv = -70.0, v_th_mv = -52.0, v_reset_mv = -68.0, t_ref_ms = 0.3, tau_syn_ex_ms = 0.3, tau_syn_in_ms = 1.5 }
+v_init = { kind = "normal", mean_mv = -58.0, std_mv = 6.0 }
+background = { dc_pa = 900.0, poisson = { rate_hz = 10.0, indegree = 500, weight_pa = 40.0 } }
+
+[[projection]]
+source = "E"
+target = "E"
+rule = { kind = "fixed_indegree", k = 5 }
+weight = { mean_pa = 90.0, sd_pa = 30.0 }
+delay = { mean_ms = 0.3, sd_ms = 0.25 }
+stdp = { a_plus_pa = 12.0, a_minus_pa = 14.5, w_min_pa = 0.0, w_max_pa = 300.0 }
+
+[[projection]]
+source = "E"
+target = "I"
+rule = { kind = "fixed_total_number", n = 60 }
+weight = { mean_pa = 120.0, sd_pa = 40.0 }
+delay = { mean_ms = 0.2, sd_ms = 0.2 }
+
+[[projection]]
+source = "I"
+target = "E"
+rule = { kind = "fixed_total_number", n = 70 }
+weight = { mean_pa = -300.0, sd_pa = 80.0 }
+delay = { mean_ms = 0.4, sd_ms = 0.3 }
+stdp = { a_plus_pa = 30.0, a_minus_pa = 9.0, w_min_pa = -700.0, w_max_pa = -20.0 }
+"#;
+
+#[test]
+fn snn_lif_core_stdp_matches_engine_weight_writes_included() {
+    run("core_stdp", NET_STDP, 300, 0x5a5a);
+}
+
+#[test]
+fn snn_lif_core_stdp_configured_through_the_load_port_on_a_larger_core() {
+    run_variant(
+        "core_stdp",
+        NET_STDP,
+        200,
+        0x7777,
+        Variant {
+            load_port: true,
+            spare: 7,
+            fault: (0, 0),
+        },
+    );
+}
+
+#[test]
+fn snn_lif_core_static_configured_through_the_load_port_on_a_larger_core() {
+    run_variant(
+        "core_odd",
+        NET_ODD,
+        200,
+        0x3131,
+        Variant {
+            load_port: true,
+            spare: 15,
+            fault: (0, 0),
+        },
+    );
+}
+
+/// The first step at or after `from` in which the engine's network `toml`
+/// spikes (`weights` false) or writes a weight (`weights` true).
+fn first_active_step(toml: &str, from: u64, weights: bool) -> u64 {
+    let net = load_str(toml, "probe").expect("load");
+    let mut e = Engine::from_network(&net).expect("build");
+    for _ in 0..from + 200 {
+        let t = e.step_index();
+        let mut rec = Records::default();
+        let spiked = !e.step_observed(Some(&mut rec)).is_empty();
+        let active = if weights { !rec.1.is_empty() } else { spiked };
+        if t >= from && active {
+            return t;
+        }
+    }
+    panic!("no active step after {from}");
+}
+
+/// Each injected fault (FAULT 1 truncating rounding, 2 dropped spike, 3
+/// skipped weight write) is seen by the record comparison at exactly its
+/// step: the harness is able to fail.
+#[test]
+fn snn_lif_core_injected_faults_are_caught_at_their_step() {
+    for (kind, net, name, step) in [
+        (1, NET_ODD, "core_odd", 37),
+        (
+            2,
+            NET_ODD,
+            "core_odd",
+            first_active_step(NET_ODD, 41, false),
+        ),
+        (
+            3,
+            NET_STDP,
+            "core_stdp",
+            first_active_step(NET_STDP, 29, true),
+        ),
+    ] {
+        let v = Variant {
+            load_port: false,
+            spare: 0,
+            fault: (kind, step as i64),
+        };
+        let got = run_variant(name, net, step + 20, 0x1111, v);
+        assert_eq!(
+            got,
+            Some(step),
+            "FAULT {kind} injected at step {step} was caught at {got:?}"
+        );
+    }
 }

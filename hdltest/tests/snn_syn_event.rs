@@ -492,6 +492,37 @@ fn run(cfg: Cfg, seed: u64) {
         );
         let drains: Vec<&Vec<i128>> = out.records.iter().filter(|r| r[0] == 0).collect();
         let stats: Vec<&Vec<i128>> = out.records.iter().filter(|r| r[0] == 1).collect();
+        // the synapse taps: every synapse of every event's row, in delivery
+        // order, with its address, weight and target
+        let taps: Vec<[i128; 3]> = out
+            .records
+            .iter()
+            .filter(|r| r[0] == 2)
+            .map(|r| [r[1], r[2], r[3]])
+            .collect();
+        let mut want_taps = Vec::with_capacity(synapses);
+        for &(_, r) in &w.events {
+            let start: usize = w.rows[..r as usize].iter().map(|x| x.len()).sum();
+            for (k, syn) in w.rows[r as usize].iter().enumerate() {
+                want_taps.push([
+                    (start + k) as i128,
+                    syn.w as i128,
+                    key_target(syn.key) as i128,
+                ]);
+            }
+        }
+        if let Some(k) = taps.iter().zip(&want_taps).position(|(a, b)| a != b) {
+            panic!(
+                "{} ({name}) {desc}: synapse tap {k}: RTL (addr, w, target) {:?}, expected {:?}",
+                tb.top, taps[k], want_taps[k]
+            );
+        }
+        assert_eq!(
+            taps.len(),
+            want_taps.len(),
+            "{} ({name}): synapse taps",
+            tb.top
+        );
         // every drained record, in (step, neuron) order
         for (i, got) in drains.iter().enumerate() {
             let (step, neuron) = (i / n, i % n);
@@ -581,7 +612,7 @@ fn run(cfg: Cfg, seed: u64) {
         }
     }
     println!(
-        "snn_syn_event: matched {n_rec} of {n_rec} records ({desc}; {} events, {synapses} synapse deliveries, \
+        "snn_syn_event: matched {n_rec} of {n_rec} records and {synapses} synapse taps ({desc}; {} events, {synapses} synapse deliveries, \
          {total_steps} drained steps; hazards d1 {} d2 {} d3 {} cross-row {} other-channel {}; \
          largest sum {:.0}% of the ACC_BITS rail; each of {} stall patterns)",
         w.events.len(),
