@@ -13,6 +13,7 @@ pub mod models;
 pub mod net;
 pub mod numerics;
 pub mod quant;
+pub mod records;
 pub mod rng;
 pub mod trace;
 

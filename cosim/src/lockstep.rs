@@ -1,0 +1,703 @@
+//! Lockstep co-simulation of one generated neuron core (`spikefab_top`, the
+//! generator's top around `hdl/snn_lif_core.v`) with the reference engine.
+//!
+//! The verilated top is configured the way a host configures a board: reset,
+//! then every memory word and configuration register through the load port
+//! (`spikefab_gen::images::load_beats`). Each step is then started with
+//! `start_i` and run until `done_o`; every observation record (neuron
+//! update, weight write) and every spike-out handshake of the step is
+//! collected into a [`StepRecords`] and compared with the engine's records of
+//! the same step by [`spikefab_sim::records::compare_step`], the one
+//! comparator. The first divergence stops the run and is reported with the
+//! last records of both sides, the command that reproduces it and,
+//! optionally, a VCD of a window of steps around it (the run is replayed from
+//! configuration with tracing on, so the window costs nothing until then).
+//! A step that does not complete within a watchdog bound is an error naming
+//! the cycle count and the phase (`phase_o`) it is stuck in.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use spikefab_gen::images::{Beat, CoreImages};
+use spikefab_sim::engine::{Engine, NeuronRecord, NeuronState, WeightRecord};
+use spikefab_sim::records::{compare_step, Divergence, RecordKind, StepRecords};
+use thiserror::Error;
+
+use crate::error::CosimError;
+use crate::library::ModelLib;
+use crate::model::{Model, PortId, RandReset};
+use crate::spec::Port;
+
+/// The widths of the top's ports, from the core's parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopShape {
+    pub neurons: u64,
+    pub syn_depth: u64,
+    pub inc_depth: u64,
+    pub v_bits: u32,
+    pub i_bits: u32,
+    pub ref_bits: u32,
+    pub w_bits: u32,
+}
+
+fn clog2(x: u64) -> u32 {
+    let mut b = 0;
+    while b < 64 && (1u64 << b) < x {
+        b += 1;
+    }
+    b
+}
+
+impl TopShape {
+    /// The shape of the core `img` describes (its `N_NEURONS`, `SYN_DEPTH`,
+    /// widths).
+    pub fn of_images(img: &CoreImages) -> TopShape {
+        let p = |k: &str| img.param(k).unwrap_or(1).max(1) as u64;
+        TopShape {
+            neurons: p("N_NEURONS"),
+            syn_depth: p("SYN_DEPTH"),
+            inc_depth: p("INC_DEPTH"),
+            v_bits: p("V_BITS") as u32,
+            i_bits: p("I_BITS") as u32,
+            ref_bits: p("REF_BITS") as u32,
+            w_bits: p("W_BITS") as u32,
+        }
+    }
+
+    fn nrn_w(&self) -> u32 {
+        clog2(self.neurons).max(1)
+    }
+
+    fn syn_aw(&self) -> u32 {
+        clog2(self.syn_depth).max(1)
+    }
+
+    /// The generated top's ports (every port of `snn_lif_core`, observation
+    /// ports included), for [`crate::ModelSpec`].
+    pub fn ports(&self) -> Vec<Port> {
+        let (nw, sw) = (self.nrn_w(), self.syn_aw());
+        vec![
+            Port::input("rst_i", 1),
+            Port::input("start_i", 1),
+            Port::output("busy_o", 1),
+            Port::output("done_o", 1),
+            Port::output("step_o", 32),
+            Port::output("phase_o", 3),
+            Port::input("ld_valid_i", 1),
+            Port::output("ld_ready_o", 1),
+            Port::input("ld_last_i", 1),
+            Port::input("ld_mem_i", 4),
+            Port::input("ld_addr_i", 32),
+            Port::input("ld_data_i", 32),
+            Port::output("obs_valid_o", 1),
+            Port::output("obs_step_o", 32),
+            Port::output("obs_neuron_o", nw),
+            Port::output("obs_v_o", self.v_bits).signed(),
+            Port::output("obs_i_ex_o", self.i_bits).signed(),
+            Port::output("obs_i_in_o", self.i_bits).signed(),
+            Port::output("obs_refr_o", self.ref_bits),
+            Port::output("obs_spike_o", 1),
+            Port::output("wobs_valid_o", 1),
+            Port::output("wobs_step_o", 32),
+            Port::output("wobs_syn_o", sw),
+            Port::output("wobs_old_o", self.w_bits).signed(),
+            Port::output("wobs_new_o", self.w_bits).signed(),
+            Port::output("spk_valid_o", 1),
+            Port::input("spk_ready_i", 1),
+            Port::output("spk_step_o", 32),
+            Port::output("spk_neuron_o", nw),
+        ]
+    }
+
+    /// Cycles after which a step is declared stuck: a generous multiple of
+    /// the worst case (every neuron, every synapse and incoming entry once),
+    /// scaled for spike-out stalls.
+    pub fn watchdog(&self, spk_pct: u32) -> u64 {
+        let work = 4 * (self.neurons + self.syn_depth + self.inc_depth) + 1000;
+        work * 100 / spk_pct.clamp(1, 100) as u64
+    }
+}
+
+/// The core's parameters that depend on the network, not on the hardware
+/// configuration: they are loaded through the load port at run time, so they
+/// are left at their defaults in a verilated model (one model per shape).
+pub const NETWORK_PARAMS: [&str; 3] = ["N_ACTIVE", "P_PLUS", "P_MINUS"];
+
+/// The `hdl/` leaf modules of one core, in dependency order.
+pub const CORE_SOURCES: [&str; 6] = [
+    "snn_rng.v",
+    "snn_poisson.v",
+    "snn_lif_update.v",
+    "snn_syn_event.v",
+    "snn_stdp.v",
+    "snn_lif_core.v",
+];
+
+/// A model spec of `snn_lif_core` itself (the modules in `hdl_dir`), shaped
+/// like `img`'s core: its network-independent parameters (no memory images,
+/// [`NETWORK_PARAMS`] at their defaults), so that every network of that
+/// shape runs on one cached model, configured through the load port. `extra`
+/// parameters (e.g. `FAULT`) are added verbatim.
+pub fn core_spec(hdl_dir: &Path, img: &CoreImages, extra: &[(&str, i64)]) -> crate::ModelSpec {
+    let sources = CORE_SOURCES.iter().map(|f| hdl_dir.join(f)).collect();
+    let mut spec = crate::ModelSpec::new("snn_lif_core", sources, "clk_i");
+    for port in TopShape::of_images(img).ports() {
+        spec = spec.port(port);
+    }
+    for (k, v) in img.params.iter().chain(extra) {
+        if !NETWORK_PARAMS.contains(k) {
+            spec = spec.param(*k, v.to_string());
+        }
+    }
+    spec
+}
+
+/// The names of `phase_o`'s values.
+pub fn phase_name(p: u64) -> &'static str {
+    match p {
+        0 => "idle",
+        1 => "phase A (neuron updates)",
+        2 => "phase B pre pass (spike delivery, depression)",
+        3 => "phase B pre-pass drain",
+        4 => "phase B post pass (potentiation)",
+        5 => "phase B post-pass drain",
+        _ => "unknown",
+    }
+}
+
+/// Failures of a lockstep run other than the plumbing's own.
+#[derive(Debug, Error)]
+pub enum LockstepError {
+    #[error(transparent)]
+    Cosim(#[from] CosimError),
+    /// A step did not complete.
+    #[error(
+        "watchdog: step {step} did not complete within {cycles} cycles; stuck in {phase} \
+         (phase_o = {phase_code}) at simulated cycle {at_cycle}"
+    )]
+    Watchdog {
+        step: u64,
+        cycles: u64,
+        phase: &'static str,
+        phase_code: u64,
+        at_cycle: u64,
+    },
+    /// The top broke its own protocol (e.g. not ready to load while idle).
+    #[error("protocol violation at simulated cycle {cycle}: {what}")]
+    Protocol { cycle: u64, what: String },
+    /// The RTL computed something else than the reference.
+    #[error("{0}")]
+    Diverged(Box<DivergenceReport>),
+}
+
+/// The first divergence of a lockstep run, with its context.
+#[derive(Debug)]
+pub struct DivergenceReport {
+    pub divergence: Divergence,
+    /// The last records of the reference up to the divergent one.
+    pub reference_tail: Vec<String>,
+    /// The last records of the RTL up to the divergent one.
+    pub rtl_tail: Vec<String>,
+    /// The command (with seeds) that reproduces the run.
+    pub repro: String,
+    /// The waveform of the window around the divergence, and its steps.
+    pub vcd: Option<(PathBuf, u64, u64)>,
+    /// Why no waveform was written, if one was asked for and failed.
+    pub vcd_error: Option<String>,
+}
+
+impl fmt::Display for DivergenceReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "RTL diverges from the reference at {}", self.divergence)?;
+        writeln!(
+            f,
+            "last {} records of the reference:",
+            self.reference_tail.len()
+        )?;
+        for l in &self.reference_tail {
+            writeln!(f, "  {l}")?;
+        }
+        writeln!(f, "last {} records of the RTL:", self.rtl_tail.len())?;
+        for l in &self.rtl_tail {
+            writeln!(f, "  {l}")?;
+        }
+        if let Some((p, a, b)) = &self.vcd {
+            writeln!(f, "waveform of steps {a}..={b}: {}", p.display())?;
+        }
+        if let Some(e) = &self.vcd_error {
+            writeln!(f, "no waveform: {e}")?;
+        }
+        write!(f, "reproduce with: {}", self.repro)
+    }
+}
+
+/// The ports of the top, resolved once.
+struct Ids {
+    rst: PortId,
+    start: PortId,
+    busy: PortId,
+    done: PortId,
+    step: PortId,
+    phase: PortId,
+    ld_valid: PortId,
+    ld_ready: PortId,
+    ld_last: PortId,
+    ld_mem: PortId,
+    ld_addr: PortId,
+    ld_data: PortId,
+    obs_valid: PortId,
+    obs_step: PortId,
+    obs_neuron: PortId,
+    obs_v: PortId,
+    obs_i_ex: PortId,
+    obs_i_in: PortId,
+    obs_refr: PortId,
+    obs_spike: PortId,
+    wobs_valid: PortId,
+    wobs_step: PortId,
+    wobs_syn: PortId,
+    wobs_old: PortId,
+    wobs_new: PortId,
+    spk_valid: PortId,
+    spk_ready: PortId,
+    spk_step: PortId,
+    spk_neuron: PortId,
+}
+
+impl Ids {
+    fn resolve(m: &Model) -> Result<Ids, CosimError> {
+        Ok(Ids {
+            rst: m.port("rst_i")?,
+            start: m.port("start_i")?,
+            busy: m.port("busy_o")?,
+            done: m.port("done_o")?,
+            step: m.port("step_o")?,
+            phase: m.port("phase_o")?,
+            ld_valid: m.port("ld_valid_i")?,
+            ld_ready: m.port("ld_ready_o")?,
+            ld_last: m.port("ld_last_i")?,
+            ld_mem: m.port("ld_mem_i")?,
+            ld_addr: m.port("ld_addr_i")?,
+            ld_data: m.port("ld_data_i")?,
+            obs_valid: m.port("obs_valid_o")?,
+            obs_step: m.port("obs_step_o")?,
+            obs_neuron: m.port("obs_neuron_o")?,
+            obs_v: m.port("obs_v_o")?,
+            obs_i_ex: m.port("obs_i_ex_o")?,
+            obs_i_in: m.port("obs_i_in_o")?,
+            obs_refr: m.port("obs_refr_o")?,
+            obs_spike: m.port("obs_spike_o")?,
+            wobs_valid: m.port("wobs_valid_o")?,
+            wobs_step: m.port("wobs_step_o")?,
+            wobs_syn: m.port("wobs_syn_o")?,
+            wobs_old: m.port("wobs_old_o")?,
+            wobs_new: m.port("wobs_new_o")?,
+            spk_valid: m.port("spk_valid_o")?,
+            spk_ready: m.port("spk_ready_i")?,
+            spk_step: m.port("spk_step_o")?,
+            spk_neuron: m.port("spk_neuron_o")?,
+        })
+    }
+}
+
+/// One verilated core, driven cycle by cycle.
+pub struct Core {
+    model: Model,
+    p: Ids,
+    watchdog: u64,
+    spk_pct: u32,
+    /// xorshift32 state of the spike-out stalls.
+    stall: u32,
+}
+
+impl Core {
+    /// Wrap a model instance of the generated top; `spk_pct` is the percent
+    /// of cycles `spk_ready_i` is high (stalls drawn from `stall_seed`).
+    pub fn new(
+        model: Model,
+        shape: &TopShape,
+        spk_pct: u32,
+        stall_seed: u32,
+    ) -> Result<Core, CosimError> {
+        let p = Ids::resolve(&model)?;
+        Ok(Core {
+            model,
+            p,
+            watchdog: shape.watchdog(spk_pct),
+            spk_pct: spk_pct.clamp(1, 100),
+            stall: stall_seed.max(1),
+        })
+    }
+
+    /// Simulated cycles so far.
+    pub fn cycles(&self) -> u64 {
+        self.model.cycles()
+    }
+
+    /// The model (for tracing).
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    /// Synchronous reset for 3 cycles, inputs idle.
+    pub fn reset(&mut self) -> Result<(), CosimError> {
+        let p = &self.p;
+        for id in [
+            p.start, p.ld_valid, p.ld_last, p.ld_mem, p.ld_addr, p.ld_data,
+        ] {
+            self.model.set(id, 0)?;
+        }
+        self.model.set(p.spk_ready, 1)?;
+        self.model.set(p.rst, 1)?;
+        self.model.ticks(3)?;
+        self.model.set(p.rst, 0)?;
+        self.model.tick()?;
+        Ok(())
+    }
+
+    /// Send every beat through the load port (one per clock); returns the
+    /// cycles it took.
+    pub fn load(&mut self, beats: &[Beat]) -> Result<u64, LockstepError> {
+        let c0 = self.model.cycles();
+        let p = &self.p;
+        for b in beats {
+            if self.model.get(p.ld_ready)? != 1 {
+                return Err(LockstepError::Protocol {
+                    cycle: self.model.cycles(),
+                    what: "ld_ready_o low while the core is idle".into(),
+                });
+            }
+            self.model.set(p.ld_valid, 1)?;
+            self.model.set(p.ld_mem, b.mem as u64)?;
+            self.model.set(p.ld_addr, b.addr as u64)?;
+            self.model.set(p.ld_last, b.last as u64)?;
+            self.model.set(p.ld_data, b.data as u64)?;
+            self.model.tick()?;
+        }
+        self.model.set(p.ld_valid, 0)?;
+        self.model.set(p.ld_last, 0)?;
+        Ok(self.model.cycles() - c0)
+    }
+
+    /// Run step `t` (the core's next step) to `done_o`; returns its records
+    /// and its cycles from the start handshake to `done_o`.
+    pub fn step(&mut self, t: u64) -> Result<(StepRecords, u64), LockstepError> {
+        let p = &self.p;
+        let m = &mut self.model;
+        if m.get(p.busy)? != 0 || m.get(p.step)? != t & 0xffff_ffff {
+            return Err(LockstepError::Protocol {
+                cycle: m.cycles(),
+                what: format!(
+                    "step {t} cannot start: busy_o = {}, step_o = {}",
+                    m.get(p.busy)?,
+                    m.get(p.step)?
+                ),
+            });
+        }
+        m.set(p.start, 1)?;
+        m.tick()?;
+        m.set(p.start, 0)?;
+        let c0 = m.cycles();
+        let mut rec = StepRecords {
+            step: t,
+            ..StepRecords::default()
+        };
+        let tt = t & 0xffff_ffff;
+        loop {
+            let m = &mut self.model;
+            if m.get(p.obs_valid)? == 1 {
+                let step = m.get(p.obs_step)?;
+                if step != tt {
+                    return Err(LockstepError::Protocol {
+                        cycle: m.cycles(),
+                        what: format!("neuron record of step {step} during step {t}"),
+                    });
+                }
+                rec.neurons.push(NeuronRecord {
+                    step: t,
+                    neuron: m.get(p.obs_neuron)? as u32,
+                    state: NeuronState {
+                        v: m.get_signed(p.obs_v)? as i32,
+                        i_ex: m.get_signed(p.obs_i_ex)? as i32,
+                        i_in: m.get_signed(p.obs_i_in)? as i32,
+                        refr: m.get(p.obs_refr)? as u32,
+                        ..NeuronState::default()
+                    },
+                    spike: m.get(p.obs_spike)? == 1,
+                });
+            }
+            if m.get(p.wobs_valid)? == 1 {
+                let step = m.get(p.wobs_step)?;
+                if step != tt {
+                    return Err(LockstepError::Protocol {
+                        cycle: m.cycles(),
+                        what: format!("weight record of step {step} during step {t}"),
+                    });
+                }
+                rec.weights.push(WeightRecord {
+                    step: t,
+                    synapse: m.get(p.wobs_syn)?,
+                    old: m.get_signed(p.wobs_old)? as i16,
+                    new: m.get_signed(p.wobs_new)? as i16,
+                });
+            }
+            let valid = m.get(p.spk_valid)? == 1;
+            if m.get(p.done)? == 1 {
+                break;
+            }
+            let ready = xorshift32(&mut self.stall) % 100 < self.spk_pct;
+            let m = &mut self.model;
+            m.set(p.spk_ready, ready as u64)?;
+            if valid && ready {
+                let step = m.get(p.spk_step)?;
+                if step != tt {
+                    return Err(LockstepError::Protocol {
+                        cycle: m.cycles(),
+                        what: format!("spike of step {step} during step {t}"),
+                    });
+                }
+                rec.spikes.push(m.get(p.spk_neuron)? as u32);
+            }
+            m.tick()?;
+            if m.cycles() - c0 > self.watchdog {
+                let code = m.get(p.phase)?;
+                return Err(LockstepError::Watchdog {
+                    step: t,
+                    cycles: m.cycles() - c0,
+                    phase: phase_name(code),
+                    phase_code: code,
+                    at_cycle: m.cycles(),
+                });
+            }
+        }
+        let cycles = self.model.cycles() - c0;
+        Ok((rec, cycles))
+    }
+}
+
+fn xorshift32(s: &mut u32) -> u32 {
+    let mut x = *s;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *s = x;
+    x
+}
+
+/// Options of one lockstep run.
+#[derive(Debug, Clone)]
+pub struct LockstepOptions {
+    /// Steps to run.
+    pub steps: u64,
+    /// Percent of cycles the spike-out stream is ready (100: no stalls).
+    pub spk_pct: u32,
+    /// Seed of the spike-out stalls.
+    pub stall_seed: u32,
+    /// Seed of Verilator's `--x-initial unique` values (nonzero).
+    pub x_seed: u32,
+    /// Records of each side shown with a divergence.
+    pub history: usize,
+    /// Where to write a VCD of the window before a divergence (None: no
+    /// waveform).
+    pub wave: Option<PathBuf>,
+    /// Steps of the window before the divergent step.
+    pub wave_window: u64,
+    /// The command that reproduces this run (shown with a divergence).
+    pub repro: String,
+}
+
+/// What a passing lockstep run compared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LockstepReport {
+    pub steps: u64,
+    pub neuron_updates: u64,
+    pub spikes: u64,
+    pub weight_writes: u64,
+    /// Cycles of the steps (start handshake to `done_o`), summed.
+    pub step_cycles: u64,
+    /// Cycles of each step.
+    pub cycles_per_step: Vec<u64>,
+    /// Cycles spent configuring through the load port.
+    pub load_cycles: u64,
+    /// Every simulated cycle (reset, load, steps).
+    pub total_cycles: u64,
+    /// Wall-clock seconds of the RTL side only.
+    pub rtl_seconds: f64,
+    /// Wall-clock seconds of the reference side only.
+    pub ref_seconds: f64,
+}
+
+impl LockstepReport {
+    /// The positive marker of a pass.
+    pub fn marker(&self) -> String {
+        format!(
+            "matched {} neuron updates, {} spikes, {} weight writes over {} steps",
+            self.neuron_updates, self.spikes, self.weight_writes, self.steps
+        )
+    }
+
+    /// Simulated cycles per wall-clock second of the RTL side.
+    pub fn cycles_per_second(&self) -> f64 {
+        self.total_cycles as f64 / self.rtl_seconds.max(1e-9)
+    }
+}
+
+fn record_lines(r: &StepRecords) -> Vec<String> {
+    let mut v = Vec::with_capacity(r.neurons.len() + r.weights.len() + r.spikes.len());
+    for n in &r.neurons {
+        v.push(format!(
+            "neuron  step {} neuron {} v {} i_ex {} i_in {} refr {} spike {}",
+            n.step, n.neuron, n.state.v, n.state.i_ex, n.state.i_in, n.state.refr, n.spike as u8
+        ));
+    }
+    for w in &r.weights {
+        v.push(format!(
+            "weight  step {} synapse {} old {} new {}",
+            w.step, w.synapse, w.old, w.new
+        ));
+    }
+    for s in &r.spikes {
+        v.push(format!("spike   step {} neuron {s}", r.step));
+    }
+    v
+}
+
+/// Index of the divergent record in [`record_lines`] order (for the tails).
+fn divergence_index(r: &StepRecords, d: &Divergence) -> usize {
+    match &d.kind {
+        RecordKind::Neuron { neuron } => r
+            .neurons
+            .iter()
+            .position(|n| n.neuron == *neuron)
+            .unwrap_or(r.neurons.len()),
+        RecordKind::Weight { index, .. } => r.neurons.len() + index,
+        RecordKind::Spike { index } => r.neurons.len() + r.weights.len() + index,
+    }
+}
+
+struct Tail {
+    lines: VecDeque<String>,
+    cap: usize,
+}
+
+impl Tail {
+    fn new(cap: usize) -> Tail {
+        Tail {
+            lines: VecDeque::with_capacity(cap + 1),
+            cap,
+        }
+    }
+    fn push(&mut self, l: String) {
+        if self.cap == 0 {
+            return;
+        }
+        if self.lines.len() == self.cap {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(l);
+    }
+    fn extend(&mut self, ls: impl IntoIterator<Item = String>) {
+        for l in ls {
+            self.push(l);
+        }
+    }
+}
+
+/// Instantiate, reset and configure a core.
+fn configured(
+    lib: &ModelLib,
+    shape: &TopShape,
+    beats: &[Beat],
+    opts: &LockstepOptions,
+) -> Result<(Core, u64), LockstepError> {
+    let model = lib.instantiate(opts.x_seed.max(1), RandReset::Random)?;
+    let mut core = Core::new(model, shape, opts.spk_pct, opts.stall_seed)?;
+    core.reset()?;
+    let load = core.load(beats)?;
+    Ok((core, load))
+}
+
+/// Replay the run up to step `last` with tracing on from step `first`.
+fn write_window(
+    lib: &ModelLib,
+    shape: &TopShape,
+    beats: &[Beat],
+    opts: &LockstepOptions,
+    path: &Path,
+    first: u64,
+    last: u64,
+) -> Result<(), LockstepError> {
+    let (mut core, _) = configured(lib, shape, beats, opts)?;
+    for t in 0..=last {
+        if t == first {
+            core.model_mut().trace_open(path)?;
+        }
+        core.step(t)?;
+    }
+    core.model_mut().trace_close();
+    Ok(())
+}
+
+/// Run `engine` (at step 0, the state the images were written from) and the
+/// core of `lib` (configured with `beats`) in lockstep for `opts.steps`
+/// steps, comparing every record of every step.
+pub fn run_lockstep(
+    lib: &ModelLib,
+    shape: &TopShape,
+    beats: &[Beat],
+    engine: &mut Engine,
+    opts: &LockstepOptions,
+) -> Result<LockstepReport, LockstepError> {
+    let t_rtl = Instant::now();
+    let (mut core, load_cycles) = configured(lib, shape, beats, opts)?;
+    let mut rtl_seconds = t_rtl.elapsed().as_secs_f64();
+    let mut ref_seconds = 0.0;
+    let mut report = LockstepReport {
+        load_cycles,
+        ..LockstepReport::default()
+    };
+    let (mut ref_tail, mut rtl_tail) = (Tail::new(opts.history), Tail::new(opts.history));
+    for t in 0..opts.steps {
+        let t0 = Instant::now();
+        let exp = StepRecords::of_engine_step(engine);
+        ref_seconds += t0.elapsed().as_secs_f64();
+        let t1 = Instant::now();
+        let (got, cycles) = core.step(t)?;
+        rtl_seconds += t1.elapsed().as_secs_f64();
+        if let Some(d) = compare_step(&exp, &got) {
+            let (le, lg) = (record_lines(&exp), record_lines(&got));
+            ref_tail.extend(le.into_iter().take(divergence_index(&exp, &d) + 1));
+            rtl_tail.extend(lg.into_iter().take(divergence_index(&got, &d) + 1));
+            let first = t.saturating_sub(opts.wave_window);
+            let (vcd, vcd_error) = match &opts.wave {
+                None => (None, None),
+                Some(path) => match write_window(lib, shape, beats, opts, path, first, t) {
+                    Ok(()) => (Some((path.clone(), first, t)), None),
+                    Err(e) => (None, Some(e.to_string())),
+                },
+            };
+            return Err(LockstepError::Diverged(Box::new(DivergenceReport {
+                divergence: d,
+                reference_tail: ref_tail.lines.into(),
+                rtl_tail: rtl_tail.lines.into(),
+                repro: opts.repro.clone(),
+                vcd,
+                vcd_error,
+            })));
+        }
+        ref_tail.extend(record_lines(&exp));
+        rtl_tail.extend(record_lines(&got));
+        report.steps += 1;
+        report.neuron_updates += got.neurons.len() as u64;
+        report.spikes += got.spikes.len() as u64;
+        report.weight_writes += got.weights.len() as u64;
+        report.step_cycles += cycles;
+        report.cycles_per_step.push(cycles);
+    }
+    report.total_cycles = core.cycles();
+    report.rtl_seconds = rtl_seconds;
+    report.ref_seconds = ref_seconds;
+    Ok(report)
+}

@@ -1,0 +1,127 @@
+//! Lockstep co-simulation of `hdl/snn_lif_core.v`, verilated, against the
+//! reference engine: whole networks, every record of every step.
+
+use std::path::{Path, PathBuf};
+
+use spikefab_cosim::lockstep::{core_spec, run_lockstep, LockstepError, LockstepOptions, TopShape};
+use spikefab_cosim::{build, ModelLib};
+use spikefab_gen::images::{core_images_for, load_beats, CoreShape};
+use spikefab_sim::engine::Engine;
+use spikefab_sim::load::load_file;
+
+fn hdl_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl")
+}
+
+fn cache_root() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cosim-lockstep")
+}
+
+fn net(name: &str) -> Engine {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/nets")
+        .join(name);
+    let net = load_file(&p).unwrap_or_else(|e| panic!("{name}: {e}"));
+    Engine::from_network(&net).unwrap_or_else(|d| panic!("{name}: {d:?}"))
+}
+
+fn opts(steps: u64, spk_pct: u32) -> LockstepOptions {
+    LockstepOptions {
+        steps,
+        spk_pct,
+        stall_seed: 0x2545,
+        x_seed: 7,
+        history: 6,
+        wave: None,
+        wave_window: 3,
+        repro: "cargo test -p spikefab-cosim --test lockstep".into(),
+    }
+}
+
+/// Build the model of `shape` (with `extra` parameters) and run `e` on it.
+fn run(
+    e: &mut Engine,
+    shape: CoreShape,
+    extra: &[(&str, i64)],
+    o: &LockstepOptions,
+) -> (
+    Result<spikefab_cosim::lockstep::LockstepReport, LockstepError>,
+    ModelLib,
+) {
+    let img = core_images_for(e, &shape).expect("images");
+    let spec = core_spec(&hdl_dir(), &img, extra);
+    let lib = build(&spec, &cache_root()).unwrap_or_else(|err| panic!("build: {err}"));
+    println!("{}", lib.describe());
+    let top = TopShape::of_images(&img);
+    let r = run_lockstep(&lib, &top, &load_beats(&img), e, o);
+    (r, lib)
+}
+
+const STDP_SHAPE: CoreShape = CoreShape {
+    neurons: 45,
+    pops: 3,
+    syn_depth: 333,
+    plastic: true,
+    rules: 3,
+    inc_depth: 250,
+};
+
+#[test]
+fn stdp_network_matches_in_lockstep_with_spike_out_stalls() {
+    for pct in [100, 23] {
+        let mut e = net("stdp_odd.toml");
+        let (r, _) = run(&mut e, STDP_SHAPE, &[], &opts(300, pct));
+        let r = r.unwrap_or_else(|err| panic!("{err}"));
+        assert!(r.weight_writes > 0 && r.spikes > 0);
+        println!(
+            "{} (spike-out ready {pct}%; {} cycles, {:.0} cycles/s)",
+            r.marker(),
+            r.total_cycles,
+            r.cycles_per_second()
+        );
+    }
+}
+
+#[test]
+fn injected_faults_are_reported_at_their_step_with_a_waveform() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cosim-faults");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let probe = |from: u64, weights: bool| -> u64 {
+        let mut e = net("stdp_odd.toml");
+        loop {
+            let r = spikefab_sim::records::StepRecords::of_engine_step(&mut e);
+            let active = if weights {
+                !r.weights.is_empty()
+            } else {
+                !r.spikes.is_empty()
+            };
+            if r.step >= from && active {
+                return r.step;
+            }
+            assert!(r.step < from + 500, "no active step");
+        }
+    };
+    for (kind, step) in [(1i64, 40u64), (2, probe(52, false)), (3, probe(61, true))] {
+        let mut e = net("stdp_odd.toml");
+        let mut o = opts(step + 10, 100);
+        o.wave = Some(dir.join(format!("fault{kind}.vcd")));
+        let (r, _) = run(
+            &mut e,
+            STDP_SHAPE,
+            &[("FAULT", kind), ("FAULT_STEP", step as i64)],
+            &o,
+        );
+        match r {
+            Err(LockstepError::Diverged(d)) => {
+                println!("FAULT {kind} at step {step}: {d}");
+                assert_eq!(d.divergence.step, step, "FAULT {kind}: {d}");
+                let (p, a, b) = d.vcd.clone().expect("a waveform");
+                assert_eq!((a, b), (step - 3, step));
+                let text = std::fs::read_to_string(&p).expect("vcd");
+                assert!(text.contains("obs_v_o") && text.contains("$enddefinitions"));
+            }
+            Ok(r) => panic!("FAULT {kind} at step {step} not caught: {}", r.marker()),
+            Err(e) => panic!("FAULT {kind}: unexpected error {e}"),
+        }
+    }
+}
