@@ -99,9 +99,10 @@ module snn_lif_core #(
   // Initial background key rng::key(seed, Background, 0) (config registers bg_key).
   parameter [63:0] BG_KEY = 64'd0,
   // Fault injection for the co-simulation's mutation check (never in a real design):
-  // 0 none, 1 truncating membrane rounding, 2 first spike not delivered, 3 first weight write skipped.
+  // 0 none, 1 truncating membrane rounding in step FAULT_STEP, 2 the first spike at or after
+  // FAULT_STEP not delivered, 3 the first weight write at or after FAULT_STEP skipped.
   parameter integer FAULT = 0,
-  // The step whose phase A / phase B the fault acts in.
+  // The step the fault acts in (FAULT 1) or from which it is armed (FAULT 2, 3; one shot).
   parameter integer FAULT_STEP = 0,
   // $readmemh image of the neuron state (words {refr, i_in, i_ex, v}); "" = zeros.
   parameter STATE_MEM_FILE = "",
@@ -302,10 +303,18 @@ module snn_lif_core #(
   reg [CNT_W-1:0]  a_out_q;     // phase A: records out
   reg [CNT_W-1:0]  spk_cnt_q;   // spikes of this step in spk_mem
   reg [CNT_W-1:0]  rd_q;        // phase B: spikes taken from spk_mem (pre, then post pass)
-  reg              fault_q;     // the step's one-shot fault (FAULT 2, 3) is still armed
+  reg              fault_q;     // the one-shot fault (FAULT 2, 3) is still armed
 
   wire idle = (st_q == ST_IDLE);
   wire fault_step = (step_q == FAULT_STEP_C);
+  wire fault_from;
+  generate
+    if (FAULT_STEP == 0) begin : g_fault_from_0
+      assign fault_from = 1'b1;
+    end else begin : g_fault_from
+      assign fault_from = (step_q >= FAULT_STEP_C);
+    end
+  endgenerate
 
   // ---------------------------------------------------------------- config registers
   // Loaded like memories (through the load port while idle); initial values
@@ -629,9 +638,9 @@ module snn_lif_core #(
     end
   end
 
-  // FAULT 2: the first spike of step FAULT_STEP is observed but never listed
-  // (so neither delivered nor sent)
-  wire o_drop   = (FAULT == 2) && fault_step && fault_q;
+  // FAULT 2: the first spike at or after step FAULT_STEP is observed but
+  // never listed (so neither delivered nor sent)
+  wire o_drop   = (FAULT == 2) && fault_from && fault_q;
   wire o_append = o_valid & o_spike & ~o_drop & ~rst_i;
 
   always @(posedge clk_i) begin
@@ -903,9 +912,9 @@ module snn_lif_core #(
         .busy_o      (stdp_busy)
       );
 
-      // FAULT 3: the first weight write of step FAULT_STEP is skipped (no
-      // write, no record)
-      wire s_skip = (FAULT == 3) && fault_step && fault_q;
+      // FAULT 3: the first weight write at or after step FAULT_STEP is
+      // skipped (no write, no record)
+      wire s_skip = (FAULT == 3) && fault_from && fault_q;
       assign wskip_fired  = s_out_valid & s_skip;
       assign wp_valid     = s_out_valid & ~s_skip & ~rst_i;
       assign wp_addr      = s_syn;
@@ -950,7 +959,7 @@ module snn_lif_core #(
       a_out_q   <= {CNT_W{1'b0}};
       spk_cnt_q <= {CNT_W{1'b0}};
       rd_q      <= {CNT_W{1'b0}};
-      fault_q   <= 1'b0;
+      fault_q   <= 1'b1;
     end else begin
       done_q <= 1'b0;
       case (st_q)
@@ -961,7 +970,6 @@ module snn_lif_core #(
             a_out_q   <= {CNT_W{1'b0}};
             spk_cnt_q <= {CNT_W{1'b0}};
             rd_q      <= {CNT_W{1'b0}};
-            fault_q   <= 1'b1;
           end
         end
         ST_A: begin

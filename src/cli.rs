@@ -29,6 +29,8 @@ pub enum Command {
     Synth(SynthArgs),
     /// Generate the accelerator (one core): memory images, top levels, manifest.
     Gen(GenArgs),
+    /// Co-simulate: run the generated RTL (Verilator) in lockstep with the reference engine.
+    Cosim(CosimArgs),
 }
 
 /// Options of the built-in models.
@@ -192,6 +194,55 @@ pub struct GenArgs {
     /// Output directory (created; existing generated files are overwritten).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Worker threads for building the network (0: one per core).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
+    pub threads: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct CosimArgs {
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
+    #[arg(value_name = "NET")]
+    pub net: String,
+    /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide) or a config TOML file.
+    #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
+    pub hw: String,
+    /// Steps to run in lockstep.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub steps: u64,
+    /// On a divergence, write a VCD of the steps before it (see --window) into the work folder.
+    #[arg(long)]
+    pub wave: bool,
+    /// Steps before the divergent one in the waveform.
+    #[arg(long, default_value_t = 3, value_name = "STEPS")]
+    pub window: u64,
+    /// Records of each side shown with a divergence.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub history: usize,
+    /// Seed of Verilator's random initial values (--x-initial unique); nonzero.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub x_seed: u32,
+    /// Percent of cycles the spike-out stream is ready (100: no stalls).
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub spk_ready: u32,
+    /// Seed of the spike-out stalls.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub stall_seed: u32,
+    /// Verification aid: build the core with a fault at one step
+    /// (rounding, drop-spike or skip-weight-write), e.g. drop-spike@10; the
+    /// run must then fail at that step.
+    #[arg(long, value_name = "KIND@STEP", hide_short_help = true)]
+    pub inject_fault: Option<spikefab_gen::Fault>,
+    /// Work folder for the generated RTL and the waveform (default: a new
+    /// folder under the system's temporary directory, removed after a pass).
+    #[arg(long, value_name = "DIR")]
+    pub work: Option<PathBuf>,
+    /// Cache of verilated models (default: $SPIKEFAB_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/spikefab/cosim, else ~/.cache/spikefab/cosim).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
     /// Worker threads for building the network (0: one per core).

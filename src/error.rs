@@ -68,6 +68,12 @@ pub enum CliError {
     /// An unknown or invalid hardware config.
     #[error("{0}")]
     HwConfig(#[from] spikefab_gen::ConfigError),
+    /// Co-simulation set-up (generation, Verilator, model) failed.
+    #[error("{0}")]
+    CosimFlow(#[from] spikefab_cosim::flow::FlowError),
+    /// The co-simulation failed (divergence, watchdog, protocol).
+    #[error("{0}")]
+    Cosim(#[from] spikefab_cosim::lockstep::LockstepError),
     /// Serializing an output failed.
     #[error("cannot serialize {what}: {message}")]
     Serialize { what: &'static str, message: String },

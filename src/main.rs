@@ -4,6 +4,7 @@
 mod bench;
 mod cli;
 mod commands;
+mod cosim;
 mod error;
 mod gen;
 mod model;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Command::Compare(a) => commands::compare(a),
         Command::Synth(a) => synth::synth(a).map(|_| true),
         Command::Gen(a) => gen::gen(a).map(|_| true),
+        Command::Cosim(a) => cosim::cosim(a).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

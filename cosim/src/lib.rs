@@ -41,6 +41,7 @@
 //! ```
 
 mod error;
+pub mod flow;
 mod library;
 pub mod lockstep;
 mod model;

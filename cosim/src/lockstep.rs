@@ -33,6 +33,8 @@ use crate::spec::Port;
 /// The widths of the top's ports, from the core's parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TopShape {
+    /// PLASTIC = 1 (its step has a post pass).
+    pub plastic: bool,
     pub neurons: u64,
     pub syn_depth: u64,
     pub inc_depth: u64,
@@ -56,6 +58,7 @@ impl TopShape {
     pub fn of_images(img: &CoreImages) -> TopShape {
         let p = |k: &str| img.param(k).unwrap_or(1).max(1) as u64;
         TopShape {
+            plastic: img.param("PLASTIC") == Some(1),
             neurons: p("N_NEURONS"),
             syn_depth: p("SYN_DEPTH"),
             inc_depth: p("INC_DEPTH"),
@@ -477,6 +480,23 @@ impl Core {
     }
 }
 
+/// The cycles of one step by the core's documented cost
+/// (docs/hdl-leaf-modules.md, `snn_lif_core`, "Cycle cost"), without
+/// spike-out stalls: phase A `n + 10`; phase B of a static core 3 without
+/// spikes, else `events + 8`; a plastic core adds its post pass, 2 without
+/// spikes, else `sum(3 + max(1, incoming)) + 4` (the lower end of its
+/// documented 4-cycle drain range). Plus the start handshake's cycle.
+pub fn model_cycles(n: u64, spikes: u64, events: u64, plastic: bool, incoming: &[u64]) -> u64 {
+    let a = n + 10;
+    let b = if spikes == 0 { 3 } else { events + 8 };
+    let post = match (plastic, spikes) {
+        (false, _) => 0,
+        (true, 0) => 2,
+        (true, _) => incoming.iter().map(|&m| 3 + m.max(1)).sum::<u64>() + 4,
+    };
+    a + b + post
+}
+
 fn xorshift32(s: &mut u32) -> u32 {
     let mut x = *s;
     x ^= x << 13;
@@ -519,6 +539,11 @@ pub struct LockstepReport {
     pub step_cycles: u64,
     /// Cycles of each step.
     pub cycles_per_step: Vec<u64>,
+    /// The cycle count the documented cost model predicts for each step
+    /// ([`model_cycles`]), for the comparison in reports.
+    pub model_cycles_per_step: Vec<u64>,
+    /// Synaptic events (synapses of the spiking neurons) of each step.
+    pub events_per_step: Vec<u64>,
     /// Cycles spent configuring through the load port.
     pub load_cycles: u64,
     /// Every simulated cycle (reset, load, steps).
@@ -659,6 +684,7 @@ pub fn run_lockstep(
         ..LockstepReport::default()
     };
     let (mut ref_tail, mut rtl_tail) = (Tail::new(opts.history), Tail::new(opts.history));
+    let shape_plastic = shape.plastic;
     for t in 0..opts.steps {
         let t0 = Instant::now();
         let exp = StepRecords::of_engine_step(engine);
@@ -695,6 +721,24 @@ pub fn run_lockstep(
         report.weight_writes += got.weights.len() as u64;
         report.step_cycles += cycles;
         report.cycles_per_step.push(cycles);
+        let events: u64 = exp.spikes.iter().map(|&s| engine.syn.out_degree(s)).sum();
+        let inc = &engine.syn.incoming;
+        let post: Vec<u64> = if engine.syn.rule.is_empty() {
+            Vec::new()
+        } else {
+            exp.spikes
+                .iter()
+                .map(|&s| inc.start[s as usize + 1] - inc.start[s as usize])
+                .collect()
+        };
+        report.events_per_step.push(events);
+        report.model_cycles_per_step.push(model_cycles(
+            engine.neurons() as u64,
+            exp.spikes.len() as u64,
+            events,
+            shape_plastic,
+            &post,
+        ));
     }
     report.total_cycles = core.cycles();
     report.rtl_seconds = rtl_seconds;
