@@ -607,11 +607,18 @@ fn check_accumulators(net: &Network, model: &IntModel, syn: &Synapses) -> Result
         if r == 0 {
             syn.weight[s] as i64
         } else {
+            // STDP keeps a plastic weight within its bounds once it has
+            // been updated, but the drawn initial weight may lie beyond them
+            // (only its mean is checked): the larger magnitude of the two
+            // (same sign: bounds do not straddle zero, drawn weights keep
+            // the mean's sign).
             let p = model.stdp[r as usize - 1].as_ref().expect("plastic rule");
-            if p.w_max > 0 {
-                p.w_max
+            let b = if p.w_max > 0 { p.w_max } else { p.w_min };
+            let w = syn.weight[s] as i64;
+            if w.abs() > b.abs() {
+                w
             } else {
-                p.w_min
+                b
             }
         }
     };

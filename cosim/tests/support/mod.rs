@@ -1,0 +1,183 @@
+//! Helpers shared by the network-level co-simulation tests
+//! (`random_networks.rs`, `corners.rs`, `mutation.rs`): one cache of
+//! verilated models under cargo's per-target tmp dir, the generator flow
+//! (`spikefab_cosim::flow::prepare`) once per hardware config, and the
+//! per-network path that reuses that config's model.
+//!
+//! A missing Verilator or C++ compiler makes `prepare` fail, and these
+//! helpers panic with its message: the tests fail, they never skip.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::path::{Path, PathBuf};
+
+use spikefab_cosim::flow::{prepare, Prepared};
+use spikefab_cosim::lockstep::{
+    run_lockstep, LockstepError, LockstepOptions, LockstepReport, TopShape,
+};
+use spikefab_cosim::ModelLib;
+use spikefab_gen::generate::{build_engine, core_images};
+use spikefab_gen::images::{load_beats, Beat};
+use spikefab_gen::{GenError, GenOptions, HwConfig};
+use spikefab_sim::engine::Engine;
+use spikefab_sim::records::StepRecords;
+use spikefab_sim::Network;
+
+/// The cache of verilated models these tests share (kept between runs).
+pub fn cache_root() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cosim-cache")
+}
+
+/// A work folder for generated files (created, emptied first).
+pub fn work_dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cosim-work")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("create the work folder");
+    d
+}
+
+/// `cosim/tests/nets/<name>`.
+pub fn net_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/nets")
+        .join(name)
+}
+
+/// The network `cosim/tests/nets/<name>`.
+pub fn load_net(name: &str) -> Network {
+    spikefab_sim::load::load_file(&net_path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// A named hardware config.
+pub fn hw(name: &str) -> HwConfig {
+    HwConfig::named(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `flow::prepare` of `net` on `hw` (generation, verilation or a cache
+/// hit, reference engine, load beats); panics with the flow's message.
+pub fn prepare_on(net: &Network, hw: &HwConfig, opts: &GenOptions, work: &str) -> Prepared {
+    prepare(net, hw, opts, &work_dir(work), &cache_root())
+        .unwrap_or_else(|e| panic!("prepare on hw config '{}': {e}", hw.name))
+}
+
+/// Lockstep options: no waveform, 8 records of history.
+pub fn opts(
+    steps: u64,
+    x_seed: u32,
+    spk_pct: u32,
+    stall_seed: u32,
+    repro: String,
+) -> LockstepOptions {
+    LockstepOptions {
+        steps,
+        spk_pct,
+        stall_seed,
+        x_seed,
+        history: 8,
+        wave: None,
+        wave_window: 3,
+        repro,
+    }
+}
+
+/// The verilated model of one hardware config, built (or found in the
+/// cache) once through `flow::prepare`, and reused for every network that
+/// fits the config: the generated core depends on the config only.
+pub struct ConfigModel {
+    pub hw: HwConfig,
+    pub lib: ModelLib,
+    pub shape: TopShape,
+}
+
+/// One network made ready for a [`ConfigModel`]: the reference engine at
+/// step 0 and the load-port beats written from its images.
+pub struct NetOnConfig {
+    pub engine: Engine,
+    pub beats: Vec<Beat>,
+}
+
+impl ConfigModel {
+    /// Build the model of `hw` by preparing `first` on it.
+    pub fn new(hw: HwConfig, first: &Network) -> ConfigModel {
+        let p = prepare_on(
+            first,
+            &hw,
+            &GenOptions::default(),
+            &format!("model-{}", hw.name),
+        );
+        ConfigModel {
+            hw,
+            lib: p.lib,
+            shape: p.shape,
+        }
+    }
+
+    /// The engine and beats of `net` on this config, the way `prepare`
+    /// makes them (`build_engine` with the config's numerics and
+    /// capacities, `core_images` checked against the config, `load_beats`);
+    /// panics when the images describe another core than the model's.
+    pub fn network(&self, net: &Network) -> Result<NetOnConfig, GenError> {
+        let engine = build_engine(net, &self.hw, 1)?;
+        let images = core_images(&engine, &self.hw)?;
+        for im in &images.images {
+            assert!(
+                im.words <= im.depth,
+                "image {} has {} words for a memory of {}",
+                im.name,
+                im.words,
+                im.depth
+            );
+        }
+        assert_eq!(
+            TopShape::of_images(&images),
+            self.shape,
+            "the images of a network on '{}' describe another core than the config's model",
+            self.hw.name
+        );
+        Ok(NetOnConfig {
+            beats: load_beats(&images),
+            engine,
+        })
+    }
+
+    /// Run `n` in lockstep on this config's model.
+    pub fn run(
+        &self,
+        n: &mut NetOnConfig,
+        o: &LockstepOptions,
+    ) -> Result<LockstepReport, LockstepError> {
+        run_lockstep(&self.lib, &self.shape, &n.beats, &mut n.engine, o)
+    }
+
+    /// The command line that reproduces a run of the network in `file`.
+    pub fn repro(&self, file: &Path, o: &LockstepOptions) -> String {
+        format!(
+            "spikefab cosim {} --hw {} --steps {} --x-seed {} --spk-ready {} --stall-seed {}",
+            file.display(),
+            self.hw.name,
+            o.steps,
+            o.x_seed,
+            o.spk_pct,
+            o.stall_seed.max(1)
+        )
+    }
+}
+
+/// Every record of the first `steps` steps of `e`.
+pub fn engine_records(e: &mut Engine, steps: u64) -> Vec<StepRecords> {
+    (0..steps).map(|_| StepRecords::of_engine_step(e)).collect()
+}
+
+/// Run a lockstep and panic with the full divergence report on failure.
+pub fn expect_match(r: Result<LockstepReport, LockstepError>, what: &str) -> LockstepReport {
+    r.unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
+/// Run a prepared network in lockstep.
+pub fn run_prepared(
+    p: &mut Prepared,
+    o: &LockstepOptions,
+) -> Result<LockstepReport, LockstepError> {
+    run_lockstep(&p.lib, &p.shape, &p.beats, &mut p.engine, o)
+}
