@@ -93,6 +93,29 @@ pub struct SimArgs {
 pub enum BenchCommand {
     /// Build and run a model without writing spikes; report throughput and memory.
     Sim(BenchSimArgs),
+    /// Co-simulation speed: simulated cycles/s, neuron updates/s, synaptic events/s of the verilated core.
+    Cosim(BenchCosimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchCosimArgs {
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
+    #[arg(value_name = "NET")]
+    pub net: String,
+    /// Hardware config: a name or a config TOML file.
+    #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
+    pub hw: String,
+    /// Steps to run (in lockstep with the reference: a benchmark run is a verified run).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub steps: u64,
+    /// Cache of verilated models (default as `spikefab cosim`).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Print one JSON line instead of the human report.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

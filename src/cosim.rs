@@ -10,7 +10,7 @@ use spikefab_cosim::flow::prepare;
 use spikefab_cosim::lockstep::{run_lockstep, LockstepError, LockstepOptions};
 use spikefab_gen::{GenOptions, HwConfig};
 
-use crate::cli::CosimArgs;
+use crate::cli::{BenchCosimArgs, CosimArgs};
 use crate::error::CliError;
 use crate::model::{self, Length};
 use crate::util;
@@ -29,13 +29,18 @@ fn repro() -> String {
         .join(" ")
 }
 
+/// `--cache`, else the default cache of verilated models.
+fn cache_root(opt: Option<&Path>) -> Result<PathBuf, CliError> {
+    match opt {
+        Some(c) => Ok(c.to_path_buf()),
+        None => Ok(default_cache_root().map_err(spikefab_cosim::flow::FlowError::from)?),
+    }
+}
+
 pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
     let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
-    let cache = match &a.cache {
-        Some(c) => c.clone(),
-        None => default_cache_root().map_err(spikefab_cosim::flow::FlowError::from)?,
-    };
+    let cache = cache_root(a.cache.as_deref())?;
     let (work, temp) = match &a.work {
         Some(w) => (w.clone(), false),
         None => (
@@ -129,4 +134,76 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         let _: PathBuf = work;
     }
     Ok(())
+}
+
+/// `spikefab bench cosim`: the speed of the verilated core (a verified run:
+/// every record is compared, the reference's time is reported apart).
+pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
+    let hw = HwConfig::resolve(&a.hw)?;
+    let r = model::resolve(&a.net, &a.model, Length::Default)?;
+    let cache = cache_root(a.cache.as_deref())?;
+    let work = std::env::temp_dir().join(format!("spikefab-bench-cosim-{}", std::process::id()));
+    let t0 = std::time::Instant::now();
+    let mut p = prepare(&r.net, &hw, &GenOptions::default(), &work, &cache)?;
+    let setup = t0.elapsed().as_secs_f64();
+    let lopts = LockstepOptions {
+        steps: a.steps,
+        spk_pct: 100,
+        stall_seed: 1,
+        x_seed: 1,
+        history: 8,
+        wave: None,
+        wave_window: 0,
+        repro: repro(),
+    };
+    let res = run_lockstep(&p.lib, &p.shape, &p.beats, &mut p.engine, &lopts);
+    let _ = std::fs::remove_dir_all(&work);
+    let rep = res?;
+    let secs = rep.rtl_seconds.max(1e-9);
+    let events: u64 = rep.events_per_step.iter().sum();
+    let model: u64 = rep.model_cycles_per_step.iter().sum();
+    let cycles_per_s = rep.total_cycles as f64 / secs;
+    let updates_per_s = rep.neuron_updates as f64 / secs;
+    let events_per_s = events as f64 / secs;
+    let mean = rep.step_cycles as f64 / rep.steps.max(1) as f64;
+    let ratio = rep.step_cycles as f64 / model.max(1) as f64;
+    let s = if a.json {
+        format!(
+            "{{\"net\":{:?},\"hw\":{:?},\"neurons\":{},\"synapses\":{},\"steps\":{},\"setup_s\":{setup:.3},\
+             \"rtl_s\":{secs:.4},\"ref_s\":{:.4},\"total_cycles\":{},\"cycles_per_s\":{cycles_per_s:.0},\
+             \"neuron_updates_per_s\":{updates_per_s:.0},\"events_per_s\":{events_per_s:.0},\
+             \"cycles_per_step\":{mean:.2},\"model_ratio\":{ratio:.5},\"spikes\":{},\"weight_writes\":{}}}\n",
+            p.manifest.network.name,
+            hw.name,
+            p.manifest.network.neurons,
+            p.manifest.network.synapses,
+            rep.steps,
+            rep.ref_seconds,
+            rep.total_cycles,
+            rep.spikes,
+            rep.weight_writes
+        )
+    } else {
+        format!(
+            "bench cosim: network '{}' on hw config '{}' ({} neurons, {} synapses), {} steps\n\
+             set-up (generate, verilate or cache hit, build reference): {setup:.2} s ({})\n\
+             {}\n\
+             RTL (Verilator): {} cycles in {secs:.3} s = {:.3} M cycles/s, {:.3} M neuron updates/s, \
+             {:.3} M synaptic events/s\n\
+             cycles per step: {mean:.1} (cost model ratio {ratio:.4}); reference engine {:.3} s for the same steps\n",
+            p.manifest.network.name,
+            hw.name,
+            p.manifest.network.neurons,
+            p.manifest.network.synapses,
+            rep.steps,
+            if p.lib.was_built() { "built" } else { "cache hit" },
+            rep.marker(),
+            rep.total_cycles,
+            cycles_per_s / 1e6,
+            updates_per_s / 1e6,
+            events_per_s / 1e6,
+            rep.ref_seconds
+        )
+    };
+    util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))
 }

@@ -98,3 +98,38 @@ fn cosim_rejects_unknown_config_and_too_small_config() {
     assert!(err.contains("1250") && err.contains("128"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// `spikefab bench cosim` prints the co-simulation speed figures (and, being
+/// a verified run, the marker).
+#[test]
+fn bench_cosim_prints_cycles_and_updates_per_second() {
+    let bench = |steps: &str, json: bool| {
+        let mut args = vec![
+            "bench",
+            "cosim",
+            "gen/tests/nets/tiny_stdp.toml",
+            "--hw",
+            "stdp",
+            "--steps",
+            steps,
+        ];
+        if json {
+            args.push("--json");
+        }
+        let o = spikefab(&args);
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        assert!(o.status.success(), "{out}\n{err}");
+        out
+    };
+    let out = bench("300", false);
+    print!("{out}");
+    assert!(out.contains("matched 9900 neuron updates, "), "{out}");
+    assert!(
+        out.contains("M cycles/s") && out.contains("M neuron updates/s"),
+        "{out}"
+    );
+    let out = bench("50", true);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+    assert!(v["cycles_per_s"].as_f64().unwrap() > 0.0, "{out}");
+    assert_eq!(v["steps"].as_u64(), Some(50));
+}

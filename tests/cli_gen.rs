@@ -275,23 +275,18 @@ fn hw_config_file_and_bad_file() {
     assert!(se.contains("neurons"), "{se}");
 }
 
-/// Yosys synthesis of a generated directory (a 40-neuron, 400-synapse,
-/// 12-slot config file and the 33-neuron network; about 20 s).
+/// Yosys synthesis of a generated directory: the named config `odd` (100
+/// neurons, 3,000 synapses, 13 slots, odd widths) holding the 33-neuron
+/// network, the figures docs/hardware.md quotes (about 20 s).
 #[test]
 fn synth_of_a_generated_directory() {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = tmp.path().join("synth_test.toml");
-    fs::write(
-        &cfg,
-        "name = \"synth_test\"\nneurons_per_core = 40\nsyn_depth = 400\nmax_pops = 2\n\n[numerics]\nmax_delay_steps = 11\n",
-    )
-    .unwrap();
     let out = tmp.path().join("acc");
     let o = spikefab(&[
         "gen",
         tiny().to_str().unwrap(),
         "--hw",
-        cfg.to_str().unwrap(),
+        "odd",
         "-o",
         out.to_str().unwrap(),
     ]);
@@ -316,6 +311,7 @@ fn synth_of_a_generated_directory() {
     assert_eq!(v["top"], "spikefab_net");
     assert_eq!(v["fits"], true);
     assert!(v["resources"]["luts"].as_u64().unwrap() > 100, "{so}");
+    println!("spikefab synth, config 'odd' on xc7a100t: {so}");
     // the images are read: Yosys logs no missing memory file
     let log = fs::read_to_string(rep.join("yosys.log")).unwrap();
     assert!(
