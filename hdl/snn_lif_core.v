@@ -86,6 +86,14 @@ module snn_lif_core #(
   parameter integer TRACE_BITS = 16,
   // STDP trace fractional bits (numerics.trace_frac); used when PLASTIC = 1.
   parameter integer TRACE_FRAC = 12,
+  // 1: one core of a mesh (snn_mesh_top): the step's spikes leave on the spike-out stream
+  // only, synaptic events arrive on ev_* (from the network-on-chip, row = global source id),
+  // and a step ends when the mesh's barrier raises step_done_i (twice with PLASTIC = 1: after
+  // the pre pass, and after the post pass). 0: a single core.
+  parameter integer MESH = 0,
+  // Row memory entries (source neurons whose rows this core holds: the network's neuron
+  // count on a mesh, N_NEURONS for a single core); >= N_NEURONS.
+  parameter integer ROWS = N_NEURONS,
   // STDP rule table entries (rule ids 1..N_RULES; 0 marks a static synapse); 1..255.
   parameter integer N_RULES = 1,
   // Incoming-list memory entries (one per plastic synapse); >= 1.
@@ -132,8 +140,22 @@ module snn_lif_core #(
   output wire                       busy_o,
   output wire                       done_o,
   output wire [31:0]                step_o,
-  // 0 idle, 1 phase A, 2 pre pass, 3 pre-pass drain, 4 post pass, 5 post-pass drain
+  // 0 idle, 1 phase A, 2 pre pass, 3 pre-pass drain, 4 post pass, 5 post-pass drain,
+  // 6 (MESH) waiting for the mesh's barrier, 7 (MESH, PLASTIC) presynaptic trace pass
   output wire [2:0]                 phase_o,
+  // MESH = 1: synaptic events from the network-on-chip (row = global source id),
+  // the barrier, and what the barrier needs to see (tie off / ignore when MESH = 0)
+  input  wire                       ev_valid_i,
+  output wire                       ev_ready_o,
+  input  wire [ROW_W-1:0]           ev_row_i,
+  // this core's spikes of the step are all sent; it waits for step_done_i
+  output wire                       sent_o,
+  // the synaptic event pipeline has work in flight
+  output wire                       syn_busy_o,
+  // the barrier: every core has sent, the mesh and every event pipeline are empty
+  input  wire                       step_done_i,
+  // configuration register base: the global id of local neuron 0
+  output wire [31:0]                base_o,
   // load port (accepted while idle)
   input  wire                       ld_valid_i,
   output wire                       ld_ready_o,
@@ -164,6 +186,8 @@ module snn_lif_core #(
 );
   // Neuron index width.
   localparam integer NRN_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
+  // Row index width (source neurons).
+  localparam integer ROW_W = (ROWS > 1) ? $clog2(ROWS) : 1;
   // Counter width (0..N_NEURONS).
   localparam integer CNT_W = $clog2(N_NEURONS + 1);
   // Population index width.
@@ -197,7 +221,7 @@ module snn_lif_core #(
   localparam integer CDF_W = TABLE_LEN * 32;
   localparam integer TR_W = 2 * TRACE_BITS;
   localparam integer STDP_W = 4 * W_BITS;
-  localparam integer INC_W = NRN_W + SYN_AW;
+  localparam integer INC_W = ROW_W + SYN_AW;
   localparam integer IROW_W = 2 * IPTR_W;
   // Field offsets of the parameter word.
   localparam integer PO_DC = 5 * COEF_BITS;
@@ -273,6 +297,20 @@ module snn_lif_core #(
       snn_lif_core__INC_DEPTH_must_be_at_least_1 param_error ();
 `endif
     end
+    if (MESH != 0 && MESH != 1) begin : g_err_mesh
+`ifdef VERILATOR
+      $error("snn_lif_core: MESH (%0d) must be 0 or 1", MESH);
+`else
+      snn_lif_core__MESH_must_be_0_or_1 param_error ();
+`endif
+    end
+    if (ROWS < N_NEURONS) begin : g_err_rows
+`ifdef VERILATOR
+      $error("snn_lif_core: ROWS (%0d) must be >= N_NEURONS (%0d)", ROWS, N_NEURONS);
+`else
+      snn_lif_core__ROWS_must_be_at_least_N_NEURONS param_error ();
+`endif
+    end
     if (FAULT < 0 || FAULT > 3) begin : g_err_fault
 `ifdef VERILATOR
       $error("snn_lif_core: FAULT (%0d) must be in 0..3", FAULT);
@@ -289,6 +327,8 @@ module snn_lif_core #(
   localparam [2:0] ST_WAIT  = 3'd3;
   localparam [2:0] ST_POST  = 3'd4;
   localparam [2:0] ST_PWAIT = 3'd5;
+  localparam [2:0] ST_SENT  = 3'd6;
+  localparam [2:0] ST_SHAD  = 3'd7;
   localparam [CNT_W-1:0] CNT_ONE = 1;
   localparam integer SLOTS_M1 = SLOTS - 1;
   localparam [SLOT_W-1:0] SLOT_LAST = SLOTS_M1[SLOT_W-1:0];
@@ -304,6 +344,8 @@ module snn_lif_core #(
   reg [CNT_W-1:0]  spk_cnt_q;   // spikes of this step in spk_mem
   reg [CNT_W-1:0]  rd_q;        // phase B: spikes taken from spk_mem (pre, then post pass)
   reg              fault_q;     // the one-shot fault (FAULT 2, 3) is still armed
+  reg              pdone_q;     // MESH, PLASTIC: ST_SENT is the post-pass barrier
+  wire             shad_done;   // MESH, PLASTIC: the presynaptic trace pass is complete
 
   wire idle = (st_q == ST_IDLE);
   wire fault_step = (step_q == FAULT_STEP_C);
@@ -324,7 +366,9 @@ module snn_lif_core #(
   reg [COEF_BITS-1:0] p_plus_q;
   reg [COEF_BITS-1:0] p_minus_q;
   reg [63:0]          bg_key_q;
+  reg [31:0]          base_q;
   initial begin
+    base_q     = 32'd0;
     n_active_q = N_ACTIVE_I[CNT_W-1:0];
     p_plus_q   = P_PLUS;
     p_minus_q  = P_MINUS;
@@ -351,6 +395,7 @@ module snn_lif_core #(
         3'd2: p_minus_q <= ld_word[COEF_BITS-1:0];
         3'd3: bg_key_q[31:0] <= ld_word[31:0];
         3'd4: bg_key_q[63:32] <= ld_word[31:0];
+        3'd5: base_q <= ld_word[31:0];
         default: ;
       endcase
     end
@@ -419,10 +464,16 @@ module snn_lif_core #(
 
   wire syn_busy;
   wire syn_ev_ready;
+  // the event pipeline's input: the core's own spikes (single core) or the
+  // network-on-chip's (mesh)
+  wire             syn_ev_valid;
+  wire [ROW_W-1:0] syn_ev_row;
 
   // ======================================================== phase A, R: rng
   wire             a_issue = (st_q == ST_A) && (a_cnt_q != n_active_q);
   wire [CNT_W+31:0] a_n_x  = {32'd0, a_cnt_q};
+  // the counter-based draw is keyed by the GLOBAL neuron id
+  wire [31:0]      a_gid   = base_q + a_n_x[31:0];
   wire             r_valid;
   wire [31:0]      r_u;
   wire [63:0]      r_draw;
@@ -437,7 +488,7 @@ module snn_lif_core #(
     .in_valid_i (a_issue),
     .in_ready_o (rng_in_ready),
     .key_i      (bg_key_q),
-    .neuron_i   (a_n_x[31:0]),
+    .neuron_i   (a_gid),
     .step_i     (step_q),
     .user_i     (a_cnt_q[NRN_W-1:0]),
     .out_valid_o(r_valid),
@@ -497,16 +548,16 @@ module snn_lif_core #(
     .ACC_BITS    (ACC_BITS),
     .W_BITS      (W_BITS),
     .W_SHIFT     (W_SHIFT),
-    .ROWS        (N_NEURONS),
+    .ROWS        (ROWS),
     .SYN_DEPTH   (SYN_DEPTH),
     .SYN_MEM_FILE(SYN_MEM_FILE),
     .ROW_MEM_FILE(ROW_MEM_FILE)
   ) u_syn (
     .clk_i      (clk_i),
     .rst_i      (rst_i),
-    .ev_valid_i (hv_q & ~ev_done_q),
+    .ev_valid_i (syn_ev_valid),
     .ev_ready_o (syn_ev_ready),
-    .ev_row_i   (hn_q),
+    .ev_row_i   (syn_ev_row),
     .ev_slot_i  (slot_q),
     .busy_o     (syn_busy),
     .dr_valid_i (r_valid),
@@ -650,13 +701,27 @@ module snn_lif_core #(
   end
 
   // ======================================================== phase B: spike replay (pre pass)
-  wire ev_fire = hv_q & ~ev_done_q & syn_ev_ready;
+  // a single core delivers its own spikes; a mesh core only sends them (the
+  // network-on-chip brings them back, to every core with targets)
+  wire ev_local = (MESH == 0);
+  wire ev_fire = ev_local & hv_q & ~ev_done_q & syn_ev_ready;
   wire so_fire = hv_q & ~so_done_q & spk_ready_i;
-  wire ev_ok   = ev_done_q | ev_fire;
+  wire ev_ok   = ev_done_q | ev_fire | ~ev_local;
   wire so_ok   = so_done_q | so_fire;
   wire h_free  = ~hv_q | (ev_ok & so_ok);
   wire h_more  = (rd_q != spk_cnt_q);
   wire h_load  = (st_q == ST_B) & h_free & h_more;
+
+  // the event pipeline's input
+  wire [ROW_W+NRN_W-1:0] hn_x = {{ROW_W{1'b0}}, hn_q};
+  // A plastic mesh core takes events only after its own phase A (the
+  // depression reads this step's y_post of the target) and before the
+  // pre-pass barrier; the mesh holds them meanwhile. A static one takes
+  // them at any time (step t's events never touch slot t).
+  wire ev_open = (PLASTIC == 0) || (st_q == ST_B) || (st_q == ST_SENT && !pdone_q);
+  assign syn_ev_valid = ev_local ? (hv_q & ~ev_done_q) : (ev_valid_i & ev_open);
+  assign syn_ev_row   = ev_local ? hn_x[ROW_W-1:0] : ev_row_i;
+  assign ev_ready_o   = ~ev_local & syn_ev_ready & ev_open;
 
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -814,7 +879,8 @@ module snn_lif_core #(
         e1_q <= inc_mem[pe_q[INC_AW-1:0]];
       end
       wire [SYN_AW-1:0] e1_syn = e1_q[0 +: SYN_AW];
-      wire [NRN_W-1:0]  e1_src = e1_q[SYN_AW +: NRN_W];
+      // the source: a local neuron (single core) or a global id (mesh)
+      wire [ROW_W-1:0]  e1_src = e1_q[SYN_AW +: ROW_W];
 
       // ---- pre pass T1: the tapped synapse (delivered weight, target)
       reg              t1_valid_q;
@@ -851,7 +917,7 @@ module snn_lif_core #(
       //      updated; pre pass: the tapped target; post pass: the source of
       //      the incoming entry) and the rule memory
       wire post_side = (st_q == ST_POST) || (st_q == ST_PWAIT);
-      wire [NRN_W-1:0]  tr_raddr   = (st_q == ST_A) ? r_n : (post_side ? e1_src : tap_tgt);
+      wire [NRN_W-1:0]  tr_raddr   = (st_q == ST_A) ? r_n : (post_side ? e1_src[NRN_W-1:0] : tap_tgt);
       wire [SYN_AW-1:0] rule_raddr = post_side ? e1_syn : tap_addr;
       reg [TR_W-1:0]   tr_rd_q;
       reg [RULE_W-1:0] rule_rd_q;
@@ -867,6 +933,82 @@ module snn_lif_core #(
         end else if (ld_we && ld_mem_i == LD_TRACE) begin
           trace_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[TR_W-1:0];
         end
+      end
+
+      // ---- presynaptic traces of the sources (mesh): a core holds rows of
+      //      remote sources, so it keeps their x_pre itself: every step,
+      //      after the pre pass, x = sat_u(rnd(x P+) + s 2^TRACE_FRAC) for
+      //      every row j (s: an event of j arrived this step), exactly the
+      //      source's own phase-A update; the post pass reads them.
+      wire [TRACE_BITS-1:0] x_pre_e2;
+      if (MESH == 1) begin : g_shadow
+        localparam integer TXW = TRACE_BITS + COEF_BITS;
+        localparam integer   ROWS_I = ROWS;
+        localparam [ROW_W:0] ROWS_C = ROWS_I[ROW_W:0];
+        localparam [ROW_W:0] SH_ONE = 1;
+        reg [TRACE_BITS-1:0] xs_mem [0:ROWS-1];
+        reg                  sf_mem [0:ROWS-1];
+        integer r;
+        initial begin
+          for (r = 0; r < ROWS; r = r + 1) begin
+            xs_mem[r] = {TRACE_BITS{1'b0}};
+            sf_mem[r] = 1'b0;
+          end
+        end
+        reg [ROW_W:0]        sh_q;      // next row of the pass
+        reg                  sh_v_q;    // a row is in the update stage
+        reg [ROW_W-1:0]      sh_a_q;
+        reg [TRACE_BITS-1:0] xs_rd_q;
+        reg                  sf_rd_q;
+        wire in_shad = (st_q == ST_SHAD);
+        wire sh_issue = in_shad && (sh_q != ROWS_C);
+        wire [ROW_W-1:0] xs_raddr = in_shad ? sh_q[ROW_W-1:0] : e1_src;
+        always @(posedge clk_i) begin
+          xs_rd_q <= xs_mem[xs_raddr];
+          sf_rd_q <= sf_mem[xs_raddr];
+          sh_a_q  <= sh_q[ROW_W-1:0];
+        end
+        always @(posedge clk_i) begin
+          if (rst_i || !in_shad) begin
+            sh_q   <= {(ROW_W + 1){1'b0}};
+            sh_v_q <= 1'b0;
+          end else begin
+            sh_v_q <= sh_issue;
+            if (sh_issue) sh_q <= sh_q + SH_ONE;
+          end
+        end
+        // the update: exact product, one rounding (unsigned: >> floors), the
+        // spike, saturation
+        wire [TXW-1:0] sh_prod = {{COEF_BITS{1'b0}}, xs_rd_q} * {{TRACE_BITS{1'b0}}, p_plus_q};
+        wire [TXW:0]   sh_rnd;
+        if (COEF_FRAC == 0) begin : g_sh_none
+          assign sh_rnd = {1'b0, sh_prod};
+        end else begin : g_sh_half
+          localparam [TXW:0] SH_HALF = {{TXW{1'b0}}, 1'b1} << (COEF_FRAC - 1);
+          assign sh_rnd = ({1'b0, sh_prod} + SH_HALF) >> COEF_FRAC;
+        end
+        localparam [TXW+1:0] SH_INC = {{(TXW + 1){1'b0}}, 1'b1} << TRACE_FRAC;
+        wire [TXW+1:0] sh_sum = {1'b0, sh_rnd} + (sf_rd_q ? SH_INC : {(TXW + 2){1'b0}});
+        wire [TRACE_BITS-1:0] sh_new =
+            (|sh_sum[TXW+1:TRACE_BITS]) ? {TRACE_BITS{1'b1}} : sh_sum[TRACE_BITS-1:0];
+        wire ev_take = syn_ev_valid & syn_ev_ready & ~rst_i;
+        always @(posedge clk_i) begin
+          if (sh_v_q && !rst_i) begin
+            xs_mem[sh_a_q] <= sh_new;
+          end
+        end
+        always @(posedge clk_i) begin
+          if (sh_v_q && !rst_i) begin
+            sf_mem[sh_a_q] <= 1'b0;
+          end else if (ev_take) begin
+            sf_mem[syn_ev_row] <= 1'b1;
+          end
+        end
+        assign shad_done = in_shad && (sh_q == ROWS_C) && !sh_v_q;
+        assign x_pre_e2  = xs_rd_q;
+      end else begin : g_no_shadow
+        assign shad_done = 1'b0;
+        assign x_pre_e2  = tr_rd_q[0 +: TRACE_BITS];
       end
 
       assign ax_valid = e1_valid_q;
@@ -898,7 +1040,7 @@ module snn_lif_core #(
         .in_ready_o  (s_ready),
         .potentiate_i(s_pot),
         .w_i         (s_pot ? ax_w : t1_w_q),
-        .trace_i     (s_pot ? tr_rd_q[0 +: TRACE_BITS] : tr_rd_q[TRACE_BITS +: TRACE_BITS]),
+        .trace_i     (s_pot ? x_pre_e2 : tr_rd_q[TRACE_BITS +: TRACE_BITS]),
         .amp_i       (s_amp[W_BITS-2:0]),
         .w_min_i     (rp[2 * W_BITS +: W_BITS]),
         .w_max_i     (rp[3 * W_BITS +: W_BITS]),
@@ -937,6 +1079,7 @@ module snn_lif_core #(
       assign ax_addr      = {SYN_AW{1'b0}};
       assign stdp_busy    = 1'b0;
       assign wskip_fired  = 1'b0;
+      assign shad_done    = 1'b0;
       assign post_walk    = 1'b0;
       assign post_busy    = 1'b0;
       assign wobs_valid_o = 1'b0;
@@ -960,6 +1103,7 @@ module snn_lif_core #(
       spk_cnt_q <= {CNT_W{1'b0}};
       rd_q      <= {CNT_W{1'b0}};
       fault_q   <= 1'b1;
+      pdone_q   <= 1'b0;
     end else begin
       done_q <= 1'b0;
       case (st_q)
@@ -994,13 +1138,13 @@ module snn_lif_core #(
             rd_q <= rd_q + CNT_ONE;
           end
           if (h_free && !h_more) begin
-            st_q <= ST_WAIT;
+            st_q <= (MESH == 1) ? ST_SENT : ST_WAIT;
           end
         end
         ST_WAIT: begin  // every delivery (and depression) of this step written
           if (!syn_busy && !post_busy && !stdp_busy) begin
             if (PLASTIC == 1) begin
-              st_q <= ST_POST;
+              st_q <= (MESH == 1) ? ST_SHAD : ST_POST;
               rd_q <= {CNT_W{1'b0}};
             end else begin
               st_q   <= ST_IDLE;
@@ -1008,6 +1152,27 @@ module snn_lif_core #(
               step_q <= step_q + 32'd1;
               slot_q <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
             end
+          end
+        end
+        ST_SENT: begin  // MESH: waiting for the mesh's barrier
+          if (step_done_i) begin
+            if (PLASTIC == 1 && !pdone_q) begin
+              // every event of the step delivered everywhere: drain the
+              // depressions, then the trace pass and the post pass
+              st_q <= ST_WAIT;
+            end else begin
+              st_q    <= ST_IDLE;
+              pdone_q <= 1'b0;
+              done_q  <= 1'b1;
+              step_q  <= step_q + 32'd1;
+              slot_q  <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
+            end
+          end
+        end
+        ST_SHAD: begin  // MESH, PLASTIC: presynaptic traces of every row
+          if (shad_done) begin
+            st_q <= ST_POST;
+            rd_q <= {CNT_W{1'b0}};
           end
         end
         ST_POST: begin
@@ -1020,10 +1185,15 @@ module snn_lif_core #(
         end
         default: begin  // ST_PWAIT: every potentiation written
           if (!post_busy && !stdp_busy) begin
-            st_q   <= ST_IDLE;
-            done_q <= 1'b1;
-            step_q <= step_q + 32'd1;
-            slot_q <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
+            if (MESH == 1) begin
+              st_q    <= ST_SENT;  // the post-pass barrier
+              pdone_q <= 1'b1;
+            end else begin
+              st_q   <= ST_IDLE;
+              done_q <= 1'b1;
+              step_q <= step_q + 32'd1;
+              slot_q <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
+            end
           end
         end
       endcase
@@ -1038,6 +1208,9 @@ module snn_lif_core #(
   assign done_o       = done_q;
   assign step_o       = step_q;
   assign phase_o      = st_q;
+  assign sent_o       = (st_q == ST_SENT);
+  assign syn_busy_o   = syn_busy;
+  assign base_o       = base_q;
   assign ld_ready_o   = idle;
   assign obs_valid_o  = o_valid;
   assign obs_step_o   = step_q;
@@ -1056,7 +1229,8 @@ module snn_lif_core #(
   // always-ready handshakes and the drain echo), and the padding bits of the
   // extensions above; collected so that lint sees them used (Verilator
   // ignores signals named *unused*).
-  wire unused_ok = &{1'b0, r_draw, lif_in_ready, dr_ready, dr_valid, dr_neuron,
+  wire unused_ok = &{1'b0, r_draw, lif_in_ready, dr_ready, dr_valid, dr_neuron, hn_x,
+                     ev_valid_i, ev_row_i, step_done_i,
                      a_n_x[CNT_W+31:32], x_bgp_x[IN_BITS+BGP_W-1:IN_BITS], ld_stage_q,
                      ld_addr_i, ld_word};
 endmodule

@@ -214,6 +214,17 @@ pub struct GenArgs {
     /// The output is not a working accelerator; the config hash changes.
     #[arg(long, value_name = "KIND@STEP", hide_short_help = true)]
     pub inject_fault: Option<spikefab_gen::Fault>,
+    /// Generate a mesh of R x C cores of the config (R, C in 1..=16) for a
+    /// static network: spikefab_mesh_top.v, the hdl copies, per-core images
+    /// core<k>_<name>.hex, load.txt (load-port beats), mapping.txt (the
+    /// mapping report) and manifest.json (1x1: the single-core generator).
+    /// A network too big for the mesh gets a capacity report from its
+    /// counts, without building it, and nothing is written.
+    #[arg(long, value_name = "RxC")]
+    pub mesh: Option<spikefab_gen::Mesh>,
+    /// Depth of the mesh routers' input FIFOs in packets (2..=64; with --mesh).
+    #[arg(long, value_name = "N", requires = "mesh", value_parser = clap::value_parser!(u32).range(2..=64))]
+    pub fifo_depth: Option<u32>,
     /// Output directory (created; existing generated files are overwritten).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,

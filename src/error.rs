@@ -65,6 +65,9 @@ pub enum CliError {
     /// Accelerator generation failed (config, fit, output).
     #[error("{0}")]
     Gen(#[from] spikefab_gen::GenError),
+    /// Mapping a network on a mesh of cores failed (plastic, capacities).
+    #[error("{0}")]
+    Mesh(#[from] spikefab_gen::MeshError),
     /// An unknown or invalid hardware config.
     #[error("{0}")]
     HwConfig(#[from] spikefab_gen::ConfigError),

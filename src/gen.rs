@@ -1,20 +1,33 @@
-//! `spikefab gen`: the accelerator generator (one core). Resolves NET like
-//! `spikefab sim`, loads the hardware config by name or path, writes the
-//! output directory and prints a summary.
+//! `spikefab gen`: the accelerator generator. Resolves NET like `spikefab
+//! sim`, loads the hardware config by name or path, writes the output
+//! directory and prints a summary. With `--mesh RxC` (more than one core) it
+//! places the network on the mesh and writes the mesh accelerator
+//! (`spikefab_gen::mesh::generate_mesh`), printing the mapping report; for a
+//! network too big for the mesh it prints the capacity report from its
+//! counts and writes nothing.
 
 use std::path::PathBuf;
 
 use spikefab_gen::generate::generate_with;
+use spikefab_gen::mesh::{self, Mesh, MeshError, MeshGenOptions, MeshManifest};
 use spikefab_gen::{GenOptions, HwConfig, Manifest};
 
 use crate::cli::GenArgs;
 use crate::error::CliError;
-use crate::model::{self, Length};
+use crate::model::{self, Length, Resolved};
 use crate::util;
 
 pub fn gen(a: &GenArgs) -> Result<(), CliError> {
     let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
+    if let Some(m) = a.mesh.filter(|m| m.cores() > 1) {
+        return gen_mesh(a, &hw, &r, &m);
+    }
+    if a.fifo_depth.is_some() {
+        return Err(CliError::Usage(
+            "--fifo-depth sizes the routers of a mesh; a 1x1 mesh is one core without routers (drop --fifo-depth or use a larger --mesh)".into(),
+        ));
+    }
     let opts = GenOptions {
         threads: a.threads as usize,
         fault: a.inject_fault,
@@ -87,6 +100,137 @@ fn summary(m: &Manifest, source: &str, out: &std::path::Path) -> String {
         "next: spikefab synth {} --top {} --part <PART>\n",
         out.display(),
         m.network_top
+    ));
+    s
+}
+
+fn print(text: &str) -> Result<(), CliError> {
+    util::out(text).map_err(|e| CliError::io("cannot write", &PathBuf::from("<stdout>"), e))
+}
+
+/// `--mesh RxC` with more than one core: the mesh accelerator (or, for a
+/// network too big for the mesh, the capacity report and an error).
+fn gen_mesh(a: &GenArgs, hw: &HwConfig, r: &Resolved, m: &Mesh) -> Result<(), CliError> {
+    if a.inject_fault.is_some() {
+        return Err(CliError::Usage(
+            "--inject-fault builds one core; it cannot be used with --mesh (drop one of them)"
+                .into(),
+        ));
+    }
+    let name = r.net.name.clone().unwrap_or_else(|| "network".into());
+    let plastic = mesh::plastic_projections(&r.net);
+    if !plastic.is_empty() && !hw.stdp {
+        return Err(MeshError::Plastic {
+            network: name,
+            config: hw.name.clone(),
+            projections: plastic,
+        }
+        .into());
+    }
+    mesh::check_mesh_config(hw)?;
+    let c = mesh::network_counts(&r.net);
+    let misfits = mesh::count_misfits(c.neurons, c.synapses, hw, m);
+    if !misfits.is_empty() {
+        print(&format!(
+            "spikefab-gen {}: network '{name}' ({}) on a {m} mesh of hw config '{}' cores: counts only, not built, nothing written\n{}",
+            spikefab_gen::generate::VERSION,
+            r.source.describe(),
+            hw.name,
+            mesh::capacity_report(c.neurons, c.synapses, hw)
+        ))?;
+        let (by_n, by_s) = mesh::cores_needed(c.neurons, c.synapses, hw);
+        return Err(MeshError::DoesNotFit {
+            network: name,
+            config: hw.name.clone(),
+            mesh: *m,
+            needed_cores: by_n.max(by_s),
+            misfits,
+        }
+        .into());
+    }
+    let opts = MeshGenOptions {
+        threads: a.threads as usize,
+        fifo_depth: a.fifo_depth.unwrap_or(mesh::DEFAULT_FIFO_DEPTH),
+        rate_steps: mesh::DEFAULT_RATE_STEPS,
+    };
+    let man = mesh::generate_mesh(&r.net, hw, m, &a.output, &opts)?;
+    print(&mesh_summary(&man, &r.source.describe(), &a.output))
+}
+
+fn mesh_summary(m: &MeshManifest, source: &str, out: &std::path::Path) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "spikefab-gen {}: network '{}' ({source}) on a {} mesh of hw config '{}' cores ({})\n",
+        m.version, m.network.name, m.mesh, m.hw.name, m.scope
+    ));
+    s.push_str(&format!(
+        "config hash {} ({}: config, mesh size, router FIFO depth {}), network hash {}\n",
+        m.hashes.config, m.top, m.fifo_depth, m.hashes.network
+    ));
+    s.push_str(&format!("{}\n", m.numerics_source));
+    s.push_str(&format!(
+        "{} neurons in {} populations, {} synapses, largest delay {} steps\n\n",
+        m.network.neurons,
+        m.network.populations.len(),
+        m.network.synapses,
+        m.network.max_delay_steps
+    ));
+    s.push_str(&m.mapping.report());
+    let bits: u64 = m
+        .core_images
+        .iter()
+        .flat_map(|c| &c.memories)
+        .map(|mem| mem.bits)
+        .sum();
+    s.push_str(&format!(
+        "\nimages of the {} cores: {} memory bits in all; {} load-port beats in {}\n",
+        m.cores, bits, m.load.beats, m.load.file
+    ));
+    // the memories of every core (the accumulators included) against the
+    // largest part's block RAM and UltraRAM
+    let all: u64 = m
+        .mapping
+        .cores
+        .iter()
+        .flat_map(|c| &c.memories)
+        .map(|mem| mem.bits())
+        .sum();
+    if let Some(p) = spikefab_gen::PARTS
+        .iter()
+        .max_by_key(|p| mesh::part_memory_bits(p))
+    {
+        let chip = mesh::part_memory_bits(p).max(1);
+        s.push_str(&format!(
+            "memories of all cores (accumulators included): {all} bits, {:.2}% of the on-chip memory of the largest part ({}, {chip} bits){}\n",
+            100.0 * all as f64 / chip as f64,
+            p.name,
+            if all > chip {
+                ": does not fit on chip"
+            } else {
+                ""
+            }
+        ));
+    }
+    s.push_str(&format!(
+        "wrote {} files to {}: {}, {} core image files (core<k>_<name>.hex), {}\n",
+        m.files.len(),
+        out.display(),
+        m.config_files.join(", "),
+        m.core_images
+            .iter()
+            .map(|c| c.memories.len())
+            .sum::<usize>(),
+        m.network_files
+            .iter()
+            .filter(|f| !f.ends_with(".hex"))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    s.push_str(&format!(
+        "next: spikefab synth {} --top {} --part <PART>\n",
+        out.display(),
+        m.top
     ));
     s
 }

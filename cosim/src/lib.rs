@@ -44,6 +44,7 @@ mod error;
 pub mod flow;
 mod library;
 pub mod lockstep;
+pub mod mesh;
 mod model;
 mod spec;
 mod toolchain;

@@ -146,9 +146,20 @@ pub const CORE_SOURCES: [&str; 6] = [
 pub fn core_spec(hdl_dir: &Path, img: &CoreImages, extra: &[(&str, i64)]) -> crate::ModelSpec {
     let sources = CORE_SOURCES.iter().map(|f| hdl_dir.join(f)).collect();
     let mut spec = crate::ModelSpec::new("snn_lif_core", sources, "clk_i");
-    for port in TopShape::of_images(img).ports() {
+    let shape = TopShape::of_images(img);
+    for port in shape.ports() {
         spec = spec.port(port);
     }
+    // the core's mesh ports (MESH = 0: inputs stay 0, outputs unused)
+    let rows = img.param("ROWS").unwrap_or(shape.neurons as i64).max(1) as u64;
+    spec = spec
+        .port(Port::input("ev_valid_i", 1))
+        .port(Port::output("ev_ready_o", 1))
+        .port(Port::input("ev_row_i", clog2(rows).max(1)))
+        .port(Port::output("sent_o", 1))
+        .port(Port::output("syn_busy_o", 1))
+        .port(Port::input("step_done_i", 1))
+        .port(Port::output("base_o", 32));
     for (k, v) in img.params.iter().chain(extra) {
         if !NETWORK_PARAMS.contains(k) {
             spec = spec.param(*k, v.to_string());
@@ -166,6 +177,7 @@ pub fn phase_name(p: u64) -> &'static str {
         3 => "phase B pre-pass drain",
         4 => "phase B post pass (potentiation)",
         5 => "phase B post-pass drain",
+        6 => "spikes sent, waiting at the mesh barrier",
         _ => "unknown",
     }
 }
@@ -630,38 +642,62 @@ impl Tail {
     }
 }
 
+/// A device under test that runs whole steps: one core, or a mesh of cores.
+pub trait Device {
+    /// Run step `t` to its end; its records and its cycles.
+    fn step(&mut self, t: u64) -> Result<(StepRecords, u64), LockstepError>;
+    /// Simulated cycles so far.
+    fn cycles(&self) -> u64;
+    /// The model (for tracing).
+    fn model_mut(&mut self) -> &mut Model;
+    /// Whether the device reports a step's weight writes in canonical order
+    /// (by synapse, each synapse's writes in time order) rather than the
+    /// reference's processing order; the reference's are then sorted alike
+    /// (a mesh's cores depress in network arrival order).
+    fn canonical_weights(&self) -> bool {
+        false
+    }
+}
+
+impl Device for Core {
+    fn step(&mut self, t: u64) -> Result<(StepRecords, u64), LockstepError> {
+        Core::step(self, t)
+    }
+    fn cycles(&self) -> u64 {
+        Core::cycles(self)
+    }
+    fn model_mut(&mut self) -> &mut Model {
+        Core::model_mut(self)
+    }
+}
+
+/// Creates a configured device (and the cycles its configuration took).
+pub type Opener<'a> = dyn Fn() -> Result<(Box<dyn Device>, u64), LockstepError> + 'a;
+
 /// Instantiate, reset and configure a core.
 fn configured(
     lib: &ModelLib,
     shape: &TopShape,
     beats: &[Beat],
     opts: &LockstepOptions,
-) -> Result<(Core, u64), LockstepError> {
+) -> Result<(Box<dyn Device>, u64), LockstepError> {
     let model = lib.instantiate(opts.x_seed.max(1), RandReset::Random)?;
     let mut core = Core::new(model, shape, opts.spk_pct, opts.stall_seed)?;
     core.reset()?;
     let load = core.load(beats)?;
-    Ok((core, load))
+    Ok((Box::new(core), load))
 }
 
 /// Replay the run up to step `last` with tracing on from step `first`.
-fn write_window(
-    lib: &ModelLib,
-    shape: &TopShape,
-    beats: &[Beat],
-    opts: &LockstepOptions,
-    path: &Path,
-    first: u64,
-    last: u64,
-) -> Result<(), LockstepError> {
-    let (mut core, _) = configured(lib, shape, beats, opts)?;
+fn write_window(open: &Opener, path: &Path, first: u64, last: u64) -> Result<(), LockstepError> {
+    let (mut dev, _) = open()?;
     for t in 0..=last {
         if t == first {
-            core.model_mut().trace_open(path)?;
+            dev.model_mut().trace_open(path)?;
         }
-        core.step(t)?;
+        dev.step(t)?;
     }
-    core.model_mut().trace_close();
+    dev.model_mut().trace_close();
     Ok(())
 }
 
@@ -675,8 +711,21 @@ pub fn run_lockstep(
     engine: &mut Engine,
     opts: &LockstepOptions,
 ) -> Result<LockstepReport, LockstepError> {
+    let open = || configured(lib, shape, beats, opts);
+    run_lockstep_on(&open, engine, opts, Some(shape.plastic))
+}
+
+/// [`run_lockstep`] on any [`Device`] that `open` creates and configures;
+/// `cost` is `Some(plastic)` for a single core, whose documented cycle cost
+/// is reported beside the measured one.
+pub fn run_lockstep_on(
+    open: &Opener,
+    engine: &mut Engine,
+    opts: &LockstepOptions,
+    cost: Option<bool>,
+) -> Result<LockstepReport, LockstepError> {
     let t_rtl = Instant::now();
-    let (mut core, load_cycles) = configured(lib, shape, beats, opts)?;
+    let (mut core, load_cycles) = open()?;
     let mut rtl_seconds = t_rtl.elapsed().as_secs_f64();
     let mut ref_seconds = 0.0;
     let mut report = LockstepReport {
@@ -684,10 +733,12 @@ pub fn run_lockstep(
         ..LockstepReport::default()
     };
     let (mut ref_tail, mut rtl_tail) = (Tail::new(opts.history), Tail::new(opts.history));
-    let shape_plastic = shape.plastic;
     for t in 0..opts.steps {
         let t0 = Instant::now();
-        let exp = StepRecords::of_engine_step(engine);
+        let mut exp = StepRecords::of_engine_step(engine);
+        if core.canonical_weights() {
+            exp.weights.sort_by_key(|w| w.synapse);
+        }
         ref_seconds += t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
         let (got, cycles) = core.step(t)?;
@@ -699,7 +750,7 @@ pub fn run_lockstep(
             let first = t.saturating_sub(opts.wave_window);
             let (vcd, vcd_error) = match &opts.wave {
                 None => (None, None),
-                Some(path) => match write_window(lib, shape, beats, opts, path, first, t) {
+                Some(path) => match write_window(open, path, first, t) {
                     Ok(()) => (Some((path.clone(), first, t)), None),
                     Err(e) => (None, Some(e.to_string())),
                 },
@@ -722,23 +773,25 @@ pub fn run_lockstep(
         report.step_cycles += cycles;
         report.cycles_per_step.push(cycles);
         let events: u64 = exp.spikes.iter().map(|&s| engine.syn.out_degree(s)).sum();
-        let inc = &engine.syn.incoming;
-        let post: Vec<u64> = if engine.syn.rule.is_empty() {
-            Vec::new()
-        } else {
-            exp.spikes
-                .iter()
-                .map(|&s| inc.start[s as usize + 1] - inc.start[s as usize])
-                .collect()
-        };
         report.events_per_step.push(events);
-        report.model_cycles_per_step.push(model_cycles(
-            engine.neurons() as u64,
-            exp.spikes.len() as u64,
-            events,
-            shape_plastic,
-            &post,
-        ));
+        if let Some(plastic) = cost {
+            let inc = &engine.syn.incoming;
+            let post: Vec<u64> = if engine.syn.rule.is_empty() {
+                Vec::new()
+            } else {
+                exp.spikes
+                    .iter()
+                    .map(|&s| inc.start[s as usize + 1] - inc.start[s as usize])
+                    .collect()
+            };
+            report.model_cycles_per_step.push(model_cycles(
+                engine.neurons() as u64,
+                exp.spikes.len() as u64,
+                events,
+                plastic,
+                &post,
+            ));
+        }
     }
     report.total_cycles = core.cycles();
     report.rtl_seconds = rtl_seconds;

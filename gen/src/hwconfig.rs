@@ -18,7 +18,7 @@
 //! neurons_per_core = 1000
 //! syn_depth = 100000
 //! max_pops = 4
-//! max_rows = 1000          # default: neurons_per_core (at most that)
+//! max_rows = 1000          # default: neurons_per_core (at least that; a mesh core's ROWS)
 //! stdp = false             # default false: PLASTIC=1 core when true
 //! observe = true           # default true: obs_* / wobs_* ports on the top
 //! n_rules = 4              # stdp only (default 8): STDP rule table entries
@@ -65,8 +65,9 @@ pub struct HwConfig {
     pub neurons_per_core: u64,
     /// Synapse memory words (`SYN_DEPTH`), one synapse each; >= 1.
     pub syn_depth: u64,
-    /// Source rows (one per source neuron; the core has one row per neuron,
-    /// so at most `neurons_per_core`).
+    /// Source rows of a mesh core (`ROWS`: one per neuron of the whole
+    /// network on a mesh); at least `neurons_per_core` (a single core uses
+    /// one per neuron).
     pub max_rows: u64,
     /// Populations (`N_POPS`: parameter and Poisson-table entries);
     /// 1..=neurons_per_core.
@@ -194,13 +195,14 @@ impl Default for HwConfig {
 
 /// The named configs compiled in: (name, TOML text). `default` is
 /// [`HwConfig::default`].
-pub const NAMED: [(&str, &str); 6] = [
+pub const NAMED: [(&str, &str); 7] = [
     ("small", include_str!("../configs/small.toml")),
     ("odd", include_str!("../configs/odd.toml")),
     ("stdp", include_str!("../configs/stdp.toml")),
     ("w7", include_str!("../configs/w7.toml")),
     ("balanced", include_str!("../configs/balanced.toml")),
     ("wide", include_str!("../configs/wide.toml")),
+    ("mesh", include_str!("../configs/mesh.toml")),
 ];
 
 /// Names accepted by [`HwConfig::named`] (and `--hw`).
@@ -294,9 +296,10 @@ impl HwConfig {
         range(
             "max_rows",
             self.max_rows,
-            1,
             n.max(1),
-            " (the core has one row per neuron: at most neurons_per_core)",
+            CORE_MAX_NEURONS,
+            " (rows of source neurons: a single core has one per neuron, a mesh core one per \
+             neuron of the whole network)",
         );
         range(
             "max_pops",
@@ -414,11 +417,11 @@ mod tests {
 
     #[test]
     fn bad_ranges_name_the_config_and_field() {
-        let e = HwConfig::from_toml(&format!("{MIN}max_rows=11\n"), "t")
+        let e = HwConfig::from_toml(&format!("{MIN}max_rows=9\n"), "t")
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("hw config 'x'") && e.contains("max_rows = 11"),
+            e.contains("hw config 'x'") && e.contains("max_rows = 9"),
             "{e}"
         );
         let e = HwConfig::from_toml(&format!("{MIN}[numerics]\nw_bits=17\n"), "t")

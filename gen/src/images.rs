@@ -78,7 +78,7 @@ pub struct Layout {
 }
 
 impl Layout {
-    fn push(&mut self, name: impl Into<String>, bits: u32, signed: bool) -> &mut Self {
+    pub(crate) fn push(&mut self, name: impl Into<String>, bits: u32, signed: bool) -> &mut Self {
         let lsb = self.width();
         self.fields.push(Field {
             name: name.into(),
@@ -97,7 +97,12 @@ impl Layout {
     /// The `$readmemh` line of one word (hex digits, most significant
     /// first, `ceil(width / 4)` of them) from the field values in layout
     /// order.
-    fn word(&self, image: &'static str, word: u64, values: &[i64]) -> Result<String, ImageError> {
+    pub(crate) fn word(
+        &self,
+        image: &'static str,
+        word: u64,
+        values: &[i64],
+    ) -> Result<String, ImageError> {
         debug_assert_eq!(values.len(), self.fields.len());
         let mut bits: Vec<bool> = Vec::with_capacity(self.width() as usize);
         for (f, &v) in self.fields.iter().zip(values) {

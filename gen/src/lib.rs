@@ -9,11 +9,19 @@
 //!   [`synth::synthesize`] reads;
 //! - the table of supported Xilinx parts ([`parts`]) and out-of-context
 //!   synthesis with Yosys `synth_xilinx`, reporting resource use against a
-//!   part and a logic-depth figure ([`synth`]).
+//!   part and a logic-depth figure ([`synth`]);
+//! - the placement of a static network on an `R x C` mesh of identical
+//!   cores, its mapping report, the per-core memory images and load beats,
+//!   the capacity report of a network too big for on-chip memory, and the
+//!   mesh accelerator generator ([`mesh::generate_mesh`]: `spikefab_mesh_top.v`
+//!   on `hdl/snn_mesh_top.v`, per-core images, `load.txt`, `mapping.txt`,
+//!   `manifest.json`) ([`mesh`]).
 
 pub mod generate;
 pub mod hwconfig;
 pub mod images;
+pub mod mesh;
+pub mod mesh_stdp;
 pub mod parts;
 pub mod synth;
 
@@ -22,5 +30,9 @@ pub use generate::{
     GenOptions, Manifest,
 };
 pub use hwconfig::{ConfigError, HwConfig};
+pub use mesh::{
+    build_mesh_engine, capacity_report, generate_mesh, mesh_images, mesh_load_beats, partition,
+    partition_with, Mapping, Mesh, MeshError, MeshGenOptions, MeshManifest, MeshParseError, Rates,
+};
 pub use parts::{lookup, Family, Part, UnknownPart, PARTS};
 pub use synth::{synthesize, SynthError, SynthOptions, SynthReport};

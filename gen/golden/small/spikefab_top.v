@@ -119,7 +119,20 @@ module spikefab_top #(
     .spk_valid_o(spk_valid_o),
     .spk_ready_i(spk_ready_i),
     .spk_step_o(spk_step_o),
-    .spk_neuron_o(spk_neuron_o)
+    .spk_neuron_o(spk_neuron_o),
+    .ev_valid_i(1'b0),
+    .ev_ready_o(unused_ev_ready),
+    .ev_row_i(7'd0),
+    .sent_o(unused_sent),
+    .syn_busy_o(unused_syn_busy),
+    .step_done_i(1'b0),
+    .base_o(unused_base)
   );
+  // Mesh ports of the core (MESH = 0 here): unused on a single core.
+  wire        unused_ev_ready;
+  wire        unused_sent;
+  wire        unused_syn_busy;
+  wire [31:0] unused_base;
+  wire unused_mesh = &{1'b0, unused_ev_ready, unused_sent, unused_syn_busy, unused_base};
 endmodule
 `default_nettype wire
