@@ -269,6 +269,11 @@ pub struct CosimArgs {
     /// run must then fail at that step.
     #[arg(long, value_name = "KIND@STEP", hide_short_help = true)]
     pub inject_fault: Option<spikefab_gen::Fault>,
+    /// Co-simulate a mesh of R x C cores of the config (R, C in 1..=16):
+    /// the network partitioned over the cores, spikes routed on the
+    /// network-on-chip, records of all cores merged before comparison.
+    #[arg(long, value_name = "RxC")]
+    pub mesh: Option<spikefab_gen::Mesh>,
     /// Work folder for the generated RTL and the waveform (default: a new
     /// folder under the system's temporary directory, removed after a pass).
     #[arg(long, value_name = "DIR")]

@@ -6,13 +6,13 @@
 use std::path::{Path, PathBuf};
 
 use spikefab_cosim::default_cache_root;
-use spikefab_cosim::flow::prepare;
-use spikefab_cosim::lockstep::{run_lockstep, LockstepError, LockstepOptions};
+use spikefab_cosim::flow::{prepare, prepare_mesh};
+use spikefab_cosim::lockstep::{run_lockstep, run_lockstep_on, LockstepError, LockstepOptions};
 use spikefab_gen::{GenOptions, HwConfig};
 
 use crate::cli::{BenchCosimArgs, CosimArgs};
 use crate::error::CliError;
-use crate::model::{self, Length};
+use crate::model::{self, Length, Resolved};
 use crate::util;
 
 /// The command line that reproduces this run (quoted where needed).
@@ -48,6 +48,9 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
             true,
         ),
     };
+    if let Some(m) = a.mesh.filter(|m| m.cores() > 1) {
+        return cosim_mesh(a, &hw, &r, &m, &cache, &work, temp);
+    }
     let opts = GenOptions {
         threads: a.threads as usize,
         fault: a.inject_fault,
@@ -206,4 +209,96 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
         )
     };
     util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))
+}
+
+/// `spikefab cosim --mesh RxC`: the generated mesh in lockstep with the
+/// reference.
+fn cosim_mesh(
+    a: &CosimArgs,
+    hw: &HwConfig,
+    r: &Resolved,
+    m: &spikefab_gen::Mesh,
+    cache: &Path,
+    work: &Path,
+    temp: bool,
+) -> Result<(), CliError> {
+    if a.inject_fault.is_some() {
+        return Err(CliError::Usage(
+            "--inject-fault builds one core; it cannot be used with --mesh (drop one of them)"
+                .into(),
+        ));
+    }
+    if a.spk_ready != 100 {
+        return Err(CliError::Usage(
+            "--spk-ready stalls a single core's spike-out stream; a mesh core's goes to its \
+             network interface (drop --spk-ready or --mesh)"
+                .into(),
+        ));
+    }
+    let (p, mut engine) = prepare_mesh(&r.net, hw, m, a.threads as usize, work, cache)?;
+    let man = &p.manifest;
+    let mut s = format!(
+        "spikefab cosim: network '{}' ({}) on a {m} mesh of hw config '{}' cores: {} neurons, {} synapses\n",
+        man.network.name,
+        r.source.describe(),
+        hw.name,
+        man.network.neurons,
+        man.network.synapses,
+    );
+    s.push_str(&format!("{}\n", man.numerics_source));
+    let ranges: Vec<String> = man
+        .mapping
+        .cores
+        .iter()
+        .map(|c| format!("[{}, {})", c.lo, c.hi))
+        .collect();
+    s.push_str(&format!("cores (neuron ranges): {}\n", ranges.join(" ")));
+    s.push_str(&format!(
+        "model: {} (mesh config hash {})\n",
+        p.lib.describe(),
+        man.hashes.config
+    ));
+    util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
+    let lopts = LockstepOptions {
+        steps: a.steps,
+        spk_pct: 100,
+        stall_seed: a.stall_seed,
+        x_seed: a.x_seed,
+        history: a.history,
+        wave: a.wave.then(|| work.join("divergence.vcd")),
+        wave_window: a.window,
+        repro: repro(),
+    };
+    let open = p.opener(a.x_seed);
+    let res = run_lockstep_on(&open, &mut engine, &lopts, None);
+    let rep = match res {
+        Ok(rep) => rep,
+        Err(e) => {
+            eprintln!("generated RTL kept in {}", work.display());
+            return Err(e.into());
+        }
+    };
+    let n = rep.cycles_per_step.len().max(1) as f64;
+    let s = format!(
+        "configured through the load port: {} beats in {} cycles\n{}\n\
+         cycles per step: mean {:.1} (min {}, max {}) on {} cores\n\
+         simulated {} cycles in {:.3} s: {:.3} M cycles/s, {:.3} M neuron updates/s (reference engine {:.3} s)\n",
+        p.beats.iter().map(Vec::len).sum::<usize>(),
+        rep.load_cycles,
+        rep.marker(),
+        rep.step_cycles as f64 / n,
+        rep.cycles_per_step.iter().min().unwrap_or(&0),
+        rep.cycles_per_step.iter().max().unwrap_or(&0),
+        m.cores(),
+        rep.total_cycles,
+        rep.rtl_seconds,
+        rep.cycles_per_second() / 1e6,
+        rep.neuron_updates as f64 / rep.rtl_seconds.max(1e-9) / 1e6,
+        rep.ref_seconds
+    );
+    util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
+    if temp {
+        let _ = std::fs::remove_dir_all(work);
+    }
+    Ok(())
 }

@@ -133,3 +133,53 @@ fn bench_cosim_prints_cycles_and_updates_per_second() {
     assert!(v["cycles_per_s"].as_f64().unwrap() > 0.0, "{out}");
     assert_eq!(v["steps"].as_u64(), Some(50));
 }
+
+/// The example: `spikefab cosim balanced --mesh 2x2` (the built-in
+/// balanced network partitioned over 4 cores of its config), bit-exact, with
+/// the cores' neuron ranges; and an STDP network on a 3x2 mesh.
+#[test]
+fn cosim_of_meshes_matches_with_and_without_stdp() {
+    let o = spikefab(&[
+        "cosim", "balanced", "--hw", "balanced", "--mesh", "2x2", "--steps", "60",
+    ]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{out}\n{err}");
+    print!("{out}");
+    assert!(
+        out.contains("cores (neuron ranges): [0, 313) [313, 626) [626, 938) [938, 1250)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("matched 75000 neuron updates, ") && out.contains(" over 60 steps"),
+        "{out}"
+    );
+    let o = spikefab(&[
+        "cosim",
+        "gen/tests/nets/tiny_stdp.toml",
+        "--hw",
+        "stdp",
+        "--mesh",
+        "3x2",
+        "--steps",
+        "200",
+    ]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{out}\n{err}");
+    print!("{out}");
+    let marker = out
+        .lines()
+        .find(|l| l.starts_with("matched 6600 neuron updates, "))
+        .unwrap_or_else(|| panic!("no marker:\n{out}"));
+    assert!(!marker.contains(" 0 weight writes"), "{marker}");
+    let o = spikefab(&[
+        "cosim",
+        "balanced",
+        "--hw",
+        "balanced",
+        "--mesh",
+        "2x2",
+        "--inject-fault",
+        "rounding@3",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+}

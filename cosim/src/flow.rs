@@ -30,6 +30,8 @@ pub enum FlowError {
     #[error(transparent)]
     Gen(#[from] GenError),
     #[error(transparent)]
+    Mesh(#[from] spikefab_gen::MeshError),
+    #[error(transparent)]
     Cosim(#[from] CosimError),
     /// The config has no observation ports to compare.
     #[error(
@@ -93,4 +95,100 @@ pub fn prepare(
         manifest,
         dir: work.to_path_buf(),
     })
+}
+
+/// Everything a lockstep run of a mesh needs.
+pub struct PreparedMesh {
+    /// The verilated mesh (its co-simulation wrapper).
+    pub lib: ModelLib,
+    pub shape: crate::mesh::MeshShape,
+    /// Per core, its load-port configuration.
+    pub beats: Vec<Vec<Beat>>,
+    /// Per core, the global id of its local neuron 0.
+    pub bases: Vec<u32>,
+    /// Per core, the global synapse index of each local synapse address.
+    pub synapses: Vec<Vec<u64>>,
+    /// The generator's manifest of the work folder (mapping included).
+    pub manifest: spikefab_gen::mesh::MeshManifest,
+}
+
+impl PreparedMesh {
+    /// A function that creates and configures an instance with Verilator's
+    /// initial values from `x_seed` (for [`crate::lockstep::run_lockstep_on`]).
+    pub fn opener(
+        &self,
+        x_seed: u32,
+    ) -> impl Fn() -> Result<(Box<dyn crate::lockstep::Device>, u64), crate::lockstep::LockstepError> + '_
+    {
+        move || {
+            let model = self
+                .lib
+                .instantiate(x_seed.max(1), crate::model::RandReset::Random)?;
+            let mut dev = crate::mesh::MeshDevice::new(
+                model,
+                &self.shape,
+                self.bases.clone(),
+                self.synapses.clone(),
+            )?;
+            dev.reset()?;
+            let mut load = 0;
+            for (k, b) in self.beats.iter().enumerate() {
+                load += dev.load(k as u32, b)?;
+            }
+            Ok((Box::new(dev) as Box<dyn crate::lockstep::Device>, load))
+        }
+    }
+}
+
+/// Generate `net` on an `mesh` of `hw` cores into `work` (the mesh
+/// accelerator, whose `hdl/` copies the model is built from), build (or
+/// find) the verilated mesh in `cache_root`, and build the reference engine
+/// (returned beside, at step 0).
+pub fn prepare_mesh(
+    net: &Network,
+    hw: &HwConfig,
+    mesh: &spikefab_gen::Mesh,
+    threads: usize,
+    work: &Path,
+    cache_root: &Path,
+) -> Result<(PreparedMesh, Engine), FlowError> {
+    use spikefab_gen::mesh::{
+        build_mesh_engine, generate_mesh, mesh_images, mesh_load_beats, MeshGenOptions,
+    };
+    if !hw.observe {
+        return Err(FlowError::NoObservation {
+            config: hw.name.clone(),
+        });
+    }
+    let opts = MeshGenOptions {
+        threads,
+        ..MeshGenOptions::default()
+    };
+    let manifest = generate_mesh(net, hw, mesh, work, &opts)?;
+    let engine = build_mesh_engine(net, hw, mesh, threads)?;
+    let imgs = mesh_images(&engine, hw, &manifest.mapping)?;
+    let shape = crate::mesh::MeshShape::new(mesh.rows(), mesh.cols(), &imgs[0]);
+    let spec = shape.spec(work, work)?;
+    let lib = build(&spec, cache_root)?;
+    let ranges: Vec<(u32, u32)> = manifest
+        .mapping
+        .cores
+        .iter()
+        .map(|c| (c.lo, c.hi))
+        .collect();
+    let synapses = spikefab_gen::mesh_stdp::local_synapses(&engine, &ranges);
+    Ok((
+        PreparedMesh {
+            lib,
+            shape,
+            beats: imgs.iter().map(mesh_load_beats).collect(),
+            bases: imgs
+                .iter()
+                .map(|i| i.param("BASE").unwrap_or(0) as u32)
+                .collect(),
+            synapses,
+            manifest,
+        },
+        engine,
+    ))
 }

@@ -197,6 +197,32 @@ fn generated_meshes_lint_clean_with_verilator_wall() {
     }
 }
 
+/// An STDP network on a mesh of STDP cores: the generated mesh lints clean
+/// and every core gets the four STDP images (11 files) and PLASTIC = 1.
+#[test]
+fn stdp_meshes_lint_clean_and_carry_the_stdp_images() {
+    let hw = HwConfig::named("stdp").unwrap();
+    let net = net_file("tiny_stdp");
+    for shape in ["2x1", "3x2"] {
+        let m = mesh(shape);
+        let tmp = tempfile::tempdir().unwrap();
+        let man = gen(&net, &hw, &m, tmp.path());
+        lint(tmp.path(), MESH_TOP);
+        let top = read(tmp.path(), &format!("{MESH_TOP}.v"));
+        assert!(top.contains(".PLASTIC(1)"), "{shape}: {top}");
+        for c in &man.core_images {
+            assert_eq!(c.memories.len(), 11, "{shape} core {}", c.index);
+            for name in ["rule", "stdp", "inc_row", "inc"] {
+                assert!(
+                    c.memories.iter().any(|mem| mem.name == name),
+                    "{shape} core {}: no {name} image",
+                    c.index
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn observe_off_keeps_observation_ports_off_the_mesh_top() {
     let hw = HwConfig {
