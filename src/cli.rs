@@ -272,6 +272,7 @@ pub struct CosimArgs {
     /// Co-simulate a mesh of R x C cores of the config (R, C in 1..=16):
     /// the network partitioned over the cores, spikes routed on the
     /// network-on-chip, records of all cores merged before comparison.
+    /// Default: the config's `mesh`, else one core.
     #[arg(long, value_name = "RxC")]
     pub mesh: Option<spikefab_gen::Mesh>,
     /// Work folder for the generated RTL and the waveform (default: a new

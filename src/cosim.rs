@@ -48,7 +48,7 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
             true,
         ),
     };
-    if let Some(m) = a.mesh.filter(|m| m.cores() > 1) {
+    if let Some(m) = a.mesh.or(hw.mesh).filter(|m| m.cores() > 1) {
         return cosim_mesh(a, &hw, &r, &m, &cache, &work, temp);
     }
     let opts = GenOptions {

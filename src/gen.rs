@@ -20,7 +20,7 @@ use crate::util;
 pub fn gen(a: &GenArgs) -> Result<(), CliError> {
     let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
-    if let Some(m) = a.mesh.filter(|m| m.cores() > 1) {
+    if let Some(m) = a.mesh.or(hw.mesh).filter(|m| m.cores() > 1) {
         return gen_mesh(a, &hw, &r, &m);
     }
     if a.fifo_depth.is_some() {

@@ -19,6 +19,7 @@
 //! syn_depth = 100000
 //! max_pops = 4
 //! max_rows = 1000          # default: neurons_per_core (at least that; a mesh core's ROWS)
+//! mesh = "2x2"             # optional: the default mesh of such cores (else one core)
 //! stdp = false             # default false: PLASTIC=1 core when true
 //! observe = true           # default true: obs_* / wobs_* ports on the top
 //! n_rules = 4              # stdp only (default 8): STDP rule table entries
@@ -83,6 +84,10 @@ pub struct HwConfig {
     pub observe: bool,
     /// Fixed-point formats (all widths, `SLOTS = max_delay_steps + 1`).
     pub numerics: NumericsConfig,
+    /// The mesh of such cores `spikefab gen`/`cosim` build when no `--mesh`
+    /// is given (`mesh = "2x2"` in TOML); none: a single core.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mesh: Option<crate::mesh::Mesh>,
 }
 
 /// The TOML form of a config (before defaults and checks).
@@ -110,6 +115,9 @@ pub struct HwConfigToml {
     pub observe: bool,
     #[serde(default)]
     pub numerics: NumericsConfig,
+    /// `"RxC"`: the default mesh of such cores.
+    #[serde(default)]
+    pub mesh: Option<String>,
 }
 
 fn yes() -> bool {
@@ -140,7 +148,16 @@ impl TryFrom<HwConfigToml> for HwConfig {
                 }
             }
         }
+        let mesh = match t.mesh.as_deref().map(str::parse::<crate::mesh::Mesh>) {
+            None => None,
+            Some(Ok(m)) => Some(m),
+            Some(Err(e)) => {
+                bad.push(format!("mesh: {e}"));
+                None
+            }
+        };
         let c = HwConfig {
+            mesh,
             max_rows: t.max_rows.unwrap_or(t.neurons_per_core),
             n_rules: if t.stdp {
                 t.n_rules.unwrap_or(DEFAULT_N_RULES)
@@ -189,6 +206,7 @@ impl Default for HwConfig {
             inc_depth: 1,
             observe: true,
             numerics: NumericsConfig::default(),
+            mesh: None,
         }
     }
 }
@@ -413,6 +431,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("w_bitz"), "{e}");
+    }
+
+    #[test]
+    fn a_config_may_name_its_default_mesh() {
+        let c = HwConfig::from_toml(&format!("{MIN}mesh = \"3x2\"\n"), "t").unwrap();
+        let m = c.mesh.expect("mesh");
+        assert_eq!((m.rows(), m.cols()), (3, 2));
+        assert!(HwConfig::from_toml(MIN, "t").unwrap().mesh.is_none());
+        let e = HwConfig::from_toml(&format!("{MIN}mesh = \"0x2\"\n"), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("hw config 'x'") && e.contains("mesh"), "{e}");
     }
 
     #[test]
