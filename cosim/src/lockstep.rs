@@ -351,6 +351,12 @@ impl Core {
         self.model.cycles()
     }
 
+    /// Replace the watchdog bound (cycles per step; default
+    /// [`TopShape::watchdog`]).
+    pub fn set_watchdog(&mut self, cycles: u64) {
+        self.watchdog = cycles;
+    }
+
     /// The model (for tracing).
     pub fn model_mut(&mut self) -> &mut Model {
         &mut self.model

@@ -125,3 +125,32 @@ fn injected_faults_are_reported_at_their_step_with_a_waveform() {
         }
     }
 }
+
+/// A step that does not complete within the watchdog bound is an error that
+/// names the step, the cycle count and the phase the core is stuck in (the
+/// bound is set to 30 cycles, less than phase A of 38 neurons takes).
+#[test]
+fn a_step_past_the_watchdog_bound_names_its_cycles_and_phase() {
+    use spikefab_cosim::lockstep::Core;
+    use spikefab_cosim::RandReset;
+    let e = net("stdp_odd.toml");
+    let img = core_images_for(&e, &STDP_SHAPE).expect("images");
+    let spec = core_spec(&hdl_dir(), &img, &[]);
+    let lib = build(&spec, &cache_root()).unwrap_or_else(|err| panic!("build: {err}"));
+    let model = lib.instantiate(1, RandReset::Random).expect("instance");
+    let mut core = Core::new(model, &TopShape::of_images(&img), 100, 7).expect("core");
+    core.reset().expect("reset");
+    core.load(&load_beats(&img)).expect("load");
+    core.set_watchdog(30);
+    let msg = match core.step(0) {
+        Err(err @ LockstepError::Watchdog { .. }) => err.to_string(),
+        Err(err) => panic!("unexpected error: {err}"),
+        Ok(_) => panic!("the watchdog never fired"),
+    };
+    println!("watchdog: {msg}");
+    assert!(
+        msg.contains("step 0 did not complete within 31 cycles")
+            && msg.contains("stuck in phase A (neuron updates)"),
+        "{msg}"
+    );
+}
