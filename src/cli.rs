@@ -95,6 +95,44 @@ pub enum BenchCommand {
     Sim(BenchSimArgs),
     /// Co-simulation speed: simulated cycles/s, neuron updates/s, synaptic events/s of the verilated core.
     Cosim(BenchCosimArgs),
+    /// Network-on-chip latency/throughput curve per mesh size (verilated snn_noc_mesh, scoreboarded).
+    Noc(BenchNocArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchNocArgs {
+    /// Mesh size R x C (R, C in 1..=16, at most 64 cores); repeatable
+    /// [default: 1x1 2x1 2x2 3x2].
+    #[arg(long, value_name = "RxC", num_args = 1.., value_parser = parse_noc_mesh)]
+    pub mesh: Vec<spikefab_gen::Mesh>,
+    /// Measured cycles per offered load (after a warm-up of a tenth of them, at most 2,000).
+    #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(100..=100_000_000))]
+    pub cycles: u64,
+    /// Depth of the routers' input FIFOs in packets (as `spikefab gen --mesh`).
+    #[arg(long, value_name = "D", default_value_t = spikefab_gen::mesh::DEFAULT_FIFO_DEPTH, value_parser = clap::value_parser!(u32).range(2..=64))]
+    pub fifo_depth: u32,
+    /// Cache of verilated models (default as `spikefab cosim`).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Print one JSON object per line (one per mesh size and offered load) instead of the tables.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--mesh` of `spikefab bench noc`: `RxC` as `spikefab gen --mesh`, with
+/// at most `spikefab_cosim::noc::MAX_CORES` cores.
+fn parse_noc_mesh(s: &str) -> Result<spikefab_gen::Mesh, String> {
+    let m: spikefab_gen::Mesh = s
+        .parse()
+        .map_err(|e: spikefab_gen::MeshParseError| e.to_string())?;
+    let max = spikefab_cosim::noc::MAX_CORES;
+    if m.cores() > max {
+        return Err(format!(
+            "bad mesh '{s}': {} cores; the benchmark's wrapper allows at most {max} (e.g. 8x8)",
+            m.cores()
+        ));
+    }
+    Ok(m)
 }
 
 #[derive(Debug, Args)]

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Sim(a) => run::sim(a).map(|_| true),
         Command::Bench(BenchCommand::Sim(a)) => bench::bench_sim(a).map(|_| true),
         Command::Bench(BenchCommand::Cosim(a)) => cosim::bench_cosim(a).map(|_| true),
+        Command::Bench(BenchCommand::Noc(a)) => bench::bench_noc(a),
         Command::Export(a) => commands::export(a).map(|_| true),
         Command::Check(a) => commands::check(a).map(|_| true),
         Command::Compare(a) => commands::compare(a),

@@ -46,6 +46,7 @@ mod library;
 pub mod lockstep;
 pub mod mesh;
 mod model;
+pub mod noc;
 mod spec;
 mod toolchain;
 mod wrapper;

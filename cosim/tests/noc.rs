@@ -23,7 +23,8 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 use noc_support::{
-    build, hdl, mesh_lib, mesh_spec, run, Failure, MeshCfg, MeshSim, Pattern, Report, Rng, RunCfg,
+    build, curve_run, hdl, mesh_lib, mesh_sim, mesh_spec, run, Failure, MeshCfg, Pattern, Report,
+    Rng, RunCfg, CURVE_RATES, CURVE_X_SEED,
 };
 use spikefab_cosim::{ModelSpec, Port, RandReset};
 
@@ -41,7 +42,7 @@ fn soak_cycles() -> u64 {
 fn soak(cfg: MeshCfg, cycles: u64, rates: &[u32], seed: u64) -> Vec<Report> {
     let t0 = Instant::now();
     let lib = mesh_lib(cfg);
-    let mut sim = MeshSim::new(&lib, cfg, 7);
+    let mut sim = mesh_sim(&lib, cfg, 7);
     let mut reports = Vec::new();
     let mut total_cycles = 0;
     for (pi, pattern) in [Pattern::Uniform, Pattern::Transpose, Pattern::Hotspot]
@@ -100,7 +101,8 @@ fn soak_small_and_shallow_meshes_exactly_once() {
 }
 
 /// Offered load against accepted throughput and latency, uniform unicast
-/// traffic, no ejection stalls (docs/benchmarks.md).
+/// traffic, no ejection stalls: the points of `spikefab bench noc`
+/// (docs/benchmarks.md), here at FIFO depth 3, with their expected shape.
 #[test]
 fn latency_throughput_curve_per_mesh_size() {
     let t0 = Instant::now();
@@ -109,17 +111,11 @@ fn latency_throughput_curve_per_mesh_size() {
     for (rows, cols) in [(1, 1), (2, 1), (2, 2), (3, 2)] {
         let cfg = MeshCfg::new(rows, cols, 3);
         let lib = mesh_lib(cfg);
-        let mut sim = MeshSim::new(&lib, cfg, 11);
+        let mut sim = mesh_sim(&lib, cfg, CURVE_X_SEED);
         let mut last = 0.0;
-        for rate in (1..=10).map(|i| i * 10) {
-            let mut rc = RunCfg::new(
-                Pattern::UniformUnicast,
-                rate,
-                0,
-                22_000,
-                0xC0 + u64::from(rate),
-            );
-            rc.warmup = 2_000;
+        for rate in CURVE_RATES {
+            // 2,000 warm-up cycles, then 20,000 measured (as `spikefab bench noc`)
+            let rc = curve_run(rate, 20_000);
             let label = format!("noc curve {} {rate}%", cfg.name());
             let r = run(&mut sim, &rc, &label).unwrap_or_else(|f| panic!("{label}: {f}"));
             println!(
@@ -155,7 +151,7 @@ fn latency_throughput_curve_per_mesh_size() {
 fn scoreboard_reports_a_wrong_expectation_as_missing_and_misrouted() {
     let cfg = MeshCfg::new(2, 2, 3);
     let lib = mesh_lib(cfg);
-    let mut sim = MeshSim::new(&lib, cfg, 3);
+    let mut sim = mesh_sim(&lib, cfg, 3);
     let mut rc = RunCfg::new(Pattern::Uniform, 50, 20, 20_000, 0x5C0);
     // the scoreboard expects one bit flipped in about every 500th packet's mask
     rc.wrong_expectation_every = Some(500);
@@ -183,7 +179,7 @@ fn scoreboard_reports_a_wrong_expectation_as_missing_and_misrouted() {
 fn watchdog_names_the_cycle_and_the_routers_state() {
     let cfg = MeshCfg::new(2, 2, 3);
     let lib = mesh_lib(cfg);
-    let mut sim = MeshSim::new(&lib, cfg, 5);
+    let mut sim = mesh_sim(&lib, cfg, 5);
     let mut rc = RunCfg::new(Pattern::Uniform, 30, 0, 20_000, 0xD0);
     rc.never_ready = Some(3);
     match run(&mut sim, &rc, "never ready") {
@@ -250,7 +246,7 @@ fn router_mutants_are_caught() {
         let path = sub.join("snn_noc_router.v");
         std::fs::write(&path, src.replace(from, to)).unwrap();
         let lib = build(&mesh_spec(cfg, path));
-        let mut sim = MeshSim::new(&lib, cfg, 9);
+        let mut sim = mesh_sim(&lib, cfg, 9);
         let rc = RunCfg::new(Pattern::Uniform, 60, stall, 20_000, 0xBAD + i as u64);
         let f = match run(&mut sim, &rc, name) {
             Ok(r) => panic!("mutant `{name}` survived: {r}"),
