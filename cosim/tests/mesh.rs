@@ -4,17 +4,47 @@
 //! records (every neuron update and spike, merged over the cores in core
 //! order; weight writes in canonical order, by synapse) to the reference,
 //! hence to each other, with and without STDP.
+//!
+//! Two sets of networks: fixed templates with seed variations
+//! (`the_same_networks_match_the_reference_on_meshes_1x1_2x1_2x2_3x2`), and
+//! random networks drawn by the generator of `support/random.rs`
+//! (`the_same_random_networks_...`), each run on all four meshes. The random
+//! networks fit one core of the mesh config (`hw(base)`: a 1x1 mesh holds the
+//! whole network) and have at least 6 neurons (a 3x2 mesh gives every core
+//! one). Per config: `odd` (static, odd widths, 13 delay slots) and `small`
+//! (static, default numerics) 32 networks each, `stdp` 64 networks that all
+//! have plastic projections (128 networks, 512 mesh runs);
+//! `SPIKEFAB_COSIM_MESH_CASES=<n>` draws n per config instead. The runner
+//! seeds are fixed per config and printed; `SPIKEFAB_COSIM_SEED=<u64>` pins
+//! another (the same seed for every config), `SPIKEFAB_COSIM_SEED=random`
+//! draws new ones. A failure shrinks to a minimal network (its seed is
+//! persisted in `mesh.proptest-regressions`); the message names the mesh and
+//! carries the network as TOML, written with the mesh config's TOML under
+//! `CARGO_TARGET_TMPDIR/cosim-mesh-random/`, and the `spikefab cosim`
+//! command that reproduces it.
 
+mod support;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use spikefab_cosim::build;
-use spikefab_cosim::lockstep::{run_lockstep_on, Device, LockstepError, LockstepOptions};
+use proptest::prelude::*;
+use proptest::test_runner::{
+    Config as ProptestConfig, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner,
+};
+use spikefab_cosim::lockstep::{
+    run_lockstep_on, Device, LockstepError, LockstepOptions, LockstepReport,
+};
 use spikefab_cosim::mesh::{local_synapses, MeshDevice, MeshShape};
-use spikefab_cosim::RandReset;
-use spikefab_gen::{build_mesh_engine, mesh_images, mesh_load_beats, partition, HwConfig, Mesh};
+use spikefab_cosim::{build, ModelLib, RandReset};
+use spikefab_gen::{
+    build_mesh_engine, mesh_images, mesh_load_beats, partition, HwConfig, Mesh, MeshError,
+};
 use spikefab_sim::load::load_file;
 use spikefab_sim::models::balanced::BalancedParams;
 use spikefab_sim::Network;
+use support::random::{build as build_case, case_toml, env_u64, net_spec, runner_seed, Caps, Case};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).to_path_buf()
@@ -184,5 +214,532 @@ fn the_same_networks_match_the_reference_on_meshes_1x1_2x1_2x2_3x2() {
     println!(
         "meshes: {} network runs on {} mesh sizes, every one bit-identical to the reference (and so to each other)",
         total.0, total.1
+    );
+}
+
+// Random networks on every mesh size.
+
+/// The mesh sizes every random network runs on, smallest first.
+const MESHES: [&str; 4] = ["1x1", "2x1", "2x2", "3x2"];
+
+/// Every random network has at least this many neurons: a 3x2 mesh gives
+/// every core one.
+const MIN_NEURONS: u32 = 6;
+
+/// The largest population drawn (a whole network fits the 300 neurons of
+/// one core of `hw(base)` by construction).
+const MAX_POP: u32 = 300;
+
+/// Default random networks per config: (base config, networks, plastic
+/// only). 128 networks, 64 of them plastic.
+const RANDOM_CONFIGS: [(&str, u32, bool); 3] =
+    [("odd", 32, false), ("small", 32, false), ("stdp", 64, true)];
+
+/// Where failing seeds of the random mesh networks are persisted (replayed
+/// first by every run).
+const REGRESSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/mesh.proptest-regressions"
+);
+
+/// A mesh config as a TOML file `spikefab cosim --hw` reads back.
+fn hw_toml(hw: &HwConfig) -> String {
+    let n = &hw.numerics;
+    let mut s = format!(
+        "name = {:?}\ndescription = {:?}\nneurons_per_core = {}\nsyn_depth = {}\nmax_rows = {}\n\
+         max_pops = {}\nstdp = {}\nobserve = {}\n",
+        hw.name,
+        hw.description,
+        hw.neurons_per_core,
+        hw.syn_depth,
+        hw.max_rows,
+        hw.max_pops,
+        hw.stdp,
+        hw.observe
+    );
+    if hw.stdp {
+        s.push_str(&format!(
+            "n_rules = {}\ninc_depth = {}\n",
+            hw.n_rules, hw.inc_depth
+        ));
+    }
+    s.push_str(&format!(
+        "[numerics]\nv_bits = {}\nv_frac = {}\ni_bits = {}\ni_frac = {}\nw_bits = {}\n\
+         w_shift = {}\nacc_bits = {}\ncoef_bits = {}\ncoef_frac = {}\nmax_delay_steps = {}\n\
+         ref_bits = {}\ntrace_bits = {}\ntrace_frac = {}\npoisson_table_len = {}\n",
+        n.v_bits,
+        n.v_frac,
+        n.i_bits,
+        n.i_frac,
+        n.w_bits,
+        n.w_shift,
+        n.acc_bits,
+        n.coef_bits,
+        n.coef_frac,
+        n.max_delay_steps,
+        n.ref_bits,
+        n.trace_bits,
+        n.trace_frac,
+        n.poisson_table_len
+    ));
+    s
+}
+
+/// Where a failing network of `config` and the config itself are written.
+fn failure_files(config: &str) -> (PathBuf, PathBuf) {
+    let d = root().join("cosim-mesh-random");
+    std::fs::create_dir_all(&d).expect("mkdir");
+    (
+        d.join(format!("{config}-failing.toml")),
+        d.join(format!("{config}.hw.toml")),
+    )
+}
+
+/// Why one run of a network on one mesh did not match.
+enum MeshRun {
+    /// The build rejected the network (1x1 only: before any run); the key
+    /// says why, for the count.
+    Rejected(String),
+    /// Anything else: a divergence, a lockstep or mapping error.
+    Failed(String),
+}
+
+/// The verilated model of one mesh of a config.
+struct MeshModel {
+    shape: MeshShape,
+    lib: ModelLib,
+}
+
+/// What one network gave on one mesh.
+struct MeshOutcome {
+    report: LockstepReport,
+    neurons: u32,
+    synapses: u64,
+    cores: Vec<(u32, u32)>,
+}
+
+/// One mesh config (`hw(base)`) and its verilated models, one per mesh of
+/// [`MESHES`], each built on first use and reused for every network (the
+/// RTL depends on the config and the mesh only; each run checks that its
+/// images give the model's [`MeshShape`]).
+struct MeshRig {
+    hw: HwConfig,
+    meshes: Vec<Mesh>,
+    models: RefCell<Vec<Option<MeshModel>>>,
+}
+
+impl MeshRig {
+    fn new(base: &str) -> MeshRig {
+        let hw = hw(base);
+        MeshRig {
+            meshes: MESHES.iter().map(|m| m.parse().expect("mesh")).collect(),
+            models: RefCell::new(MESHES.iter().map(|_| None).collect()),
+            hw,
+        }
+    }
+
+    /// The command that reproduces a run of `case` on mesh `k` from the
+    /// files of [`failure_files`].
+    fn repro(&self, k: usize, case: &Case) -> String {
+        let (net, hw) = failure_files(&self.hw.name);
+        let one = if k == 0 {
+            " (a 1x1 mesh runs as a single core there)"
+        } else {
+            ""
+        };
+        format!(
+            "spikefab cosim {} --hw {} --mesh {} --steps {} --x-seed {}{one}",
+            net.display(),
+            hw.display(),
+            self.meshes[k],
+            case.steps,
+            case.x_seed
+        )
+    }
+
+    /// `case` on mesh `k` in lockstep with the reference.
+    fn run(&self, k: usize, case: &Case) -> Result<MeshOutcome, MeshRun> {
+        let hw = &self.hw;
+        let mesh = &self.meshes[k];
+        let failed =
+            |what: &str, e: &dyn std::fmt::Display| MeshRun::Failed(format!("{what}: {e}"));
+        let mut e = match build_mesh_engine(&case.net, hw, mesh, 1) {
+            Ok(e) => e,
+            Err(e @ (MeshError::Build { .. } | MeshError::DoesNotFit { .. })) if k == 0 => {
+                let why = e.to_string();
+                let key = if why.contains("accumulator") {
+                    "accumulator bound".to_string()
+                } else if matches!(e, MeshError::DoesNotFit { .. }) {
+                    "capacity".to_string()
+                } else {
+                    why.lines().next().unwrap_or("").chars().take(160).collect()
+                };
+                return Err(MeshRun::Rejected(key));
+            }
+            Err(e) => return Err(failed("building the reference engine", &e)),
+        };
+        let mapping = partition(&e, hw, mesh).map_err(|e| failed("partition", &e))?;
+        let imgs = mesh_images(&e, hw, &mapping).map_err(|e| failed("mesh images", &e))?;
+        let shape = MeshShape::new(mesh.rows(), mesh.cols(), &imgs[0]);
+        let mut models = self.models.borrow_mut();
+        if models[k].is_none() {
+            let hdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl");
+            let work = root().join(format!("mesh-random-work-{}-{mesh}", hw.name));
+            let spec = shape
+                .spec(&hdl, &work)
+                .map_err(|e| failed("mesh spec", &e))?;
+            let lib = build(&spec, &root().join("cosim-cache"))
+                .map_err(|e| failed("verilating the mesh", &e))?;
+            models[k] = Some(MeshModel {
+                shape: shape.clone(),
+                lib,
+            });
+        }
+        let model = models[k].as_ref().expect("built above");
+        if model.shape != shape {
+            return Err(MeshRun::Failed(format!(
+                "the images describe another mesh than the config's model: {shape:?}, model {:?}",
+                model.shape
+            )));
+        }
+        let bases: Vec<u32> = imgs
+            .iter()
+            .map(|i| i.param("BASE").expect("BASE") as u32)
+            .collect();
+        let beats: Vec<_> = imgs.iter().map(mesh_load_beats).collect();
+        let cores: Vec<(u32, u32)> = mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
+        let synapses = local_synapses(&e, &cores);
+        let (lib, x_seed) = (&model.lib, case.x_seed);
+        let open = || -> Result<(Box<dyn Device>, u64), LockstepError> {
+            let m = lib.instantiate(x_seed, RandReset::Random)?;
+            let mut dev = MeshDevice::new(m, &shape, bases.clone(), synapses.clone())?;
+            dev.reset()?;
+            let mut load = 0;
+            for (c, b) in beats.iter().enumerate() {
+                load += dev.load(c as u32, b)?;
+            }
+            Ok((Box::new(dev), load))
+        };
+        let opts = LockstepOptions {
+            steps: case.steps,
+            spk_pct: 100,
+            stall_seed: 1,
+            x_seed,
+            history: 6,
+            wave: None,
+            wave_window: 0,
+            repro: self.repro(k, case),
+        };
+        let (neurons, n_syn) = (e.neurons(), e.syn.len() as u64);
+        match run_lockstep_on(&open, &mut e, &opts, None) {
+            Ok(report) => Ok(MeshOutcome {
+                report,
+                neurons,
+                synapses: n_syn,
+                cores,
+            }),
+            Err(e @ LockstepError::Diverged(_)) => Err(failed("DIVERGED", &e)),
+            Err(e) => Err(failed("lockstep failed", &e)),
+        }
+    }
+}
+
+/// What the random networks of one config gave.
+#[derive(Debug, Default)]
+struct MeshStats {
+    seed: u64,
+    networks: u64,
+    plastic: u64,
+    neuron_updates: u64,
+    spikes: u64,
+    weight_writes: u64,
+    steps: u64,
+    with_spikes: u64,
+    with_weight_writes: u64,
+    neurons: (u32, u32),
+    synapses_max: u64,
+    /// Per mesh: step cycles and steps (for cycles per step).
+    cycles: [(u64, u64); 4],
+    /// The fewest neurons a core of a 3x2 mesh held.
+    core_min: u32,
+    rejected: BTreeMap<String, u64>,
+    seconds: f64,
+}
+
+/// `cases` random networks fitting one core of `hw(base)` (all with STDP
+/// when `plastic_only`), each run on every mesh of [`MESHES`]; `Err` with
+/// the message of the minimal failing network.
+fn random_networks_on_meshes(
+    base: &str,
+    cases: u32,
+    plastic_only: bool,
+) -> Result<MeshStats, String> {
+    let t0 = std::time::Instant::now();
+    let rig = MeshRig::new(base);
+    let config = rig.hw.name.clone();
+    let caps = Caps::of(&rig.hw, MAX_POP);
+    let seed = runner_seed(&format!("mesh-{base}"));
+    println!(
+        "meshes, random networks on '{config}': {cases} networks{}, runner seed {seed} \
+         (SPIKEFAB_COSIM_SEED={seed} reproduces this run; SPIKEFAB_COSIM_MESH_CASES sets the count per config)",
+        if plastic_only { ", all with STDP" } else { "" }
+    );
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases,
+        source_file: Some(file!()),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
+        max_shrink_iters: 200,
+        max_global_rejects: 4 * cases.max(64),
+        rng_seed: RngSeed::Fixed(seed),
+        ..ProptestConfig::default()
+    });
+    let strategy = net_spec(&caps)
+        .prop_map(|mut s| {
+            // at least MIN_NEURONS neurons (the build clamps sizes only at
+            // the config's capacity, far above)
+            let n: u32 = s.pops.iter().map(|p| p.size).sum();
+            if n < MIN_NEURONS {
+                s.pops[0].size += MIN_NEURONS - n;
+            }
+            s
+        })
+        .prop_map({
+            let caps = caps.clone();
+            move |s| build_case(&s, &caps)
+        })
+        .prop_filter("a network with STDP", move |c| {
+            !plastic_only || c.net.projections.iter().any(|p| p.stdp.is_some())
+        });
+    let stats = RefCell::new(MeshStats {
+        seed,
+        neurons: (u32::MAX, 0),
+        core_min: u32::MAX,
+        ..MeshStats::default()
+    });
+    let result = runner.run(&strategy, |case| {
+        // The TOML in a failure message must reproduce the network exactly.
+        let back = spikefab_sim::load::load_str(&case_toml(&case), "random network");
+        prop_assert_eq!(
+            back.as_ref().ok(),
+            Some(&case.net),
+            "TOML round trip: {:?}",
+            back.as_ref().err()
+        );
+        let mut runs = Vec::new();
+        for (k, mesh) in rig.meshes.iter().enumerate() {
+            match rig.run(k, &case) {
+                Ok(o) => runs.push(o),
+                Err(MeshRun::Rejected(key)) => {
+                    *stats.borrow_mut().rejected.entry(key).or_insert(0) += 1;
+                    return Err(TestCaseError::reject("network rejected by the build"));
+                }
+                Err(MeshRun::Failed(why)) => {
+                    let (net_file, hw_file) = failure_files(&config);
+                    let _ = std::fs::write(&net_file, case_toml(&case));
+                    let _ = std::fs::write(&hw_file, hw_toml(&rig.hw));
+                    // a divergence report carries the command already
+                    let repro = if why.contains("reproduce with") {
+                        String::new()
+                    } else {
+                        format!("\nreproduce with: {}", rig.repro(k, &case))
+                    };
+                    return Err(TestCaseError::fail(format!(
+                        "on the {mesh} mesh of hw config '{config}': {why}{repro}"
+                    )));
+                }
+            }
+        }
+        let one = &runs[0];
+        prop_assert!(one.neurons >= MIN_NEURONS, "{} neurons", one.neurons);
+        let counts = |r: &LockstepReport| (r.steps, r.neuron_updates, r.spikes, r.weight_writes);
+        for (o, mesh) in runs.iter().zip(&rig.meshes) {
+            prop_assert_eq!(counts(&o.report), counts(&one.report), "counts on {}", mesh);
+        }
+        let plastic = case.net.projections.iter().any(|p| p.stdp.is_some());
+        let r = &one.report;
+        let mut s = stats.borrow_mut();
+        s.networks += 1;
+        s.plastic += u64::from(plastic);
+        s.neuron_updates += r.neuron_updates;
+        s.spikes += r.spikes;
+        s.weight_writes += r.weight_writes;
+        s.steps += r.steps;
+        s.with_spikes += u64::from(r.spikes > 0);
+        s.with_weight_writes += u64::from(r.weight_writes > 0);
+        s.neurons = (s.neurons.0.min(one.neurons), s.neurons.1.max(one.neurons));
+        s.synapses_max = s.synapses_max.max(one.synapses);
+        for (c, o) in s.cycles.iter_mut().zip(&runs) {
+            c.0 += o.report.step_cycles;
+            c.1 += o.report.steps;
+        }
+        let last = runs.last().expect("four runs");
+        let smallest = last.cores.iter().map(|c| c.1 - c.0).min().unwrap_or(0);
+        s.core_min = s.core_min.min(smallest);
+        println!(
+            "meshes, random '{config}' #{}: {} neurons, {} synapses{}, {} steps: {} on each of \
+             1x1, 2x1, 2x2, 3x2 (cycles per step {}; 3x2 cores {})",
+            s.networks,
+            one.neurons,
+            one.synapses,
+            if plastic { ", STDP" } else { "" },
+            r.steps,
+            r.marker(),
+            runs.iter()
+                .map(|o| format!(
+                    "{:.0}",
+                    o.report.step_cycles as f64 / o.report.steps.max(1) as f64
+                ))
+                .collect::<Vec<_>>()
+                .join(" / "),
+            last.cores
+                .iter()
+                .map(|c| format!("[{}, {})", c.0, c.1))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        Ok(())
+    });
+    let mut stats = stats.into_inner();
+    stats.seconds = t0.elapsed().as_secs_f64();
+    match result {
+        Ok(()) => Ok(stats),
+        Err(TestError::Fail(why, case)) => {
+            let (net_file, hw_file) = failure_files(&config);
+            let text = case_toml(&case);
+            std::fs::write(&net_file, &text).expect("write the failing network");
+            std::fs::write(&hw_file, hw_toml(&rig.hw)).expect("write the mesh config");
+            Err(format!(
+                "random network on the meshes of hw config '{config}' failed (minimal case after \
+                 shrinking; runner seed {seed}: SPIKEFAB_COSIM_SEED={seed} cargo test -p \
+                 spikefab-cosim --test mesh random):\n{why}\n(network written to {}, mesh config \
+                 to {})\n\nnetwork as TOML:\n{text}",
+                net_file.display(),
+                hw_file.display()
+            ))
+        }
+        Err(TestError::Abort(why)) => Err(format!(
+            "random networks on the meshes of '{config}' aborted: {why}; rejected so far: {:?}",
+            stats.rejected
+        )),
+    }
+}
+
+/// The summary line of one config's random networks.
+fn report_random(config: &str, s: &MeshStats) {
+    let per_step: Vec<String> = MESHES
+        .iter()
+        .zip(&s.cycles)
+        .map(|(m, c)| format!("{m} {:.0}", c.0 as f64 / c.1.max(1) as f64))
+        .collect();
+    println!(
+        "meshes, random networks on '{config}': matched {} networks ({} with STDP, {} with weight \
+         writes) on 1x1, 2x1, 2x2, 3x2: {} neuron updates, {} spikes, {} weight writes over {} \
+         steps on each mesh, 0 divergences; {} with spikes, {}..={} neurons, up to {} synapses, \
+         3x2 cores of {} neurons or more, cycles per step {}; rejected {:?}; runner seed {}, {:.1} s",
+        s.networks,
+        s.plastic,
+        s.with_weight_writes,
+        s.neuron_updates,
+        s.spikes,
+        s.weight_writes,
+        s.steps,
+        s.with_spikes,
+        s.neurons.0,
+        s.neurons.1,
+        s.synapses_max,
+        s.core_min,
+        per_step.join(", "),
+        s.rejected,
+        s.seed,
+        s.seconds
+    );
+}
+
+#[test]
+fn the_same_random_networks_with_and_without_stdp_match_the_reference_on_meshes_1x1_2x1_2x2_3x2() {
+    for base in ["odd", "small", "stdp"] {
+        let hw = hw(base);
+        let back = HwConfig::from_toml(&hw_toml(&hw), "hw_toml")
+            .unwrap_or_else(|e| panic!("the mesh config TOML of '{base}' does not load: {e}"));
+        assert_eq!(
+            back, hw,
+            "the mesh config TOML of '{base}' does not round-trip"
+        );
+    }
+    let per_config = env_u64("SPIKEFAB_COSIM_MESH_CASES").map(|n| n.max(1) as u32);
+    let plan: Vec<(&str, u32, bool)> = RANDOM_CONFIGS
+        .iter()
+        .map(|&(b, n, p)| (b, per_config.unwrap_or(n), p))
+        .collect();
+    // two threads (the static configs, the plastic one): the models of
+    // different configs run side by side
+    let (stat, plas): (Vec<_>, Vec<_>) = plan.iter().partition(|c| !c.2);
+    let results: Vec<(String, u32, bool, Result<MeshStats, String>)> = std::thread::scope(|sc| {
+        let handles: Vec<_> = [stat, plas]
+            .into_iter()
+            .map(|group| {
+                sc.spawn(move || {
+                    group
+                        .into_iter()
+                        .map(|&(b, n, p)| (hw(b).name, n, p, random_networks_on_meshes(b, n, p)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a config's thread panicked"))
+            .collect()
+    });
+    let failures: Vec<&String> = results.iter().filter_map(|r| r.3.as_ref().err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures
+            .iter()
+            .map(|f| f.as_str())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
+    let mut total = MeshStats::default();
+    for (config, cases, plastic_only, r) in &results {
+        let s = r.as_ref().expect("no failures");
+        report_random(config, s);
+        assert_eq!(
+            s.networks,
+            u64::from(*cases),
+            "'{config}': networks matched"
+        );
+        assert!(
+            s.spikes > 0,
+            "'{config}': the random networks never spiked: {s:?}"
+        );
+        if *plastic_only {
+            assert_eq!(s.plastic, s.networks, "'{config}': every network has STDP");
+            assert!(
+                s.weight_writes > 0,
+                "'{config}': no STDP weight writes: {s:?}"
+            );
+        }
+        total.networks += s.networks;
+        total.plastic += s.plastic;
+        total.neuron_updates += s.neuron_updates;
+        total.spikes += s.spikes;
+        total.weight_writes += s.weight_writes;
+        total.with_spikes += s.with_spikes;
+    }
+    let want: u32 = plan.iter().map(|c| c.1).sum();
+    let want_plastic: u32 = plan.iter().filter(|c| c.2).map(|c| c.1).sum();
+    assert!(total.networks >= u64::from(want) && total.plastic >= u64::from(want_plastic));
+    assert!(
+        total.with_spikes * 2 >= total.networks,
+        "most random networks should spike: {} of {}",
+        total.with_spikes,
+        total.networks
+    );
+    println!(
+        "meshes: matched {} random networks ({} with STDP) on 1x1, 2x1, 2x2, 3x2: {} neuron \
+         updates, {} spikes, {} weight writes, 0 divergences",
+        total.networks, total.plastic, total.neuron_updates, total.spikes, total.weight_writes
     );
 }

@@ -1,12 +1,15 @@
 //! Helpers shared by the network-level co-simulation tests
-//! (`random_networks.rs`, `corners.rs`, `mutation.rs`): one cache of
-//! verilated models under cargo's per-target tmp dir, the generator flow
-//! (`spikefab_cosim::flow::prepare`) once per hardware config, and the
-//! per-network path that reuses that config's model.
+//! (`random_networks.rs`, `mesh.rs`, `corners.rs`, `mutation.rs`): one
+//! cache of verilated models under cargo's per-target tmp dir, the
+//! generator flow (`spikefab_cosim::flow::prepare`) once per hardware
+//! config, the per-network path that reuses that config's model, and the
+//! random network generator ([`random`]).
 //!
 //! A missing Verilator or C++ compiler makes `prepare` fail, and these
 //! helpers panic with its message: the tests fail, they never skip.
 #![allow(dead_code)] // each test binary uses a different subset
+
+pub mod random;
 
 use std::path::{Path, PathBuf};
 
