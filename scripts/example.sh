@@ -11,10 +11,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cargo build --release --bin spikefab
-rm -rf runs/example runs/example-gen
+rm -rf runs/example runs/example-gen runs/example-gen.txt
 ./target/release/spikefab sim balanced -o runs/example "$@"
 echo
-./target/release/spikefab gen balanced --hw balanced -o runs/example-gen | head -4
+./target/release/spikefab gen balanced --hw balanced -o runs/example-gen > runs/example-gen.txt
+head -4 runs/example-gen.txt
 echo
 ./target/release/spikefab cosim balanced --hw balanced --steps 200
 echo
