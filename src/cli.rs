@@ -260,8 +260,9 @@ pub struct GenArgs {
     /// counts, without building it, and nothing is written.
     #[arg(long, value_name = "RxC")]
     pub mesh: Option<spikefab_gen::Mesh>,
-    /// Depth of the mesh routers' input FIFOs in packets (2..=64; with --mesh).
-    #[arg(long, value_name = "N", requires = "mesh", value_parser = clap::value_parser!(u32).range(2..=64))]
+    /// Depth of the mesh routers' input FIFOs in packets (2..=64; with a mesh
+    /// of several cores, from --mesh or the config's `mesh`).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=64))]
     pub fifo_depth: Option<u32>,
     /// Output directory (created; existing generated files are overwritten).
     #[arg(short = 'o', long = "output", value_name = "DIR")]

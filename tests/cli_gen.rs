@@ -440,6 +440,41 @@ fn gen_mesh_writes_the_mesh_accelerator() {
     }
 }
 
+/// A config that names its mesh (`mesh = "2x1"`) builds that mesh without
+/// `--mesh`, and `--fifo-depth` applies to it.
+#[test]
+fn a_config_with_a_mesh_generates_that_mesh() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = tmp.path().join("m.toml");
+    let base =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("gen/configs/mesh.toml"))
+            .unwrap();
+    // the field goes before the [numerics] table
+    let with_mesh = base.replacen("[numerics]", "mesh = \"2x1\"\n\n[numerics]", 1);
+    assert_ne!(
+        with_mesh, base,
+        "gen/configs/mesh.toml has a [numerics] table"
+    );
+    fs::write(&cfg, with_mesh).unwrap();
+    let out = tmp.path().join("acc");
+    let o = spikefab(&[
+        "gen",
+        tiny().to_str().unwrap(),
+        "--hw",
+        cfg.to_str().unwrap(),
+        "--fifo-depth",
+        "6",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let top = fs::read_to_string(out.join("spikefab_mesh_top.v")).unwrap();
+    assert!(
+        top.contains(".MROWS(2)") && top.contains(".MCOLS(1)") && top.contains(".FIFO_DEPTH(6)"),
+        "{top}"
+    );
+}
+
 /// Full-scale PD14 on the largest mesh: the capacity report from its counts
 /// (not built), an error naming the excess, nothing written.
 #[test]
