@@ -20,7 +20,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use spikefab_gen::images::{Beat, CoreImages};
+use spikefab_gen::images::{clog2, Beat, CoreImages};
 use spikefab_sim::engine::{Engine, NeuronRecord, NeuronState, WeightRecord};
 use spikefab_sim::records::{compare_step, Divergence, RecordKind, StepRecords};
 use thiserror::Error;
@@ -42,14 +42,6 @@ pub struct TopShape {
     pub i_bits: u32,
     pub ref_bits: u32,
     pub w_bits: u32,
-}
-
-fn clog2(x: u64) -> u32 {
-    let mut b = 0;
-    while b < 64 && (1u64 << b) < x {
-        b += 1;
-    }
-    b
 }
 
 impl TopShape {
@@ -128,23 +120,17 @@ impl TopShape {
 /// are left at their defaults in a verilated model (one model per shape).
 pub const NETWORK_PARAMS: [&str; 3] = ["N_ACTIVE", "P_PLUS", "P_MINUS"];
 
-/// The `hdl/` leaf modules of one core, in dependency order.
-pub const CORE_SOURCES: [&str; 6] = [
-    "snn_rng.v",
-    "snn_poisson.v",
-    "snn_lif_update.v",
-    "snn_syn_event.v",
-    "snn_stdp.v",
-    "snn_lif_core.v",
-];
-
 /// A model spec of `snn_lif_core` itself (the modules in `hdl_dir`), shaped
 /// like `img`'s core: its network-independent parameters (no memory images,
 /// [`NETWORK_PARAMS`] at their defaults), so that every network of that
 /// shape runs on one cached model, configured through the load port. `extra`
 /// parameters (e.g. `FAULT`) are added verbatim.
 pub fn core_spec(hdl_dir: &Path, img: &CoreImages, extra: &[(&str, i64)]) -> crate::ModelSpec {
-    let sources = CORE_SOURCES.iter().map(|f| hdl_dir.join(f)).collect();
+    // the modules the generator copies (one list for both)
+    let sources = spikefab_gen::generate::CORE_SOURCES
+        .iter()
+        .map(|(f, _)| hdl_dir.join(f))
+        .collect();
     let mut spec = crate::ModelSpec::new("snn_lif_core", sources, "clk_i");
     let shape = TopShape::of_images(img);
     for port in shape.ports() {

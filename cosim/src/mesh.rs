@@ -11,9 +11,8 @@
 
 use std::path::Path;
 
-use spikefab_gen::images::{Beat, CoreImages};
-use spikefab_sim::connect::key_target;
-use spikefab_sim::engine::{Engine, NeuronRecord, NeuronState, WeightRecord};
+use spikefab_gen::images::{clog2, Beat, CoreImages};
+use spikefab_sim::engine::{NeuronRecord, NeuronState, WeightRecord};
 use spikefab_sim::records::StepRecords;
 
 use crate::error::CosimError;
@@ -23,19 +22,6 @@ use crate::spec::{ModelSpec, Port};
 
 /// The wrapper's module name.
 pub const WRAPPER_TOP: &str = "cosim_mesh_top";
-
-/// The `hdl/` modules of a mesh, in dependency order.
-pub const MESH_SOURCES: [&str; 9] = [
-    "snn_rng.v",
-    "snn_poisson.v",
-    "snn_lif_update.v",
-    "snn_syn_event.v",
-    "snn_stdp.v",
-    "snn_lif_core.v",
-    "snn_noc_router.v",
-    "snn_noc_mesh.v",
-    "snn_mesh_top.v",
-];
 
 /// The shape of a mesh of identical cores.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,14 +54,6 @@ const CORE_PARAMS: [&str; 19] = [
     "N_RULES",
     "INC_DEPTH",
 ];
-
-fn clog2(x: u64) -> u32 {
-    let mut b = 0;
-    while b < 64 && (1u64 << b) < x {
-        b += 1;
-    }
-    b
-}
 
 impl MeshShape {
     /// The shape of a `rows x cols` mesh of cores like `img`'s (a mesh
@@ -280,7 +258,13 @@ impl MeshShape {
             context: format!("cannot write {}", wrapper.display()),
             source,
         })?;
-        let mut sources: Vec<_> = MESH_SOURCES.iter().map(|f| hdl_dir.join(f)).collect();
+        // the modules the generator copies into a mesh directory
+        use spikefab_gen::generate::{CORE_SOURCES, NOC_SOURCES};
+        let mut sources: Vec<_> = CORE_SOURCES
+            .iter()
+            .chain(&NOC_SOURCES)
+            .map(|(f, _)| hdl_dir.join(f))
+            .collect();
         sources.push(wrapper);
         let mut spec = ModelSpec::new(WRAPPER_TOP, sources, "clk_i");
         for p in self.ports() {
@@ -525,19 +509,6 @@ impl Device for MeshDevice {
     }
 }
 
-/// Per core (neuron ranges `[lo, hi)` in core order), the global synapse
-/// index of each local synapse address: the mesh images store, for every
-/// global source in order, its synapses onto the core's neurons in the
-/// engine's row order.
-pub fn local_synapses(e: &Engine, ranges: &[(u32, u32)]) -> Vec<Vec<u64>> {
-    let mut out = vec![Vec::new(); ranges.len()];
-    let core_of = |t: u32| ranges.iter().position(|&(lo, hi)| t >= lo && t < hi);
-    for j in 0..e.neurons() {
-        for s in e.syn.row(j) {
-            if let Some(c) = core_of(key_target(e.syn.key[s])) {
-                out[c].push(s as u64);
-            }
-        }
-    }
-    out
-}
+/// Per core, the global synapse index of each local synapse address (the
+/// generator's own mapping, which the mesh images follow).
+pub use spikefab_gen::mesh_stdp::local_synapses;
