@@ -1,0 +1,107 @@
+//! `snn_mesh_top`: `MROWS x MCOLS` cores on the network-on-chip, with a
+//! network interface per core and the timestep barrier. Its parameters and
+//! ports, written once.
+
+use serde::Serialize;
+
+use crate::core::CoreParams;
+use crate::iface::{index_width, Param, Port, Role};
+
+/// The module name.
+pub const MODULE: &str = "snn_mesh_top";
+
+/// The parameters of one `snn_mesh_top`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct MeshTopParams {
+    /// `MROWS`: mesh rows.
+    pub mrows: u32,
+    /// `MCOLS`: mesh columns.
+    pub mcols: u32,
+    /// `FIFO_DEPTH`: router input FIFO depth (packets).
+    pub fifo_depth: u32,
+    /// Every core's parameters (`mesh` set, `rows` the row memory depth;
+    /// the mesh passes `N_NEURONS` .. `INC_DEPTH` on to each core, no fault).
+    pub core: CoreParams,
+}
+
+impl MeshTopParams {
+    /// Cores, `MROWS * MCOLS`.
+    pub fn cores(&self) -> u32 {
+        self.mrows * self.mcols
+    }
+
+    /// Core index width `CORE_W`.
+    pub fn core_w(&self) -> u32 {
+        index_width(self.cores().into())
+    }
+
+    /// The parameters in declaration order.
+    pub fn params(&self) -> Vec<Param> {
+        let c = &self.core;
+        let i = Param::int;
+        vec![
+            i("MROWS", self.mrows.into()),
+            i("MCOLS", self.mcols.into()),
+            i("FIFO_DEPTH", self.fifo_depth.into()),
+            i("N_NEURONS", c.n_neurons),
+            i("ROWS", c.rows),
+            i("N_POPS", c.n_pops),
+            i("SLOTS", c.slots),
+            i("V_BITS", c.v_bits.into()),
+            i("I_BITS", c.i_bits.into()),
+            i("COEF_BITS", c.coef_bits.into()),
+            i("COEF_FRAC", c.coef_frac.into()),
+            i("REF_BITS", c.ref_bits.into()),
+            i("ACC_BITS", c.acc_bits.into()),
+            i("W_BITS", c.w_bits.into()),
+            i("W_SHIFT", c.w_shift.into()),
+            i("TABLE_LEN", c.table_len.into()),
+            i("SYN_DEPTH", c.syn_depth),
+            i("PLASTIC", c.plastic.into()),
+            i("TRACE_BITS", c.trace_bits.into()),
+            i("TRACE_FRAC", c.trace_frac.into()),
+            i("N_RULES", c.n_rules),
+            i("INC_DEPTH", c.inc_depth),
+        ]
+    }
+
+    /// The module's ports in declaration order; per-core vectors are
+    /// flattened with [`Port::lanes`] (core `k` in lane `k`).
+    pub fn ports(&self) -> Vec<Port> {
+        use Role::*;
+        let c = &self.core;
+        let n = self.cores();
+        let i = Port::input;
+        let o = Port::output;
+        vec![
+            i("clk_i", 1, Clock),
+            i("rst_i", 1, Reset),
+            i("start_i", 1, Control),
+            o("busy_o", 1, Control),
+            o("done_o", 1, Control),
+            o("step_o", 32, Control),
+            i("ld_valid_i", 1, Load),
+            o("ld_ready_o", 1, Load),
+            i("ld_last_i", 1, Load),
+            i("ld_core_i", self.core_w(), Load),
+            i("ld_mem_i", 4, Load),
+            i("ld_addr_i", 32, Load),
+            i("ld_data_i", 32, Load),
+            o("obs_valid_o", 1, Observe).lanes(n),
+            o("obs_step_o", 32, Observe).lanes(n),
+            o("obs_neuron_o", c.nrn_w(), Observe).lanes(n),
+            o("obs_v_o", c.v_bits, Observe).signed().lanes(n),
+            o("obs_i_ex_o", c.i_bits, Observe).signed().lanes(n),
+            o("obs_i_in_o", c.i_bits, Observe).signed().lanes(n),
+            o("obs_refr_o", c.ref_bits, Observe).lanes(n),
+            o("obs_spike_o", 1, Observe).lanes(n),
+            o("wobs_valid_o", 1, Observe).lanes(n),
+            o("wobs_syn_o", c.syn_aw(), Observe).lanes(n),
+            o("wobs_old_o", c.w_bits, Observe).signed().lanes(n),
+            o("wobs_new_o", c.w_bits, Observe).signed().lanes(n),
+            o("spk_valid_o", 1, Spike).lanes(n),
+            o("spk_gid_o", c.row_w(), Spike).lanes(n),
+            o("phase_o", 3, Control),
+        ]
+    }
+}

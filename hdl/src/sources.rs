@@ -1,0 +1,52 @@
+//! The Verilog text of every `hdl/` module, embedded at build time, and the
+//! sets of files each block needs (in an order any tool can read them in:
+//! leaves first).
+
+/// One Verilog file of `hdl/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// The file name in `hdl/` (`snn_lif_core.v`).
+    pub file: &'static str,
+    /// Its text.
+    pub text: &'static str,
+}
+
+macro_rules! source {
+    ($f:literal) => {
+        Source {
+            file: $f,
+            text: include_str!(concat!("../", $f)),
+        }
+    };
+}
+
+/// The neuron core `snn_lif_core` and the modules it instantiates.
+pub const CORE: &[Source] = &[
+    source!("snn_rng.v"),
+    source!("snn_poisson.v"),
+    source!("snn_lif_update.v"),
+    source!("snn_syn_event.v"),
+    source!("snn_stdp.v"),
+    source!("snn_lif_core.v"),
+];
+
+/// The network-on-chip: `snn_noc_mesh` and its router.
+pub const NOC: &[Source] = &[source!("snn_noc_router.v"), source!("snn_noc_mesh.v")];
+
+/// The mesh of cores, `snn_mesh_top` (needs [`CORE`] and [`NOC`]).
+pub const MESH_TOP: &[Source] = &[source!("snn_mesh_top.v")];
+
+/// Every file a mesh of cores needs: [`CORE`], [`NOC`], [`MESH_TOP`].
+pub fn mesh() -> Vec<Source> {
+    CORE.iter().chain(NOC).chain(MESH_TOP).copied().collect()
+}
+
+/// Every embedded file (each once).
+pub fn all() -> Vec<Source> {
+    mesh()
+}
+
+/// The embedded file called `file`.
+pub fn get(file: &str) -> Option<Source> {
+    all().into_iter().find(|s| s.file == file)
+}
