@@ -215,7 +215,7 @@ pub fn bench_noc(args: &BenchNocArgs) -> Result<bool, CliError> {
         Some(c) => c.clone(),
         None => default_cache_root().map_err(cosim_err)?,
     };
-    let tools = Toolchain::detect().map_err(cosim_err)?;
+    let tools = Toolchain::detect().map_err(|e| cosim_err(e.into()))?;
     let work =
         WorkDir(std::env::temp_dir().join(format!("spikefab-bench-noc-{}", std::process::id())));
     let sources = NocSources::write_embedded(&work.0).map_err(cosim_err)?;

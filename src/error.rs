@@ -58,10 +58,10 @@ pub enum CliError {
     Plot { path: PathBuf, message: String },
     /// Synthesis (part lookup, Yosys run or its reports) failed.
     #[error("{0}")]
-    Synth(#[from] spikefab_gen::SynthError),
+    Synth(#[from] spikefab_eda::SynthError),
     /// An unknown --part.
     #[error("{0}")]
-    Part(#[from] spikefab_gen::UnknownPart),
+    Part(#[from] spikefab_eda::UnknownPart),
     /// Accelerator generation failed (config, fit, output).
     #[error("{0}")]
     Gen(#[from] spikefab_gen::GenError),

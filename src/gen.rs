@@ -195,7 +195,7 @@ fn mesh_summary(m: &MeshManifest, source: &str, out: &std::path::Path) -> String
         .flat_map(|c| &c.memories)
         .map(|mem| mem.bits())
         .sum();
-    if let Some(p) = spikefab_gen::PARTS
+    if let Some(p) = spikefab_eda::PARTS
         .iter()
         .max_by_key(|p| mesh::part_memory_bits(p))
     {

@@ -4,17 +4,18 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use spikefab_gen::synth::{self, SynthOptions, SynthReport};
+use spikefab_eda::parts;
+use spikefab_eda::yosys::{self, SynthOptions, SynthReport};
 
 use crate::cli::SynthArgs;
 use crate::error::CliError;
 use crate::util;
 
 pub fn synth(a: &SynthArgs) -> Result<(), CliError> {
-    let part = spikefab_gen::lookup(&a.part)?;
+    let part = parts::lookup(&a.part)?;
     let mut params = Vec::with_capacity(a.params.len());
     for p in &a.params {
-        params.push(synth::parse_param(p).map_err(|e| CliError::Usage(e.to_string()))?);
+        params.push(yosys::parse_param(p).map_err(|e| CliError::Usage(e.to_string()))?);
     }
     if a.timeout_s == 0 {
         return Err(CliError::Usage("--timeout-s must be at least 1".into()));
@@ -33,7 +34,7 @@ pub fn synth(a: &SynthArgs) -> Result<(), CliError> {
         out_dir,
         timeout: Duration::from_secs(a.timeout_s),
     };
-    let report = synth::synthesize(&opts, part)?;
+    let report = yosys::synthesize(&opts, part)?;
     let text = if a.json {
         let mut s = serde_json::to_string(&report).map_err(|e| CliError::Serialize {
             what: "synthesis report",

@@ -2,46 +2,17 @@
 
 use std::path::PathBuf;
 
+use spikefab_eda::verilator::ToolchainError;
 use thiserror::Error;
 
 /// Everything that can go wrong while finding the tools, building a model
 /// library, loading it or driving an instance.
 #[derive(Debug, Error)]
 pub enum CosimError {
-    /// No `verilator` executable in `$VERILATOR_ROOT/bin` or on `PATH`.
-    #[error(
-        "Verilator not found (looked in $VERILATOR_ROOT/bin and PATH): install it with \
-         `apt-get install -y verilator` (scripts/setup.sh does this) or set VERILATOR_ROOT"
-    )]
-    VerilatorNotFound,
-
-    /// A tool was found but did not run, or said something unexpected.
-    #[error("`{tool}` could not be used: {detail}")]
-    ToolUnusable {
-        /// The executable.
-        tool: String,
-        /// What happened.
-        detail: String,
-    },
-
-    /// A Verilator older than 5 (the wrapper uses the Verilator 5 API).
-    #[error("Verilator {version} is too old: spikefab-cosim needs Verilator 5 or newer")]
-    VerilatorTooOld {
-        /// The version line it printed.
-        version: String,
-    },
-
-    /// The C++ compiler or make is missing.
-    #[error(
-        "`{tool}` not found ({detail}): install the C++ tool chain with \
-         `apt-get install -y g++ make` (scripts/setup.sh does this)"
-    )]
-    BuildToolNotFound {
-        /// `g++` (or `$CXX`) or `make`.
-        tool: String,
-        /// The spawn error.
-        detail: String,
-    },
+    /// Verilator, the C++ compiler or make is missing, does not run or is
+    /// too old (the message is the tool chain's own).
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
 
     /// The model spec is inconsistent (before any tool runs).
     #[error("invalid model spec: {0}")]

@@ -11,7 +11,9 @@
 //!    -O2` and links one shared library. The library is cached under a key
 //!    that hashes the source contents, the spec, the tool versions and the
 //!    flags ([`default_cache_root`] says where), so the second build of the
-//!    same design is a cache hit ([`ModelLib::was_built`]).
+//!    same design is a cache hit ([`ModelLib::was_built`]). The tools are
+//!    `spikefab-eda`'s [`Toolchain`] (Verilator 5, the C++ compiler, make),
+//!    re-exported here; its errors arrive as [`CosimError::Toolchain`].
 //! 3. [`ModelLib::instantiate`] loads the library (dlopen, through a C++ shim
 //!    bound with `cxx`) and creates a [`Model`]: resolve ports once with
 //!    [`Model::port`], then [`Model::set`], [`Model::tick`], [`Model::get`]
@@ -40,6 +42,7 @@
 //! # }
 //! ```
 
+mod cache;
 mod error;
 pub mod flow;
 mod library;
@@ -48,15 +51,12 @@ pub mod mesh;
 mod model;
 pub mod noc;
 mod spec;
-mod toolchain;
 mod wrapper;
 
+pub use cache::{default_cache_root, default_cache_root_with};
 pub use error::CosimError;
 pub use library::{build, build_with, cache_key, BuildOrigin, ModelLib, LIB_FILE};
 pub use model::{Model, PortId, RandReset};
 pub use spec::{Dir, ModelSpec, Port};
-pub use toolchain::{
-    default_cache_root, default_cache_root_with, find_on_path, find_verilator, find_verilator_with,
-    locate_verilator, Compiler, Toolchain, Verilator,
-};
+pub use spikefab_eda::verilator::{Compiler, Toolchain, ToolchainError, Verilator};
 pub use wrapper::WRAPPER_ABI;

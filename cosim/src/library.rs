@@ -29,11 +29,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
+use spikefab_eda::verilator::{Toolchain, ToolchainError};
 
 use crate::error::CosimError;
 use crate::model::{Model, RandReset};
 use crate::spec::{ModelSpec, Port};
-use crate::toolchain::Toolchain;
 use crate::wrapper;
 
 /// File name of a model library inside its cache folder.
@@ -683,17 +683,13 @@ fn build_record(
 
 fn run(cmd: &mut Command, tool: &str) -> Result<Output, CosimError> {
     cmd.output().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            CosimError::BuildToolNotFound {
-                tool: tool.to_string(),
-                detail: e.to_string(),
-            }
+        let tool = tool.to_string();
+        let detail = e.to_string();
+        CosimError::Toolchain(if e.kind() == std::io::ErrorKind::NotFound {
+            ToolchainError::BuildToolNotFound { tool, detail }
         } else {
-            CosimError::ToolUnusable {
-                tool: tool.to_string(),
-                detail: e.to_string(),
-            }
-        }
+            ToolchainError::ToolUnusable { tool, detail }
+        })
     })
 }
 

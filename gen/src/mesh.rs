@@ -100,7 +100,7 @@ use crate::images::{
     self, clog2, load_beats, Beat, CoreImageError, CoreImages, CoreShape, Image, ImageError,
     Layout, LOAD_CFG,
 };
-use crate::parts::{Part, PARTS};
+use spikefab_eda::parts::{Part, PARTS};
 
 /// Largest number of mesh rows and of mesh columns.
 pub const MAX_MESH_DIM: u32 = 16;

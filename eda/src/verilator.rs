@@ -1,4 +1,5 @@
-//! Finding Verilator and the C++ compiler, and the default cache folder.
+//! Finding and version-checking Verilator, the C++ compiler and make: the
+//! [`Toolchain`] that `spikefab-cosim` verilates and compiles models with.
 //!
 //! Every lookup that depends on the environment has an inner `*_with`
 //! function that takes the environment values as arguments, so that tests can
@@ -8,7 +9,48 @@ use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::error::CosimError;
+use thiserror::Error;
+
+/// A tool of the co-simulation tool chain is missing, does not run or is too
+/// old.
+#[derive(Debug, Error)]
+pub enum ToolchainError {
+    /// No `verilator` executable in `$VERILATOR_ROOT/bin` or on `PATH`.
+    #[error(
+        "Verilator not found (looked in $VERILATOR_ROOT/bin and PATH): install it with \
+         `apt-get install -y verilator` (scripts/setup.sh does this) or set VERILATOR_ROOT"
+    )]
+    VerilatorNotFound,
+
+    /// A tool was found but did not run, or said something unexpected.
+    #[error("`{tool}` could not be used: {detail}")]
+    ToolUnusable {
+        /// The executable.
+        tool: String,
+        /// What happened.
+        detail: String,
+    },
+
+    /// A Verilator older than 5 (the co-simulation wrapper uses the
+    /// Verilator 5 API).
+    #[error("Verilator {version} is too old: spikefab-cosim needs Verilator 5 or newer")]
+    VerilatorTooOld {
+        /// The version line it printed.
+        version: String,
+    },
+
+    /// The C++ compiler or make is missing.
+    #[error(
+        "`{tool}` not found ({detail}): install the C++ tool chain with \
+         `apt-get install -y g++ make` (scripts/setup.sh does this)"
+    )]
+    BuildToolNotFound {
+        /// `g++` (or `$CXX`) or `make`.
+        tool: String,
+        /// The spawn error.
+        detail: String,
+    },
+}
 
 /// A usable Verilator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +65,7 @@ pub struct Verilator {
 /// Finds Verilator: `$VERILATOR_ROOT/bin/verilator` when `VERILATOR_ROOT` is
 /// set and holds one, else `verilator` on `PATH`; runs `--version` and
 /// requires Verilator 5 or newer.
-pub fn find_verilator() -> Result<Verilator, CosimError> {
+pub fn find_verilator() -> Result<Verilator, ToolchainError> {
     find_verilator_with(
         std::env::var_os("VERILATOR_ROOT").as_deref(),
         std::env::var_os("PATH").as_deref(),
@@ -34,8 +76,9 @@ pub fn find_verilator() -> Result<Verilator, CosimError> {
 pub fn find_verilator_with(
     verilator_root: Option<&OsStr>,
     path_var: Option<&OsStr>,
-) -> Result<Verilator, CosimError> {
-    let path = locate_verilator(verilator_root, path_var).ok_or(CosimError::VerilatorNotFound)?;
+) -> Result<Verilator, ToolchainError> {
+    let path =
+        locate_verilator(verilator_root, path_var).ok_or(ToolchainError::VerilatorNotFound)?;
     let version = first_line_of(&path, "--version")?;
     check_version(&version)?;
     Ok(Verilator { path, version })
@@ -70,11 +113,11 @@ fn is_executable_file(p: &Path) -> bool {
 }
 
 /// The first nonempty line a tool prints for `arg` (stdout, else stderr).
-fn first_line_of(tool: &Path, arg: &str) -> Result<String, CosimError> {
+fn first_line_of(tool: &Path, arg: &str) -> Result<String, ToolchainError> {
     let out = Command::new(tool)
         .arg(arg)
         .output()
-        .map_err(|e| CosimError::ToolUnusable {
+        .map_err(|e| ToolchainError::ToolUnusable {
             tool: tool.display().to_string(),
             detail: format!("running `{} {arg}` failed: {e}", tool.display()),
         })?;
@@ -87,7 +130,7 @@ fn first_line_of(tool: &Path, arg: &str) -> Result<String, CosimError> {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty());
     match (out.status.success(), line) {
         (true, Some(line)) => Ok(line.to_string()),
-        _ => Err(CosimError::ToolUnusable {
+        _ => Err(ToolchainError::ToolUnusable {
             tool: tool.display().to_string(),
             detail: format!(
                 "`{} {arg}` exited with {} and printed {:?}",
@@ -100,17 +143,17 @@ fn first_line_of(tool: &Path, arg: &str) -> Result<String, CosimError> {
 }
 
 /// Accepts `Verilator 5.x` and newer.
-fn check_version(version: &str) -> Result<(), CosimError> {
+fn check_version(version: &str) -> Result<(), ToolchainError> {
     let major = version
         .strip_prefix("Verilator ")
         .and_then(|rest| rest.split('.').next())
         .and_then(|m| m.trim().parse::<u32>().ok());
     match major {
         Some(m) if m >= 5 => Ok(()),
-        Some(_) => Err(CosimError::VerilatorTooOld {
+        Some(_) => Err(ToolchainError::VerilatorTooOld {
             version: version.to_string(),
         }),
-        None => Err(CosimError::ToolUnusable {
+        None => Err(ToolchainError::ToolUnusable {
             tool: "verilator".into(),
             detail: format!("unexpected `--version` output {version:?}"),
         }),
@@ -129,12 +172,12 @@ pub struct Compiler {
 
 impl Compiler {
     /// Finds `$CXX` (else `g++`) and checks that `make` runs too.
-    pub fn detect() -> Result<Self, CosimError> {
+    pub fn detect() -> Result<Self, ToolchainError> {
         Self::detect_with(std::env::var_os("CXX").as_deref())
     }
 
     /// [`Compiler::detect`] with the value of `CXX` given.
-    pub fn detect_with(cxx_var: Option<&OsStr>) -> Result<Self, CosimError> {
+    pub fn detect_with(cxx_var: Option<&OsStr>) -> Result<Self, ToolchainError> {
         let command: OsString = cxx_var
             .filter(|c| !c.is_empty())
             .map(OsStr::to_os_string)
@@ -145,12 +188,14 @@ impl Compiler {
     }
 }
 
-fn build_tool_version(tool: &Path) -> Result<String, CosimError> {
+fn build_tool_version(tool: &Path) -> Result<String, ToolchainError> {
     match Command::new(tool).arg("--version").output() {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(CosimError::BuildToolNotFound {
-            tool: tool.display().to_string(),
-            detail: e.to_string(),
-        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(ToolchainError::BuildToolNotFound {
+                tool: tool.display().to_string(),
+                detail: e.to_string(),
+            })
+        }
         _ => first_line_of(tool, "--version"),
     }
 }
@@ -169,49 +214,13 @@ pub struct Toolchain {
 impl Toolchain {
     /// Finds Verilator, the C++ compiler and make; `jobs` = the available
     /// parallelism.
-    pub fn detect() -> Result<Self, CosimError> {
+    pub fn detect() -> Result<Self, ToolchainError> {
         Ok(Toolchain {
             verilator: find_verilator()?,
             cxx: Compiler::detect()?,
             jobs: std::thread::available_parallelism().map_or(1, usize::from),
         })
     }
-}
-
-/// The default cache folder of model libraries: `$SPIKEFAB_CACHE_DIR`, else
-/// `$XDG_CACHE_HOME/spikefab/cosim`, else `$HOME/.cache/spikefab/cosim`.
-pub fn default_cache_root() -> Result<PathBuf, CosimError> {
-    default_cache_root_with(
-        std::env::var_os("SPIKEFAB_CACHE_DIR").as_deref(),
-        std::env::var_os("XDG_CACHE_HOME").as_deref(),
-        std::env::var_os("HOME").as_deref(),
-    )
-}
-
-/// [`default_cache_root`] with the values of `SPIKEFAB_CACHE_DIR`,
-/// `XDG_CACHE_HOME` and `HOME` given (empty values count as unset, and
-/// `XDG_CACHE_HOME` must be absolute, as the XDG spec says).
-pub fn default_cache_root_with(
-    spikefab_cache_dir: Option<&OsStr>,
-    xdg_cache_home: Option<&OsStr>,
-    home: Option<&OsStr>,
-) -> Result<PathBuf, CosimError> {
-    let set = |v: Option<&OsStr>| v.filter(|v| !v.is_empty()).map(PathBuf::from);
-    if let Some(dir) = set(spikefab_cache_dir) {
-        return Ok(dir);
-    }
-    if let Some(dir) = set(xdg_cache_home).filter(|d| d.is_absolute()) {
-        return Ok(dir.join("spikefab").join("cosim"));
-    }
-    if let Some(home) = set(home) {
-        return Ok(home.join(".cache").join("spikefab").join("cosim"));
-    }
-    Err(CosimError::Io {
-        context: "no cache folder for co-simulation models: none of SPIKEFAB_CACHE_DIR, \
-                  XDG_CACHE_HOME, HOME is set"
-            .into(),
-        source: std::io::Error::from(std::io::ErrorKind::NotFound),
-    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The part table: lookups, the unknown-part error, sources and sanity of the figures.
 
-use spikefab_gen::parts::{known_parts, lookup, Family, PARTS};
+use spikefab_eda::parts::{known_parts, lookup, Family, PARTS};
 
 #[test]
 fn lookup_by_device_part_string_and_board() {

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
 
-use spikefab_gen::parts::lookup;
-use spikefab_gen::synth::{
+use spikefab_eda::parts::lookup;
+use spikefab_eda::yosys::{
     choose_top, collect_sources, logic_depth, parse_param, parse_stat, scan_modules, synthesize,
     Resources, SynthError, SynthOptions, LOG_FILE, REPORT_FILE, SCRIPT_FILE,
 };
@@ -18,12 +18,12 @@ fn hdl() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../hdl")
 }
 
-fn run(opts: &SynthOptions, part: &str) -> spikefab_gen::SynthReport {
+fn run(opts: &SynthOptions, part: &str) -> spikefab_eda::SynthReport {
     let part = lookup(part).unwrap();
     synthesize(opts, part).unwrap_or_else(|e| panic!("synthesis failed: {e}"))
 }
 
-fn check_lif_report(r: &spikefab_gen::SynthReport) {
+fn check_lif_report(r: &spikefab_eda::SynthReport) {
     assert_eq!(r.top, "snn_lif_update");
     assert!(r.resources.luts > 0, "{:?}", r.resources);
     assert!(r.resources.ffs > 0, "{:?}", r.resources);
