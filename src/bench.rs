@@ -235,7 +235,7 @@ pub fn bench_noc(args: &BenchNocArgs) -> Result<bool, CliError> {
     for cfg in meshes {
         let name = cfg.name();
         let t_build = Instant::now();
-        let wrapper = noc::write_wrapper(&work.0, cfg.rows, cfg.cols).map_err(cosim_err)?;
+        let wrapper = noc::write_wrapper(&work.0, cfg).map_err(cosim_err)?;
         let spec = noc::mesh_spec(cfg, &wrapper, &sources).map_err(cosim_err)?;
         let lib = build_with(&tools, &spec, &cache).map_err(cosim_err)?;
         let build_s = t_build.elapsed().as_secs_f64();

@@ -109,7 +109,7 @@ pub struct BenchNocArgs {
     #[arg(long, value_name = "N", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(100..=100_000_000))]
     pub cycles: u64,
     /// Depth of the routers' input FIFOs in packets (as `spikefab gen --mesh`).
-    #[arg(long, value_name = "D", default_value_t = spikefab_gen::mesh::DEFAULT_FIFO_DEPTH, value_parser = clap::value_parser!(u32).range(2..=64))]
+    #[arg(long, value_name = "D", default_value_t = spikefab_gen::mesh_gen::DEFAULT_FIFO_DEPTH, value_parser = clap::value_parser!(u32).range(2..=64))]
     pub fifo_depth: u32,
     /// Cache of verilated models (default as `spikefab cosim`).
     #[arg(long, value_name = "DIR")]

@@ -91,7 +91,7 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         wave_window: a.window,
         repro: repro(),
     };
-    let res = run_lockstep(&p.lib, &p.shape, &p.beats, &mut p.engine, &lopts);
+    let res = run_lockstep(&p.lib, &p.core, &p.beats, &mut p.engine, &lopts);
     let rep = match res {
         Ok(rep) => rep,
         Err(e) => {
@@ -159,7 +159,7 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
         wave_window: 0,
         repro: repro(),
     };
-    let res = run_lockstep(&p.lib, &p.shape, &p.beats, &mut p.engine, &lopts);
+    let res = run_lockstep(&p.lib, &p.core, &p.beats, &mut p.engine, &lopts);
     let _ = std::fs::remove_dir_all(&work);
     let rep = res?;
     let secs = rep.rtl_seconds.max(1e-9);

@@ -2,14 +2,16 @@
 //! sim`, loads the hardware config by name or path, writes the output
 //! directory and prints a summary. With `--mesh RxC` (more than one core) it
 //! places the network on the mesh and writes the mesh accelerator
-//! (`spikefab_gen::mesh::generate_mesh`), printing the mapping report; for a
+//! (`spikefab_gen::mesh_gen::generate_mesh`), printing the mapping report; for a
 //! network too big for the mesh it prints the capacity report from its
 //! counts and writes nothing.
 
 use std::path::PathBuf;
 
+use spikefab_gen::capacity;
 use spikefab_gen::generate::generate_with;
-use spikefab_gen::mesh::{self, Mesh, MeshError, MeshGenOptions, MeshManifest};
+use spikefab_gen::mesh_gen::{self, MeshGenOptions};
+use spikefab_gen::{model as gen_model, Mesh, MeshError, MeshManifest};
 use spikefab_gen::{GenOptions, HwConfig, Manifest};
 
 use crate::cli::GenArgs;
@@ -118,7 +120,7 @@ fn gen_mesh(a: &GenArgs, hw: &HwConfig, r: &Resolved, m: &Mesh) -> Result<(), Cl
         ));
     }
     let name = r.net.name.clone().unwrap_or_else(|| "network".into());
-    let plastic = mesh::plastic_projections(&r.net);
+    let plastic = gen_model::plastic_projections(&r.net);
     if !plastic.is_empty() && !hw.stdp {
         return Err(MeshError::Plastic {
             network: name,
@@ -127,18 +129,18 @@ fn gen_mesh(a: &GenArgs, hw: &HwConfig, r: &Resolved, m: &Mesh) -> Result<(), Cl
         }
         .into());
     }
-    mesh::check_mesh_config(hw)?;
-    let c = mesh::network_counts(&r.net);
-    let misfits = mesh::count_misfits(c.neurons, c.synapses, hw, m);
+    hw.check_mesh().map_err(MeshError::from)?;
+    let c = capacity::network_counts(&r.net);
+    let misfits = capacity::count_misfits(c.neurons, c.synapses, hw, m);
     if !misfits.is_empty() {
         print(&format!(
             "spikefab-gen {}: network '{name}' ({}) on a {m} mesh of hw config '{}' cores: counts only, not built, nothing written\n{}",
-            spikefab_gen::generate::VERSION,
+            spikefab_gen::manifest::VERSION,
             r.source.describe(),
             hw.name,
-            mesh::capacity_report(c.neurons, c.synapses, hw)
+            capacity::capacity_report(c.neurons, c.synapses, hw)
         ))?;
-        let (by_n, by_s) = mesh::cores_needed(c.neurons, c.synapses, hw);
+        let (by_n, by_s) = capacity::cores_needed(c.neurons, c.synapses, hw);
         return Err(MeshError::DoesNotFit {
             network: name,
             config: hw.name.clone(),
@@ -150,10 +152,10 @@ fn gen_mesh(a: &GenArgs, hw: &HwConfig, r: &Resolved, m: &Mesh) -> Result<(), Cl
     }
     let opts = MeshGenOptions {
         threads: a.threads as usize,
-        fifo_depth: a.fifo_depth.unwrap_or(mesh::DEFAULT_FIFO_DEPTH),
-        rate_steps: mesh::DEFAULT_RATE_STEPS,
+        fifo_depth: a.fifo_depth.unwrap_or(mesh_gen::DEFAULT_FIFO_DEPTH),
+        rate_steps: mesh_gen::DEFAULT_RATE_STEPS,
     };
-    let man = mesh::generate_mesh(&r.net, hw, m, &a.output, &opts)?;
+    let man = mesh_gen::generate_mesh(&r.net, hw, m, &a.output, &opts)?;
     print(&mesh_summary(&man, &r.source.describe(), &a.output))
 }
 
@@ -197,9 +199,9 @@ fn mesh_summary(m: &MeshManifest, source: &str, out: &std::path::Path) -> String
         .sum();
     if let Some(p) = spikefab_eda::PARTS
         .iter()
-        .max_by_key(|p| mesh::part_memory_bits(p))
+        .max_by_key(|p| capacity::part_memory_bits(p))
     {
-        let chip = mesh::part_memory_bits(p).max(1);
+        let chip = capacity::part_memory_bits(p).max(1);
         s.push_str(&format!(
             "memories of all cores (accumulators included): {all} bits, {:.2}% of the on-chip memory of the largest part ({}, {chip} bits){}\n",
             100.0 * all as f64 / chip as f64,

@@ -1,27 +1,31 @@
 //! From a network and a hardware config to a running lockstep comparison:
 //! the path `spikefab cosim` and the co-simulation tests share.
 //!
-//! 1. `spikefab_gen::generate_with` writes the accelerator for the config
-//!    (the network re-quantized with the config's numerics) into a work
-//!    folder: `spikefab_top.v` and the `hdl/` copies depend on the config
-//!    only, so their verilated model is cached once per config (and fault).
-//! 2. The reference engine is built the same way (`build_engine`), and the
-//!    load-port beats are written from its images.
-//! 3. [`crate::build`] verilates the generated top (or finds it in the
-//!    cache); [`crate::lockstep::run_lockstep`] runs both.
+//! 1. The network is built once for the config
+//!    (`spikefab_gen::build_core_model`: re-quantized with the config's
+//!    numerics, checked, connected).
+//! 2. `spikefab_gen::generate::generate_from` writes the accelerator into a
+//!    work folder: `spikefab_top.v` and the `hdl/` copies depend on the
+//!    config only, so their verilated model is cached once per config (and
+//!    fault); the load-port beats are written from the same images.
+//! 3. The built network becomes the reference engine; [`crate::build`]
+//!    verilates the generated top (or finds it in the cache);
+//!    [`crate::lockstep::run_lockstep`] runs both.
 
 use std::path::{Path, PathBuf};
 
-use spikefab_gen::generate::{build_engine, core_images, generate_with};
-use spikefab_gen::images::{load_beats, Beat, CoreImages};
-use spikefab_gen::{GenError, GenOptions, HwConfig, Manifest};
+use spikefab_gen::generate::{core_images, generate_from};
+use spikefab_gen::images::{load_beats, local_synapses, Beat, CoreImages};
+use spikefab_gen::{build_core_model, GenError, GenOptions, HwConfig, Manifest};
+use spikefab_hdl::core::CoreParams;
+use spikefab_hdl::mesh::MeshTopParams;
 use spikefab_sim::engine::Engine;
 use spikefab_sim::Network;
 use thiserror::Error;
 
 use crate::error::CosimError;
 use crate::library::{build, ModelLib};
-use crate::lockstep::TopShape;
+use crate::lockstep::top_ports;
 use crate::spec::ModelSpec;
 
 /// Failures before the lockstep run starts.
@@ -45,7 +49,8 @@ pub enum FlowError {
 pub struct Prepared {
     /// The verilated generated top.
     pub lib: ModelLib,
-    pub shape: TopShape,
+    /// The core's parameters (the generated top's, fault included).
+    pub core: CoreParams,
     /// The load-port configuration of the network.
     pub beats: Vec<Beat>,
     /// The reference engine at step 0 (the state the images hold).
@@ -71,10 +76,11 @@ pub fn prepare(
             config: hw.name.clone(),
         });
     }
-    let manifest = generate_with(net, hw, work, opts)?;
-    let engine = build_engine(net, hw, opts.threads)?;
-    let images = core_images(&engine, hw)?;
-    let shape = TopShape::of_images(&images);
+    let src = build_core_model(net, hw, opts.threads)?;
+    let manifest = generate_from(net, &src, hw, work, opts.fault.as_ref())?;
+    let images = core_images(&src, hw)?;
+    let engine = src.into_engine();
+    let core = hw.core_params(opts.fault.as_ref());
     let sources = manifest
         .config_files
         .iter()
@@ -82,13 +88,13 @@ pub fn prepare(
         .map(|f| work.join(f))
         .collect();
     let mut spec = ModelSpec::new(manifest.top.clone(), sources, "clk_i");
-    for p in shape.ports() {
+    for p in top_ports(&core) {
         spec = spec.port(p);
     }
     let lib = build(&spec, cache_root)?;
     Ok(Prepared {
         lib,
-        shape,
+        core,
         beats: load_beats(&images),
         engine,
         images,
@@ -101,7 +107,8 @@ pub fn prepare(
 pub struct PreparedMesh {
     /// The verilated mesh (its co-simulation wrapper).
     pub lib: ModelLib,
-    pub shape: crate::mesh::MeshShape,
+    /// The mesh's parameters.
+    pub top: MeshTopParams,
     /// Per core, its load-port configuration.
     pub beats: Vec<Vec<Beat>>,
     /// Per core, the global id of its local neuron 0.
@@ -109,7 +116,7 @@ pub struct PreparedMesh {
     /// Per core, the global synapse index of each local synapse address.
     pub synapses: Vec<Vec<u64>>,
     /// The generator's manifest of the work folder (mapping included).
-    pub manifest: spikefab_gen::mesh::MeshManifest,
+    pub manifest: spikefab_gen::MeshManifest,
 }
 
 impl PreparedMesh {
@@ -126,7 +133,7 @@ impl PreparedMesh {
                 .instantiate(x_seed.max(1), crate::model::RandReset::Random)?;
             let mut dev = crate::mesh::MeshDevice::new(
                 model,
-                &self.shape,
+                &self.top,
                 self.bases.clone(),
                 self.synapses.clone(),
             )?;
@@ -152,8 +159,8 @@ pub fn prepare_mesh(
     work: &Path,
     cache_root: &Path,
 ) -> Result<(PreparedMesh, Engine), FlowError> {
-    use spikefab_gen::mesh::{
-        build_mesh_engine, generate_mesh, mesh_images, mesh_load_beats, MeshGenOptions,
+    use spikefab_gen::mesh_gen::{
+        generate_mesh_from, mesh_images, mesh_top_params, MeshGenOptions,
     };
     if !hw.observe {
         return Err(FlowError::NoObservation {
@@ -164,11 +171,11 @@ pub fn prepare_mesh(
         threads,
         ..MeshGenOptions::default()
     };
-    let manifest = generate_mesh(net, hw, mesh, work, &opts)?;
-    let engine = build_mesh_engine(net, hw, mesh, threads)?;
-    let imgs = mesh_images(&engine, hw, &manifest.mapping)?;
-    let shape = crate::mesh::MeshShape::new(mesh.rows(), mesh.cols(), &imgs[0]);
-    let spec = shape.spec(work, work)?;
+    let src = spikefab_gen::build_mesh_model(net, hw, mesh, threads)?;
+    let manifest = generate_mesh_from(net, &src, hw, mesh, work, &opts)?;
+    let imgs = mesh_images(&src, hw, &manifest.mapping)?;
+    let top = mesh_top_params(hw, mesh, opts.fifo_depth);
+    let spec = crate::mesh::spec(&top, work, work)?;
     let lib = build(&spec, cache_root)?;
     let ranges: Vec<(u32, u32)> = manifest
         .mapping
@@ -176,19 +183,16 @@ pub fn prepare_mesh(
         .iter()
         .map(|c| (c.lo, c.hi))
         .collect();
-    let synapses = spikefab_gen::mesh_stdp::local_synapses(&engine, &ranges);
+    let synapses = local_synapses(&src, &ranges);
     Ok((
         PreparedMesh {
             lib,
-            shape,
-            beats: imgs.iter().map(mesh_load_beats).collect(),
-            bases: imgs
-                .iter()
-                .map(|i| i.param("BASE").unwrap_or(0) as u32)
-                .collect(),
+            top,
+            beats: imgs.iter().map(load_beats).collect(),
+            bases: imgs.iter().map(|i| i.init.base as u32).collect(),
             synapses,
             manifest,
         },
-        engine,
+        src.into_engine(),
     ))
 }

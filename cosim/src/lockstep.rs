@@ -20,7 +20,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use spikefab_gen::images::{clog2, Beat, CoreImages};
+use spikefab_gen::images::Beat;
+use spikefab_hdl::core::CoreParams;
+use spikefab_hdl::Role;
 use spikefab_sim::engine::{Engine, NeuronRecord, NeuronState, WeightRecord};
 use spikefab_sim::records::{compare_step, Divergence, RecordKind, StepRecords};
 use thiserror::Error;
@@ -30,143 +32,47 @@ use crate::library::ModelLib;
 use crate::model::{Model, PortId, RandReset};
 use crate::spec::Port;
 
-/// The widths of the top's ports, from the core's parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TopShape {
-    /// PLASTIC = 1 (its step has a post pass).
-    pub plastic: bool,
-    pub neurons: u64,
-    pub syn_depth: u64,
-    pub inc_depth: u64,
-    pub v_bits: u32,
-    pub i_bits: u32,
-    pub ref_bits: u32,
-    pub w_bits: u32,
-}
-
-impl TopShape {
-    /// The shape of the core `img` describes (its `N_NEURONS`, `SYN_DEPTH`,
-    /// widths).
-    pub fn of_images(img: &CoreImages) -> TopShape {
-        let p = |k: &str| img.param(k).unwrap_or(1).max(1) as u64;
-        TopShape {
-            plastic: img.param("PLASTIC") == Some(1),
-            neurons: p("N_NEURONS"),
-            syn_depth: p("SYN_DEPTH"),
-            inc_depth: p("INC_DEPTH"),
-            v_bits: p("V_BITS") as u32,
-            i_bits: p("I_BITS") as u32,
-            ref_bits: p("REF_BITS") as u32,
-            w_bits: p("W_BITS") as u32,
-        }
-    }
-
-    fn nrn_w(&self) -> u32 {
-        clog2(self.neurons).max(1)
-    }
-
-    fn syn_aw(&self) -> u32 {
-        clog2(self.syn_depth).max(1)
-    }
-
-    /// The generated top's ports (every port of `snn_lif_core`, observation
-    /// ports included), for [`crate::ModelSpec`].
-    pub fn ports(&self) -> Vec<Port> {
-        let (nw, sw) = (self.nrn_w(), self.syn_aw());
-        vec![
-            Port::input("rst_i", 1),
-            Port::input("start_i", 1),
-            Port::output("busy_o", 1),
-            Port::output("done_o", 1),
-            Port::output("step_o", 32),
-            Port::output("phase_o", 3),
-            Port::input("ld_valid_i", 1),
-            Port::output("ld_ready_o", 1),
-            Port::input("ld_last_i", 1),
-            Port::input("ld_mem_i", 4),
-            Port::input("ld_addr_i", 32),
-            Port::input("ld_data_i", 32),
-            Port::output("obs_valid_o", 1),
-            Port::output("obs_step_o", 32),
-            Port::output("obs_neuron_o", nw),
-            Port::output("obs_v_o", self.v_bits).signed(),
-            Port::output("obs_i_ex_o", self.i_bits).signed(),
-            Port::output("obs_i_in_o", self.i_bits).signed(),
-            Port::output("obs_refr_o", self.ref_bits),
-            Port::output("obs_spike_o", 1),
-            Port::output("wobs_valid_o", 1),
-            Port::output("wobs_step_o", 32),
-            Port::output("wobs_syn_o", sw),
-            Port::output("wobs_old_o", self.w_bits).signed(),
-            Port::output("wobs_new_o", self.w_bits).signed(),
-            Port::output("spk_valid_o", 1),
-            Port::input("spk_ready_i", 1),
-            Port::output("spk_step_o", 32),
-            Port::output("spk_neuron_o", nw),
-        ]
-    }
-
-    /// Cycles after which a step is declared stuck: a generous multiple of
-    /// the worst case (every neuron, every synapse and incoming entry once),
-    /// scaled for spike-out stalls.
-    pub fn watchdog(&self, spk_pct: u32) -> u64 {
-        let work = 4 * (self.neurons + self.syn_depth + self.inc_depth) + 1000;
-        work * 100 / spk_pct.clamp(1, 100) as u64
-    }
-}
-
-/// The core's parameters that depend on the network, not on the hardware
-/// configuration: they are loaded through the load port at run time, so they
-/// are left at their defaults in a verilated model (one model per shape).
-pub const NETWORK_PARAMS: [&str; 3] = ["N_ACTIVE", "P_PLUS", "P_MINUS"];
-
-/// A model spec of `snn_lif_core` itself (the modules in `hdl_dir`), shaped
-/// like `img`'s core: its network-independent parameters (no memory images,
-/// [`NETWORK_PARAMS`] at their defaults), so that every network of that
-/// shape runs on one cached model, configured through the load port. `extra`
-/// parameters (e.g. `FAULT`) are added verbatim.
-pub fn core_spec(hdl_dir: &Path, img: &CoreImages, extra: &[(&str, i64)]) -> crate::ModelSpec {
-    // the modules the generator copies (one list for both)
-    let sources = spikefab_gen::generate::CORE_SOURCES
+/// The model ports of a generated single-core top (`spikefab_top` with
+/// observation ports): every port of `snn_lif_core` but the clock and the
+/// mesh link, from the one description ([`CoreParams::ports`]).
+pub fn top_ports(core: &CoreParams) -> Vec<Port> {
+    core.ports()
         .iter()
-        .map(|(f, _)| hdl_dir.join(f))
+        .filter(|p| !matches!(p.role, Role::Clock | Role::MeshLink))
+        .map(Port::from_hdl)
+        .collect()
+}
+
+/// Cycles after which a step of `core` is declared stuck: a generous
+/// multiple of the worst case (every neuron, every synapse and incoming
+/// entry once), scaled for spike-out stalls.
+pub fn watchdog(core: &CoreParams, spk_pct: u32) -> u64 {
+    let work = 4 * (core.n_neurons + core.syn_depth + core.inc_depth) + 1000;
+    work * 100 / spk_pct.clamp(1, 100) as u64
+}
+
+/// A model spec of `snn_lif_core` itself (the modules of
+/// [`spikefab_hdl::sources::CORE`] in `hdl_dir`) with parameters `core`
+/// (no memory images, initial values at their defaults), so that every
+/// network of that shape runs on one cached model, configured through the
+/// load port. Every port but the clock; the mesh link stays idle.
+pub fn core_spec(hdl_dir: &Path, core: &CoreParams) -> crate::ModelSpec {
+    let sources = spikefab_hdl::sources::CORE
+        .iter()
+        .map(|s| hdl_dir.join(s.file))
         .collect();
-    let mut spec = crate::ModelSpec::new("snn_lif_core", sources, "clk_i");
-    let shape = TopShape::of_images(img);
-    for port in shape.ports() {
-        spec = spec.port(port);
+    let mut spec = crate::ModelSpec::new(spikefab_hdl::core::MODULE, sources, "clk_i");
+    for p in core.ports().iter().filter(|p| p.role != Role::Clock) {
+        spec = spec.port(Port::from_hdl(p));
     }
-    // the core's mesh ports (MESH = 0: inputs stay 0, outputs unused)
-    let rows = img.param("ROWS").unwrap_or(shape.neurons as i64).max(1) as u64;
-    spec = spec
-        .port(Port::input("ev_valid_i", 1))
-        .port(Port::output("ev_ready_o", 1))
-        .port(Port::input("ev_row_i", clog2(rows).max(1)))
-        .port(Port::output("sent_o", 1))
-        .port(Port::output("syn_busy_o", 1))
-        .port(Port::input("step_done_i", 1))
-        .port(Port::output("base_o", 32));
-    for (k, v) in img.params.iter().chain(extra) {
-        if !NETWORK_PARAMS.contains(k) {
-            spec = spec.param(*k, v.to_string());
-        }
+    for p in core.params() {
+        spec = spec.param(p.name, p.value.to_string());
     }
     spec
 }
 
 /// The names of `phase_o`'s values.
-pub fn phase_name(p: u64) -> &'static str {
-    match p {
-        0 => "idle",
-        1 => "phase A (neuron updates)",
-        2 => "phase B pre pass (spike delivery, depression)",
-        3 => "phase B pre-pass drain",
-        4 => "phase B post pass (potentiation)",
-        5 => "phase B post-pass drain",
-        6 => "spikes sent, waiting at the mesh barrier",
-        _ => "unknown",
-    }
-}
+pub use spikefab_hdl::core::phase_name;
 
 /// Failures of a lockstep run other than the plumbing's own.
 #[derive(Debug, Error)]
@@ -318,7 +224,7 @@ impl Core {
     /// of cycles `spk_ready_i` is high (stalls drawn from `stall_seed`).
     pub fn new(
         model: Model,
-        shape: &TopShape,
+        core: &CoreParams,
         spk_pct: u32,
         stall_seed: u32,
     ) -> Result<Core, CosimError> {
@@ -326,7 +232,7 @@ impl Core {
         Ok(Core {
             model,
             p,
-            watchdog: shape.watchdog(spk_pct),
+            watchdog: watchdog(core, spk_pct),
             spk_pct: spk_pct.clamp(1, 100),
             stall: stall_seed.max(1),
         })
@@ -338,7 +244,7 @@ impl Core {
     }
 
     /// Replace the watchdog bound (cycles per step; default
-    /// [`TopShape::watchdog`]).
+    /// [`watchdog`]).
     pub fn set_watchdog(&mut self, cycles: u64) {
         self.watchdog = cycles;
     }
@@ -669,15 +575,15 @@ pub type Opener<'a> = dyn Fn() -> Result<(Box<dyn Device>, u64), LockstepError> 
 /// Instantiate, reset and configure a core.
 fn configured(
     lib: &ModelLib,
-    shape: &TopShape,
+    core: &CoreParams,
     beats: &[Beat],
     opts: &LockstepOptions,
 ) -> Result<(Box<dyn Device>, u64), LockstepError> {
     let model = lib.instantiate(opts.x_seed.max(1), RandReset::Random)?;
-    let mut core = Core::new(model, shape, opts.spk_pct, opts.stall_seed)?;
-    core.reset()?;
-    let load = core.load(beats)?;
-    Ok((Box::new(core), load))
+    let mut dev = Core::new(model, core, opts.spk_pct, opts.stall_seed)?;
+    dev.reset()?;
+    let load = dev.load(beats)?;
+    Ok((Box::new(dev), load))
 }
 
 /// Replay the run up to step `last` with tracing on from step `first`.
@@ -698,13 +604,13 @@ fn write_window(open: &Opener, path: &Path, first: u64, last: u64) -> Result<(),
 /// steps, comparing every record of every step.
 pub fn run_lockstep(
     lib: &ModelLib,
-    shape: &TopShape,
+    core: &CoreParams,
     beats: &[Beat],
     engine: &mut Engine,
     opts: &LockstepOptions,
 ) -> Result<LockstepReport, LockstepError> {
-    let open = || configured(lib, shape, beats, opts);
-    run_lockstep_on(&open, engine, opts, Some(shape.plastic))
+    let open = || configured(lib, core, beats, opts);
+    run_lockstep_on(&open, engine, opts, Some(core.plastic))
 }
 
 /// [`run_lockstep`] on any [`Device`] that `open` creates and configures;

@@ -60,6 +60,20 @@ impl Port {
         }
     }
 
+    /// The model port of a port of a `spikefab_hdl` description (name,
+    /// direction, width, signedness of its value).
+    pub fn from_hdl(p: &spikefab_hdl::Port) -> Self {
+        Port {
+            name: p.name.clone(),
+            width: p.width,
+            dir: match p.dir {
+                spikefab_hdl::Dir::In => Dir::In,
+                spikefab_hdl::Dir::Out => Dir::Out,
+            },
+            signed: p.signed,
+        }
+    }
+
     /// The same port, marked signed.
     pub fn signed(mut self) -> Self {
         self.signed = true;

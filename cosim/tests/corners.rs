@@ -10,7 +10,17 @@
 
 mod support;
 
-use spikefab_gen::generate::build_engine;
+use spikefab_gen::build_core_model;
+
+/// The reference engine of `net` on `hw` (the network built the way the
+/// generator builds it).
+fn build_engine(
+    net: &spikefab_sim::Network,
+    hw: &spikefab_gen::HwConfig,
+    threads: usize,
+) -> Result<spikefab_sim::engine::Engine, spikefab_gen::GenError> {
+    build_core_model(net, hw, threads).map(spikefab_gen::NetModel::into_engine)
+}
 use spikefab_gen::GenOptions;
 use spikefab_sim::engine::{Engine, NeuronRecord, WeightRecord};
 use spikefab_sim::net::{Network, Rule};

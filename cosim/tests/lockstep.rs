@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use spikefab_cosim::lockstep::{core_spec, run_lockstep, LockstepError, LockstepOptions, TopShape};
+use spikefab_cosim::lockstep::{core_spec, run_lockstep, LockstepError, LockstepOptions};
 use spikefab_cosim::{build, ModelLib};
-use spikefab_gen::images::{core_images_for, load_beats, CoreShape};
+use spikefab_gen::images::{core_images, load_beats, network_core, CoreImages};
+use spikefab_gen::NetModel;
+use spikefab_hdl::core::CoreParams;
 use spikefab_sim::engine::Engine;
 use spikefab_sim::load::load_file;
 
@@ -38,39 +40,51 @@ fn opts(steps: u64, spk_pct: u32) -> LockstepOptions {
     }
 }
 
-/// Build the model of `shape` (with `extra` parameters) and run `e` on it.
+/// An STDP core of odd sizes for `e`'s network (its numerics).
+fn stdp_core(e: &Engine) -> CoreParams {
+    CoreParams {
+        n_neurons: 45,
+        rows: 45,
+        n_pops: 3,
+        syn_depth: 333,
+        plastic: true,
+        n_rules: 3,
+        inc_depth: 250,
+        ..network_core(&model_of(e), None)
+    }
+}
+
+fn model_of(e: &Engine) -> NetModel {
+    NetModel::new(e.model.clone(), e.syn.clone())
+}
+
+fn images(e: &Engine, core: &CoreParams) -> CoreImages {
+    core_images(&model_of(e), core).expect("images")
+}
+
+/// Build the model of `core` (fault included) and run `e` on it.
 fn run(
     e: &mut Engine,
-    shape: CoreShape,
-    extra: &[(&str, i64)],
+    core: CoreParams,
     o: &LockstepOptions,
 ) -> (
     Result<spikefab_cosim::lockstep::LockstepReport, LockstepError>,
     ModelLib,
 ) {
-    let img = core_images_for(e, &shape).expect("images");
-    let spec = core_spec(&hdl_dir(), &img, extra);
+    let img = images(e, &core);
+    let spec = core_spec(&hdl_dir(), &core);
     let lib = build(&spec, &cache_root()).unwrap_or_else(|err| panic!("build: {err}"));
     println!("{}", lib.describe());
-    let top = TopShape::of_images(&img);
-    let r = run_lockstep(&lib, &top, &load_beats(&img), e, o);
+    let r = run_lockstep(&lib, &core, &load_beats(&img), e, o);
     (r, lib)
 }
-
-const STDP_SHAPE: CoreShape = CoreShape {
-    neurons: 45,
-    pops: 3,
-    syn_depth: 333,
-    plastic: true,
-    rules: 3,
-    inc_depth: 250,
-};
 
 #[test]
 fn stdp_network_matches_in_lockstep_with_spike_out_stalls() {
     for pct in [100, 23] {
         let mut e = net("stdp_odd.toml");
-        let (r, _) = run(&mut e, STDP_SHAPE, &[], &opts(300, pct));
+        let core = stdp_core(&e);
+        let (r, _) = run(&mut e, core, &opts(300, pct));
         let r = r.unwrap_or_else(|err| panic!("{err}"));
         assert!(r.weight_writes > 0 && r.spikes > 0);
         println!(
@@ -101,16 +115,16 @@ fn injected_faults_are_reported_at_their_step_with_a_waveform() {
             assert!(r.step < from + 500, "no active step");
         }
     };
-    for (kind, step) in [(1i64, 40u64), (2, probe(52, false)), (3, probe(61, true))] {
+    for (kind, step) in [(1u32, 40u64), (2, probe(52, false)), (3, probe(61, true))] {
         let mut e = net("stdp_odd.toml");
         let mut o = opts(step + 10, 100);
         o.wave = Some(dir.join(format!("fault{kind}.vcd")));
-        let (r, _) = run(
-            &mut e,
-            STDP_SHAPE,
-            &[("FAULT", kind), ("FAULT_STEP", step as i64)],
-            &o,
-        );
+        let core = CoreParams {
+            fault: kind,
+            fault_step: step as u32,
+            ..stdp_core(&e)
+        };
+        let (r, _) = run(&mut e, core, &o);
         match r {
             Err(LockstepError::Diverged(d)) => {
                 println!("FAULT {kind} at step {step}: {d}");
@@ -134,11 +148,12 @@ fn a_step_past_the_watchdog_bound_names_its_cycles_and_phase() {
     use spikefab_cosim::lockstep::Core;
     use spikefab_cosim::RandReset;
     let e = net("stdp_odd.toml");
-    let img = core_images_for(&e, &STDP_SHAPE).expect("images");
-    let spec = core_spec(&hdl_dir(), &img, &[]);
+    let params = stdp_core(&e);
+    let img = images(&e, &params);
+    let spec = core_spec(&hdl_dir(), &params);
     let lib = build(&spec, &cache_root()).unwrap_or_else(|err| panic!("build: {err}"));
     let model = lib.instantiate(1, RandReset::Random).expect("instance");
-    let mut core = Core::new(model, &TopShape::of_images(&img), 100, 7).expect("core");
+    let mut core = Core::new(model, &params, 100, 7).expect("core");
     core.reset().expect("reset");
     core.load(&load_beats(&img)).expect("load");
     core.set_watchdog(30);

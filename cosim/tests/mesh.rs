@@ -36,11 +36,12 @@ use proptest::test_runner::{
 use spikefab_cosim::lockstep::{
     run_lockstep_on, Device, LockstepError, LockstepOptions, LockstepReport,
 };
-use spikefab_cosim::mesh::{local_synapses, MeshDevice, MeshShape};
+use spikefab_cosim::mesh::{self as cmesh, local_synapses, MeshDevice};
 use spikefab_cosim::{build, ModelLib, RandReset};
-use spikefab_gen::{
-    build_mesh_engine, mesh_images, mesh_load_beats, partition, HwConfig, Mesh, MeshError,
-};
+use spikefab_gen::images::load_beats;
+use spikefab_gen::mesh_gen::{mesh_top_params, DEFAULT_FIFO_DEPTH};
+use spikefab_gen::{build_mesh_model, mesh_images, partition, HwConfig, Mesh, MeshError};
+use spikefab_hdl::mesh::MeshTopParams;
 use spikefab_sim::load::load_file;
 use spikefab_sim::models::balanced::BalancedParams;
 use spikefab_sim::Network;
@@ -134,25 +135,22 @@ fn run_on(
     steps: u64,
 ) -> Result<String, String> {
     let hw = hw(base);
-    let mut e = build_mesh_engine(netw, &hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
-    let mapping = partition(&e, &hw, mesh).map_err(|e| format!("{name}: {e}"))?;
-    let imgs = mesh_images(&e, &hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
-    let shape = MeshShape::new(mesh.rows(), mesh.cols(), &imgs[0]);
+    let src = build_mesh_model(netw, &hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
+    let mapping = partition(&src, &hw, mesh).map_err(|e| format!("{name}: {e}"))?;
+    let imgs = mesh_images(&src, &hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
+    let top = mesh_top_params(&hw, mesh, DEFAULT_FIFO_DEPTH);
     let hdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl");
-    let spec = shape
-        .spec(&hdl, &root().join(format!("mesh-work-{base}-{mesh}")))
+    let spec = cmesh::spec(&top, &hdl, &root().join(format!("mesh-work-{base}-{mesh}")))
         .map_err(|e| e.to_string())?;
     let lib = build(&spec, &root().join("cosim-cache")).map_err(|e| e.to_string())?;
-    let bases: Vec<u32> = imgs
-        .iter()
-        .map(|i| i.param("BASE").expect("BASE") as u32)
-        .collect();
-    let beats: Vec<_> = imgs.iter().map(mesh_load_beats).collect();
+    let bases: Vec<u32> = imgs.iter().map(|i| i.init.base as u32).collect();
+    let beats: Vec<_> = imgs.iter().map(load_beats).collect();
     let ranges: Vec<(u32, u32)> = mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
-    let synapses = local_synapses(&e, &ranges);
+    let synapses = local_synapses(&src, &ranges);
+    let mut e = src.into_engine();
     let open = || -> Result<(Box<dyn Device>, u64), LockstepError> {
         let model = lib.instantiate(3, RandReset::Random)?;
-        let mut dev = MeshDevice::new(model, &shape, bases.clone(), synapses.clone())?;
+        let mut dev = MeshDevice::new(model, &top, bases.clone(), synapses.clone())?;
         dev.reset()?;
         let mut load = 0;
         for (k, b) in beats.iter().enumerate() {
@@ -306,7 +304,7 @@ enum MeshRun {
 
 /// The verilated model of one mesh of a config.
 struct MeshModel {
-    shape: MeshShape,
+    top: MeshTopParams,
     lib: ModelLib,
 }
 
@@ -321,7 +319,7 @@ struct MeshOutcome {
 /// One mesh config (`hw(base)`) and its verilated models, one per mesh of
 /// [`MESHES`], each built on first use and reused for every network (the
 /// RTL depends on the config and the mesh only; each run checks that its
-/// images give the model's [`MeshShape`]).
+/// images are shaped for the model's cores).
 struct MeshRig {
     hw: HwConfig,
     meshes: Vec<Mesh>,
@@ -363,7 +361,7 @@ impl MeshRig {
         let mesh = &self.meshes[k];
         let failed =
             |what: &str, e: &dyn std::fmt::Display| MeshRun::Failed(format!("{what}: {e}"));
-        let mut e = match build_mesh_engine(&case.net, hw, mesh, 1) {
+        let src = match build_mesh_model(&case.net, hw, mesh, 1) {
             Ok(e) => e,
             Err(e @ (MeshError::Build { .. } | MeshError::DoesNotFit { .. })) if k == 0 => {
                 let why = e.to_string();
@@ -378,41 +376,35 @@ impl MeshRig {
             }
             Err(e) => return Err(failed("building the reference engine", &e)),
         };
-        let mapping = partition(&e, hw, mesh).map_err(|e| failed("partition", &e))?;
-        let imgs = mesh_images(&e, hw, &mapping).map_err(|e| failed("mesh images", &e))?;
-        let shape = MeshShape::new(mesh.rows(), mesh.cols(), &imgs[0]);
+        let mapping = partition(&src, hw, mesh).map_err(|e| failed("partition", &e))?;
+        let imgs = mesh_images(&src, hw, &mapping).map_err(|e| failed("mesh images", &e))?;
+        let top = mesh_top_params(hw, mesh, DEFAULT_FIFO_DEPTH);
         let mut models = self.models.borrow_mut();
         if models[k].is_none() {
             let hdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl");
             let work = root().join(format!("mesh-random-work-{}-{mesh}", hw.name));
-            let spec = shape
-                .spec(&hdl, &work)
-                .map_err(|e| failed("mesh spec", &e))?;
+            let spec = cmesh::spec(&top, &hdl, &work).map_err(|e| failed("mesh spec", &e))?;
             let lib = build(&spec, &root().join("cosim-cache"))
                 .map_err(|e| failed("verilating the mesh", &e))?;
-            models[k] = Some(MeshModel {
-                shape: shape.clone(),
-                lib,
-            });
+            models[k] = Some(MeshModel { top, lib });
         }
         let model = models[k].as_ref().expect("built above");
-        if model.shape != shape {
+        if let Some(i) = imgs.iter().find(|i| i.core != model.top.core) {
             return Err(MeshRun::Failed(format!(
-                "the images describe another mesh than the config's model: {shape:?}, model {:?}",
-                model.shape
+                "the images describe another core than the config's model: {:?}, model {:?}",
+                i.core, model.top.core
             )));
         }
-        let bases: Vec<u32> = imgs
-            .iter()
-            .map(|i| i.param("BASE").expect("BASE") as u32)
-            .collect();
-        let beats: Vec<_> = imgs.iter().map(mesh_load_beats).collect();
+        let bases: Vec<u32> = imgs.iter().map(|i| i.init.base as u32).collect();
+        let beats: Vec<_> = imgs.iter().map(load_beats).collect();
         let cores: Vec<(u32, u32)> = mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
-        let synapses = local_synapses(&e, &cores);
+        let synapses = local_synapses(&src, &cores);
+        let mut e = src.into_engine();
+        let top = model.top;
         let (lib, x_seed) = (&model.lib, case.x_seed);
         let open = || -> Result<(Box<dyn Device>, u64), LockstepError> {
             let m = lib.instantiate(x_seed, RandReset::Random)?;
-            let mut dev = MeshDevice::new(m, &shape, bases.clone(), synapses.clone())?;
+            let mut dev = MeshDevice::new(m, &top, bases.clone(), synapses.clone())?;
             dev.reset()?;
             let mut load = 0;
             for (c, b) in beats.iter().enumerate() {
@@ -705,10 +697,12 @@ fn the_same_random_networks_with_and_without_stdp_match_the_reference_on_meshes_
     for (config, cases, plastic_only, r) in &results {
         let s = r.as_ref().expect("no failures");
         report_random(config, s);
-        assert_eq!(
-            s.networks,
-            u64::from(*cases),
-            "'{config}': networks matched"
+        // at least the planned cases: proptest replays persisted
+        // regressions (cosim/tests/mesh.proptest-regressions) first
+        assert!(
+            s.networks >= u64::from(*cases),
+            "'{config}': {} networks matched, {cases} planned",
+            s.networks
         );
         assert!(
             s.spikes > 0,

@@ -6,7 +6,7 @@
 //! slots; `stdp`: plastic core; `w7`: 7-bit weights, 1000 neurons;
 //! `small`: the default numerics, 32-bit accumulators). The
 //! config's model is built once through `flow::prepare`; every further
-//! network is built the way `prepare` builds it (`build_engine` with the
+//! network is built the way `prepare` builds it (`build_core_model` with the
 //! config's numerics and capacities, `core_images`, `load_beats`) and
 //! configured into a fresh instance of that model through the load port;
 //! the core depends on the config only, which each case checks

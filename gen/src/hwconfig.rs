@@ -7,7 +7,7 @@
 //! generator options (`stdp`, `observe`) and its fixed-point formats, a full
 //! [`NumericsConfig`] (the one Rust source of widths; the delay ring has
 //! `numerics.max_delay_steps + 1` slots). The network is re-quantized with
-//! the config's numerics ([`crate::generate::apply_numerics`]), so one
+//! the config's numerics ([`crate::model::apply_numerics`]), so one
 //! verilated model per config runs any network that fits.
 //!
 //! TOML form (every field but the capacities is optional):
@@ -36,7 +36,11 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use spikefab_hdl::core::CoreParams;
 use spikefab_sim::NumericsConfig;
+
+use crate::fault::Fault;
+use crate::topology::Mesh;
 
 /// `snn_lif_core`'s limit on `N_NEURONS`.
 pub const CORE_MAX_NEURONS: u64 = 1 << 24;
@@ -87,7 +91,7 @@ pub struct HwConfig {
     /// The mesh of such cores `spikefab gen`/`cosim` build when no `--mesh`
     /// is given (`mesh = "2x2"` in TOML); none: a single core.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mesh: Option<crate::mesh::Mesh>,
+    pub mesh: Option<Mesh>,
 }
 
 /// The TOML form of a config (before defaults and checks).
@@ -148,7 +152,7 @@ impl TryFrom<HwConfigToml> for HwConfig {
                 }
             }
         }
-        let mesh = match t.mesh.as_deref().map(str::parse::<crate::mesh::Mesh>) {
+        let mesh = match t.mesh.as_deref().map(str::parse::<Mesh>) {
             None => None,
             Some(Ok(m)) => Some(m),
             Some(Err(e)) => {
@@ -298,6 +302,92 @@ impl HwConfig {
     /// Delay-ring slots of the core (`SLOTS = numerics.max_delay_steps + 1`).
     pub fn slots(&self) -> u64 {
         u64::from(self.numerics.max_delay_steps) + 1
+    }
+
+    /// The parameters of a single core of this config (`MESH = 0`, `ROWS =
+    /// N_NEURONS`), with `fault` built in.
+    pub fn core_params(&self, fault: Option<&Fault>) -> CoreParams {
+        let nc = &self.numerics;
+        CoreParams {
+            n_neurons: self.neurons_per_core,
+            n_pops: self.max_pops,
+            slots: self.slots(),
+            v_bits: nc.v_bits,
+            i_bits: nc.i_bits,
+            coef_bits: nc.coef_bits,
+            coef_frac: nc.coef_frac,
+            ref_bits: nc.ref_bits,
+            acc_bits: nc.acc_bits,
+            w_bits: nc.w_bits,
+            w_shift: nc.w_shift,
+            table_len: nc.poisson_table_len,
+            syn_depth: self.syn_depth,
+            plastic: self.stdp,
+            trace_bits: nc.trace_bits,
+            trace_frac: nc.trace_frac,
+            mesh: false,
+            rows: self.neurons_per_core,
+            n_rules: self.n_rules,
+            inc_depth: self.inc_depth,
+            fault: fault.map_or(0, |f| f.kind.code() as u32),
+            fault_step: fault.map_or(0, |f| f.step),
+        }
+    }
+
+    /// The parameters of a mesh core of this config (`MESH = 1`, `ROWS =
+    /// max_rows`, no fault).
+    pub fn mesh_core_params(&self) -> CoreParams {
+        CoreParams {
+            mesh: true,
+            rows: self.max_rows,
+            ..self.core_params(None)
+        }
+    }
+
+    /// One line: capacities, widths and options.
+    pub fn summary(&self) -> String {
+        let nc = &self.numerics;
+        let stdp = if self.stdp {
+            format!(
+                "STDP core ({} rules, {} incoming-list words)",
+                self.n_rules, self.inc_depth
+            )
+        } else {
+            "static core".to_string()
+        };
+        format!(
+            "{} neurons, {} synapse words, {} populations, {} delay slots, v{} i{} w{}<<{} acc{}, {stdp}, observation ports {}",
+            self.neurons_per_core,
+            self.syn_depth,
+            self.max_pops,
+            self.slots(),
+            nc.v_bits,
+            nc.i_bits,
+            nc.w_bits,
+            nc.w_shift,
+            nc.acc_bits,
+            if self.observe { "on" } else { "off" }
+        )
+    }
+
+    /// The config checked as a mesh core: every rule of [`HwConfig::check`]
+    /// except `max_rows <= neurons_per_core` (a mesh core has a row per
+    /// source neuron of the whole network: `ROWS = max_rows`), with
+    /// `neurons_per_core <= max_rows <= 2^24` instead.
+    pub fn check_mesh(&self) -> Result<(), ConfigError> {
+        let mut c = self.clone();
+        c.max_rows = c.max_rows.min(c.neurons_per_core);
+        c.check()?;
+        if self.max_rows < self.neurons_per_core || self.max_rows > CORE_MAX_NEURONS {
+            return Err(ConfigError::Invalid {
+                name: self.name.clone(),
+                message: format!(
+                    "max_rows = {} must be in {}..={CORE_MAX_NEURONS} for a mesh core (one row per source neuron of the network; the core's ROWS >= N_NEURONS = neurons_per_core)",
+                    self.max_rows, self.neurons_per_core
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The ranges every config must respect (the core's limits included).

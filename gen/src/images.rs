@@ -1,153 +1,43 @@
-//! The `$readmemh` memory images of `hdl/snn_lif_core.v` (single core, static
-//! networks), written from an [`Engine`] in exactly the formats the core
-//! reads (docs/hdl-leaf-modules.md, `snn_lif_core`, "Memory images"):
+//! The memory images of the cores, written from a [`NetModel`] (integer
+//! model, synapses, initial state) in exactly the layouts of
+//! [`crate::layout`], and the load-port beats that write them into a core
+//! the way a host configures a board.
 //!
-//! | image | words x bits | word (least significant field first) |
-//! |---|---|---|
-//! | state | `N_NEURONS` x `V_BITS + 2 I_BITS + REF_BITS` | `v`, `i_ex`, `i_in`, `refr` |
-//! | pop | `N_NEURONS` x `max(1, clog2(N_POPS))` | population index |
-//! | param | `N_POPS` x `5 COEF_BITS + (V_BITS + COEF_FRAC) + 2 V_BITS + REF_BITS + W_BITS` | `p22`, `p21_ex`, `p21_in`, `p11_ex`, `p11_in`, `dc_term`, `theta`, `v_reset`, `ref_steps`, `w_bg` |
-//! | cdf | `N_POPS` x `32 TABLE_LEN` | entry `k` in bits `32k+31 : 32k` |
-//! | syn | synapses x `W_BITS + SLOT_W + TGT_W` | `target`, `delay`, `weight` |
-//! | row | `N_NEURONS` x `2 PTR_W` | `start`, `end` |
-//! | rule (plastic) | synapses x `clog2(N_RULES + 1)` | rule id: 0 static, else 1 + projection index |
-//! | stdp (plastic) | `N_RULES` x `4 W_BITS` | `a_plus`, `a_minus`, `w_min`, `w_max` |
-//! | inc_row (plastic) | `N_NEURONS` x `2 IPTR_W` | `start`, `end` of the neuron's incoming plastic synapses |
-//! | inc (plastic) | plastic synapses x `SYN_AW + NRN_W` | `syn` (synapse address), `src` |
+//! - One core ([`core_images`]): every neuron of the network, rows by
+//!   source neuron in the synapse matrix's order; a core of any capacity that
+//!   holds the network, so that one core built for a config runs any
+//!   network that fits it.
+//! - Mesh cores ([`mesh_core_images`]): core `k` holds the contiguous neuron
+//!   range `[lo_k, hi_k)` (local neuron `i` is global `lo_k + i`): the state
+//!   and population slices of its range, every population's parameters and
+//!   Poisson table, the synapses onto its neurons (target-side storage:
+//!   `target - lo`), a row per **global** source neuron `j` (`{start, end}`
+//!   into its own synapse memory; an empty row has `start = end` = the
+//!   running address), and its route memory (per local neuron, the cores
+//!   holding at least one of its synapses, bit `r * C + c`). With STDP, the
+//!   rule ids of its synapses, the rule table, and the incoming lists of its
+//!   neurons with **global** source ids (the core keeps a presynaptic trace
+//!   per global row). A 1x1 mesh gives the single core's images plus the
+//!   route image.
 //!
-//! `IPTR_W = clog2(INC_DEPTH + 1)`, `SYN_AW = max(1, clog2(SYN_DEPTH))`,
-//! `NRN_W = max(1, clog2(N_NEURONS))`. The core's STDP traces start at zero
-//! and have no image.
-//!
-//! The memories are sized by a [`CoreShape`] (the hardware config's
-//! capacities, or the network's own size), so that one core built for a
-//! config can run any network that fits it: the network enters through the
-//! images, the initial values `N_ACTIVE`, `P_PLUS`, `P_MINUS`, and the
-//! background key, which the load port ([`load_beats`]) can also write at
-//! run time, the way a board is configured.
-//!
-//! The same writer feeds the RTL test of the core
-//! (`hdltest/tests/snn_lif_core.rs`), which proves these images bit-exact
-//! against the reference engine, and the generator ([`crate::generate`]).
-//! The texts returned here carry no header line; the generator prepends one
-//! (`$readmemh` accepts `//` comments).
+//! Image texts carry no header line; the generator prepends one
+//! (`$readmemh` accepts `//` comments). A memory with no word to hold gets
+//! one zero word (an empty `$readmemh` file is an error in some tools).
 
 use serde::Serialize;
+use spikefab_hdl::core::{CfgReg, CoreInit, CoreParams, Mem};
 use spikefab_sim::connect::{key_delay, key_target};
-use spikefab_sim::engine::Engine;
-use spikefab_sim::numerics::{smax, smin, umax};
 use spikefab_sim::rng::{self, Stream};
 
-/// Smallest `b` with `2^b >= x` (Verilog's `$clog2`).
-pub fn clog2(x: u64) -> u32 {
-    let mut b = 0;
-    while b < 64 && (1u64 << b) < x {
-        b += 1;
-    }
-    b
-}
-
-/// A value that does not fit its field (the integer model's own checks make
-/// this impossible for a network that built; reported, never a panic).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{image} image, word {word}: {field} = {value} does not fit {} {bits} bits", if *.signed { "signed" } else { "unsigned" })]
-pub struct ImageError {
-    pub image: &'static str,
-    pub word: u64,
-    pub field: String,
-    pub value: i64,
-    pub bits: u32,
-    pub signed: bool,
-}
-
-/// One field of a memory word.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Field {
-    pub name: String,
-    /// Least significant bit of the field in the word.
-    pub lsb: u32,
-    pub bits: u32,
-    /// Two's complement (signed) or unsigned.
-    pub signed: bool,
-}
-
-/// The fields of a memory word, least significant first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Layout {
-    pub fields: Vec<Field>,
-}
-
-impl Layout {
-    pub(crate) fn push(&mut self, name: impl Into<String>, bits: u32, signed: bool) -> &mut Self {
-        let lsb = self.width();
-        self.fields.push(Field {
-            name: name.into(),
-            lsb,
-            bits,
-            signed,
-        });
-        self
-    }
-
-    /// Word width in bits.
-    pub fn width(&self) -> u32 {
-        self.fields.iter().map(|f| f.bits).sum()
-    }
-
-    /// The `$readmemh` line of one word (hex digits, most significant
-    /// first, `ceil(width / 4)` of them) from the field values in layout
-    /// order.
-    pub(crate) fn word(
-        &self,
-        image: &'static str,
-        word: u64,
-        values: &[i64],
-    ) -> Result<String, ImageError> {
-        debug_assert_eq!(values.len(), self.fields.len());
-        let mut bits: Vec<bool> = Vec::with_capacity(self.width() as usize);
-        for (f, &v) in self.fields.iter().zip(values) {
-            let fits = if f.signed {
-                v >= smin(f.bits) && v <= smax(f.bits)
-            } else {
-                v >= 0 && (v as u64) <= umax(f.bits)
-            };
-            if !fits {
-                return Err(ImageError {
-                    image,
-                    word,
-                    field: f.name.clone(),
-                    value: v,
-                    bits: f.bits,
-                    signed: f.signed,
-                });
-            }
-            for b in 0..f.bits {
-                bits.push(if b < 64 { (v >> b) & 1 == 1 } else { v < 0 });
-            }
-        }
-        let digits = bits.len().div_ceil(4).max(1);
-        let mut s = String::with_capacity(digits + 1);
-        for d in (0..digits).rev() {
-            let mut nib = 0u32;
-            for b in 0..4 {
-                if bits.get(4 * d + b).copied().unwrap_or(false) {
-                    nib |= 1 << b;
-                }
-            }
-            s.push(char::from_digit(nib, 16).expect("nibble"));
-        }
-        s.push('\n');
-        Ok(s)
-    }
-}
+use crate::layout::{self, ImageError, Layout};
+use crate::model::NetModel;
+use crate::topology::{Mesh, MAX_CORES};
 
 /// One memory image.
 #[derive(Debug, Clone, Serialize)]
 pub struct Image {
-    /// Short name (`state`, `pop`, `param`, `cdf`, `syn`, `row`).
-    pub name: &'static str,
-    /// The core's file-name parameter (`STATE_MEM_FILE`, ...).
-    pub param: &'static str,
+    /// The memory it fills.
+    pub mem: Mem,
     /// Memory words of the core (`depth`); the image may hold fewer.
     pub depth: u64,
     /// Words in the image.
@@ -160,69 +50,59 @@ pub struct Image {
 }
 
 impl Image {
+    /// Short name (`state`, `inc_row`, ...).
+    pub fn name(&self) -> &'static str {
+        self.mem.name()
+    }
+
     /// Word width in bits.
     pub fn width(&self) -> u32 {
         self.layout.width()
     }
 }
 
-/// The parameters and memory images of one `snn_lif_core`.
+/// Everything one core is configured with: its parameters (the hardware),
+/// its initial values and its memory images (the network).
 #[derive(Debug, Clone)]
 pub struct CoreImages {
-    /// The core's integer parameters, in declaration order.
-    pub params: Vec<(&'static str, i64)>,
-    /// The core's `BG_KEY` parameter (64 bits; not in `params`, which are
-    /// `i64`): `rng::key(seed, Background, 0)`.
-    pub bg_key: u64,
-    /// state, pop, param, cdf, syn, row (and rule, stdp, inc_row, inc for a
-    /// plastic core).
+    /// The parameters of the core the images are shaped for.
+    pub core: CoreParams,
+    /// Initial values (parameters and configuration registers).
+    pub init: CoreInit,
+    /// state, pop, param, cdf, syn, row, then (plastic core) rule, stdp,
+    /// inc_row, inc, then (mesh core) route.
     pub images: Vec<Image>,
-    /// Synapses of the network.
+    /// Synapses the core holds.
     pub synapses: u64,
-    /// Plastic synapses of the network (incoming-list entries).
+    /// Plastic synapses the core holds (incoming-list entries).
     pub plastic_synapses: u64,
 }
 
 impl CoreImages {
-    /// `NAME=value ...` of the integer parameters.
+    /// `NAME=value ...` of the core's parameters and initial values.
     pub fn desc(&self) -> String {
-        self.params
+        let mut v: Vec<String> = self
+            .core
+            .config_params()
             .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+            .chain(&self.init.params(self.core.coef_bits))
+            .map(|p| format!("{}={}", p.name, p.value.as_u64().unwrap_or(0)))
+            .collect();
+        if self.core.mesh {
+            v.push(format!("ROWS={} base={}", self.core.rows, self.init.base));
+        }
+        v.join(" ")
     }
 
-    /// The value of integer parameter `name`.
-    pub fn param(&self, name: &str) -> Option<i64> {
-        self.params.iter().find(|(k, _)| *k == name).map(|p| p.1)
-    }
-
-    /// The image called `name`.
-    pub fn image(&self, name: &str) -> Option<&Image> {
-        self.images.iter().find(|i| i.name == name)
+    /// The image of memory `mem`.
+    pub fn image(&self, mem: Mem) -> Option<&Image> {
+        self.images.iter().find(|i| i.mem == mem)
     }
 }
 
-/// The memory sizes of one core (the parameters that size its memories).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CoreShape {
-    /// `N_NEURONS`: neuron capacity (state, population, row memories).
-    pub neurons: u64,
-    /// `N_POPS`: population table entries.
-    pub pops: u64,
-    /// `SYN_DEPTH`: synapse memory words.
-    pub syn_depth: u64,
-    /// `PLASTIC`: build the STDP machinery.
-    pub plastic: bool,
-    /// `N_RULES`: STDP rule table entries.
-    pub rules: u64,
-    /// `INC_DEPTH`: incoming-list words.
-    pub inc_depth: u64,
-}
-
-/// A shape that does not hold the network (the generator checks capacities
-/// first and reports them by config field; this is the images' own guard).
+/// A core that does not hold the network (the generator checks
+/// capacities first and reports them by config field; this is the image
+/// writer's own guard).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShapeError {
     #[error("the core holds {cap} {what}, the network needs {need}")]
@@ -233,9 +113,15 @@ pub enum ShapeError {
     },
     #[error("the network has plastic synapses; the core is static (PLASTIC = 0)")]
     NotPlastic,
+    #[error("the network was quantized with {field} = {model}, the core has {field} = {core}")]
+    Numerics {
+        field: &'static str,
+        model: u64,
+        core: u64,
+    },
 }
 
-/// Errors of [`core_images_for`].
+/// Errors of [`core_images`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CoreImageError {
     #[error(transparent)]
@@ -244,133 +130,153 @@ pub enum CoreImageError {
     Shape(#[from] ShapeError),
 }
 
-impl CoreShape {
-    /// The smallest core for `e`'s network (plastic when it has plastic
-    /// synapses), with a synapse memory of `syn_depth` words (`None`: the
-    /// synapse count, at least 1).
-    pub fn of_network(e: &Engine, syn_depth: Option<u64>) -> CoreShape {
-        let plastic = !e.syn.rule.is_empty();
-        CoreShape {
-            neurons: e.model.neurons as u64,
-            pops: e.model.pops.len() as u64,
-            syn_depth: syn_depth.unwrap_or(e.syn.len()).max(1),
-            plastic,
-            rules: (e.model.stdp.len() as u64).max(1),
-            inc_depth: (e.syn.incoming.syn.len() as u64).max(1),
-        }
-    }
-
-    fn check(&self, e: &Engine) -> Result<(), ShapeError> {
-        let need = [
-            ("neurons", self.neurons, e.model.neurons as u64),
-            ("populations", self.pops, e.model.pops.len() as u64),
-            ("synapses", self.syn_depth, e.syn.len()),
-        ];
-        for (what, cap, need) in need {
-            if need > cap {
-                return Err(ShapeError::TooSmall { what, cap, need });
-            }
-        }
-        if !e.syn.rule.is_empty() {
-            if !self.plastic {
-                return Err(ShapeError::NotPlastic);
-            }
-            let rules = e.model.stdp.len() as u64;
-            if rules > self.rules {
-                return Err(ShapeError::TooSmall {
-                    what: "STDP rules",
-                    cap: self.rules,
-                    need: rules,
-                });
-            }
-            let inc = e.syn.incoming.syn.len() as u64;
-            if inc > self.inc_depth {
-                return Err(ShapeError::TooSmall {
-                    what: "plastic synapses (incoming-list words)",
-                    cap: self.inc_depth,
-                    need: inc,
-                });
-            }
-        }
-        Ok(())
+/// The smallest single core for `src` (plastic when it has plastic
+/// synapses), with a synapse memory of `syn_depth` words (`None`: the
+/// synapse count, at least 1).
+pub fn network_core(src: &NetModel, syn_depth: Option<u64>) -> CoreParams {
+    let m = &src.model;
+    let nc = &m.numerics;
+    let n = u64::from(m.neurons);
+    CoreParams {
+        n_neurons: n,
+        n_pops: m.pops.len() as u64,
+        slots: nc.delay_slots() as u64,
+        v_bits: nc.v_bits,
+        i_bits: nc.i_bits,
+        coef_bits: nc.coef_bits,
+        coef_frac: nc.coef_frac,
+        ref_bits: nc.ref_bits,
+        acc_bits: nc.acc_bits,
+        w_bits: nc.w_bits,
+        w_shift: nc.w_shift,
+        table_len: nc.poisson_table_len,
+        syn_depth: syn_depth.unwrap_or(src.syn.len()).max(1),
+        plastic: src.plastic(),
+        trace_bits: nc.trace_bits,
+        trace_frac: nc.trace_frac,
+        mesh: false,
+        rows: n,
+        n_rules: (m.stdp.len() as u64).max(1),
+        inc_depth: (src.syn.incoming.syn.len() as u64).max(1),
+        fault: 0,
+        fault_step: 0,
     }
 }
 
-/// The images and parameters of `snn_lif_core` for `e` (its model, synapses
-/// and current state, normally the initial state of step 0), with a synapse
-/// memory of `syn_depth` words (`None`: the network's synapse count, at
-/// least 1): a core of exactly the network's size ([`CoreShape::of_network`]).
-pub fn core_images(e: &Engine, syn_depth: Option<u64>) -> Result<CoreImages, ImageError> {
-    match core_images_for(e, &CoreShape::of_network(e, syn_depth)) {
-        Ok(i) => Ok(i),
-        Err(CoreImageError::Image(i)) => Err(i),
-        Err(CoreImageError::Shape(s)) => unreachable!("the network's own shape holds it: {s}"),
+/// The core's widths against the model's numerics.
+fn check_numerics(src: &NetModel, core: &CoreParams) -> Result<(), ShapeError> {
+    let nc = &src.model.numerics;
+    let pairs: [(&'static str, u64, u64); 12] = [
+        ("SLOTS", nc.delay_slots() as u64, core.slots),
+        ("V_BITS", nc.v_bits.into(), core.v_bits.into()),
+        ("I_BITS", nc.i_bits.into(), core.i_bits.into()),
+        ("COEF_BITS", nc.coef_bits.into(), core.coef_bits.into()),
+        ("COEF_FRAC", nc.coef_frac.into(), core.coef_frac.into()),
+        ("REF_BITS", nc.ref_bits.into(), core.ref_bits.into()),
+        ("ACC_BITS", nc.acc_bits.into(), core.acc_bits.into()),
+        ("W_BITS", nc.w_bits.into(), core.w_bits.into()),
+        ("W_SHIFT", nc.w_shift.into(), core.w_shift.into()),
+        (
+            "TABLE_LEN",
+            nc.poisson_table_len.into(),
+            core.table_len.into(),
+        ),
+        ("TRACE_BITS", nc.trace_bits.into(), core.trace_bits.into()),
+        ("TRACE_FRAC", nc.trace_frac.into(), core.trace_frac.into()),
+    ];
+    for (field, model, core) in pairs {
+        if model != core {
+            return Err(ShapeError::Numerics { field, model, core });
+        }
+    }
+    Ok(())
+}
+
+/// Whether `core` holds the whole network of `src` (a single core).
+fn check_holds(src: &NetModel, core: &CoreParams) -> Result<(), ShapeError> {
+    let m = &src.model;
+    let need = [
+        ("neurons", core.n_neurons, u64::from(m.neurons)),
+        ("populations", core.n_pops, m.pops.len() as u64),
+        ("synapses", core.syn_depth, src.syn.len()),
+    ];
+    for (what, cap, need) in need {
+        if need > cap {
+            return Err(ShapeError::TooSmall { what, cap, need });
+        }
+    }
+    if src.plastic() {
+        if !core.plastic {
+            return Err(ShapeError::NotPlastic);
+        }
+        let rules = m.stdp.len() as u64;
+        if rules > core.n_rules {
+            return Err(ShapeError::TooSmall {
+                what: "STDP rules",
+                cap: core.n_rules,
+                need: rules,
+            });
+        }
+        let inc = src.syn.incoming.syn.len() as u64;
+        if inc > core.inc_depth {
+            return Err(ShapeError::TooSmall {
+                what: "plastic synapses (incoming-list words)",
+                cap: core.inc_depth,
+                need: inc,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Appends one word (or, when `words` is 0, the single zero word).
+fn pad_empty(text: &mut String, words: u64) -> u64 {
+    if words == 0 {
+        text.push_str("0\n");
+        1
+    } else {
+        words
     }
 }
 
-/// The images and parameters of `snn_lif_core` of shape `shape` for `e`.
-pub fn core_images_for(e: &Engine, shape: &CoreShape) -> Result<CoreImages, CoreImageError> {
-    shape.check(e)?;
-    let m = &e.model;
-    let nc = m.numerics;
-    let n = m.neurons;
-    let cap_n = shape.neurons;
-    let n_pops = m.pops.len() as u64;
-    let slots = nc.delay_slots();
-    let slot_w = clog2(slots as u64);
-    let nrn_w = if cap_n > 1 { clog2(cap_n) } else { 1 };
-    let pop_w = if shape.pops > 1 { clog2(shape.pops) } else { 1 };
-    let table = nc.poisson_table_len;
-    let total = e.syn.len();
-    let syn_depth = shape.syn_depth;
-    let ptr_w = clog2(syn_depth + 1);
-    let syn_aw = if syn_depth > 1 { clog2(syn_depth) } else { 1 };
-
-    // state: {refr, i_in, i_ex, v}
-    let mut l_state = Layout::default();
-    l_state
-        .push("v", nc.v_bits, true)
-        .push("i_ex", nc.i_bits, true)
-        .push("i_in", nc.i_bits, true)
-        .push("refr", nc.ref_bits, false);
-    let mut state = String::new();
-    for (k, s) in e.state.iter().enumerate() {
-        state.push_str(&l_state.word(
+/// The state words of neurons `lo..hi`.
+fn state_text(src: &NetModel, l: &Layout, lo: u32, hi: u32) -> Result<String, ImageError> {
+    let mut s = String::new();
+    for (k, st) in src.init[lo as usize..hi as usize].iter().enumerate() {
+        s.push_str(&l.word(
             "state",
             k as u64,
-            &[s.v as i64, s.i_ex as i64, s.i_in as i64, s.refr as i64],
+            &[
+                i64::from(st.v),
+                i64::from(st.i_ex),
+                i64::from(st.i_in),
+                i64::from(st.refr),
+            ],
         )?);
     }
-    // population id per neuron
-    let mut l_pop = Layout::default();
-    l_pop.push("pop", pop_w, false);
-    let mut pop = String::new();
-    for k in 0..n {
-        pop.push_str(&l_pop.word("pop", k as u64, &[m.pop_of(k) as i64])?);
+    Ok(s)
+}
+
+/// The population ids of neurons `lo..hi`.
+fn pop_text(src: &NetModel, l: &Layout, lo: u32, hi: u32) -> Result<String, ImageError> {
+    let mut s = String::new();
+    for (k, n) in (lo..hi).enumerate() {
+        s.push_str(&l.word("pop", k as u64, &[src.model.pop_of(n) as i64])?);
     }
-    // parameters and the Poisson table per population (zeros and w_bg = 0
-    // without background)
-    let cb = nc.coef_bits;
-    let mut l_param = Layout::default();
-    l_param
-        .push("p22", cb, false)
-        .push("p21_ex", cb, false)
-        .push("p21_in", cb, false)
-        .push("p11_ex", cb, false)
-        .push("p11_in", cb, false)
-        .push("dc_term", nc.v_bits + nc.coef_frac, true)
-        .push("theta", nc.v_bits, true)
-        .push("v_reset", nc.v_bits, true)
-        .push("ref_steps", nc.ref_bits, false)
-        .push("w_bg", nc.w_bits, true);
-    let mut l_cdf = Layout::default();
-    for k in 0..table {
-        l_cdf.push(format!("cdf[{k}]"), 32, false);
-    }
-    let mut param = String::new();
-    let mut cdf = String::new();
-    for (pi, p) in m.pops.iter().enumerate() {
-        param.push_str(&l_param.word(
+    Ok(s)
+}
+
+/// The parameter and Poisson-table words of every population (zeros and
+/// `w_bg = 0` without background).
+fn param_cdf_text(
+    src: &NetModel,
+    lp: &Layout,
+    lc: &Layout,
+    table: u32,
+) -> Result<(String, String), ImageError> {
+    let (mut param, mut cdf) = (String::new(), String::new());
+    for (pi, p) in src.model.pops.iter().enumerate() {
+        param.push_str(&lp.word(
             "param",
             pi as u64,
             &[
@@ -393,185 +299,348 @@ pub fn core_images_for(e: &Engine, shape: &CoreShape) -> Result<CoreImages, Core
                     .map_or(0, |b| b.cdf.get(k).copied().unwrap_or(0)) as i64
             })
             .collect();
-        cdf.push_str(&l_cdf.word("cdf", pi as u64, &entries)?);
+        cdf.push_str(&lc.word("cdf", pi as u64, &entries)?);
     }
-    // synapses {w, delay, target} and rows {end, start}, the engine's order
-    let mut l_syn = Layout::default();
-    l_syn
-        .push("target", nrn_w, false)
-        .push("delay", slot_w, false)
-        .push("weight", nc.w_bits, true);
-    let mut l_row = Layout::default();
-    l_row.push("start", ptr_w, false).push("end", ptr_w, false);
+    Ok((param, cdf))
+}
+
+/// The STDP rule table (one word per projection; zeros for a static one).
+fn stdp_text(src: &NetModel, l: &Layout) -> Result<(String, u64), ImageError> {
+    let mut s = String::new();
+    for (ri, r) in src.model.stdp.iter().enumerate() {
+        let v = r
+            .as_ref()
+            .map_or([0; 4], |p| [p.a_plus, p.a_minus, p.w_min, p.w_max]);
+        s.push_str(&l.word("stdp", ri as u64, &v)?);
+    }
+    let words = pad_empty(&mut s, src.model.stdp.len() as u64);
+    Ok((s, words))
+}
+
+/// The rule id of each synapse in `syns` (global synapse indices).
+fn rule_text(src: &NetModel, l: &Layout, syns: &[u64]) -> Result<(String, u64), ImageError> {
+    let mut s = String::new();
+    for (a, &g) in syns.iter().enumerate() {
+        let r = src.syn.rule.get(g as usize).copied().unwrap_or(0);
+        s.push_str(&l.word("rule", a as u64, &[i64::from(r)])?);
+    }
+    let words = pad_empty(&mut s, syns.len() as u64);
+    Ok((s, words))
+}
+
+/// The incoming lists of neurons `lo..hi`: `inc_row` words per neuron
+/// (`{start, end}` into this core's list) and `inc` words (`syn`: the
+/// local synapse address `addr[global synapse]`, `src`: the global source).
+fn incoming_text(
+    src: &NetModel,
+    core: &CoreParams,
+    lo: u32,
+    hi: u32,
+    addr: &dyn Fn(u64) -> u64,
+) -> Result<(String, String, u64), ImageError> {
+    let (l_irow, l_inc) = (
+        layout::core(Mem::IncRow, core),
+        layout::core(Mem::Inc, core),
+    );
+    let inc = &src.syn.incoming;
+    let (mut irow, mut incs) = (String::new(), String::new());
+    let mut ptr = 0u64;
+    for t in lo..hi {
+        let (a, b) = if inc.start.is_empty() {
+            (0, 0)
+        } else {
+            (inc.start[t as usize], inc.start[t as usize + 1])
+        };
+        let start = ptr;
+        for k in a..b {
+            let w = l_inc.word(
+                "inc",
+                ptr,
+                &[
+                    addr(inc.syn[k as usize]) as i64,
+                    i64::from(inc.src[k as usize]),
+                ],
+            )?;
+            incs.push_str(&w);
+            ptr += 1;
+        }
+        irow.push_str(&l_irow.word("inc_row", u64::from(t - lo), &[start as i64, ptr as i64])?);
+    }
+    let words = pad_empty(&mut incs, ptr);
+    let _ = words;
+    Ok((irow, incs, ptr))
+}
+
+fn image(mem: Mem, core: &CoreParams, words: u64, layout: Layout, text: String) -> Image {
+    Image {
+        mem,
+        depth: layout::depth(mem, core),
+        words,
+        layout,
+        text,
+    }
+}
+
+/// The initial values of a core holding `n_active` neurons of `src`.
+fn init_of(src: &NetModel, core: &CoreParams, n_active: u64, base: u32) -> CoreInit {
+    let m = &src.model;
+    let (p_plus, p_minus) = match (&m.traces, core.plastic) {
+        (Some(t), true) => (t.p_plus as u64, t.p_minus as u64),
+        _ => (0, 0),
+    };
+    CoreInit {
+        n_active,
+        p_plus,
+        p_minus,
+        bg_key: rng::key(m.seed, Stream::Background, 0),
+        base: base.into(),
+    }
+}
+
+/// The images and initial values of a single core with parameters `core`
+/// holding the whole network of `src`.
+pub fn core_images(src: &NetModel, core: &CoreParams) -> Result<CoreImages, CoreImageError> {
+    check_holds(src, core)?;
+    check_numerics(src, core)?;
+    let m = &src.model;
+    let n = m.neurons;
+    let total = src.syn.len();
+    let l = |mem| layout::core(mem, core);
+    let state = state_text(src, &l(Mem::State), 0, n)?;
+    let pop = pop_text(src, &l(Mem::Pop), 0, n)?;
+    let (param, cdf) = param_cdf_text(src, &l(Mem::Param), &l(Mem::Cdf), core.table_len)?;
+    // synapses {target, delay, weight} and rows {start, end}, the matrix's order
+    let (l_syn, l_row) = (l(Mem::Syn), l(Mem::Row));
     let mut syn = String::with_capacity(total as usize * 8);
     let mut row = String::new();
-    for src in 0..n {
-        let r = e.syn.row(src);
-        row.push_str(&l_row.word("row", src as u64, &[r.start as i64, r.end as i64])?);
+    for j in 0..n {
+        let r = src.syn.row(j);
+        row.push_str(&l_row.word("row", u64::from(j), &[r.start as i64, r.end as i64])?);
         for s in r {
-            let k = e.syn.key[s];
+            let k = src.syn.key[s];
             syn.push_str(&l_syn.word(
                 "syn",
                 s as u64,
                 &[
-                    key_target(k) as i64,
-                    key_delay(k) as i64,
-                    e.syn.weight[s] as i64,
+                    i64::from(key_target(k)),
+                    i64::from(key_delay(k)),
+                    i64::from(src.syn.weight[s]),
                 ],
             )?);
         }
     }
-    let syn_words = if total == 0 {
-        syn.push_str("0\n");
-        1
-    } else {
-        total
-    };
-    let img = |name, param, depth, words, layout, text| Image {
-        name,
-        param,
-        depth,
-        words,
-        layout,
-        text,
-    };
+    let syn_words = pad_empty(&mut syn, total);
+    let nn = u64::from(n);
+    let pops = m.pops.len() as u64;
     let mut images = vec![
-        img("state", "STATE_MEM_FILE", cap_n, n as u64, l_state, state),
-        img("pop", "POP_MEM_FILE", cap_n, n as u64, l_pop, pop),
-        img(
-            "param",
-            "PARAM_MEM_FILE",
-            shape.pops,
-            n_pops,
-            l_param,
-            param,
-        ),
-        img("cdf", "CDF_MEM_FILE", shape.pops, n_pops, l_cdf, cdf),
-        img("syn", "SYN_MEM_FILE", syn_depth, syn_words, l_syn, syn),
-        img("row", "ROW_MEM_FILE", cap_n, n as u64, l_row, row),
+        image(Mem::State, core, nn, l(Mem::State), state),
+        image(Mem::Pop, core, nn, l(Mem::Pop), pop),
+        image(Mem::Param, core, pops, l(Mem::Param), param),
+        image(Mem::Cdf, core, pops, l(Mem::Cdf), cdf),
+        image(Mem::Syn, core, syn_words, l_syn, syn),
+        image(Mem::Row, core, nn, l_row, row),
     ];
-    let rules = shape.rules.max(1);
-    let inc_depth = shape.inc_depth.max(1);
-    let plastic_synapses = e.syn.incoming.syn.len() as u64;
-    let (mut p_plus, mut p_minus) = (0i64, 0i64);
-    if shape.plastic {
-        let rule_w = clog2(rules + 1);
-        let iptr_w = clog2(inc_depth + 1);
-        let mut l_rule = Layout::default();
-        l_rule.push("rule", rule_w, false);
-        let mut rule = String::with_capacity(total as usize * 2);
-        for s in 0..total as usize {
-            let r = e.syn.rule.get(s).copied().unwrap_or(0);
-            rule.push_str(&l_rule.word("rule", s as u64, &[r as i64])?);
-        }
-        if total == 0 {
-            rule.push_str("0\n");
-        }
-        let mut l_stdp = Layout::default();
-        l_stdp
-            .push("a_plus", nc.w_bits, true)
-            .push("a_minus", nc.w_bits, true)
-            .push("w_min", nc.w_bits, true)
-            .push("w_max", nc.w_bits, true);
-        let mut stdp = String::new();
-        for (ri, r) in m.stdp.iter().enumerate() {
-            let v = r
-                .as_ref()
-                .map_or([0; 4], |p| [p.a_plus, p.a_minus, p.w_min, p.w_max]);
-            stdp.push_str(&l_stdp.word("stdp", ri as u64, &v)?);
-        }
-        if m.stdp.is_empty() {
-            stdp.push_str("0\n");
-        }
-        let mut l_irow = Layout::default();
-        l_irow
-            .push("start", iptr_w, false)
-            .push("end", iptr_w, false);
-        let mut l_inc = Layout::default();
-        l_inc.push("syn", syn_aw, false).push("src", nrn_w, false);
-        let inc = &e.syn.incoming;
-        let mut irow = String::new();
-        let mut incs = String::new();
-        for t in 0..n as usize {
-            let (a, b) = if inc.start.is_empty() {
-                (0, 0)
-            } else {
-                (inc.start[t], inc.start[t + 1])
-            };
-            irow.push_str(&l_irow.word("inc_row", t as u64, &[a as i64, b as i64])?);
-        }
-        for (k, (&sy, &src)) in inc.syn.iter().zip(&inc.src).enumerate() {
-            incs.push_str(&l_inc.word("inc", k as u64, &[sy as i64, src as i64])?);
-        }
-        if inc.syn.is_empty() {
-            incs.push_str("0\n");
-        }
-        let n_stdp = (m.stdp.len() as u64).max(1);
-        images.push(img(
-            "rule",
-            "RULE_MEM_FILE",
-            syn_depth,
-            syn_words,
-            l_rule,
-            rule,
-        ));
-        images.push(img("stdp", "STDP_MEM_FILE", rules, n_stdp, l_stdp, stdp));
-        images.push(img(
-            "inc_row",
-            "INC_ROW_MEM_FILE",
-            cap_n,
-            n as u64,
-            l_irow,
-            irow,
-        ));
-        images.push(img(
-            "inc",
-            "INC_MEM_FILE",
-            inc_depth,
-            plastic_synapses.max(1),
-            l_inc,
-            incs,
-        ));
-        if let Some(t) = &m.traces {
-            p_plus = t.p_plus;
-            p_minus = t.p_minus;
-        }
+    let plastic_synapses = src.syn.incoming.syn.len() as u64;
+    if core.plastic {
+        let all: Vec<u64> = (0..total).collect();
+        let (rule, rule_words) = rule_text(src, &l(Mem::Rule), &all)?;
+        let (stdp, stdp_words) = stdp_text(src, &l(Mem::Stdp))?;
+        let (irow, inc, ptr) = incoming_text(src, core, 0, n, &|s| s)?;
+        images.push(image(Mem::Rule, core, rule_words, l(Mem::Rule), rule));
+        images.push(image(Mem::Stdp, core, stdp_words, l(Mem::Stdp), stdp));
+        images.push(image(Mem::IncRow, core, nn, l(Mem::IncRow), irow));
+        images.push(image(Mem::Inc, core, ptr.max(1), l(Mem::Inc), inc));
     }
-    let params = vec![
-        ("N_NEURONS", cap_n as i64),
-        ("N_POPS", shape.pops as i64),
-        ("SLOTS", slots as i64),
-        ("V_BITS", nc.v_bits as i64),
-        ("I_BITS", nc.i_bits as i64),
-        ("COEF_BITS", nc.coef_bits as i64),
-        ("COEF_FRAC", nc.coef_frac as i64),
-        ("REF_BITS", nc.ref_bits as i64),
-        ("ACC_BITS", nc.acc_bits as i64),
-        ("W_BITS", nc.w_bits as i64),
-        ("W_SHIFT", nc.w_shift as i64),
-        ("TABLE_LEN", table as i64),
-        ("SYN_DEPTH", syn_depth as i64),
-        ("PLASTIC", shape.plastic as i64),
-        ("TRACE_BITS", nc.trace_bits as i64),
-        ("TRACE_FRAC", nc.trace_frac as i64),
-        ("N_RULES", rules as i64),
-        ("INC_DEPTH", inc_depth as i64),
-        ("N_ACTIVE", n as i64),
-        ("P_PLUS", p_plus),
-        ("P_MINUS", p_minus),
-    ];
     Ok(CoreImages {
-        params,
-        bg_key: rng::key(m.seed, Stream::Background, 0),
+        core: *core,
+        init: init_of(src, core, nn, 0),
         images,
         synapses: total,
         plastic_synapses,
     })
 }
 
-/// One beat of the core's load port (`ld_*`, docs/hardware.md): 32 data
-/// bits; the beat with `last` writes the staged word to memory `mem` at
-/// `addr`.
+/// One core's neuron range `[lo, hi)`.
+pub type Range = (u32, u32);
+
+/// The core of every neuron, for contiguous `ranges`.
+fn core_of(src: &NetModel, ranges: &[Range]) -> Vec<usize> {
+    let mut core_of = vec![usize::MAX; src.neurons() as usize];
+    for (c, &(lo, hi)) in ranges.iter().enumerate() {
+        core_of[lo as usize..hi as usize].fill(c);
+    }
+    core_of
+}
+
+/// Per core, the global synapse index of each local synapse address: for
+/// every global source in order, its synapses onto the core's neurons in
+/// the matrix's row order (the order of the mesh images).
+pub fn local_synapses(src: &NetModel, ranges: &[Range]) -> Vec<Vec<u64>> {
+    let mut out = vec![Vec::new(); ranges.len()];
+    let core_of = core_of(src, ranges);
+    for j in 0..src.neurons() {
+        for s in src.syn.row(j) {
+            let c = core_of[key_target(src.syn.key[s]) as usize];
+            if c != usize::MAX {
+                out[c].push(s as u64);
+            }
+        }
+    }
+    out
+}
+
+/// Plastic synapses onto each core's neurons (its incoming-list words).
+pub fn plastic_per_core(src: &NetModel, ranges: &[Range]) -> Vec<u64> {
+    let inc = &src.syn.incoming;
+    ranges
+        .iter()
+        .map(|&(lo, hi)| {
+            if inc.start.is_empty() {
+                0
+            } else {
+                inc.start[hi as usize] - inc.start[lo as usize]
+            }
+        })
+        .collect()
+}
+
+/// The images of the mesh cores (parameters `core`, a mesh core's) holding
+/// the contiguous, non-empty `ranges` of `src` on `mesh`, in core order.
+/// The caller has checked every capacity; an error names the core whose
+/// value does not fit its field.
+pub fn mesh_core_images(
+    src: &NetModel,
+    core: &CoreParams,
+    mesh: &Mesh,
+    ranges: &[Range],
+) -> Result<Vec<CoreImages>, (usize, ImageError)> {
+    let k = ranges.len();
+    let n = src.neurons();
+    let l = |mem| layout::core(mem, core);
+    let (l_syn, l_row) = (l(Mem::Syn), l(Mem::Row));
+    let l_route = layout::of(Mem::Route, core, Some(mesh)).unwrap_or_default();
+    let (param, cdf) =
+        param_cdf_text(src, &l(Mem::Param), &l(Mem::Cdf), core.table_len).map_err(|e| (0, e))?;
+    let core_of = core_of(src, ranges);
+    let mut syn_text = vec![String::new(); k];
+    let mut row_text = vec![String::new(); k];
+    let mut ptr = vec![0u64; k];
+    let mut masks: Vec<[u64; MAX_CORES / 64]> = vec![[0; MAX_CORES / 64]; n as usize];
+    let mut start = vec![0u64; k];
+    for (j, mask) in masks.iter_mut().enumerate() {
+        start.copy_from_slice(&ptr);
+        for s in src.syn.row(j as u32) {
+            let key = src.syn.key[s];
+            let t = key_target(key);
+            let c = core_of[t as usize];
+            mask[c / 64] |= 1 << (c % 64);
+            let word = l_syn
+                .word(
+                    "syn",
+                    ptr[c],
+                    &[
+                        i64::from(t - ranges[c].0),
+                        i64::from(key_delay(key)),
+                        i64::from(src.syn.weight[s]),
+                    ],
+                )
+                .map_err(|e| (c, e))?;
+            syn_text[c].push_str(&word);
+            ptr[c] += 1;
+        }
+        for c in 0..k {
+            let word = l_row
+                .word("row", j as u64, &[start[c] as i64, ptr[c] as i64])
+                .map_err(|e| (c, e))?;
+            row_text[c].push_str(&word);
+        }
+    }
+    let local = if core.plastic {
+        local_synapses(src, ranges)
+    } else {
+        Vec::new()
+    };
+    // global synapse -> local address in its (target's) core
+    let mut addr = Vec::new();
+    if core.plastic {
+        addr = vec![0u64; src.syn.len() as usize];
+        for l in &local {
+            for (a, &s) in l.iter().enumerate() {
+                addr[s as usize] = a as u64;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(k);
+    for (c, &(lo, hi)) in ranges.iter().enumerate() {
+        let err = |e: ImageError| (c, e);
+        let nn = u64::from(hi - lo);
+        let mut route = String::new();
+        for (i, mask) in masks[lo as usize..hi as usize].iter().enumerate() {
+            let values: Vec<i64> = (0..mesh.rows())
+                .map(|r| {
+                    (0..mesh.cols()).fold(0i64, |acc, col| {
+                        let b = (r * mesh.cols() + col) as usize;
+                        acc | (i64::from((mask[b / 64] >> (b % 64)) & 1 == 1) << col)
+                    })
+                })
+                .collect();
+            route.push_str(&l_route.word("route", i as u64, &values).map_err(err)?);
+        }
+        let mut syn = std::mem::take(&mut syn_text[c]);
+        let syn_words = pad_empty(&mut syn, ptr[c]);
+        let pops = src.model.pops.len() as u64;
+        let mut images = vec![
+            image(
+                Mem::State,
+                core,
+                nn,
+                l(Mem::State),
+                state_text(src, &l(Mem::State), lo, hi).map_err(err)?,
+            ),
+            image(
+                Mem::Pop,
+                core,
+                nn,
+                l(Mem::Pop),
+                pop_text(src, &l(Mem::Pop), lo, hi).map_err(err)?,
+            ),
+            image(Mem::Param, core, pops, l(Mem::Param), param.clone()),
+            image(Mem::Cdf, core, pops, l(Mem::Cdf), cdf.clone()),
+            image(Mem::Syn, core, syn_words, l_syn.clone(), syn),
+            image(
+                Mem::Row,
+                core,
+                u64::from(n),
+                l_row.clone(),
+                std::mem::take(&mut row_text[c]),
+            ),
+        ];
+        let mut plastic_synapses = 0;
+        if core.plastic {
+            let (rule, rule_words) = rule_text(src, &l(Mem::Rule), &local[c]).map_err(err)?;
+            let (stdp, stdp_words) = stdp_text(src, &l(Mem::Stdp)).map_err(err)?;
+            let (irow, inc, p) =
+                incoming_text(src, core, lo, hi, &|s| addr[s as usize]).map_err(err)?;
+            images.push(image(Mem::Rule, core, rule_words, l(Mem::Rule), rule));
+            images.push(image(Mem::Stdp, core, stdp_words, l(Mem::Stdp), stdp));
+            images.push(image(Mem::IncRow, core, nn, l(Mem::IncRow), irow));
+            images.push(image(Mem::Inc, core, p.max(1), l(Mem::Inc), inc));
+            plastic_synapses = p;
+        }
+        images.push(image(Mem::Route, core, nn, l_route.clone(), route));
+        out.push(CoreImages {
+            core: *core,
+            init: init_of(src, core, nn, lo),
+            images,
+            synapses: ptr[c],
+            plastic_synapses,
+        });
+    }
+    Ok(out)
+}
+
+/// One beat of the load port (`ld_*`, docs/hardware.md): 32 data bits; the
+/// beat with `last` writes the staged word to memory `mem` at `addr`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Beat {
     pub mem: u8,
@@ -580,49 +649,28 @@ pub struct Beat {
     pub data: u32,
 }
 
-/// Load-port memory id of an image (`ld_mem_i`).
-pub fn load_mem_id(image: &str) -> Option<u8> {
-    Some(match image {
-        "state" => 0,
-        "pop" => 1,
-        "param" => 2,
-        "cdf" => 3,
-        "syn" => 4,
-        "row" => 5,
-        "rule" => 6,
-        "stdp" => 7,
-        "inc_row" => 8,
-        "inc" => 9,
-        "trace" => 10,
-        _ => return None,
-    })
-}
-
-/// Load-port id of the configuration registers.
-pub const LOAD_CFG: u8 = 15;
-
-/// The load-port beats that configure a core with `img` (every image word,
-/// then the configuration registers n_active, p_plus, p_minus and the
-/// background key), the way a host configures a board. Words wider than 32
-/// bits go most significant chunk first; a Poisson table is written one
-/// 32-bit entry per word at address `pop * 256 + entry`.
+/// The load-port beats that configure a core with `img`, the way a host
+/// configures a board: every image word in image order (words wider than 32
+/// bits most significant chunk first; a Poisson table one 32-bit entry per
+/// word at address `pop * 256 + entry`), then the configuration registers
+/// ([`CoreInit::registers`]: `base` on a mesh core).
 pub fn load_beats(img: &CoreImages) -> Vec<Beat> {
     let mut beats = Vec::new();
     for im in &img.images {
-        let mem = load_mem_id(im.name).expect("every image has a load id");
+        let mem = im.mem.load_id();
         let w = im.width() as usize;
         for (a, line) in im.text.lines().enumerate() {
-            // the word's bits from its hex digits
+            // the word's bits from its hex digits (the writer's own text)
             let digits: Vec<u32> = line
                 .trim()
                 .chars()
                 .rev()
-                .map(|c| c.to_digit(16).expect("hex image"))
+                .map(|c| c.to_digit(16).unwrap_or(0))
                 .collect();
             let bit = |b: usize| digits.get(b / 4).is_some_and(|d| (d >> (b % 4)) & 1 == 1);
             let chunk =
-                |c: usize| (0..32).fold(0u32, |acc, b| acc | ((bit(32 * c + b) as u32) << b));
-            if im.name == "cdf" {
+                |c: usize| (0..32).fold(0u32, |acc, b| acc | (u32::from(bit(32 * c + b)) << b));
+            if im.mem == Mem::Cdf {
                 for k in 0..w / 32 {
                     beats.push(Beat {
                         mem,
@@ -644,19 +692,10 @@ pub fn load_beats(img: &CoreImages) -> Vec<Beat> {
             }
         }
     }
-    let n_active = img.param("N_ACTIVE").unwrap_or(1) as u32;
-    let p_plus = img.param("P_PLUS").unwrap_or(0) as u32;
-    let p_minus = img.param("P_MINUS").unwrap_or(0) as u32;
-    for (addr, data) in [
-        (0, n_active),
-        (1, p_plus),
-        (2, p_minus),
-        (3, img.bg_key as u32),
-        (4, (img.bg_key >> 32) as u32),
-    ] {
+    for (reg, data) in img.init.registers(img.core.mesh) {
         beats.push(Beat {
-            mem: LOAD_CFG,
-            addr,
+            mem: Mem::Cfg.load_id(),
+            addr: reg.addr(),
             last: true,
             data,
         });
@@ -664,30 +703,19 @@ pub fn load_beats(img: &CoreImages) -> Vec<Beat> {
     beats
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn word_packs_fields_lsb_first() {
-        let mut l = Layout::default();
-        l.push("a", 4, true).push("b", 3, false).push("c", 5, true);
-        // a = -1 (f), b = 5 (101), c = -2 (11110): bits c|b|a = 11110 101 1111
-        assert_eq!(l.word("t", 0, &[-1, 5, -2]).unwrap(), "f5f\n");
-        assert_eq!(l.width(), 12);
-        assert_eq!(l.fields[2].lsb, 7);
-        let e = l.word("t", 3, &[8, 0, 0]).unwrap_err();
-        assert_eq!(e.field, "a");
-        assert!(e.to_string().contains("a = 8 does not fit signed 4 bits"));
+/// The configuration register a beat writes, if any.
+pub fn cfg_register(b: &Beat) -> Option<CfgReg> {
+    if b.mem != Mem::Cfg.load_id() {
+        return None;
     }
-
-    #[test]
-    fn clog2_matches_verilog() {
-        assert_eq!(clog2(0), 0);
-        assert_eq!(clog2(1), 0);
-        assert_eq!(clog2(2), 1);
-        assert_eq!(clog2(3), 2);
-        assert_eq!(clog2(1024), 10);
-        assert_eq!(clog2(1025), 11);
-    }
+    [
+        CfgReg::NActive,
+        CfgReg::PPlus,
+        CfgReg::PMinus,
+        CfgReg::BgKeyLo,
+        CfgReg::BgKeyHi,
+        CfgReg::Base,
+    ]
+    .into_iter()
+    .find(|r| r.addr() == b.addr)
 }

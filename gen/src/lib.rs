@@ -1,34 +1,53 @@
-//! spikefab hardware generation.
+//! spikefab hardware generation: from a network and a hardware config to
+//! the RTL of an accelerator, its memory images and its manifest.
 //!
-//! - [`generate`]: the accelerator generator for **one core** (the scope of
-//!   `hdl/snn_lif_core.v`; static networks, and plastic ones on an STDP
-//!   config): a network and a hardware config ([`hwconfig`]) in, a
-//!   self-contained directory out (the `$readmemh` images of [`images`], the
-//!   config-only top `spikefab_top.v`, the network top `spikefab_net.v`,
-//!   copies of the `hdl/` modules and `manifest.json`), which
-//!   `spikefab_eda::yosys::synthesize` reads;
-//! - the placement of a static network on an `R x C` mesh of identical
-//!   cores, its mapping report, the per-core memory images and load beats,
-//!   the capacity report of a network too big for on-chip memory, and the
-//!   mesh accelerator generator ([`mesh::generate_mesh`]: `spikefab_mesh_top.v`
-//!   on `hdl/snn_mesh_top.v`, per-core images, `load.txt`, `mapping.txt`,
-//!   `manifest.json`) ([`mesh`]).
+//! Organised by job (each module imports only modules listed above it):
 //!
-//! The Xilinx parts table (which the capacity report measures against) and
-//! the Yosys driver live in `spikefab-eda`.
+//! - [`fault`], [`topology`], [`hash`]: a fault to build in; a mesh's
+//!   shape; the generator's hash function;
+//! - [`hwconfig`]: hardware configs (`gen/configs/*.toml`) and the typed
+//!   core parameters they give ([`HwConfig::core_params`]; the interfaces
+//!   themselves are `spikefab_hdl`'s);
+//! - [`layout`]: every memory layout, defined once;
+//! - [`capacity`]: usage and misfits of a core, a mesh and a part;
+//! - [`model`]: the network as the hardware holds it ([`NetModel`]:
+//!   integer model, synapses, initial state);
+//! - [`images`]: memory images and load-port beats from a [`NetModel`];
+//! - [`error`]: [`GenError`] and [`MeshError`];
+//! - [`build`]: a network built for one core or a mesh, checked against
+//!   the capacities;
+//! - [`mapping`]: placing a network on a mesh, the mapping report;
+//! - [`emit`]: the one Verilog emitter of every generated top and wrapper;
+//! - [`manifest`]: file names, hashes, headers, `manifest.json`;
+//! - [`generate`]: the single-core generator; [`mesh_gen`]: the mesh
+//!   generator.
+//!
+//! The EDA tool drivers (Yosys, Verilator discovery) and the parts table
+//! are `spikefab_eda`'s.
 
+pub mod build;
+pub mod capacity;
+pub mod emit;
+pub mod error;
+pub mod fault;
 pub mod generate;
+pub mod hash;
 pub mod hwconfig;
 pub mod images;
-pub mod mesh;
-pub mod mesh_stdp;
+pub mod layout;
+pub mod manifest;
+pub mod mapping;
+pub mod mesh_gen;
+pub mod model;
+pub mod topology;
 
-pub use generate::{
-    apply_numerics, build_engine, config_hash, generate, generate_with, Fault, FaultKind, GenError,
-    GenOptions, Manifest,
-};
+pub use build::{build_core_model, build_mesh_model};
+pub use error::{GenError, MeshError};
+pub use fault::{Fault, FaultKind};
+pub use generate::{generate, generate_with, GenOptions};
 pub use hwconfig::{ConfigError, HwConfig};
-pub use mesh::{
-    build_mesh_engine, capacity_report, generate_mesh, mesh_images, mesh_load_beats, partition,
-    partition_with, Mapping, Mesh, MeshError, MeshGenOptions, MeshManifest, MeshParseError, Rates,
-};
+pub use manifest::{config_hash, Manifest, MeshManifest};
+pub use mapping::{partition, partition_with, Mapping, Rates};
+pub use mesh_gen::{generate_mesh, mesh_images, MeshGenOptions};
+pub use model::NetModel;
+pub use topology::{Mesh, MeshParseError};

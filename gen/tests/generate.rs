@@ -15,12 +15,16 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use spikefab_gen::generate::{
-    self, config_hash, core_parameters, header, network_header, Fault, FaultKind, GenOptions,
-    CORE_SOURCES, MANIFEST, NET_TOP, TOP,
-};
+use spikefab_gen::build_core_model;
+use spikefab_gen::generate::{self, GenOptions};
 use spikefab_gen::hwconfig::{known_configs, HwConfig};
+use spikefab_gen::manifest::{
+    config_hash, header, manifest_params, network_header, Manifest, MANIFEST, NET_TOP, TOP,
+};
+use spikefab_gen::model;
 use spikefab_gen::GenError;
+use spikefab_gen::{Fault, FaultKind};
+use spikefab_hdl::sources;
 use spikefab_sim::load::load_str;
 use spikefab_sim::models::{balanced, BalancedParams};
 use spikefab_sim::Network;
@@ -112,7 +116,7 @@ fn files(dir: &Path) -> Vec<String> {
 
 /// The headers on every generated text file (config files name the config
 /// hash, network files both hashes); the copies of `hdl/` intact.
-fn check_headers(dir: &Path, m: &generate::Manifest) {
+fn check_headers(dir: &Path, m: &Manifest) {
     let chead = header(&m.hashes.config);
     let nhead = network_header(&m.hashes.config, &m.hashes.network);
     let mut written = m.files.clone();
@@ -152,7 +156,8 @@ fn check_headers(dir: &Path, m: &generate::Manifest) {
             "{f}: first line must be the header"
         );
     }
-    for (f, src) in CORE_SOURCES {
+    for s in sources::CORE {
+        let (f, src) = (s.file, s.text);
         let text = fs::read_to_string(dir.join(f)).expect("read copy");
         let orig = fs::read_to_string(root().join("../hdl").join(f)).expect("read hdl");
         assert_eq!(
@@ -164,7 +169,7 @@ fn check_headers(dir: &Path, m: &generate::Manifest) {
     }
 }
 
-fn gen_ok(net: &Network, hw: &HwConfig, dir: &Path) -> generate::Manifest {
+fn gen_ok(net: &Network, hw: &HwConfig, dir: &Path) -> Manifest {
     let m = generate::generate(net, hw, dir)
         .unwrap_or_else(|e| panic!("generate on '{}': {e}", hw.name));
     lint(dir, NET_TOP);
@@ -190,7 +195,7 @@ fn every_named_config_generates_lint_clean_rtl() {
         assert_eq!(m.network.synapses, 330);
         // the top's core parameters are the config's
         let top = read(tmp.path(), &format!("{TOP}.v"));
-        for p in core_parameters(&hw, None) {
+        for p in manifest_params(&hw.core_params(None).config_params()) {
             assert!(
                 top.contains(&format!(".{}({})", p.name, p.value)),
                 "{name}: {TOP}.v lacks .{}({})",
@@ -198,7 +203,11 @@ fn every_named_config_generates_lint_clean_rtl() {
                 p.value
             );
         }
-        assert_eq!(m.parameters, core_parameters(&hw, None), "{name}");
+        assert_eq!(
+            m.parameters,
+            manifest_params(&hw.core_params(None).config_params()),
+            "{name}"
+        );
         assert_eq!(
             top.contains("obs_valid_o,") || top.contains("obs_valid_o\n"),
             hw.observe,
@@ -247,9 +256,7 @@ fn named_configs_cover_odd_sizes_and_widths() {
     );
     // the built-in balanced network (1250 neurons) fits some config
     let net = balanced_net(1250);
-    assert!(all
-        .iter()
-        .any(|c| generate::build_engine(&net, c, 0).is_ok()));
+    assert!(all.iter().any(|c| build_core_model(&net, c, 0).is_ok()));
 }
 
 #[test]
@@ -267,7 +274,7 @@ fn balanced_network_on_balanced_config() {
 #[test]
 fn balanced_1000_fits_the_7_bit_config() {
     let hw = named("w7");
-    let e = generate::build_engine(&balanced_net(1000), &hw, 0)
+    let e = build_core_model(&balanced_net(1000), &hw, 0)
         .unwrap_or_else(|e| panic!("balanced --n 1000 on w7: {e}"));
     assert_eq!(e.model.neurons, 1000);
     assert_eq!(e.model.numerics, hw.numerics);
@@ -356,7 +363,7 @@ fn config_hash_tracks_every_config_field_and_the_fault() {
 fn network_is_requantized_with_the_configs_numerics() {
     let net = tiny();
     let hw = named("small");
-    let e = generate::build_engine(&net, &hw, 0).unwrap();
+    let e = build_core_model(&net, &hw, 0).unwrap();
     assert_eq!(e.model.numerics, hw.numerics);
     assert_ne!(net.numerics, hw.numerics);
     let tmp = tempfile::tempdir().unwrap();
@@ -376,10 +383,10 @@ fn network_is_requantized_with_the_configs_numerics() {
     let mut same = net.clone();
     same.numerics = hw.numerics;
     assert_eq!(
-        generate::numerics_note(&same, &hw),
+        model::numerics_note(&same, &hw),
         "numerics from hw config 'small' (equal to the network's [numerics])"
     );
-    assert_eq!(generate::apply_numerics(&net, &hw).numerics, hw.numerics);
+    assert_eq!(model::apply_numerics(&net, &hw).numerics, hw.numerics);
 }
 
 #[test]
@@ -422,7 +429,7 @@ fn plastic_network_on_the_stdp_config_gets_stdp_images_and_trace_decays() {
     for f in ["rule.hex", "stdp.hex", "inc_row.hex", "inc.hex"] {
         assert!(m.network_files.iter().any(|x| x == f), "{f}");
     }
-    let e = generate::build_engine(&tiny_stdp(), &hw, 0).unwrap();
+    let e = build_core_model(&tiny_stdp(), &hw, 0).unwrap();
     let t = e.model.traces.as_ref().unwrap();
     let net_top = read(tmp.path(), &format!("{NET_TOP}.v"));
     let cb = hw.numerics.coef_bits;
@@ -669,10 +676,10 @@ const GOLDEN: [(&str, bool); 8] = [
 /// Generated files compared with the goldens (the copies of `hdl/` are
 /// checked against `hdl/` instead, so that an edit there does not need a
 /// re-bless; images only where `images`).
-fn golden_files(m: &generate::Manifest, images: bool) -> Vec<String> {
+fn golden_files(m: &Manifest, images: bool) -> Vec<String> {
     m.files
         .iter()
-        .filter(|f| !CORE_SOURCES.iter().any(|(c, _)| c == f))
+        .filter(|f| !sources::CORE.iter().any(|c| c.file == f.as_str()))
         .filter(|f| images || !f.ends_with(".hex"))
         .cloned()
         .collect()

@@ -1,4 +1,4 @@
-//! The mesh mapping (`spikefab_gen::mesh`): mesh shapes, the balanced
+//! The mesh mapping (`spikefab_gen::mapping`, `spikefab_gen::mesh_gen`): mesh shapes, the balanced
 //! partition and its capacity errors, the per-core images decoded back to
 //! the engine's synapses (exact multiset and row order), the route masks, a
 //! 1x1 mesh against the single-core images, the load beats, the traffic
@@ -9,13 +9,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
+use spikefab_gen::capacity::{capacity_report, count_misfits, network_counts};
 use spikefab_gen::generate;
-use spikefab_gen::images::{load_beats, CoreImages, Image, LOAD_CFG};
-use spikefab_gen::mesh::{
-    self, capacity_report, count_misfits, mesh_images, mesh_load_beats, network_counts, partition,
-    partition_with, Mapping, Mesh, MeshError, Rates, CFG_BASE, LOAD_ROUTE,
-};
-use spikefab_gen::HwConfig;
+use spikefab_gen::images::{load_beats, CoreImages, Image};
+use spikefab_gen::mapping::{partition, partition_with, Mapping, Rates};
+use spikefab_gen::mesh_gen::mesh_images;
+use spikefab_gen::{build_core_model, build_mesh_model, NetModel};
+use spikefab_gen::{HwConfig, Mesh, MeshError};
+use spikefab_hdl::core::{CfgReg, Mem};
 use spikefab_sim::connect::{key_delay, key_target};
 use spikefab_sim::engine::Engine;
 use spikefab_sim::load::load_str;
@@ -56,13 +57,13 @@ fn mesh(s: &str) -> Mesh {
     s.parse().unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn engine(net: &Network, hw: &HwConfig, m: &Mesh) -> Engine {
-    mesh::build_mesh_engine(net, hw, m, 1).unwrap_or_else(|e| panic!("{e}"))
+fn engine(net: &Network, hw: &HwConfig, m: &Mesh) -> NetModel {
+    build_mesh_model(net, hw, m, 1).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The message of a build that must fail.
 fn build_err(net: &Network, hw: &HwConfig, m: &Mesh) -> String {
-    match mesh::build_mesh_engine(net, hw, m, 1) {
+    match build_mesh_model(net, hw, m, 1) {
         Ok(_) => panic!("the build of {:?} on {m} succeeded", net.name),
         Err(e) => e.to_string(),
     }
@@ -84,7 +85,7 @@ fn decode(im: &Image, line: &str) -> Vec<i64> {
     assert!(
         digits.len() as u32 * 4 < im.width() + 4,
         "{}: line '{line}' longer than {} bits",
-        im.name,
+        im.name(),
         im.width()
     );
     im.layout
@@ -106,7 +107,8 @@ fn decode(im: &Image, line: &str) -> Vec<i64> {
 }
 
 fn image<'a>(c: &'a CoreImages, name: &str) -> &'a Image {
-    c.image(name)
+    Mem::from_name(name)
+        .and_then(|m| c.image(m))
         .unwrap_or_else(|| panic!("core has no {name} image"))
 }
 
@@ -120,7 +122,7 @@ fn decoded_synapses(cores: &[CoreImages]) -> Vec<Vec<(u32, u32, u32, i64)>> {
     cores
         .iter()
         .map(|c| {
-            let base = c.param("BASE").expect("BASE") as u32;
+            let base = c.init.base as u32;
             let syn = words(image(c, "syn"));
             let mut v = Vec::new();
             for (j, r) in words(image(c, "row")).iter().enumerate() {
@@ -291,9 +293,7 @@ fn rows_populations_and_core_count_are_checked() {
     );
     hw.max_rows = 64;
     hw.max_pops = 1;
-    let msg = mesh::check_mesh_config(&core_cfg(64, 4096, 63))
-        .unwrap_err()
-        .to_string();
+    let msg = core_cfg(64, 4096, 63).check_mesh().unwrap_err().to_string();
     assert!(
         msg.contains("hw config 'mesh64'") && msg.contains("max_rows = 63 must be in 64..="),
         "{msg}"
@@ -343,12 +343,12 @@ fn plastic_networks_need_stdp_cores_and_map_onto_them() {
     let imgs = mesh_images(&pe, &stdp, &map).unwrap();
     let mut plastic = 0;
     for (img, c) in imgs.iter().zip(&map.cores) {
-        assert_eq!(img.param("PLASTIC"), Some(1));
-        for name in ["rule", "stdp", "inc_row", "inc"] {
-            assert!(img.image(name).is_some(), "core image {name}");
+        assert!(img.core.plastic);
+        for mem in [Mem::Rule, Mem::Stdp, Mem::IncRow, Mem::Inc] {
+            assert!(img.image(mem).is_some(), "core image {}", mem.name());
         }
         assert_eq!(
-            img.image("inc_row").unwrap().words,
+            img.image(Mem::IncRow).unwrap().words,
             (c.hi - c.lo) as u64,
             "one incoming row per local neuron"
         );
@@ -460,27 +460,27 @@ fn route_masks_are_the_cores_holding_each_sources_targets() {
 fn one_by_one_mesh_equals_the_single_core_images_plus_route() {
     let hw = HwConfig::named("small").unwrap();
     let net = net_file("tiny");
-    let single_e = generate::build_engine(&net, &hw, 1).unwrap();
+    let single_e = build_core_model(&net, &hw, 1).unwrap();
     let single = generate::core_images(&single_e, &hw).unwrap();
     let m = mesh("1x1");
     let e = engine(&net, &hw, &m);
     let map = partition(&e, &hw, &m).unwrap();
     let cores = mesh_images(&e, &hw, &map).unwrap();
     let core = &cores[0];
-    assert_eq!(core.bg_key, single.bg_key);
+    assert_eq!(core.init.bg_key, single.init.bg_key);
     for im in &single.images {
-        let got = image(core, im.name);
-        assert_eq!(got.text, im.text, "{} text", im.name);
-        assert_eq!(got.layout, im.layout, "{} layout", im.name);
+        let got = image(core, im.name());
+        assert_eq!(got.text, im.text, "{} text", im.name());
+        assert_eq!(got.layout, im.layout, "{} layout", im.name());
         assert_eq!(
-            (got.param, got.depth, got.words),
-            (im.param, im.depth, im.words),
+            (got.mem, got.depth, got.words),
+            (im.mem, im.depth, im.words),
             "{}",
-            im.name
+            im.name()
         );
     }
     // the only extra image is the route: every neuron with a synapse sends to core 0
-    let names: Vec<&str> = core.images.iter().map(|i| i.name).collect();
+    let names: Vec<&str> = core.images.iter().map(|i| i.name()).collect();
     assert_eq!(
         names,
         ["state", "pop", "param", "cdf", "syn", "row", "route"]
@@ -492,24 +492,28 @@ fn one_by_one_mesh_equals_the_single_core_images_plus_route() {
             "neuron {j}"
         );
     }
-    // parameters: the single core's, plus ROWS and BASE
-    let mut want = single.params.clone();
-    want.push(("ROWS", hw.max_rows as i64));
-    want.push(("BASE", 0));
-    assert_eq!(core.params, want);
+    // parameters: the single core's as a mesh core (MESH, ROWS), base 0
+    let mut want = single.core;
+    want.mesh = true;
+    want.rows = hw.max_rows;
+    assert_eq!(core.core, want);
+    assert_eq!(core.init, single.init);
     // load beats: the single core's, the route before the config registers, then BASE
     let sb = load_beats(&single);
-    let mb = mesh_load_beats(core);
-    let cfg_at = sb.iter().position(|b| b.mem == LOAD_CFG).unwrap();
+    let mb = load_beats(core);
+    let cfg_at = sb.iter().position(|b| b.mem == Mem::Cfg.load_id()).unwrap();
     assert_eq!(mb[..cfg_at], sb[..cfg_at]);
     let route: Vec<_> = mb[cfg_at..]
         .iter()
-        .take_while(|b| b.mem == LOAD_ROUTE)
+        .take_while(|b| b.mem == Mem::Route.load_id())
         .collect();
     assert_eq!(route.len(), 33);
     assert_eq!(mb[cfg_at + route.len()..mb.len() - 1], sb[cfg_at..]);
     let last = mb.last().unwrap();
-    assert_eq!((last.mem, last.addr, last.data), (LOAD_CFG, CFG_BASE, 0));
+    assert_eq!(
+        (last.mem, last.addr, last.data),
+        (Mem::Cfg.load_id(), CfgReg::Base.addr(), 0)
+    );
 }
 
 #[test]
@@ -521,17 +525,23 @@ fn mesh_load_beats_write_every_route_word_and_the_base_register() {
     let map = partition(&e, &hw, &m).unwrap();
     let cores = mesh_images(&e, &hw, &map).unwrap();
     for (c, (img, cm)) in cores.iter().zip(&map.cores).enumerate() {
-        let beats = mesh_load_beats(img);
+        let beats = load_beats(img);
         let cfg: BTreeMap<u32, u32> = beats
             .iter()
-            .filter(|b| b.mem == LOAD_CFG)
+            .filter(|b| b.mem == Mem::Cfg.load_id())
             .map(|b| (b.addr, b.data))
             .collect();
         assert_eq!(cfg[&0], cm.hi - cm.lo, "core {c} n_active");
         assert_eq!((cfg[&1], cfg[&2]), (0, 0));
-        assert_eq!(cfg[&CFG_BASE], cm.lo, "core {c} base");
-        assert_eq!(u64::from(cfg[&3]) | (u64::from(cfg[&4]) << 32), img.bg_key);
-        let route: Vec<_> = beats.iter().filter(|b| b.mem == LOAD_ROUTE).collect();
+        assert_eq!(cfg[&CfgReg::Base.addr()], cm.lo, "core {c} base");
+        assert_eq!(
+            u64::from(cfg[&3]) | (u64::from(cfg[&4]) << 32),
+            img.init.bg_key
+        );
+        let route: Vec<_> = beats
+            .iter()
+            .filter(|b| b.mem == Mem::Route.load_id())
+            .collect();
         assert_eq!(route.len() as u64, 2 * cm.neurons());
         let im = image(img, "route");
         for (a, pair) in route.chunks(2).enumerate() {
@@ -545,12 +555,12 @@ fn mesh_load_beats_write_every_route_word_and_the_base_register() {
                 .fold(0u64, |acc, (r, v)| acc | ((*v as u64) << (6 * r)));
             assert_eq!(word, mask, "core {c} route word {a}");
         }
-        assert_eq!(img.param("N_ACTIVE"), Some(i64::from(cm.hi - cm.lo)));
-        assert_eq!(img.param("BASE"), Some(i64::from(cm.lo)));
-        assert_eq!(img.param("ROWS"), Some(512));
-        assert_eq!(img.param("N_NEURONS"), Some(64));
-        assert_eq!(img.param("SYN_DEPTH"), Some(8_000));
-        assert_eq!(img.param("N_POPS"), Some(4));
+        assert_eq!(img.init.n_active, u64::from(cm.hi - cm.lo));
+        assert_eq!(img.init.base, u64::from(cm.lo));
+        assert_eq!(img.core.rows, 512);
+        assert_eq!(img.core.n_neurons, 64);
+        assert_eq!(img.core.syn_depth, 8_000);
+        assert_eq!(img.core.n_pops, 4);
     }
 }
 
@@ -563,15 +573,17 @@ fn mapping_memories_match_the_image_layouts() {
     let cores = mesh_images(&e, &hw, &map).unwrap();
     for (cm, img) in map.cores.iter().zip(&cores) {
         for im in &img.images {
-            let mem = cm.memory(im.name).unwrap_or_else(|| panic!("{}", im.name));
+            let mem = cm
+                .memory(im.name())
+                .unwrap_or_else(|| panic!("{}", im.name()));
             assert_eq!(
                 (mem.depth, mem.words, mem.width),
                 (im.depth, im.words, im.width()),
                 "core {} {}",
                 cm.index,
-                im.name
+                im.name()
             );
-            assert_eq!(im.text.lines().count() as u64, im.words, "{}", im.name);
+            assert_eq!(im.text.lines().count() as u64, im.words, "{}", im.name());
         }
     }
 }
@@ -623,6 +635,7 @@ fn images_of_a_mapping_for_another_network_or_smaller_cores_are_refused() {
     );
     // an engine quantized with the network's own numerics
     let own = Engine::from_network(&net_file("tiny")).unwrap();
+    let own = NetModel::new(own.model, own.syn);
     let small_cfg = HwConfig::named("small").unwrap();
     let own_map = partition(&own, &small_cfg, &m).unwrap();
     let msg = mesh_images(&own, &small_cfg, &own_map)

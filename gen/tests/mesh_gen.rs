@@ -1,4 +1,4 @@
-//! The mesh generator (`spikefab_gen::mesh::generate_mesh`): generated 2x1,
+//! The mesh generator (`spikefab_gen::mesh_gen::generate_mesh`): generated 2x1,
 //! 2x2 and 3x2 meshes lint clean with `verilator --lint-only -Wall --top-module
 //! spikefab_mesh_top` (any message fails), the top sets every parameter and
 //! port of `hdl/snn_mesh_top.v`, every file carries its header, the hdl
@@ -16,13 +16,21 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use spikefab_gen::generate::{self, header, network_header, CORE_SOURCES, MANIFEST, NOC_SOURCES};
+use spikefab_gen::build_mesh_model;
 use spikefab_gen::hwconfig::HwConfig;
-use spikefab_gen::mesh::{
-    self, generate_mesh, mesh_config_hash, mesh_images, mesh_load_beats, mesh_parameters,
-    mesh_top_verilog, Mesh, MeshError, MeshGenOptions, MeshManifest, Rates, LOAD_FILE,
+use spikefab_gen::images::load_beats;
+use spikefab_gen::manifest::{
+    config_hash, header, mesh_config_hash, network_header, MeshManifest, LOAD_FILE, MANIFEST,
     MAPPING_FILE, MESH_TOP,
 };
+use spikefab_gen::mapping::{partition_with, Rates};
+use spikefab_gen::mesh_gen::{
+    generate_mesh, mesh_images, mesh_top_params, mesh_top_verilog, MeshGenOptions,
+    DEFAULT_RATE_STEPS,
+};
+use spikefab_gen::{Mesh, MeshError};
+use spikefab_hdl::core::CfgReg;
+use spikefab_hdl::sources;
 use spikefab_sim::load::load_str;
 use spikefab_sim::Network;
 
@@ -142,10 +150,11 @@ fn check_files(dir: &Path, m: &MeshManifest) {
             "{f}: first line must be the header"
         );
     }
-    for (f, src) in CORE_SOURCES.iter().chain(&NOC_SOURCES) {
+    for s in sources::mesh() {
+        let (f, src) = (s.file, s.text);
         let orig = fs::read_to_string(root().join("../hdl").join(f)).expect("read hdl");
         assert_eq!(
-            *src, orig,
+            src, orig,
             "{f}: compiled-in copy differs from hdl/{f} (rebuild)"
         );
         let text = read(dir, f);
@@ -285,11 +294,9 @@ fn module_interface(src: &str, module: &str) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn mesh_top_sets_every_parameter_and_port_of_snn_mesh_top() {
-    let src = NOC_SOURCES
-        .iter()
-        .find(|(f, _)| *f == "snn_mesh_top.v")
+    let src = sources::get("snn_mesh_top.v")
         .expect("snn_mesh_top.v is embedded")
-        .1;
+        .text;
     let (params, ports) = module_interface(src, "snn_mesh_top");
     assert!(
         params.len() >= 17 && ports.len() >= 20,
@@ -297,9 +304,10 @@ fn mesh_top_sets_every_parameter_and_port_of_snn_mesh_top() {
     );
     let hw = mesh_cfg();
     let m = mesh("3x2");
-    let set: Vec<String> = mesh_parameters(&hw, &m, 4)
+    let set: Vec<String> = mesh_top_params(&hw, &m, 4)
+        .params()
         .into_iter()
-        .map(|p| p.name)
+        .map(|p| p.name.to_string())
         .collect();
     assert_eq!(
         set, params,
@@ -342,7 +350,7 @@ fn mesh_top_depends_on_config_mesh_size_and_fifo_depth_only() {
         h("1x2", 4),
         h("3x2", 4),
         h("2x2", 8),
-        generate::config_hash(&hw, None),
+        config_hash(&hw, None),
         mesh_config_hash(&HwConfig::named("odd").unwrap(), &mesh("2x2"), 4),
     ]
     .into_iter()
@@ -388,16 +396,16 @@ fn load_txt_images_and_mapping_are_those_of_the_mapping() {
     let m = mesh("3x2");
     let tmp = tempfile::tempdir().unwrap();
     let man = gen(&tiny(), &hw, &m, tmp.path());
-    let e = mesh::build_mesh_engine(&tiny(), &hw, &m, 1).unwrap();
-    let rates = Rates::measure(&e, mesh::DEFAULT_RATE_STEPS);
-    let map = mesh::partition_with(&e, &hw, &m, &rates).unwrap();
+    let e = build_mesh_model(&tiny(), &hw, &m, 1).unwrap();
+    let rates = Rates::measure(&e, DEFAULT_RATE_STEPS);
+    let map = partition_with(&e, &hw, &m, &rates).unwrap();
     assert_eq!(man.mapping, map);
     let cores = mesh_images(&e, &hw, &map).unwrap();
     let nhead = network_header(&man.hashes.config, &man.hashes.network);
     // the beats, core by core
     let mut want = Vec::new();
     for (k, c) in cores.iter().enumerate() {
-        let beats = mesh_load_beats(c);
+        let beats = load_beats(c);
         assert_eq!(man.core_images[k].load_beats, beats.len() as u64);
         want.extend(
             beats
@@ -413,14 +421,14 @@ fn load_txt_images_and_mapping_are_those_of_the_mapping() {
     // every core ends with its base register (configuration register 5)
     for (k, cm) in map.cores.iter().enumerate() {
         let last = got.iter().rev().find(|b| b.0 == k).unwrap();
-        assert_eq!(*last, (k, 15, mesh::CFG_BASE, true, cm.lo), "core {k}");
+        assert_eq!(*last, (k, 15, CfgReg::Base.addr(), true, cm.lo), "core {k}");
         assert_eq!(man.core_images[k].base, cm.lo);
         assert_eq!(man.core_images[k].n_active, cm.neurons());
     }
     // the images, file by file
     for (k, c) in cores.iter().enumerate() {
         for im in &c.images {
-            let f = format!("core{k}_{}.hex", im.name);
+            let f = format!("core{k}_{}.hex", im.name());
             assert_eq!(read(tmp.path(), &f), format!("{nhead}\n{}", im.text), "{f}");
         }
     }
@@ -518,7 +526,7 @@ fn mesh_output_matches_golden() {
     let want: Vec<String> = man
         .files
         .iter()
-        .filter(|f| !CORE_SOURCES.iter().chain(&NOC_SOURCES).any(|(c, _)| c == f))
+        .filter(|f| !sources::mesh().iter().any(|c| c.file == f.as_str()))
         .cloned()
         .collect();
     let gdir = root().join("golden").join(GOLDEN_DIR);

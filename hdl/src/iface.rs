@@ -78,14 +78,15 @@ pub struct Port {
     pub dir: Dir,
     /// Width in bits (all lanes together).
     pub width: u32,
-    /// Two's complement values. For a flattened port (`lanes > 1`) this is
-    /// the signedness of each lane's value; the vector itself is declared
+    /// Two's complement values. For a flattened port this is the
+    /// signedness of each lane's value; the vector itself is declared
     /// unsigned (see [`Port::declared_signed`]).
     pub signed: bool,
     pub role: Role,
-    /// Lanes of a flattened per-core vector (core `k` in bits `[k*w +: w]`,
-    /// `w = width / lanes`); 1 for an ordinary port.
-    pub lanes: u32,
+    /// For a flattened per-core vector, its lanes (core `k` in bits
+    /// `[k*w +: w]`, `w = width / lanes`; one lane on a 1x1 mesh); `None`
+    /// for an ordinary port.
+    pub lanes: Option<u32>,
 }
 
 impl Port {
@@ -96,7 +97,7 @@ impl Port {
             width,
             signed: false,
             role,
-            lanes: 1,
+            lanes: None,
         }
     }
 
@@ -119,19 +120,19 @@ impl Port {
     /// The same port as `lanes` lanes of its current width, flattened.
     pub fn lanes(mut self, lanes: u32) -> Port {
         self.width *= lanes;
-        self.lanes = lanes;
+        self.lanes = Some(lanes);
         self
     }
 
-    /// Width of one lane.
+    /// Width of one lane (the whole port for an ordinary one).
     pub fn lane_width(&self) -> u32 {
-        self.width / self.lanes.max(1)
+        self.width / self.lanes.unwrap_or(1).max(1)
     }
 
     /// Whether the Verilog declares the port `signed` (a flattened vector
     /// never is).
     pub fn declared_signed(&self) -> bool {
-        self.signed && self.lanes == 1
+        self.signed && self.lanes.is_none()
     }
 
     /// The declaration without the name, as in an ANSI port list:

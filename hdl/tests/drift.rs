@@ -227,7 +227,7 @@ fn core_ports_match_the_verilog() {
 fn mesh_top_ports_match_the_verilog() {
     let mut core = cores()[1];
     core.plastic = false;
-    for (mrows, mcols) in [(3, 2), (1, 7)] {
+    for (mrows, mcols) in [(3, 2), (1, 7), (1, 1)] {
         let m = MeshTopParams {
             mrows,
             mcols,

@@ -21,7 +21,9 @@
 use std::fs;
 use std::path::Path;
 
-use spikefab_gen::images::{core_images_for, load_beats, CoreShape};
+use spikefab_gen::images::{core_images, load_beats, network_core};
+use spikefab_gen::NetModel;
+use spikefab_hdl::core::Mem;
 use spikefab_hdltest::{compile_tb_with_strings, scratch_dir, Testbench};
 use spikefab_sim::connect::key_delay;
 use spikefab_sim::engine::{Engine, NeuronRecord, Observer, WeightRecord};
@@ -94,14 +96,7 @@ const PLAIN: Variant = Variant {
 /// Compile the bench with integer and string parameters (the memory image
 /// paths); fails on any iverilog warning.
 fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) -> Testbench {
-    let sources = [
-        "snn_rng.v",
-        "snn_poisson.v",
-        "snn_lif_update.v",
-        "snn_syn_event.v",
-        "snn_stdp.v",
-        "snn_lif_core.v",
-    ];
+    let sources: Vec<&str> = spikefab_hdl::sources::CORE.iter().map(|s| s.file).collect();
     compile_tb_with_strings(dir, "tb_snn_lif_core", &sources, params, strings)
 }
 
@@ -277,11 +272,13 @@ fn run_variant(name: &str, toml: &str, steps: u64, stall_seed: u32, v: Variant) 
     let mut e = Engine::from_network(&net).unwrap_or_else(|d| panic!("build {name}: {d:?}"));
     let plastic = !e.syn.rule.is_empty();
     // the images are spikefab-gen's (the generator writes the same ones)
-    let mut shape = CoreShape::of_network(&e, None);
-    shape.neurons += v.spare;
+    let src = NetModel::new(e.model.clone(), e.syn.clone());
+    let mut shape = network_core(&src, None);
+    shape.n_neurons += v.spare;
+    shape.rows += v.spare;
     shape.syn_depth += v.spare;
     shape.inc_depth += v.spare;
-    let img = core_images_for(&e, &shape).unwrap_or_else(|err| panic!("{name}: images: {err}"));
+    let img = core_images(&src, &shape).unwrap_or_else(|err| panic!("{name}: images: {err}"));
     let n = e.model.neurons as usize;
 
     // the reference
@@ -324,9 +321,13 @@ fn run_variant(name: &str, toml: &str, steps: u64, stall_seed: u32, v: Variant) 
     let mut paths = Vec::new();
     if !v.load_port {
         for im in &img.images {
-            let p = dir.join(format!("{}.hex", im.param.to_lowercase()));
+            let param = im
+                .mem
+                .file_param()
+                .expect("a core image has a file parameter");
+            let p = dir.join(format!("{}.hex", param.to_lowercase()));
             fs::write(&p, &im.text).expect("write image");
-            paths.push((im.param, p));
+            paths.push((param, p));
         }
     }
     let load = dir.join("load.txt");
@@ -335,7 +336,7 @@ fn run_variant(name: &str, toml: &str, steps: u64, stall_seed: u32, v: Variant) 
         let mut text = String::new();
         for b in load_beats(&img) {
             // the bench loads the background key itself (+bg_key)
-            if b.mem == spikefab_gen::images::LOAD_CFG && b.addr >= 3 {
+            if b.mem == Mem::Cfg.load_id() && b.addr >= 3 {
                 continue;
             }
             text.push_str(&format!(
@@ -346,7 +347,16 @@ fn run_variant(name: &str, toml: &str, steps: u64, stall_seed: u32, v: Variant) 
         }
         fs::write(&load, text).expect("write load beats");
     }
-    let mut params = img.params.clone();
+    // the core's parameters (without the fault, which the variant sets) and
+    // its initial values
+    let mut params: Vec<(&str, i64)> = img
+        .core
+        .config_params()
+        .iter()
+        .chain(&img.init.params(img.core.coef_bits))
+        .filter(|p| !matches!(p.name, "FAULT" | "FAULT_STEP" | "BG_KEY"))
+        .map(|p| (p.name, p.value.as_u64().unwrap_or(0) as i64))
+        .collect();
     if v.load_port {
         // everything must come through the load port: start from wrong
         // initial values
@@ -383,7 +393,7 @@ fn run_variant(name: &str, toml: &str, steps: u64, stall_seed: u32, v: Variant) 
     let mut fault_steps = Vec::new();
     for (mode, pct) in MODES {
         let mut plus = vec![
-            format!("bg_key={:016x}", img.bg_key),
+            format!("bg_key={:016x}", img.init.bg_key),
             format!("seed={stall_seed}"),
             format!("spk_pct={pct}"),
         ];

@@ -283,11 +283,8 @@ impl Engine {
     pub fn new(model: IntModel, syn: Synapses) -> Engine {
         let n = model.neurons as usize;
         let slots = model.numerics.delay_slots() as usize;
-        let mut pop_of = vec![0u16; n];
-        for (pi, p) in model.pops.iter().enumerate() {
-            pop_of[p.start as usize..(p.start + p.size) as usize].fill(pi as u16);
-        }
-        let state = initial_state(&model, &pop_of);
+        let pop_of = pop_index(&model);
+        let state = initial_state_with(&model, &pop_of);
         Engine {
             bg_key: rng::key(model.seed, Stream::Background, 0),
             ring_ex: vec![0; n * slots],
@@ -552,7 +549,23 @@ fn stdp_write<'o>(
 /// Draw the initial state: V from each population's distribution with the
 /// counter-based generator keyed by (seed, InitialState, neuron); currents,
 /// counters and traces start at zero.
-fn initial_state(model: &IntModel, pop_of: &[u16]) -> Vec<NeuronState> {
+/// The state of every neuron at step 0, drawn from the model's seed: the
+/// state [`Engine::new`] starts from, and what a hardware image of the
+/// network holds.
+pub fn initial_state(model: &IntModel) -> Vec<NeuronState> {
+    initial_state_with(model, &pop_index(model))
+}
+
+/// Population index of every neuron.
+fn pop_index(model: &IntModel) -> Vec<u16> {
+    let mut pop_of = vec![0u16; model.neurons as usize];
+    for (pi, p) in model.pops.iter().enumerate() {
+        pop_of[p.start as usize..(p.start + p.size) as usize].fill(pi as u16);
+    }
+    pop_of
+}
+
+fn initial_state_with(model: &IntModel, pop_of: &[u16]) -> Vec<NeuronState> {
     let key = rng::key(model.seed, Stream::InitialState, 0);
     let vb = model.numerics.v_bits;
     (0..model.neurons as usize)

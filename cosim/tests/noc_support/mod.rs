@@ -44,11 +44,11 @@ pub fn build(spec: &ModelSpec) -> ModelLib {
     lib
 }
 
-/// Writes the wrapper for `rows x cols` (atomically; concurrent tests may
-/// write the same file) and returns its path.
-pub fn wrapper_file(rows: usize, cols: usize) -> PathBuf {
+/// Writes the wrapper for `cfg` (atomically; concurrent tests may write the
+/// same file) and returns its path.
+pub fn wrapper_file(cfg: MeshCfg) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("noc-wrappers");
-    noc::write_wrapper(&dir, rows, cols).unwrap_or_else(|e| panic!("noc wrapper: {e}"))
+    noc::write_wrapper(&dir, cfg).unwrap_or_else(|e| panic!("noc wrapper: {e}"))
 }
 
 /// The spec of the wrapped mesh from the repository's `hdl/`; `router` is
@@ -59,7 +59,7 @@ pub fn mesh_spec(cfg: MeshCfg, router: PathBuf) -> ModelSpec {
         mesh: hdl("snn_noc_mesh.v"),
         router,
     };
-    noc::mesh_spec(cfg, &wrapper_file(cfg.rows, cfg.cols), &sources)
+    noc::mesh_spec(cfg, &wrapper_file(cfg), &sources)
         .unwrap_or_else(|e| panic!("mesh spec {}: {e}", cfg.name()))
 }
 

@@ -14,13 +14,12 @@ pub mod random;
 use std::path::{Path, PathBuf};
 
 use spikefab_cosim::flow::{prepare, Prepared};
-use spikefab_cosim::lockstep::{
-    run_lockstep, LockstepError, LockstepOptions, LockstepReport, TopShape,
-};
+use spikefab_cosim::lockstep::{run_lockstep, LockstepError, LockstepOptions, LockstepReport};
 use spikefab_cosim::ModelLib;
-use spikefab_gen::generate::{build_engine, core_images};
+use spikefab_gen::generate::core_images;
 use spikefab_gen::images::{load_beats, Beat};
-use spikefab_gen::{GenError, GenOptions, HwConfig};
+use spikefab_gen::{build_core_model, GenError, GenOptions, HwConfig};
+use spikefab_hdl::core::CoreParams;
 use spikefab_sim::engine::Engine;
 use spikefab_sim::records::StepRecords;
 use spikefab_sim::Network;
@@ -90,7 +89,7 @@ pub fn opts(
 pub struct ConfigModel {
     pub hw: HwConfig,
     pub lib: ModelLib,
-    pub shape: TopShape,
+    pub core: CoreParams,
 }
 
 /// One network made ready for a [`ConfigModel`]: the reference engine at
@@ -112,35 +111,34 @@ impl ConfigModel {
         ConfigModel {
             hw,
             lib: p.lib,
-            shape: p.shape,
+            core: p.core,
         }
     }
 
     /// The engine and beats of `net` on this config, the way `prepare`
-    /// makes them (`build_engine` with the config's numerics and
-    /// capacities, `core_images` checked against the config, `load_beats`);
+    /// makes them (`build_core_model` with the config's numerics and
+    /// capacities, `core_images` for the config's core, `load_beats`);
     /// panics when the images describe another core than the model's.
     pub fn network(&self, net: &Network) -> Result<NetOnConfig, GenError> {
-        let engine = build_engine(net, &self.hw, 1)?;
-        let images = core_images(&engine, &self.hw)?;
+        let src = build_core_model(net, &self.hw, 1)?;
+        let images = core_images(&src, &self.hw)?;
         for im in &images.images {
             assert!(
                 im.words <= im.depth,
                 "image {} has {} words for a memory of {}",
-                im.name,
+                im.name(),
                 im.words,
                 im.depth
             );
         }
         assert_eq!(
-            TopShape::of_images(&images),
-            self.shape,
+            images.core, self.core,
             "the images of a network on '{}' describe another core than the config's model",
             self.hw.name
         );
         Ok(NetOnConfig {
             beats: load_beats(&images),
-            engine,
+            engine: src.into_engine(),
         })
     }
 
@@ -150,7 +148,7 @@ impl ConfigModel {
         n: &mut NetOnConfig,
         o: &LockstepOptions,
     ) -> Result<LockstepReport, LockstepError> {
-        run_lockstep(&self.lib, &self.shape, &n.beats, &mut n.engine, o)
+        run_lockstep(&self.lib, &self.core, &n.beats, &mut n.engine, o)
     }
 
     /// The command line that reproduces a run of the network in `file`.
@@ -182,5 +180,5 @@ pub fn run_prepared(
     p: &mut Prepared,
     o: &LockstepOptions,
 ) -> Result<LockstepReport, LockstepError> {
-    run_lockstep(&p.lib, &p.shape, &p.beats, &mut p.engine, o)
+    run_lockstep(&p.lib, &p.core, &p.beats, &mut p.engine, o)
 }

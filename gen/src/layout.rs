@@ -1,0 +1,235 @@
+//! Every memory layout of the cores, defined once: the fields of each
+//! memory's words (least significant first), their widths from the core's
+//! parameters ([`spikefab_hdl::core::CoreParams`]), and the packing of one
+//! word into a `$readmemh` line. The image writer ([`crate::images`]), the
+//! capacity figures ([`crate::capacity`]) and the mapping's memory table
+//! ([`crate::mapping`]) all read widths from here.
+//!
+//! | memory | word (least significant field first) |
+//! |---|---|
+//! | state | `v` (`V_BITS`), `i_ex`, `i_in` (`I_BITS`), `refr` (`REF_BITS`) |
+//! | pop | population index (`max(1, clog2(N_POPS))`) |
+//! | param | `p22`, `p21_ex`, `p21_in`, `p11_ex`, `p11_in` (`COEF_BITS` each), `dc_term` (`V_BITS + COEF_FRAC`), `theta`, `v_reset` (`V_BITS`), `ref_steps` (`REF_BITS`), `w_bg` (`W_BITS`) |
+//! | cdf | entry `k` in bits `32k+31 : 32k`, `TABLE_LEN` entries |
+//! | syn | `target` (`NRN_W`), `delay` (`clog2(SLOTS)`), `weight` (`W_BITS`) |
+//! | row | `start`, `end` (`clog2(SYN_DEPTH + 1)` each) |
+//! | rule | rule id (`clog2(N_RULES + 1)`): 0 static, else 1 + projection index |
+//! | stdp | `a_plus`, `a_minus`, `w_min`, `w_max` (`W_BITS` each) |
+//! | inc_row | `start`, `end` (`clog2(INC_DEPTH + 1)` each) |
+//! | inc | `syn` (`SYN_AW`), `src` (`ROW_W`: a global source id on a mesh) |
+//! | route | `mesh_row0` .. `mesh_row{R-1}` (`C` bits each; bit `c` the core at column `c`) |
+//!
+//! `NRN_W = max(1, clog2(N_NEURONS))`, `SYN_AW = max(1, clog2(SYN_DEPTH))`,
+//! `ROW_W = max(1, clog2(ROWS))` (`ROWS = N_NEURONS` on a single core).
+
+use serde::Serialize;
+use spikefab_hdl::core::{CoreParams, Mem};
+use spikefab_hdl::{clog2, index_width};
+use spikefab_sim::numerics::{smax, smin, umax};
+
+use crate::topology::Mesh;
+
+/// A value that does not fit its field (the integer model's own checks make
+/// this impossible for a network that built; reported, never a panic).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{image} image, word {word}: {field} = {value} does not fit {} {bits} bits", if *.signed { "signed" } else { "unsigned" })]
+pub struct ImageError {
+    pub image: &'static str,
+    pub word: u64,
+    pub field: String,
+    pub value: i64,
+    pub bits: u32,
+    pub signed: bool,
+}
+
+/// One field of a memory word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    pub name: String,
+    /// Least significant bit of the field in the word.
+    pub lsb: u32,
+    pub bits: u32,
+    /// Two's complement (signed) or unsigned.
+    pub signed: bool,
+}
+
+/// The fields of a memory word, least significant first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Layout {
+    pub fields: Vec<Field>,
+}
+
+impl Layout {
+    pub fn push(&mut self, name: impl Into<String>, bits: u32, signed: bool) -> &mut Self {
+        let lsb = self.width();
+        self.fields.push(Field {
+            name: name.into(),
+            lsb,
+            bits,
+            signed,
+        });
+        self
+    }
+
+    /// Word width in bits.
+    pub fn width(&self) -> u32 {
+        self.fields.iter().map(|f| f.bits).sum()
+    }
+
+    /// The `$readmemh` line of one word (hex digits, most significant
+    /// first, `ceil(width / 4)` of them) from the field values in layout
+    /// order.
+    pub fn word(
+        &self,
+        image: &'static str,
+        word: u64,
+        values: &[i64],
+    ) -> Result<String, ImageError> {
+        debug_assert_eq!(values.len(), self.fields.len());
+        let mut bits: Vec<bool> = Vec::with_capacity(self.width() as usize);
+        for (f, &v) in self.fields.iter().zip(values) {
+            let fits = if f.signed {
+                v >= smin(f.bits) && v <= smax(f.bits)
+            } else {
+                v >= 0 && (v as u64) <= umax(f.bits)
+            };
+            if !fits {
+                return Err(ImageError {
+                    image,
+                    word,
+                    field: f.name.clone(),
+                    value: v,
+                    bits: f.bits,
+                    signed: f.signed,
+                });
+            }
+            for b in 0..f.bits {
+                bits.push(if b < 64 { (v >> b) & 1 == 1 } else { v < 0 });
+            }
+        }
+        let digits = bits.len().div_ceil(4).max(1);
+        let mut s = String::with_capacity(digits + 1);
+        for d in (0..digits).rev() {
+            let mut nib = 0u32;
+            for b in 0..4 {
+                if bits.get(4 * d + b).copied().unwrap_or(false) {
+                    nib |= 1 << b;
+                }
+            }
+            s.push(char::from_digit(nib, 16).expect("nibble"));
+        }
+        s.push('\n');
+        Ok(s)
+    }
+}
+
+/// Signed or unsigned, for [`Layout::push`].
+const S: bool = true;
+const U: bool = false;
+
+/// The layout of memory `mem` of a core with parameters `core` (`mesh`
+/// for the route memory of a mesh core's network interface); `None` for
+/// the configuration registers and the trace memory, which have no image.
+pub fn of(mem: Mem, core: &CoreParams, mesh: Option<&Mesh>) -> Option<Layout> {
+    let mut l = Layout::default();
+    match mem {
+        Mem::State => {
+            l.push("v", core.v_bits, S)
+                .push("i_ex", core.i_bits, S)
+                .push("i_in", core.i_bits, S)
+                .push("refr", core.ref_bits, U);
+        }
+        Mem::Pop => {
+            l.push("pop", index_width(core.n_pops), U);
+        }
+        Mem::Param => {
+            let cb = core.coef_bits;
+            l.push("p22", cb, U)
+                .push("p21_ex", cb, U)
+                .push("p21_in", cb, U)
+                .push("p11_ex", cb, U)
+                .push("p11_in", cb, U)
+                .push("dc_term", core.v_bits + core.coef_frac, S)
+                .push("theta", core.v_bits, S)
+                .push("v_reset", core.v_bits, S)
+                .push("ref_steps", core.ref_bits, U)
+                .push("w_bg", core.w_bits, S);
+        }
+        Mem::Cdf => {
+            for k in 0..core.table_len {
+                l.push(format!("cdf[{k}]"), 32, U);
+            }
+        }
+        Mem::Syn => {
+            l.push("target", core.nrn_w(), U)
+                .push("delay", clog2(core.slots), U)
+                .push("weight", core.w_bits, S);
+        }
+        Mem::Row => {
+            let w = clog2(core.syn_depth + 1);
+            l.push("start", w, U).push("end", w, U);
+        }
+        Mem::Rule => {
+            l.push("rule", clog2(core.n_rules.max(1) + 1), U);
+        }
+        Mem::Stdp => {
+            l.push("a_plus", core.w_bits, S)
+                .push("a_minus", core.w_bits, S)
+                .push("w_min", core.w_bits, S)
+                .push("w_max", core.w_bits, S);
+        }
+        Mem::IncRow => {
+            let w = clog2(core.inc_depth.max(1) + 1);
+            l.push("start", w, U).push("end", w, U);
+        }
+        Mem::Inc => {
+            l.push("syn", core.syn_aw(), U).push("src", core.row_w(), U);
+        }
+        Mem::Route => {
+            let m = mesh?;
+            for r in 0..m.rows() {
+                l.push(format!("mesh_row{r}"), m.cols(), U);
+            }
+        }
+        Mem::Trace | Mem::Cfg => return None,
+    }
+    Some(l)
+}
+
+/// [`of`] for a memory that always has a layout on `core`.
+pub fn core(mem: Mem, core: &CoreParams) -> Layout {
+    of(mem, core, None).unwrap_or_default()
+}
+
+/// The words of memory `mem` in a core (its depth; the route memory has one
+/// word per neuron).
+pub fn depth(mem: Mem, core: &CoreParams) -> u64 {
+    match mem {
+        Mem::State | Mem::Pop | Mem::IncRow | Mem::Route => core.n_neurons,
+        Mem::Param | Mem::Cdf => core.n_pops,
+        Mem::Syn | Mem::Rule => core.syn_depth,
+        Mem::Row => core.rows,
+        Mem::Stdp => core.n_rules.max(1),
+        Mem::Inc => core.inc_depth.max(1),
+        Mem::Trace => core.rows,
+        Mem::Cfg => 6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_packs_fields_lsb_first() {
+        let mut l = Layout::default();
+        l.push("a", 4, true).push("b", 3, false).push("c", 5, true);
+        // a = -1 (f), b = 5 (101), c = -2 (11110): bits c|b|a = 11110 101 1111
+        assert_eq!(l.word("t", 0, &[-1, 5, -2]).unwrap(), "f5f\n");
+        assert_eq!(l.width(), 12);
+        assert_eq!(l.fields[2].lsb, 7);
+        let e = l.word("t", 3, &[8, 0, 0]).unwrap_err();
+        assert_eq!(e.field, "a");
+        assert!(e.to_string().contains("a = 8 does not fit signed 4 bits"));
+    }
+}

@@ -1,0 +1,468 @@
+//! The mesh generator: a network placed on an `R x C` mesh of identical
+//! cores ([`crate::mapping`]), the images of every core
+//! ([`crate::images::mesh_core_images`]) and the mesh accelerator
+//! (`spikefab gen NET --hw CFG --mesh RxC`).
+//!
+//! [`generate_mesh`] writes:
+//!
+//! - **config files** (header `... config hash C; DO NOT EDIT`, `C` =
+//!   [`mesh_config_hash`] of the generator version, the config, the mesh
+//!   size and the router FIFO depth): `spikefab_mesh_top.v`
+//!   ([`mesh_top_verilog`]: module `spikefab_mesh_top`, one `snn_mesh_top`
+//!   with the parameters of [`mesh_top_params`], every port passed through,
+//!   the observation ports only with `observe`), and copies of the `hdl/`
+//!   modules ([`spikefab_hdl::sources::mesh`]);
+//! - **network files** (header `... config hash C; network hash N; DO NOT
+//!   EDIT`): the images of every core `core<k>_<name>.hex`, the load-port
+//!   beats `load.txt` ([`load_text`]: one line per beat, `core mem addr last
+//!   data`), the mapping report `mapping.txt` and `manifest.json`
+//!   ([`MeshManifest`]).
+//!
+//! `snn_mesh_top` has no `$readmemh` parameters: a mesh is configured
+//! through its load port, with the beats of `load.txt` (memory 11 is a
+//! core's route memory, configuration register 5 its base); the `.hex`
+//! images hold the same words.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use spikefab_hdl::core::{self, Mem};
+use spikefab_hdl::mesh::{self as hdl_mesh, MeshTopParams};
+use spikefab_hdl::{sources, Port, Role};
+use spikefab_sim::Network;
+
+use crate::build::build_mesh_model;
+use crate::capacity::{cores_needed, CoreMisfit};
+use crate::emit;
+use crate::error::{MeshError, MAX_FIFO_DEPTH, MIN_FIFO_DEPTH};
+use crate::generate::copy_sources;
+use crate::hash::{fnv1a64, hex64};
+use crate::hwconfig::HwConfig;
+use crate::images::{self, load_beats, CoreImages, Range};
+use crate::manifest::{
+    header, manifest_params, mesh_config_hash, mesh_images_hash, network_hash, network_header,
+    Hashes, LoadInfo, MeshCoreEntry, MeshManifest, MeshMemoryEntry, Out, WriteError, LOAD_FILE,
+    MANIFEST, MAPPING_FILE, MESH_TOP, VERSION,
+};
+use crate::mapping::{partition_with, Mapping, Rates};
+use crate::model::{apply_numerics, numerics_note, NetModel};
+use crate::topology::Mesh;
+
+/// Router input FIFO depth (packets) without `--fifo-depth`.
+pub const DEFAULT_FIFO_DEPTH: u32 = 4;
+/// Steps of the reference simulator whose firing rates feed the traffic
+/// estimates of a generated mesh's mapping report.
+pub const DEFAULT_RATE_STEPS: u64 = 200;
+
+/// Options of [`generate_mesh`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MeshGenOptions {
+    /// Threads for building the network (0: one per core); the output
+    /// never depends on it.
+    pub threads: usize,
+    /// Depth of every router input FIFO (`FIFO_DEPTH`, packets); part of
+    /// the config hash.
+    pub fifo_depth: u32,
+    /// Steps of the reference simulator whose rates feed the traffic
+    /// estimates (0: [`crate::mapping::DEFAULT_RATE_HZ`] for every neuron).
+    pub rate_steps: u64,
+}
+
+impl Default for MeshGenOptions {
+    fn default() -> Self {
+        MeshGenOptions {
+            threads: 0,
+            fifo_depth: DEFAULT_FIFO_DEPTH,
+            rate_steps: DEFAULT_RATE_STEPS,
+        }
+    }
+}
+
+impl From<WriteError> for MeshError {
+    fn from(e: WriteError) -> MeshError {
+        MeshError::Io {
+            what: e.what,
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
+fn check_fifo_depth(depth: u32) -> Result<(), MeshError> {
+    if (MIN_FIFO_DEPTH..=MAX_FIFO_DEPTH).contains(&depth) {
+        Ok(())
+    } else {
+        Err(MeshError::FifoDepth { depth })
+    }
+}
+
+/// The parameters of the `snn_mesh_top` a `mesh` of `hw` cores is built
+/// from.
+pub fn mesh_top_params(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> MeshTopParams {
+    MeshTopParams {
+        mrows: mesh.rows(),
+        mcols: mesh.cols(),
+        fifo_depth,
+        core: hw.mesh_core_params(),
+    }
+}
+
+/// The text of `spikefab_mesh_top.v` (header included): a function of the
+/// config, the mesh size and the FIFO depth only.
+pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
+    let head = header(&mesh_config_hash(hw, mesh, fifo_depth));
+    let top = mesh_top_params(hw, mesh, fifo_depth);
+    let all = top.ports();
+    let k = mesh.cores();
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(w, "{head}");
+    let _ = writeln!(
+        w,
+        "// {MESH_TOP}: a {mesh} mesh ({k} cores) of {} on hw config '{}' ({}):",
+        core::MODULE,
+        hw.name,
+        hdl_mesh::MODULE
+    );
+    let _ = writeln!(w, "//   per core {}.", hw.summary());
+    let _ = writeln!(
+        w,
+        "//   Rows: {} source neurons of the whole network per core; router input FIFOs: {fifo_depth} packets.",
+        hw.max_rows
+    );
+    let _ = writeln!(
+        w,
+        "// Network-independent: the cores start blank; a network enters through the load port"
+    );
+    let _ = writeln!(
+        w,
+        "// (ld_core_i selects the core; memory {} is its route memory, {} its configuration",
+        Mem::Route.load_id(),
+        Mem::Cfg.load_id()
+    );
+    let _ = writeln!(
+        w,
+        "// registers, register {} its base). {LOAD_FILE} of a generated directory holds the beats;",
+        core::CfgReg::Base.addr()
+    );
+    let _ = writeln!(
+        w,
+        "// layouts and the mapping are in {MANIFEST}. Flattened per-core ports: core k in slice k."
+    );
+    let _ = writeln!(w, "`default_nettype none");
+    let ports: Vec<&Port> = all
+        .iter()
+        .filter(|p| hw.observe || p.role != Role::Observe)
+        .collect();
+    w.push_str(&emit::module_head(MESH_TOP, &[], &ports));
+    if !hw.observe {
+        let obs: Vec<(&Port, String)> = all
+            .iter()
+            .filter(|p| p.role == Role::Observe)
+            .map(|p| (p, p.stem().to_string()))
+            .collect();
+        w.push_str(&emit::unused_nets(
+            "Observation outputs of the cores, unused (observe = false): synthesis removes them.",
+            &obs,
+            "unused_obs",
+        ));
+    }
+    let conns: Vec<(String, String)> = all
+        .iter()
+        .map(|p| {
+            let actual = if p.role == Role::Observe && !hw.observe {
+                p.stem().to_string()
+            } else {
+                p.name.clone()
+            };
+            (p.name.clone(), actual)
+        })
+        .collect();
+    w.push_str(&emit::instance(
+        hdl_mesh::MODULE,
+        "u_mesh",
+        &emit::param_args(&top.params()),
+        &conns,
+    ));
+    let _ = writeln!(w, "endmodule");
+    let _ = writeln!(w, "`default_nettype wire");
+    s
+}
+
+/// The text of `load.txt` after `head`: the format line, then one line per
+/// load-port beat, `core mem addr last data` (core, mem and addr decimal,
+/// last 0 or 1, data 8 hex digits), core 0's beats first ([`load_beats`] of
+/// each core: images, route memory, configuration registers).
+pub fn load_text(head: &str, cores: &[CoreImages]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{head}");
+    let _ = writeln!(
+        s,
+        "// load-port beats of {MESH_TOP}, one per line: core mem addr last data (ld_core_i, ld_mem_i, ld_addr_i decimal; ld_last_i 0/1; ld_data_i 8 hex digits)"
+    );
+    for (k, img) in cores.iter().enumerate() {
+        for b in load_beats(img) {
+            let _ = writeln!(
+                s,
+                "{k} {} {} {} {:08x}",
+                b.mem,
+                b.addr,
+                u8::from(b.last),
+                b.data
+            );
+        }
+    }
+    s
+}
+
+/// The images of every core of `mapping` (made by [`partition`] for `e` on
+/// `hw`), in core order ([`images::mesh_core_images`]): parameters those of
+/// a mesh core of `hw` ([`HwConfig::mesh_core_params`]), initial values
+/// `n_active = hi - lo` and `base = lo`. The mapping is checked against the
+/// network and the config first.
+pub fn mesh_images(
+    e: &NetModel,
+    hw: &HwConfig,
+    mapping: &Mapping,
+) -> Result<Vec<CoreImages>, MeshError> {
+    hw.check_mesh()?;
+    let m = &e.model;
+    let n = m.neurons as usize;
+    let mesh = mapping.mesh;
+    let k = mesh.cores();
+    let contiguous = mapping.cores.len() == k
+        && mapping.cores.first().is_some_and(|c| c.lo == 0)
+        && mapping.cores.last().is_some_and(|c| c.hi as usize == n)
+        && mapping.cores.windows(2).all(|w| w[0].hi == w[1].lo)
+        && mapping.cores.iter().all(|c| c.hi > c.lo);
+    if !contiguous
+        || mapping.network != m.name
+        || mapping.neurons != n as u64
+        || mapping.synapses != e.syn.len()
+        || mapping.config != hw.name
+    {
+        return Err(MeshError::Mismatch {
+            made_for: format!(
+                "network '{}' ({} neurons, {} synapses) on hw config '{}', {} cores",
+                mapping.network,
+                mapping.neurons,
+                mapping.synapses,
+                mapping.config,
+                mapping.cores.len()
+            ),
+            given: format!(
+                "network '{}' ({n} neurons, {} synapses) on hw config '{}', {k} cores",
+                m.name,
+                e.syn.len(),
+                hw.name
+            ),
+        });
+    }
+    if m.numerics != hw.numerics {
+        return Err(MeshError::Numerics {
+            network: m.name.clone(),
+            config: hw.name.clone(),
+        });
+    }
+    let mut misfits = Vec::new();
+    for (c, cm) in mapping.cores.iter().enumerate() {
+        for (what, field, need, capacity) in [
+            (
+                "neurons",
+                "neurons_per_core",
+                cm.neurons(),
+                hw.neurons_per_core,
+            ),
+            ("synapses", "syn_depth", cm.synapses, hw.syn_depth),
+            (
+                "rows (one per source neuron of the network)",
+                "max_rows",
+                n as u64,
+                hw.max_rows,
+            ),
+        ] {
+            if need > capacity {
+                misfits.push(CoreMisfit {
+                    core: Some(c),
+                    what,
+                    field,
+                    need,
+                    capacity,
+                });
+            }
+        }
+    }
+    if !misfits.is_empty() {
+        let (a, b) = cores_needed(n as u64, e.syn.len(), hw);
+        return Err(MeshError::DoesNotFit {
+            network: m.name.clone(),
+            config: hw.name.clone(),
+            mesh,
+            needed_cores: a.max(b),
+            misfits,
+        });
+    }
+    if e.syn.rule.iter().any(|&r| r != 0) && !hw.stdp {
+        return Err(MeshError::Plastic {
+            network: m.name.clone(),
+            config: hw.name.clone(),
+            projections: m
+                .stdp
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.is_some())
+                .map(|(i, _)| format!("projection {i}"))
+                .collect(),
+        });
+    }
+    let ranges: Vec<Range> = mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
+    if hw.stdp {
+        for (c, need) in images::plastic_per_core(e, &ranges).into_iter().enumerate() {
+            if need > hw.inc_depth {
+                return Err(MeshError::IncDepth {
+                    network: m.name.clone(),
+                    config: hw.name.clone(),
+                    core: c,
+                    need,
+                    capacity: hw.inc_depth,
+                });
+            }
+        }
+    }
+    images::mesh_core_images(e, &hw.mesh_core_params(), &mesh, &ranges)
+        .map_err(|(core, source)| MeshError::Image { core, source })
+}
+
+/// Generate the mesh accelerator for the static network `net` on a `mesh`
+/// of `hw` cores into `out` (created): `spikefab_mesh_top.v` (config
+/// files: `snn_mesh_top` with the config's parameters, and copies of the
+/// `hdl/` modules it needs), the images of every core `core<k>_<name>.hex`,
+/// the load-port beats `load.txt`, the mapping report `mapping.txt` and
+/// `manifest.json` (network files). Nothing is written when the network
+/// does not fit.
+pub fn generate_mesh(
+    net: &Network,
+    hw: &HwConfig,
+    mesh: &Mesh,
+    out: &Path,
+    opts: &MeshGenOptions,
+) -> Result<MeshManifest, MeshError> {
+    check_fifo_depth(opts.fifo_depth)?;
+    let e = build_mesh_model(net, hw, mesh, opts.threads)?;
+    generate_mesh_from(net, &e, hw, mesh, out, opts)
+}
+
+/// [`generate_mesh`] for a network already built for the mesh
+/// ([`build_mesh_model`]): `net` is its description (names, hashes).
+pub fn generate_mesh_from(
+    net: &Network,
+    e: &NetModel,
+    hw: &HwConfig,
+    mesh: &Mesh,
+    out: &Path,
+    opts: &MeshGenOptions,
+) -> Result<MeshManifest, MeshError> {
+    check_fifo_depth(opts.fifo_depth)?;
+    let rates = if opts.rate_steps > 0 {
+        Rates::measure(e, opts.rate_steps)
+    } else {
+        Rates::default()
+    };
+    let mapping = partition_with(e, hw, mesh, &rates)?;
+    let cores = mesh_images(e, hw, &mapping)?;
+
+    let requant = apply_numerics(net, hw);
+    let cfg_hash = mesh_config_hash(hw, mesh, opts.fifo_depth);
+    let net_hash = network_hash(&requant);
+    let images_hash = mesh_images_hash(&cores);
+    let chead = header(&cfg_hash);
+    let nhead = network_header(&cfg_hash, &net_hash);
+
+    let mut o = Out::create(out)?;
+    let mut config_files = Vec::new();
+    let mut network_files = Vec::new();
+
+    let f = format!("{MESH_TOP}.v");
+    o.write(&f, &mesh_top_verilog(hw, mesh, opts.fifo_depth))?;
+    config_files.push(f);
+    copy_sources(&mut o, &chead, &sources::mesh(), &mut config_files)?;
+
+    let mut core_images = Vec::with_capacity(cores.len());
+    for (k, (img, cm)) in cores.iter().zip(&mapping.cores).enumerate() {
+        let mut memories = Vec::with_capacity(img.images.len());
+        for im in &img.images {
+            let file = format!("core{k}_{}.hex", im.name());
+            let text = format!("{nhead}\n{}", im.text);
+            o.write(&file, &text)?;
+            network_files.push(file.clone());
+            memories.push(MeshMemoryEntry {
+                name: im.name(),
+                file,
+                load_id: im.mem.load_id(),
+                depth: im.depth,
+                words: im.words,
+                width: im.width(),
+                bits: im.depth * u64::from(im.width()),
+                layout: im.layout.clone(),
+                hash: hex64(fnv1a64(text.as_bytes())),
+            });
+        }
+        core_images.push(MeshCoreEntry {
+            index: k,
+            row: cm.row,
+            col: cm.col,
+            base: cm.lo,
+            n_active: cm.neurons(),
+            synapses: img.synapses,
+            load_beats: load_beats(img).len() as u64,
+            memories,
+        });
+    }
+    let load = load_text(&nhead, &cores);
+    o.write(LOAD_FILE, &load)?;
+    network_files.push(LOAD_FILE.to_string());
+    let report = format!("{nhead}\n{}", mapping.report());
+    o.write(MAPPING_FILE, &report)?;
+    network_files.push(MAPPING_FILE.to_string());
+    o.files.push(MANIFEST.to_string());
+    network_files.push(MANIFEST.to_string());
+
+    let manifest = MeshManifest {
+        generated: nhead.trim_start_matches("// ").to_string(),
+        generator: "spikefab-gen".into(),
+        version: VERSION.into(),
+        scope: format!(
+            "a {mesh} mesh of {} static {} cores on the network-on-chip ({}), static network",
+            mesh.cores(),
+            core::MODULE,
+            hdl_mesh::MODULE
+        ),
+        top: MESH_TOP.into(),
+        mesh_module: hdl_mesh::MODULE.into(),
+        core: core::MODULE.into(),
+        mesh: *mesh,
+        cores: mesh.cores(),
+        fifo_depth: opts.fifo_depth,
+        hashes: Hashes {
+            config: cfg_hash,
+            network: net_hash,
+            images: images_hash,
+        },
+        hw: hw.clone(),
+        numerics_source: numerics_note(net, hw),
+        network: e.info(net),
+        parameters: manifest_params(&mesh_top_params(hw, mesh, opts.fifo_depth).params()),
+        core_images,
+        load: LoadInfo {
+            file: LOAD_FILE.into(),
+            format: "core mem addr last data: ld_core_i, ld_mem_i, ld_addr_i decimal; ld_last_i 0/1; ld_data_i 8 hex digits; lines starting with // are comments".into(),
+            beats: load.lines().filter(|l| !l.starts_with("//")).count() as u64,
+        },
+        mapping,
+        files: o.files.clone(),
+        config_files,
+        network_files,
+    };
+    o.write_manifest(&manifest)?;
+    Ok(manifest)
+}
