@@ -9,6 +9,7 @@ mod error;
 mod gen;
 mod model;
 mod plot;
+mod rates;
 mod run;
 mod synth;
 mod util;

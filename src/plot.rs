@@ -16,7 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use spikefab_sim::quant::PopParams;
 
 use crate::error::CliError;
-use crate::run::PopRate;
+use crate::rates::PopRate;
 
 /// At most this many neuron rows in a raster.
 pub const MAX_ROWS: u32 = 2000;

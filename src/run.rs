@@ -20,6 +20,7 @@ use crate::cli::SimArgs;
 use crate::error::CliError;
 use crate::model::{self, Length, Resolved};
 use crate::plot::{self, RasterGrid};
+pub use crate::rates::PopRate;
 use crate::util::{self, csv_field, header_token, human_bytes};
 
 /// Warm-up excluded from the "after warm-up" rates (ms).
@@ -74,17 +75,6 @@ impl Stats {
             self.syn_events += eng.syn.out_degree(n);
         }
     }
-}
-
-/// Rate summary of one population.
-#[derive(Debug, Clone)]
-pub struct PopRate {
-    pub name: String,
-    pub size: u32,
-    pub spikes: u64,
-    pub rate_hz: f64,
-    /// Rate excluding the warm-up, for runs longer than the warm-up.
-    pub rate_late_hz: Option<f64>,
 }
 
 /// Per-population rates of a run of `steps` steps.

@@ -45,6 +45,7 @@
 mod cache;
 mod error;
 pub mod flow;
+mod libinfo;
 mod library;
 pub mod lockstep;
 pub mod mesh;

@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 use spikefab_eda::verilator::{Toolchain, ToolchainError};
 
 use crate::error::CosimError;
+use crate::libinfo::LibInfo;
 use crate::model::{Model, RandReset};
 use crate::spec::{ModelSpec, Port};
 use crate::wrapper;
@@ -89,18 +90,6 @@ pub enum BuildOrigin {
 pub struct ModelLib {
     pub(crate) inner: Arc<LibInfo>,
     origin: BuildOrigin,
-}
-
-#[derive(Debug)]
-pub(crate) struct LibInfo {
-    pub(crate) so_path: PathBuf,
-    pub(crate) key: String,
-    pub(crate) top: String,
-    pub(crate) clock: String,
-    pub(crate) ports: Vec<Port>,
-    pub(crate) signature: String,
-    /// The first 64 bits of the key: marks the `PortId`s of this library.
-    pub(crate) tag: u64,
 }
 
 impl ModelLib {

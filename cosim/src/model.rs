@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use crate::error::CosimError;
-use crate::library::LibInfo;
+use crate::libinfo::LibInfo;
 use crate::spec::{Dir, Port};
 use crate::wrapper::WRAPPER_ABI;
 
