@@ -23,7 +23,7 @@ pub enum Command {
     Export(ExportArgs),
     /// Load, validate and quantize a network file; print the quantization report.
     Check(CheckArgs),
-    /// Compare two spike trace files.
+    /// Compare two trace files (record or spike traces) step by step; report the first divergence.
     Compare(CompareArgs),
     /// Synthesize Verilog with Yosys for a Xilinx part; report resources and logic depth.
     Synth(SynthArgs),
@@ -206,10 +206,10 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// First spike trace.
+    /// First trace (the reference): records.txt or spikes.txt.
     #[arg(value_name = "A")]
     pub a: PathBuf,
-    /// Second spike trace.
+    /// Second trace; a record trace against a spike trace is compared on spikes.
     #[arg(value_name = "B")]
     pub b: PathBuf,
 }
