@@ -81,6 +81,12 @@ pub struct SimArgs {
     pub duration_ms: Option<f64>,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Also write records.txt: every neuron update, weight write and spike of
+    /// every step (the record trace that `spikefab cosim` writes for the RTL;
+    /// compare the two with `spikefab compare`). About 35 bytes per neuron
+    /// and step.
+    #[arg(long)]
+    pub records: bool,
     /// Do not draw raster.png / rates.png.
     #[arg(long)]
     pub no_plot: bool,
