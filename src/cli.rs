@@ -320,8 +320,9 @@ pub struct CosimArgs {
     /// Default: the config's `mesh`, else one core.
     #[arg(long, value_name = "RxC")]
     pub mesh: Option<spikefab_gen::Mesh>,
-    /// Work folder for the generated RTL and the waveform (default: a new
-    /// folder under the system's temporary directory, removed after a pass).
+    /// Work folder for the generated RTL, the waveform and records.txt, the
+    /// RTL's record trace (default: a new folder under the system's
+    /// temporary directory, removed after a pass).
     #[arg(long, value_name = "DIR")]
     pub work: Option<PathBuf>,
     /// Cache of verilated models (default: $SPIKEFAB_CACHE_DIR, else
