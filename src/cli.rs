@@ -23,7 +23,7 @@ pub enum Command {
     Export(ExportArgs),
     /// Load, validate and quantize a network file; print the quantization report.
     Check(CheckArgs),
-    /// Compare two spike trace files.
+    /// Compare two trace files (record or spike traces) step by step; report the first divergence.
     Compare(CompareArgs),
     /// Synthesize Verilog with Yosys for a Xilinx part; report resources and logic depth.
     Synth(SynthArgs),
@@ -81,6 +81,12 @@ pub struct SimArgs {
     pub duration_ms: Option<f64>,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Also write records.txt: every neuron update, weight write and spike of
+    /// every step (the record trace that `spikefab cosim` writes for the RTL;
+    /// compare the two with `spikefab compare`). About 35 bytes per neuron
+    /// and step.
+    #[arg(long)]
+    pub records: bool,
     /// Do not draw raster.png / rates.png.
     #[arg(long)]
     pub no_plot: bool,
@@ -206,10 +212,10 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// First spike trace.
+    /// First trace (the reference): records.txt or spikes.txt.
     #[arg(value_name = "A")]
     pub a: PathBuf,
-    /// Second spike trace.
+    /// Second trace; a record trace against a spike trace is compared on spikes.
     #[arg(value_name = "B")]
     pub b: PathBuf,
 }
@@ -314,8 +320,9 @@ pub struct CosimArgs {
     /// Default: the config's `mesh`, else one core.
     #[arg(long, value_name = "RxC")]
     pub mesh: Option<spikefab_gen::Mesh>,
-    /// Work folder for the generated RTL and the waveform (default: a new
-    /// folder under the system's temporary directory, removed after a pass).
+    /// Work folder for the generated RTL, the waveform and records.txt, the
+    /// RTL's record trace (default: a new folder under the system's
+    /// temporary directory, removed after a pass).
     #[arg(long, value_name = "DIR")]
     pub work: Option<PathBuf>,
     /// Cache of verilated models (default: $SPIKEFAB_CACHE_DIR, else

@@ -5,7 +5,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 use spikefab_sim::quant;
-use spikefab_sim::trace::{self, Comparison, SpikeTrace};
+use spikefab_sim::trace::{compare_traces, CompareError, Side, TraceKind, TraceReader};
 
 use crate::cli::{CheckArgs, CompareArgs, ExportArgs, ModelArgs};
 use crate::error::CliError;
@@ -96,26 +96,58 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     util::out(&s).map_err(stdout_err)
 }
 
-fn read_trace(path: &Path) -> Result<SpikeTrace, CliError> {
+fn open_trace(path: &Path) -> Result<TraceReader<BufReader<File>>, CliError> {
     let f = File::open(path).map_err(|e| CliError::io("cannot open", path, e))?;
-    SpikeTrace::read(BufReader::new(f)).map_err(|source| CliError::Trace {
+    TraceReader::open(BufReader::new(f)).map_err(|source| CliError::Trace {
         path: path.to_path_buf(),
         source,
     })
 }
 
-/// `spikefab compare`: `Ok(true)` when the traces are identical.
+/// `spikefab compare`: both traces walked step by step through the one
+/// comparator; `Ok(true)` when they match.
 pub fn compare(args: &CompareArgs) -> Result<bool, CliError> {
-    let a = read_trace(&args.a)?;
-    let b = read_trace(&args.b)?;
-    for key in ["neurons", "dt_ms", "numerics"] {
-        if let (Some(x), Some(y)) = (a.header.get(key), b.header.get(key)) {
-            if x != y {
-                eprintln!("warning: header {key} differs: {x} vs {y}");
-            }
-        }
+    let mut a = open_trace(&args.a)?;
+    let mut b = open_trace(&args.b)?;
+    let (an, bn) = (args.a.display().to_string(), args.b.display().to_string());
+    let c = compare_traces(&mut a, &mut b).map_err(|e| match e {
+        CompareError::Read { side, source } => CliError::Trace {
+            path: match side {
+                Side::Left => args.a.clone(),
+                Side::Right => args.b.clone(),
+            },
+            source,
+        },
+        CompareError::Header {
+            key,
+            left,
+            right,
+            left_line,
+            right_line,
+        } => CliError::TraceMismatch(format!(
+            "{an} and {bn} are not traces of the same run: header {key}={left} in {an} \
+             (line {left_line}) but {key}={right} in {bn} (line {right_line})"
+        )),
+    })?;
+    for (key, x, y) in &c.warnings {
+        eprintln!("warning: header {key} differs: {x} in {an}, {y} in {bn}");
     }
-    let c = trace::compare(&a.spikes, &b.spikes);
-    util::out(&format!("{c}\n")).map_err(stdout_err)?;
-    Ok(matches!(c, Comparison::Match { .. }))
+    let mut s = String::new();
+    if c.spikes_only && (a.kind() == TraceKind::Records || b.kind() == TraceKind::Records) {
+        let (rec, spk) = if a.kind() == TraceKind::Records {
+            (&an, &bn)
+        } else {
+            (&bn, &an)
+        };
+        s.push_str(&format!(
+            "compared on spikes: {spk} is a spike trace (the record trace {rec} projected to its spikes)\n"
+        ));
+    }
+    if c.canonical && !c.spikes_only {
+        s.push_str("weight writes compared in canonical order (by synapse)\n");
+    }
+    s.push_str(&c.report(&an, &bn));
+    s.push('\n');
+    util::out(&s).map_err(stdout_err)?;
+    Ok(c.matched())
 }

@@ -2,18 +2,101 @@
 //! lockstep with the reference engine on one network. A pass prints the
 //! positive marker "matched N neuron updates, S spikes, W weight writes over
 //! T steps"; anything else is a non-zero exit with the first divergence.
+//! The RTL's records of every step run (the divergent one included) go to
+//! the record trace `records.txt` in the work folder.
 
+use std::fs::File;
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
 use spikefab_cosim::default_cache_root;
 use spikefab_cosim::flow::{prepare, prepare_mesh};
-use spikefab_cosim::lockstep::{run_lockstep, run_lockstep_on, LockstepError, LockstepOptions};
+use spikefab_cosim::lockstep::{
+    configured, run_lockstep, run_lockstep_recorded, LockstepError, LockstepOptions, RecordSink,
+};
 use spikefab_gen::{GenOptions, HwConfig};
+use spikefab_sim::records::StepRecords;
+use spikefab_sim::trace::{Header, RecordWriter, WeightOrder};
 
 use crate::cli::{BenchCosimArgs, CosimArgs};
 use crate::error::CliError;
 use crate::model::{self, Length, Resolved};
-use crate::util;
+use crate::util::{self, header_token};
+
+/// The RTL side's record trace of a co-simulation.
+struct RecordFile {
+    path: PathBuf,
+    header: Header,
+    w: Option<RecordWriter<BufWriter<File>>>,
+}
+
+impl RecordFile {
+    fn new(path: PathBuf, header: Header) -> RecordFile {
+        RecordFile {
+            path,
+            header,
+            w: None,
+        }
+    }
+
+    fn named(&self, e: io::Error) -> io::Error {
+        io::Error::new(e.kind(), format!("{}: {e}", self.path.display()))
+    }
+
+    /// Write the end line; the steps written (`None`: never started).
+    fn finish(self) -> Result<Option<u64>, CliError> {
+        let Some(w) = self.w else { return Ok(None) };
+        let steps = w.steps();
+        w.finish()
+            .map_err(|e| CliError::io("cannot write", &self.path, e))?;
+        Ok(Some(steps))
+    }
+}
+
+impl RecordSink for RecordFile {
+    fn start(&mut self, canonical_weights: bool) -> io::Result<()> {
+        let order = if canonical_weights {
+            WeightOrder::Canonical
+        } else {
+            WeightOrder::Processing
+        };
+        let f = File::create(&self.path).map_err(|e| self.named(e))?;
+        let w = RecordWriter::new(BufWriter::with_capacity(1 << 20, f), &self.header, order)
+            .map_err(|e| self.named(e))?;
+        self.w = Some(w);
+        Ok(())
+    }
+
+    fn step(&mut self, records: &StepRecords) -> io::Result<()> {
+        let r = match self.w.as_mut() {
+            Some(w) => w.step(records),
+            None => Err(io::Error::other("written before it was started")),
+        };
+        r.map_err(|e| self.named(e))
+    }
+}
+
+/// Finish the record trace of a run that ended with `res`: the line that
+/// says where it is (`None` when a pass leaves no work folder behind).
+fn finish_records<T>(
+    rec: RecordFile,
+    res: &Result<T, LockstepError>,
+    temp: bool,
+) -> Result<Option<String>, CliError> {
+    let path = rec.path.clone();
+    Ok(match (rec.finish()?, res) {
+        (Some(n), Err(_)) => Some(format!(
+            "record trace of the RTL ({n} steps, up to the failing one): {}",
+            path.display()
+        )),
+        (Some(n), Ok(_)) if !temp => Some(format!(
+            "record trace of the RTL ({n} steps): {} (spikefab compare it with the records of \
+             spikefab sim NET --steps {n} --records)",
+            path.display()
+        )),
+        _ => None,
+    })
+}
 
 /// The command line that reproduces this run (quoted where needed).
 fn repro() -> String {
@@ -91,7 +174,19 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         wave_window: a.window,
         repro: repro(),
     };
-    let res = run_lockstep(&p.lib, &p.core, &p.beats, &mut p.engine, &lopts);
+    let mut rec = RecordFile::new(
+        work.join("records.txt"),
+        Header::of_run(&header_token(&r.model), &p.engine, a.steps, "cosim"),
+    );
+    let open = || configured(&p.lib, &p.core, &p.beats, &lopts);
+    let res = run_lockstep_recorded(
+        &open,
+        &mut p.engine,
+        &lopts,
+        Some(p.core.plastic),
+        Some(&mut rec),
+    );
+    let records = finish_records(rec, &res, temp);
     let rep = match res {
         Ok(rep) => rep,
         Err(e) => {
@@ -99,9 +194,15 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
                 eprintln!("(add --wave for a VCD of the steps before the divergence)");
             }
             eprintln!("generated RTL kept in {}", work.display());
+            match records {
+                Ok(Some(l)) => eprintln!("{l}"),
+                Ok(None) => {}
+                Err(r) => eprintln!("also: {r}"),
+            }
             return Err(e.into());
         }
     };
+    let records = records?;
     let n = rep.cycles_per_step.len().max(1) as f64;
     let mean = rep.step_cycles as f64 / n;
     let model: u64 = rep.model_cycles_per_step.iter().sum();
@@ -130,6 +231,9 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         rep.neuron_updates as f64 / rep.rtl_seconds.max(1e-9) / 1e6,
         rep.ref_seconds
     ));
+    if let Some(l) = records {
+        s.push_str(&format!("{l}\n"));
+    }
     util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
     if temp {
         let _ = std::fs::remove_dir_all(&work);
@@ -269,17 +373,28 @@ fn cosim_mesh(
         wave_window: a.window,
         repro: repro(),
     };
+    let mut rec = RecordFile::new(
+        work.join("records.txt"),
+        Header::of_run(&header_token(&r.model), &engine, a.steps, "cosim"),
+    );
     let open = p.opener(a.x_seed);
-    let res = run_lockstep_on(&open, &mut engine, &lopts, None);
+    let res = run_lockstep_recorded(&open, &mut engine, &lopts, None, Some(&mut rec));
+    let records = finish_records(rec, &res, temp);
     let rep = match res {
         Ok(rep) => rep,
         Err(e) => {
             eprintln!("generated RTL kept in {}", work.display());
+            match records {
+                Ok(Some(l)) => eprintln!("{l}"),
+                Ok(None) => {}
+                Err(r) => eprintln!("also: {r}"),
+            }
             return Err(e.into());
         }
     };
+    let records = records?;
     let n = rep.cycles_per_step.len().max(1) as f64;
-    let s = format!(
+    let mut s = format!(
         "configured through the load port: {} beats in {} cycles\n{}\n\
          cycles per step: mean {:.1} (min {}, max {}) on {} cores\n\
          simulated {} cycles in {:.3} s: {:.3} M cycles/s, {:.3} M neuron updates/s (reference engine {:.3} s)\n",
@@ -296,6 +411,9 @@ fn cosim_mesh(
         rep.neuron_updates as f64 / rep.rtl_seconds.max(1e-9) / 1e6,
         rep.ref_seconds
     );
+    if let Some(l) = records {
+        s.push_str(&format!("{l}\n"));
+    }
     util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
     if temp {
         let _ = std::fs::remove_dir_all(work);

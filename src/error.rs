@@ -40,7 +40,10 @@ pub enum CliError {
     /// A built-in model rejected its parameters.
     #[error("model {model}: {message}")]
     Model { model: String, message: String },
-    /// A spike trace could not be read.
+    /// Two traces of different runs (neurons, steps, dt) cannot be compared.
+    #[error("{0}")]
+    TraceMismatch(String),
+    /// A trace could not be read.
     #[error("{}: {source}", path.display())]
     Trace {
         path: PathBuf,

@@ -14,7 +14,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
 use spikefab_sim::engine::{self, Engine};
 use spikefab_sim::quant::QuantEntry;
-use spikefab_sim::trace::{Header, SpikeWriter, StateWriter};
+use spikefab_sim::records::StepRecords;
+use spikefab_sim::trace::{Header, RecordWriter, SpikeWriter, StateWriter, WeightOrder};
 
 use crate::cli::SimArgs;
 use crate::error::CliError;
@@ -27,9 +28,10 @@ use crate::util::{self, csv_field, header_token, human_bytes};
 pub const WARMUP_MS: f64 = 500.0;
 
 /// Files a run directory may contain (all written by `sim`).
-pub const RUN_FILES: [&str; 9] = [
+pub const RUN_FILES: [&str; 10] = [
     "network.toml",
     "spikes.txt",
+    "records.txt",
     "state.txt",
     "rates.csv",
     "raster.png",
@@ -384,7 +386,7 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
         Ok(dir)
     };
     let (dir, outcome) = engine::with_threads(threads, || {
-        run_in_pool(&r, progress, prepare).map_err(|e| match e {
+        run_in_pool(&r, progress, args.records, prepare).map_err(|e| match e {
             RunError::Diags(mut d) => {
                 r.source.locate(&mut d);
                 CliError::Diagnostics(d)
@@ -404,6 +406,9 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
     let mut files = vec!["network.toml"];
     if net.recording.spikes {
         files.push("spikes.txt");
+    }
+    if args.records {
+        files.push("records.txt");
     }
     if net.recording.state.is_some() {
         files.push("state.txt");
@@ -545,12 +550,14 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
 fn run_in_pool(
     r: &Resolved,
     progress: bool,
+    records: bool,
     prepare: impl FnOnce() -> Result<PathBuf, CliError>,
 ) -> Result<(PathBuf, Outcome), RunError> {
     let (mut e, build_s) = build_engine(r, progress).map_err(RunError::Diags)?;
     let dir = prepare()?;
     let spikes_path = &dir.join("spikes.txt");
     let state_path = &dir.join("state.txt");
+    let records_path = &dir.join("records.txt");
     let net = &r.net;
     let steps = e.model.steps;
     let dt = e.model.dt_ms;
@@ -561,21 +568,22 @@ fn run_in_pool(
         .iter()
         .map(|p| (p.name.clone(), p.size))
         .collect();
-    let mut header = Header::default();
-    header
-        .set("model", header_token(&r.model))
-        .set("neurons", neurons)
-        .set("steps", steps)
-        .set("seed", e.model.seed)
-        .set("dt_ms", dt)
-        .set("numerics", e.model.numerics.hash_hex())
-        .set("source", "sim");
+    let header = Header::of_run(&header_token(&r.model), &e, steps, "sim");
 
     let mut spikes_w = if net.recording.spikes {
         let w = create(spikes_path)?;
         Some(
             SpikeWriter::new(w, &header)
                 .map_err(|x| CliError::io("cannot write", spikes_path, x))?,
+        )
+    } else {
+        None
+    };
+    let mut records_w = if records {
+        let w = create(records_path)?;
+        Some(
+            RecordWriter::new(w, &header, WeightOrder::Processing)
+                .map_err(|x| CliError::io("cannot write", records_path, x))?,
         )
     } else {
         None
@@ -605,7 +613,15 @@ fn run_in_pool(
     let t0 = Instant::now();
     for t in 0..steps {
         buf.clear();
-        buf.extend_from_slice(e.step());
+        match records_w.as_mut() {
+            Some(w) => {
+                let rec = StepRecords::of_engine_step(&mut e);
+                buf.extend_from_slice(&rec.spikes);
+                w.step(&rec)
+                    .map_err(|x| CliError::io("cannot write", records_path, x))?;
+            }
+            None => buf.extend_from_slice(e.step()),
+        }
         stats.record(t, &buf, &e);
         grid.record(t, &buf);
         if let Some(w) = spikes_w.as_mut() {
@@ -625,6 +641,10 @@ fn run_in_pool(
     if let Some(w) = spikes_w {
         w.finish()
             .map_err(|x| CliError::io("cannot write", spikes_path, x))?;
+    }
+    if let Some(w) = records_w {
+        w.finish()
+            .map_err(|x| CliError::io("cannot write", records_path, x))?;
     }
     if let Some(w) = state_w {
         w.finish()

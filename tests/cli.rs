@@ -528,6 +528,235 @@ fn compare_reports_equal_and_different_traces() {
     );
 }
 
+/// Run `sim` on the fixture into `out` for `steps` steps with the record trace.
+fn sim_records(d: &Path, out: &str, steps: &str, extra: &[&str]) {
+    let mut args = vec![
+        "sim",
+        "net.toml",
+        "-o",
+        out,
+        "--no-plot",
+        "-q",
+        "--steps",
+        steps,
+        "--records",
+    ];
+    args.extend_from_slice(extra);
+    ok(&spikefab(d, &args));
+}
+
+/// `spikefab compare A B`: exit status, stdout, stderr.
+fn compare(d: &Path, a: &str, b: &str) -> (Option<i32>, String, String) {
+    let out = spikefab(d, &["compare", a, b]);
+    no_panic(&out);
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn sim_records_writes_a_record_trace_that_compare_matches_record_by_record() {
+    let (dir, _) = setup();
+    let d = dir.path();
+    sim_records(d, "a", "100", &[]);
+    sim_records(d, "b", "100", &["--threads", "1"]);
+    let rec = fs::read_to_string(d.join("a/records.txt")).unwrap();
+    assert!(
+        rec.starts_with("# spikefab record trace v1\n"),
+        "{rec:.200}"
+    );
+    let header = rec.lines().nth(1).unwrap();
+    for kv in [
+        "model=fixture_ei",
+        "neurons=2500",
+        "steps=100",
+        "dt_ms=0.1",
+        "seed=42",
+        "source=sim",
+        "weight_order=processing",
+    ] {
+        assert!(header.contains(kv), "{header}");
+    }
+    assert!(rec.ends_with("\n# end steps=100\n"));
+    let run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("a/run.json")).unwrap()).unwrap();
+    assert!(run["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "records.txt"));
+    let spikes = run["spikes"].as_u64().unwrap();
+
+    let (code, out, err) = compare(d, "a/records.txt", "b/records.txt");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        format!("matched 250000 neuron updates, {spikes} spikes, 0 weight writes over 100 steps")
+    );
+    // a record trace against a spike trace: compared on the spikes
+    let (code, out, err) = compare(d, "a/records.txt", "b/spikes.txt");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("compared on spikes"), "{out}");
+    assert!(
+        out.contains(&format!("matched {spikes} spikes over 100 steps")),
+        "{out}"
+    );
+
+    // one altered value: the divergence names step, neuron, field and lines
+    let lines: Vec<&str> = rec.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("n 57 14 "))
+        .unwrap();
+    let f: Vec<&str> = lines[i].split(' ').collect();
+    let v: i64 = f[3].parse().unwrap();
+    let changed = format!("n 57 14 {} {}", v + 1, f[4..].join(" "));
+    let mut alt = lines.clone();
+    alt[i] = &changed;
+    fs::write(d.join("alt.txt"), alt.join("\n") + "\n").unwrap();
+    let (code, out, _) = compare(d, "a/records.txt", "alt.txt");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.starts_with(&format!(
+            "traces diverge at step 57, neuron 14; v: a/records.txt {v}, alt.txt {}",
+            v + 1
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("alt.txt line {}: {changed}", i + 1)),
+        "{out}"
+    );
+}
+
+#[test]
+fn compare_rejects_repeated_cut_and_out_of_order_lines_with_file_and_line() {
+    let (dir, _) = setup();
+    let d = dir.path();
+    sim_records(d, "a", "200", &[]);
+    let spk = fs::read_to_string(d.join("a/spikes.txt")).unwrap();
+    let lines: Vec<&str> = spk.lines().collect();
+    let body: Vec<usize> = (3..lines.len() - 1).collect();
+    assert!(body.len() > 10, "{spk}");
+
+    // a repeated line used to match
+    let k = body[5];
+    let mut dup = lines.clone();
+    dup.insert(k + 1, lines[k]);
+    fs::write(d.join("dup.txt"), dup.join("\n") + "\n").unwrap();
+    let (code, _, err) = compare(d, "a/spikes.txt", "dup.txt");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(&format!(
+            "dup.txt: line {}: duplicated line `{}`",
+            k + 2,
+            lines[k]
+        )),
+        "{err}"
+    );
+
+    // two lines swapped
+    let mut swap = lines.clone();
+    swap.swap(k, k + 1);
+    fs::write(d.join("swap.txt"), swap.join("\n") + "\n").unwrap();
+    let (code, _, err) = compare(d, "swap.txt", "a/spikes.txt");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(&format!("swap.txt: line {}: ", k + 2)) && err.contains("out of order"),
+        "{err}"
+    );
+
+    // the last spike line cut short (`57 143` -> `57 14`) used to read as
+    // another neuron
+    let last = lines[lines.len() - 2];
+    let cut_at = spk.rfind(last).unwrap() + last.len() - 1;
+    fs::write(d.join("cut.txt"), &spk[..cut_at]).unwrap();
+    let (code, _, err) = compare(d, "a/spikes.txt", "cut.txt");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains(&format!(
+            "cut.txt: line {}: truncated line `{}`",
+            lines.len() - 1,
+            &last[..last.len() - 1]
+        )),
+        "{err}"
+    );
+    // ... or at a line boundary: no end line
+    fs::write(d.join("cut2.txt"), &spk[..spk.rfind(last).unwrap()]).unwrap();
+    let (code, _, err) = compare(d, "cut2.txt", "a/spikes.txt");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("cut2.txt: line ") && err.contains("truncated"),
+        "{err}"
+    );
+
+    // an empty file used to match an empty run; a file without magic
+    fs::write(d.join("empty.txt"), "").unwrap();
+    let (code, _, err) = compare(d, "empty.txt", "a/spikes.txt");
+    assert_eq!(code, Some(1));
+    assert!(err.contains("empty.txt: line 1: empty file"), "{err}");
+    fs::write(d.join("bare.txt"), lines[3..].join("\n") + "\n").unwrap();
+    let (code, _, err) = compare(d, "a/spikes.txt", "bare.txt");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("bare.txt: line 1: not a spikefab trace"),
+        "{err}"
+    );
+
+    // a repeated record line in a record trace
+    let rec = fs::read_to_string(d.join("a/records.txt")).unwrap();
+    let x = rec.find("\nn 3 7 ").unwrap() + 1;
+    let line = &rec[x..x + rec[x..].find('\n').unwrap()];
+    let rdup = rec.replacen(line, &format!("{line}\n{line}"), 1);
+    fs::write(d.join("rdup.txt"), rdup).unwrap();
+    let (code, _, err) = compare(d, "a/records.txt", "rdup.txt");
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("rdup.txt: line ") && err.contains("duplicated record of neuron 7"),
+        "{err}"
+    );
+}
+
+#[test]
+fn compare_rejects_traces_of_different_runs() {
+    let (dir, _) = setup();
+    let d = dir.path();
+    sim_records(d, "a", "100", &[]);
+    sim_records(d, "b", "50", &[]);
+    let (code, out, err) = compare(d, "a/spikes.txt", "b/spikes.txt");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        err.contains(
+            "a/spikes.txt and b/spikes.txt are not traces of the same run: header steps=100 in \
+             a/spikes.txt (line 2) but steps=50 in b/spikes.txt (line 2)"
+        ),
+        "{err}"
+    );
+    let rec = fs::read_to_string(d.join("a/records.txt")).unwrap();
+    for (from, to, key) in [
+        ("dt_ms=0.1 ", "dt_ms=0.05 ", "dt_ms"),
+        ("neurons=2500 ", "neurons=2501 ", "neurons"),
+    ] {
+        fs::write(d.join("h.txt"), rec.replacen(from, to, 1)).unwrap();
+        let (code, out, err) = compare(d, "a/records.txt", "h.txt");
+        assert_eq!(code, Some(1), "{out}");
+        assert!(
+            err.contains("not traces of the same run") && err.contains(&format!("header {key}=")),
+            "{err}"
+        );
+    }
+    // another seed is a warning; the traces then diverge
+    sim_records(d, "s", "100", &["--seed", "7"]);
+    let (code, out, err) = compare(d, "a/records.txt", "s/records.txt");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        err.contains("warning: header seed differs: 42 in a/records.txt, 7 in s/records.txt"),
+        "{err}"
+    );
+    assert!(
+        out.starts_with("traces diverge at step 0, neuron "),
+        "{out}"
+    );
+}
+
 #[test]
 fn exported_balanced_model_loads_back() {
     let (dir, _) = setup();

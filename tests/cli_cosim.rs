@@ -1,7 +1,7 @@
 //! Integration tests of `spikefab cosim` (real Verilator and g++; a missing
 //! tool fails them with the install hint, never skips them).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn cache() -> PathBuf {
@@ -20,6 +20,60 @@ fn spikefab(args: &[&str]) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// `spikefab` without `--cache` (sim, compare), in the repository.
+fn plain(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spikefab"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run spikefab")
+}
+
+/// A fresh folder for one test's outputs.
+fn scratch(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Co-simulate `cosim` with `--work DIR/cosim`, simulate `sim` with
+/// `--records -o DIR/sim` for the same steps, and compare the two record
+/// traces: the compare's stdout, and both paths.
+fn cosim_against_sim(dir: &Path, cosim: &[&str], sim: &[&str]) -> (String, PathBuf, PathBuf) {
+    let (work, run) = (dir.join("cosim"), dir.join("sim"));
+    let mut args = cosim.to_vec();
+    args.extend(["--work", work.to_str().unwrap()]);
+    let o = spikefab(&args);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{out}\n{err}");
+    let marker = out
+        .lines()
+        .find(|l| l.starts_with("matched "))
+        .unwrap_or_else(|| panic!("no marker:\n{out}"))
+        .to_string();
+    let rtl = work.join("records.txt");
+    assert!(
+        out.contains("record trace of the RTL ") && out.contains(rtl.to_str().unwrap()),
+        "{out}"
+    );
+    let mut args = sim.to_vec();
+    args.extend(["--records", "--no-plot", "-q", "-o", run.to_str().unwrap()]);
+    let o = plain(&args);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let reference = run.join("records.txt");
+    let o = plain(&[
+        "compare",
+        rtl.to_str().unwrap(),
+        reference.to_str().unwrap(),
+    ]);
+    let (cmp, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{cmp}\n{err}");
+    // the same positive marker, with the same counts, as the lockstep run
+    assert_eq!(cmp.lines().last(), Some(marker.as_str()), "{cmp}");
+    (cmp, rtl, reference)
 }
 
 /// The issue's acceptance run: the built-in balanced network (1,250
@@ -81,6 +135,12 @@ fn cosim_reports_an_injected_fault_at_its_step_with_a_waveform() {
     assert!(err.contains("reproduce with: "), "{err}");
     assert!(err.contains("--inject-fault rounding@23"), "{err}");
     assert!(err.contains("waveform of steps 20..=23"), "{err}");
+    assert!(
+        err.contains("record trace of the RTL (24 steps, up to the failing one): "),
+        "{err}"
+    );
+    let rec = std::fs::read_to_string(work.join("records.txt")).expect("record trace written");
+    assert!(rec.contains("\nt 23\n") && rec.ends_with("\n# end steps=24\n"));
     let vcd = std::fs::read_to_string(work.join("divergence.vcd")).expect("vcd written");
     assert!(vcd.contains("$enddefinitions") && vcd.contains("obs_v_o"));
     assert!(!err.contains("panicked"), "{err}");
@@ -182,4 +242,98 @@ fn cosim_of_meshes_matches_with_and_without_stdp() {
         "rounding@3",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+}
+
+/// Issue 9, item 3: any back end -> one trace file -> one comparator. The
+/// record trace `spikefab cosim` writes for the RTL matches the one `spikefab
+/// sim --records` writes for the reference, record by record; one altered
+/// line fails with the divergence named.
+#[test]
+fn cosim_record_trace_matches_the_simulators_and_an_altered_line_fails() {
+    let dir = scratch("cli-cosim-records");
+    let (cmp, rtl, reference) = cosim_against_sim(
+        &dir,
+        &["cosim", "balanced", "--hw", "balanced", "--steps", "60"],
+        &["sim", "balanced", "--steps", "60"],
+    );
+    print!("{cmp}");
+    assert!(
+        cmp.starts_with("matched 75000 neuron updates, ") && cmp.contains(" over 60 steps"),
+        "{cmp}"
+    );
+    let text_rtl = std::fs::read_to_string(&rtl).unwrap();
+    assert!(text_rtl.lines().nth(1).unwrap().contains(" source=cosim "));
+    // alter one neuron's current in step 41
+    let lines: Vec<&str> = text_rtl.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.starts_with("n 41 600 "))
+        .unwrap();
+    let f: Vec<&str> = lines[i].split(' ').collect();
+    let i_ex: i64 = f[4].parse().unwrap();
+    let changed = format!("n 41 600 {} {} {}", f[3], i_ex - 1, f[5..].join(" "));
+    let mut alt = lines.clone();
+    alt[i] = &changed;
+    let altered = dir.join("altered.txt");
+    std::fs::write(&altered, alt.join("\n") + "\n").unwrap();
+    let o = plain(&[
+        "compare",
+        reference.to_str().unwrap(),
+        altered.to_str().unwrap(),
+    ]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        out.starts_with("traces diverge at step 41, neuron 600; i_ex: "),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("altered.txt line {}: {changed}", i + 1)),
+        "{out}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A mesh reports weight writes in canonical order (its header says so);
+/// the comparator sorts the reference's alike. The network is
+/// `tiny_stdp.toml` with the `stdp` config's numerics, so that `spikefab
+/// sim` computes what the hardware does.
+#[test]
+fn mesh_record_trace_in_canonical_order_matches_the_simulators() {
+    let dir = scratch("cli-cosim-mesh-records");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let net = std::fs::read_to_string(root.join("gen/tests/nets/tiny_stdp.toml")).unwrap();
+    let cfg = std::fs::read_to_string(root.join("gen/configs/stdp.toml")).unwrap();
+    let (a, b) = (
+        net.find("[numerics]").unwrap(),
+        net.find("[plasticity]").unwrap(),
+    );
+    let numerics = &cfg[cfg.find("[numerics]").unwrap()..];
+    let toml = format!("{}{}\n\n{}", &net[..a], numerics.trim(), &net[b..]);
+    let path = dir.join("tiny_stdp_hw.toml");
+    std::fs::write(&path, toml).unwrap();
+    let p = path.to_str().unwrap();
+    let (cmp, rtl, _) = cosim_against_sim(
+        &dir,
+        &[
+            "cosim", p, "--hw", "stdp", "--mesh", "3x2", "--steps", "200",
+        ],
+        &["sim", p, "--steps", "200"],
+    );
+    print!("{cmp}");
+    assert!(
+        cmp.contains("weight writes compared in canonical order"),
+        "{cmp}"
+    );
+    let marker = cmp.lines().last().unwrap();
+    assert!(
+        marker.starts_with("matched 6600 neuron updates, ") && !marker.contains(" 0 weight writes"),
+        "{marker}"
+    );
+    let header = std::fs::read_to_string(&rtl).unwrap();
+    assert!(header
+        .lines()
+        .nth(1)
+        .unwrap()
+        .contains(" weight_order=canonical"));
 }

@@ -97,6 +97,9 @@ pub enum LockstepError {
     /// The RTL computed something else than the reference.
     #[error("{0}")]
     Diverged(Box<DivergenceReport>),
+    /// The [`RecordSink`] failed.
+    #[error("cannot write the record trace: {0}")]
+    Record(#[source] std::io::Error),
 }
 
 /// The first divergence of a lockstep run, with its context.
@@ -572,8 +575,20 @@ impl Device for Core {
 /// Creates a configured device (and the cycles its configuration took).
 pub type Opener<'a> = dyn Fn() -> Result<(Box<dyn Device>, u64), LockstepError> + 'a;
 
-/// Instantiate, reset and configure a core.
-fn configured(
+/// Receives the device's records of every step of a lockstep run (e.g. a
+/// record trace writer, `spikefab_sim::trace::RecordWriter`), each step
+/// before it is compared, so that a divergent step is recorded too.
+pub trait RecordSink {
+    /// Called once the device is configured, before step 0: whether the
+    /// device reports weight writes in canonical order
+    /// ([`Device::canonical_weights`]).
+    fn start(&mut self, canonical_weights: bool) -> std::io::Result<()>;
+    /// The device's records of one step, as it reported them.
+    fn step(&mut self, records: &StepRecords) -> std::io::Result<()>;
+}
+
+/// Instantiate, reset and configure a core (the opener of [`run_lockstep`]).
+pub fn configured(
     lib: &ModelLib,
     core: &CoreParams,
     beats: &[Beat],
@@ -622,9 +637,24 @@ pub fn run_lockstep_on(
     opts: &LockstepOptions,
     cost: Option<bool>,
 ) -> Result<LockstepReport, LockstepError> {
+    run_lockstep_recorded(open, engine, opts, cost, None)
+}
+
+/// [`run_lockstep_on`], handing the device's records of each step to `sink`.
+pub fn run_lockstep_recorded(
+    open: &Opener,
+    engine: &mut Engine,
+    opts: &LockstepOptions,
+    cost: Option<bool>,
+    mut sink: Option<&mut dyn RecordSink>,
+) -> Result<LockstepReport, LockstepError> {
     let t_rtl = Instant::now();
     let (mut core, load_cycles) = open()?;
     let mut rtl_seconds = t_rtl.elapsed().as_secs_f64();
+    if let Some(s) = sink.as_mut() {
+        s.start(core.canonical_weights())
+            .map_err(LockstepError::Record)?;
+    }
     let mut ref_seconds = 0.0;
     let mut report = LockstepReport {
         load_cycles,
@@ -641,6 +671,9 @@ pub fn run_lockstep_on(
         let t1 = Instant::now();
         let (got, cycles) = core.step(t)?;
         rtl_seconds += t1.elapsed().as_secs_f64();
+        if let Some(s) = sink.as_mut() {
+            s.step(&got).map_err(LockstepError::Record)?;
+        }
         if let Some(d) = compare_step(&exp, &got) {
             let (le, lg) = (record_lines(&exp), record_lines(&got));
             ref_tail.extend(le.into_iter().take(divergence_index(&exp, &d) + 1));

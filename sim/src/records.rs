@@ -1,7 +1,10 @@
 //! Observation records of one time step, and the one comparator that every
-//! verification path uses (the co-simulation of generated RTL today, board
-//! read-back later): the reference engine's records of a step against the
-//! records another implementation produced for the same step.
+//! verification path uses: the co-simulation of generated RTL in lockstep,
+//! `spikefab compare` of two trace files ([`crate::trace::compare_traces`]:
+//! record traces on every record, spike traces as their projection to
+//! spikes) and, later, board read-back. It checks the reference's records of
+//! a step against the records another implementation produced for the same
+//! step.
 //!
 //! A step's records are, in the reference's deterministic order
 //! ([`crate::engine::Observer`]): one [`NeuronRecord`] per neuron in
@@ -75,24 +78,31 @@ pub struct Divergence {
     pub diffs: Vec<FieldDiff>,
 }
 
-impl fmt::Display for Divergence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "step {}, ", self.step)?;
+impl Divergence {
+    /// The divergence with the two sides named `expected` and `got` (its
+    /// `Display` names them "reference" and "other").
+    pub fn describe(&self, expected: &str, got: &str) -> String {
+        let mut s = format!("step {}, ", self.step);
         match &self.kind {
-            RecordKind::Neuron { neuron } => write!(f, "neuron {neuron}")?,
-            RecordKind::Weight { index, synapse } => {
-                write!(f, "weight write {index} of the step (synapse {synapse})")?
-            }
-            RecordKind::Spike { index } => write!(f, "spike {index} of the step")?,
+            RecordKind::Neuron { neuron } => s.push_str(&format!("neuron {neuron}")),
+            RecordKind::Weight { index, synapse } => s.push_str(&format!(
+                "weight write {index} of the step (synapse {synapse})"
+            )),
+            RecordKind::Spike { index } => s.push_str(&format!("spike {index} of the step")),
         }
         for d in &self.diffs {
-            write!(
-                f,
-                "; {}: reference {}, other {}",
+            s.push_str(&format!(
+                "; {}: {expected} {}, {got} {}",
                 d.field, d.expected, d.got
-            )?;
+            ));
         }
-        Ok(())
+        s
+    }
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe("reference", "other"))
     }
 }
 
