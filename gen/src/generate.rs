@@ -216,6 +216,7 @@ pub fn generate_from(
         fault: fault.copied(),
         network: info,
         parameters: manifest_params(&core.config_params()),
+        ports: top_ports(hw, &core.ports()),
         network_parameters: manifest_params(&img.init.params(core.coef_bits)),
         memories,
         usage: use_,

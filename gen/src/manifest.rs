@@ -12,7 +12,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use spikefab_hdl::Param as HdlParam;
+use spikefab_hdl::{Param as HdlParam, Port};
 use spikefab_sim::Network;
 
 use crate::capacity::Usage;
@@ -163,6 +163,9 @@ pub struct Manifest {
     /// Network-independent parameters of the core, in declaration order
     /// (set in `spikefab_top.v`).
     pub parameters: Vec<Param>,
+    /// The ports of `spikefab_top` (and `spikefab_net`), from the core's
+    /// one description (`spikefab_hdl::core::CoreParams::ports`).
+    pub ports: Vec<Port>,
     /// Network-dependent initial values (parameters of `spikefab_top`, set
     /// by `spikefab_net.v`; also config registers of the load port).
     pub network_parameters: Vec<Param>,
@@ -252,6 +255,10 @@ pub struct MeshManifest {
     pub network: NetworkInfo,
     /// Parameters of the `snn_mesh_top` instance, in declaration order.
     pub parameters: Vec<Param>,
+    /// The ports of `spikefab_mesh_top`, from the mesh's one description
+    /// (`spikefab_hdl::mesh::MeshTopParams::ports`; a flattened per-core
+    /// vector carries its `lanes`).
+    pub ports: Vec<Port>,
     /// The placement: per core its range, synapses, rows used, memories and
     /// traffic estimates.
     pub mapping: Mapping,

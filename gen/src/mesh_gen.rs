@@ -107,6 +107,15 @@ pub fn mesh_top_params(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> MeshTopPa
     }
 }
 
+/// The ports of `snn_mesh_top` that `spikefab_mesh_top` exposes: all, the
+/// observation ports only with `observe`.
+fn exposed_ports(hw: &HwConfig, top: &MeshTopParams) -> Vec<Port> {
+    top.ports()
+        .into_iter()
+        .filter(|p| hw.observe || p.role != Role::Observe)
+        .collect()
+}
+
 /// The text of `spikefab_mesh_top.v` (header included): a function of the
 /// config, the mesh size and the FIFO depth only.
 pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
@@ -150,11 +159,9 @@ pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
         "// layouts and the mapping are in {MANIFEST}. Flattened per-core ports: core k in slice k."
     );
     let _ = writeln!(w, "`default_nettype none");
-    let ports: Vec<&Port> = all
-        .iter()
-        .filter(|p| hw.observe || p.role != Role::Observe)
-        .collect();
-    w.push_str(&emit::module_head(MESH_TOP, &[], &ports));
+    let ports = exposed_ports(hw, &top);
+    let refs: Vec<&Port> = ports.iter().collect();
+    w.push_str(&emit::module_head(MESH_TOP, &[], &refs));
     if !hw.observe {
         let obs: Vec<(&Port, String)> = all
             .iter()
@@ -452,6 +459,7 @@ pub fn generate_mesh_from(
         numerics_source: numerics_note(net, hw),
         network: e.info(net),
         parameters: manifest_params(&mesh_top_params(hw, mesh, opts.fifo_depth).params()),
+        ports: exposed_ports(hw, &mesh_top_params(hw, mesh, opts.fifo_depth)),
         core_images,
         load: LoadInfo {
             file: LOAD_FILE.into(),

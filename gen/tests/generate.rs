@@ -213,6 +213,27 @@ fn every_named_config_generates_lint_clean_rtl() {
             hw.observe,
             "{name}: observation ports iff observe"
         );
+        // the manifest's ports are the top's port list, declaration by declaration
+        for p in &m.ports {
+            assert!(
+                top.lines().any(|l| l.trim_start().starts_with(&p.decl())
+                    && l.trim_end()
+                        .trim_end_matches(',')
+                        .ends_with(&format!(" {}", p.name))),
+                "{name}: manifest port {} ({}) not declared in {TOP}.v",
+                p.name,
+                p.decl()
+            );
+        }
+        assert_eq!(
+            m.ports.len(),
+            top.lines()
+                .take_while(|l| !l.starts_with(");"))
+                .filter(|l| l.trim_start().starts_with("input ")
+                    || l.trim_start().starts_with("output "))
+                .count(),
+            "{name}: the manifest lists every port of {TOP}"
+        );
         // the manifest's layouts describe the image lines
         for mem in &m.memories {
             let text = read(tmp.path(), &mem.file);

@@ -86,6 +86,7 @@ pub struct Port {
     /// For a flattened per-core vector, its lanes (core `k` in bits
     /// `[k*w +: w]`, `w = width / lanes`; one lane on a 1x1 mesh); `None`
     /// for an ordinary port.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lanes: Option<u32>,
 }
 

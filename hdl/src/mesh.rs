@@ -35,34 +35,29 @@ impl MeshTopParams {
         index_width(self.cores().into())
     }
 
-    /// The parameters in declaration order.
+    /// The parameters in declaration order: `MROWS`, `MCOLS`,
+    /// `FIFO_DEPTH`, then the core's ([`CoreParams::params`]) that the
+    /// mesh passes on, `ROWS` right after `N_NEURONS` (`MESH` is always 1
+    /// inside, a mesh core has no fault).
     pub fn params(&self) -> Vec<Param> {
-        let c = &self.core;
-        let i = Param::int;
-        vec![
-            i("MROWS", self.mrows.into()),
-            i("MCOLS", self.mcols.into()),
-            i("FIFO_DEPTH", self.fifo_depth.into()),
-            i("N_NEURONS", c.n_neurons),
-            i("ROWS", c.rows),
-            i("N_POPS", c.n_pops),
-            i("SLOTS", c.slots),
-            i("V_BITS", c.v_bits.into()),
-            i("I_BITS", c.i_bits.into()),
-            i("COEF_BITS", c.coef_bits.into()),
-            i("COEF_FRAC", c.coef_frac.into()),
-            i("REF_BITS", c.ref_bits.into()),
-            i("ACC_BITS", c.acc_bits.into()),
-            i("W_BITS", c.w_bits.into()),
-            i("W_SHIFT", c.w_shift.into()),
-            i("TABLE_LEN", c.table_len.into()),
-            i("SYN_DEPTH", c.syn_depth),
-            i("PLASTIC", c.plastic.into()),
-            i("TRACE_BITS", c.trace_bits.into()),
-            i("TRACE_FRAC", c.trace_frac.into()),
-            i("N_RULES", c.n_rules),
-            i("INC_DEPTH", c.inc_depth),
-        ]
+        let mut v = vec![
+            Param::int("MROWS", self.mrows.into()),
+            Param::int("MCOLS", self.mcols.into()),
+            Param::int("FIFO_DEPTH", self.fifo_depth.into()),
+        ];
+        let core = self.core.params();
+        let rows = core.iter().find(|p| p.name == "ROWS").cloned();
+        for p in core {
+            match p.name {
+                "MESH" | "FAULT" | "FAULT_STEP" | "ROWS" => {}
+                "N_NEURONS" => {
+                    v.push(p);
+                    v.extend(rows.clone());
+                }
+                _ => v.push(p),
+            }
+        }
+        v
     }
 
     /// The module's ports in declaration order; per-core vectors are
