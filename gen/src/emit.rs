@@ -26,6 +26,12 @@ pub struct ParamDecl {
     pub decl: String,
 }
 
+/// The line before a generated module: no implicit nets.
+pub const NETTYPE_NONE: &str = "`default_nettype none\n";
+
+/// The end of a generated module, restoring the default net type.
+pub const MODULE_END: &str = "endmodule\n`default_nettype wire\n";
+
 /// The aligned ANSI port list of `ports` (one line each, comma-separated).
 pub fn port_list(ports: &[&Port]) -> String {
     let width = ports.iter().map(|p| p.decl().len()).max().unwrap_or(0);
@@ -163,7 +169,7 @@ pub fn lane_wrapper(
     let refs: Vec<&Port> = outer.iter().collect();
     let mut s = String::new();
     s.push_str(head);
-    let _ = writeln!(s, "`default_nettype none");
+    s.push_str(NETTYPE_NONE);
     s.push_str(&module_head(name, &[], &refs));
     let flat: Vec<&Port> = ports.iter().filter(|p| p.lanes.is_some()).collect();
     for p in &flat {
@@ -196,8 +202,7 @@ pub fn lane_wrapper(
             }
         }
     }
-    let _ = writeln!(s, "endmodule");
-    let _ = writeln!(s, "`default_nettype wire");
+    s.push_str(MODULE_END);
     s
 }
 

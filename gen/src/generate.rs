@@ -292,7 +292,7 @@ fn top_verilog(head: &str, hw: &HwConfig, core: &CoreParams, fault: Option<&Faul
             f.kind.what()
         );
     }
-    let _ = writeln!(w, "`default_nettype none");
+    w.push_str(emit::NETTYPE_NONE);
     let (cb, cf) = (core.coef_bits, core.coef_frac);
     let mut decls = vec![
         ParamDecl {
@@ -381,8 +381,7 @@ fn top_verilog(head: &str, hw: &HwConfig, core: &CoreParams, fault: Option<&Faul
         &unused,
         "unused_mesh",
     ));
-    let _ = writeln!(w, "endmodule");
-    let _ = writeln!(w, "`default_nettype wire");
+    w.push_str(emit::MODULE_END);
     s
 }
 
@@ -420,7 +419,7 @@ fn net_verilog(
         w,
         "// directory; run simulators from it). Layouts in {MANIFEST}."
     );
-    let _ = writeln!(w, "`default_nettype none");
+    w.push_str(emit::NETTYPE_NONE);
     w.push_str(&emit::module_head(NET_TOP, &[], &refs));
     let mut args = emit::param_args(&img.init.params(core.coef_bits));
     for (mem, file) in image_files {
@@ -434,7 +433,6 @@ fn net_verilog(
         &args,
         &emit::same_name(&refs),
     ));
-    let _ = writeln!(w, "endmodule");
-    let _ = writeln!(w, "`default_nettype wire");
+    w.push_str(emit::MODULE_END);
     s
 }

@@ -158,7 +158,7 @@ pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
         w,
         "// layouts and the mapping are in {MANIFEST}. Flattened per-core ports: core k in slice k."
     );
-    let _ = writeln!(w, "`default_nettype none");
+    w.push_str(emit::NETTYPE_NONE);
     let ports = exposed_ports(hw, &top);
     let refs: Vec<&Port> = ports.iter().collect();
     w.push_str(&emit::module_head(MESH_TOP, &[], &refs));
@@ -191,8 +191,7 @@ pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
         &emit::param_args(&top.params()),
         &conns,
     ));
-    let _ = writeln!(w, "endmodule");
-    let _ = writeln!(w, "`default_nettype wire");
+    w.push_str(emit::MODULE_END);
     s
 }
 
