@@ -16,18 +16,8 @@ mod support;
 use std::path::Path;
 
 use spikefab_cosim::lockstep::LockstepError;
-use spikefab_gen::build_core_model;
-
-/// The reference engine of `net` on `hw` (the network built the way the
-/// generator builds it).
-fn build_engine(
-    net: &spikefab_sim::Network,
-    hw: &spikefab_gen::HwConfig,
-    threads: usize,
-) -> Result<spikefab_sim::engine::Engine, spikefab_gen::GenError> {
-    build_core_model(net, hw, threads).map(spikefab_gen::NetModel::into_engine)
-}
 use spikefab_gen::{Fault, FaultKind, GenOptions};
+use support::build_engine;
 use support::{
     engine_records, expect_match, hw, load_net, net_path, opts, prepare_on, run_prepared,
 };

@@ -147,6 +147,27 @@ pub struct CoreMisfit {
     pub capacity: u64,
 }
 
+impl CoreMisfit {
+    /// The misfits among `checks` (`(what, field, need, capacity)`) of core
+    /// `core` (`None`: the whole mesh or every core alike).
+    pub fn check(
+        core: Option<usize>,
+        checks: &[(&'static str, &'static str, u64, u64)],
+    ) -> Vec<CoreMisfit> {
+        checks
+            .iter()
+            .filter(|&&(_, _, need, cap)| need > cap)
+            .map(|&(what, field, need, capacity)| CoreMisfit {
+                core,
+                what,
+                field,
+                need,
+                capacity,
+            })
+            .collect()
+    }
+}
+
 impl fmt::Display for CoreMisfit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(k) = self.core {

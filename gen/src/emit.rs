@@ -15,7 +15,7 @@
 
 use std::fmt::Write as _;
 
-use spikefab_hdl::{Dir, Param, Port};
+use spikefab_hdl::{Dir, Param, Port, Role};
 
 /// A parameter declaration of a generated module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,6 +124,34 @@ pub fn unused_nets(comment: &str, nets: &[(&Port, String)], sink: &str) -> Strin
     s
 }
 
+/// What a top that may hide its observation ports connects them to: the
+/// port itself with `observe`, else a wire named by its stem
+/// ([`hidden_observation`] declares them).
+pub fn observed_conn(p: &Port, observe: bool) -> (String, String) {
+    let actual = if p.role == Role::Observe && !observe {
+        p.stem().to_string()
+    } else {
+        p.name.clone()
+    };
+    (p.name.clone(), actual)
+}
+
+/// The wires of the observation ports of `ports` that a top without
+/// `observe` hides (named by stem; see [`observed_conn`]), under a comment
+/// naming `of` (`the core`, `the cores`).
+pub fn hidden_observation(of: &str, ports: &[Port]) -> String {
+    let obs: Vec<(&Port, String)> = ports
+        .iter()
+        .filter(|p| p.role == Role::Observe)
+        .map(|p| (p, p.stem().to_string()))
+        .collect();
+    unused_nets(
+        &format!("Observation outputs of {of}, unused (observe = false): synthesis removes them."),
+        &obs,
+        "unused_obs",
+    )
+}
+
 /// The name of lane `k` of a flattened port (`obs_v_o` -> `obs_v_3_o`).
 pub fn lane_name(p: &Port, k: u32) -> String {
     let suffix = match p.dir {
@@ -209,7 +237,6 @@ pub fn lane_wrapper(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spikefab_hdl::Role;
 
     #[test]
     fn port_list_aligns_names() {

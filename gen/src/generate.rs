@@ -48,7 +48,6 @@ use crate::capacity::{self, Usage};
 use crate::emit::{self, ParamDecl};
 use crate::error::GenError;
 use crate::fault::{Fault, FaultKind};
-use crate::hash::{fnv1a64, hex64};
 use crate::hwconfig::HwConfig;
 use crate::images::{self, CoreImages};
 use crate::manifest::{
@@ -167,17 +166,7 @@ pub fn generate_from(
         let text = format!("{nhead}\n{}", im.text);
         o.write(&file, &text)?;
         network_files.push(file.clone());
-        memories.push(MemoryEntry {
-            name: im.name(),
-            file,
-            param: im.mem.file_param().unwrap_or_default(),
-            depth: im.depth,
-            words: im.words,
-            width: im.width(),
-            bits: im.depth * u64::from(im.width()),
-            layout: im.layout.clone(),
-            hash: hex64(fnv1a64(text.as_bytes())),
-        });
+        memories.push(MemoryEntry::of(im, file, &text, false));
     }
     let f = format!("{TOP}.v");
     o.write(&f, &top_verilog(&chead, hw, &core, fault))?;
@@ -333,16 +322,7 @@ fn top_verilog(head: &str, hw: &HwConfig, core: &CoreParams, fault: Option<&Faul
     let refs: Vec<&Port> = exposed.iter().collect();
     w.push_str(&emit::module_head(TOP, &decls, &refs));
     if !hw.observe {
-        let obs: Vec<(&Port, String)> = all
-            .iter()
-            .filter(|p| p.role == Role::Observe)
-            .map(|p| (p, p.stem().to_string()))
-            .collect();
-        w.push_str(&emit::unused_nets(
-            "Observation outputs of the core, unused (observe = false): synthesis removes them.",
-            &obs,
-            "unused_obs",
-        ));
+        w.push_str(&emit::hidden_observation("the core", &all));
     }
     let mut args = emit::param_args(&core.config_params());
     for k in ["N_ACTIVE", "P_PLUS", "P_MINUS", "BG_KEY"] {
@@ -354,14 +334,7 @@ fn top_verilog(head: &str, hw: &HwConfig, core: &CoreParams, fault: Option<&Faul
     let mut conns: Vec<(String, String)> = all
         .iter()
         .filter(|p| p.role != Role::MeshLink)
-        .map(|p| {
-            let actual = if p.role == Role::Observe && !hw.observe {
-                p.stem().to_string()
-            } else {
-                p.name.clone()
-            };
-            (p.name.clone(), actual)
-        })
+        .map(|p| emit::observed_conn(p, hw.observe))
         .collect();
     let link: Vec<&Port> = all.iter().filter(|p| p.role == Role::MeshLink).collect();
     let mut unused = Vec::new();

@@ -57,6 +57,37 @@ pub const CORE_MAX_RULES: u64 = 255;
 /// `n_rules` of an stdp config that does not set it.
 pub const DEFAULT_N_RULES: u64 = 8;
 
+/// The core parameters that numerics decide (every width, `SLOTS =
+/// max_delay_steps + 1`, `TABLE_LEN`), for a single static core of one
+/// neuron, one population, one synapse word and no fault: callers set the
+/// capacities with struct update syntax.
+pub fn numerics_core(nc: &NumericsConfig) -> CoreParams {
+    CoreParams {
+        n_neurons: 1,
+        n_pops: 1,
+        slots: u64::from(nc.max_delay_steps) + 1,
+        v_bits: nc.v_bits,
+        i_bits: nc.i_bits,
+        coef_bits: nc.coef_bits,
+        coef_frac: nc.coef_frac,
+        ref_bits: nc.ref_bits,
+        acc_bits: nc.acc_bits,
+        w_bits: nc.w_bits,
+        w_shift: nc.w_shift,
+        table_len: nc.poisson_table_len,
+        syn_depth: 1,
+        plastic: false,
+        trace_bits: nc.trace_bits,
+        trace_frac: nc.trace_frac,
+        mesh: false,
+        rows: 1,
+        n_rules: 1,
+        inc_depth: 1,
+        fault: 0,
+        fault_step: 0,
+    }
+}
+
 /// A hardware config: the single neuron core's capacities, options and
 /// numerics (resolved: defaults filled in, checked).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -307,30 +338,17 @@ impl HwConfig {
     /// The parameters of a single core of this config (`MESH = 0`, `ROWS =
     /// N_NEURONS`), with `fault` built in.
     pub fn core_params(&self, fault: Option<&Fault>) -> CoreParams {
-        let nc = &self.numerics;
         CoreParams {
             n_neurons: self.neurons_per_core,
             n_pops: self.max_pops,
-            slots: self.slots(),
-            v_bits: nc.v_bits,
-            i_bits: nc.i_bits,
-            coef_bits: nc.coef_bits,
-            coef_frac: nc.coef_frac,
-            ref_bits: nc.ref_bits,
-            acc_bits: nc.acc_bits,
-            w_bits: nc.w_bits,
-            w_shift: nc.w_shift,
-            table_len: nc.poisson_table_len,
             syn_depth: self.syn_depth,
             plastic: self.stdp,
-            trace_bits: nc.trace_bits,
-            trace_frac: nc.trace_frac,
-            mesh: false,
             rows: self.neurons_per_core,
             n_rules: self.n_rules,
             inc_depth: self.inc_depth,
             fault: fault.map_or(0, |f| f.kind.code() as u32),
             fault_step: fault.map_or(0, |f| f.step),
+            ..numerics_core(&self.numerics)
         }
     }
 

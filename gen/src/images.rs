@@ -29,6 +29,7 @@ use spikefab_hdl::core::{CfgReg, CoreInit, CoreParams, Mem};
 use spikefab_sim::connect::{key_delay, key_target};
 use spikefab_sim::rng::{self, Stream};
 
+use crate::hwconfig::numerics_core;
 use crate::layout::{self, ImageError, Layout};
 use crate::model::NetModel;
 use crate::topology::{Mesh, MAX_CORES};
@@ -135,54 +136,35 @@ pub enum CoreImageError {
 /// synapse count, at least 1).
 pub fn network_core(src: &NetModel, syn_depth: Option<u64>) -> CoreParams {
     let m = &src.model;
-    let nc = &m.numerics;
     let n = u64::from(m.neurons);
     CoreParams {
         n_neurons: n,
         n_pops: m.pops.len() as u64,
-        slots: nc.delay_slots() as u64,
-        v_bits: nc.v_bits,
-        i_bits: nc.i_bits,
-        coef_bits: nc.coef_bits,
-        coef_frac: nc.coef_frac,
-        ref_bits: nc.ref_bits,
-        acc_bits: nc.acc_bits,
-        w_bits: nc.w_bits,
-        w_shift: nc.w_shift,
-        table_len: nc.poisson_table_len,
         syn_depth: syn_depth.unwrap_or(src.syn.len()).max(1),
         plastic: src.plastic(),
-        trace_bits: nc.trace_bits,
-        trace_frac: nc.trace_frac,
-        mesh: false,
         rows: n,
         n_rules: (m.stdp.len() as u64).max(1),
         inc_depth: (src.syn.incoming.syn.len() as u64).max(1),
-        fault: 0,
-        fault_step: 0,
+        ..numerics_core(&m.numerics)
     }
 }
 
 /// The core's widths against the model's numerics.
 fn check_numerics(src: &NetModel, core: &CoreParams) -> Result<(), ShapeError> {
-    let nc = &src.model.numerics;
+    let want = numerics_core(&src.model.numerics);
     let pairs: [(&'static str, u64, u64); 12] = [
-        ("SLOTS", nc.delay_slots() as u64, core.slots),
-        ("V_BITS", nc.v_bits.into(), core.v_bits.into()),
-        ("I_BITS", nc.i_bits.into(), core.i_bits.into()),
-        ("COEF_BITS", nc.coef_bits.into(), core.coef_bits.into()),
-        ("COEF_FRAC", nc.coef_frac.into(), core.coef_frac.into()),
-        ("REF_BITS", nc.ref_bits.into(), core.ref_bits.into()),
-        ("ACC_BITS", nc.acc_bits.into(), core.acc_bits.into()),
-        ("W_BITS", nc.w_bits.into(), core.w_bits.into()),
-        ("W_SHIFT", nc.w_shift.into(), core.w_shift.into()),
-        (
-            "TABLE_LEN",
-            nc.poisson_table_len.into(),
-            core.table_len.into(),
-        ),
-        ("TRACE_BITS", nc.trace_bits.into(), core.trace_bits.into()),
-        ("TRACE_FRAC", nc.trace_frac.into(), core.trace_frac.into()),
+        ("SLOTS", want.slots, core.slots),
+        ("V_BITS", want.v_bits.into(), core.v_bits.into()),
+        ("I_BITS", want.i_bits.into(), core.i_bits.into()),
+        ("COEF_BITS", want.coef_bits.into(), core.coef_bits.into()),
+        ("COEF_FRAC", want.coef_frac.into(), core.coef_frac.into()),
+        ("REF_BITS", want.ref_bits.into(), core.ref_bits.into()),
+        ("ACC_BITS", want.acc_bits.into(), core.acc_bits.into()),
+        ("W_BITS", want.w_bits.into(), core.w_bits.into()),
+        ("W_SHIFT", want.w_shift.into(), core.w_shift.into()),
+        ("TABLE_LEN", want.table_len.into(), core.table_len.into()),
+        ("TRACE_BITS", want.trace_bits.into(), core.trace_bits.into()),
+        ("TRACE_FRAC", want.trace_frac.into(), core.trace_frac.into()),
     ];
     for (field, model, core) in pairs {
         if model != core {

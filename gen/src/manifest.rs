@@ -19,7 +19,7 @@ use crate::capacity::Usage;
 use crate::fault::Fault;
 use crate::hash::{fnv1a64, hash_json, hex64};
 use crate::hwconfig::HwConfig;
-use crate::images::CoreImages;
+use crate::images::{CoreImages, Image};
 use crate::layout::Layout;
 use crate::mapping::Mapping;
 use crate::model::NetworkInfo;
@@ -119,13 +119,20 @@ pub struct Param {
     pub value: u64,
 }
 
-/// One memory image in the manifest.
+/// One memory image in a manifest (of a single core, or of one core of a
+/// mesh).
 #[derive(Debug, Clone, Serialize)]
 pub struct MemoryEntry {
     pub name: &'static str,
     pub file: String,
-    /// The core's file-name parameter.
-    pub param: &'static str,
+    /// The core's file-name parameter (single core: `spikefab_net` passes
+    /// the file to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub param: Option<&'static str>,
+    /// Load-port memory id (`ld_mem_i`; mesh cores, which are loaded
+    /// through the port).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_id: Option<u8>,
     /// Words of the memory in the core.
     pub depth: u64,
     /// Words in the image file.
@@ -138,6 +145,25 @@ pub struct MemoryEntry {
     pub layout: Layout,
     /// FNV-1a 64 of the file.
     pub hash: String,
+}
+
+impl MemoryEntry {
+    /// The entry of `im`, written to `file` as `text` (header included);
+    /// `mesh`: named by its load id, else by its file parameter.
+    pub fn of(im: &Image, file: String, text: &str, mesh: bool) -> MemoryEntry {
+        MemoryEntry {
+            name: im.name(),
+            file,
+            param: if mesh { None } else { im.mem.file_param() },
+            load_id: mesh.then(|| im.mem.load_id()),
+            depth: im.depth,
+            words: im.words,
+            width: im.width(),
+            bits: im.depth * u64::from(im.width()),
+            layout: im.layout.clone(),
+            hash: hex64(fnv1a64(text.as_bytes())),
+        }
+    }
 }
 
 /// `manifest.json`, also returned by [`generate`].
@@ -179,27 +205,6 @@ pub struct Manifest {
     pub network_files: Vec<String>,
 }
 
-/// One memory image of one core in the mesh manifest.
-#[derive(Debug, Clone, Serialize)]
-pub struct MeshMemoryEntry {
-    pub name: &'static str,
-    pub file: String,
-    /// Load-port memory id (`ld_mem_i`).
-    pub load_id: u8,
-    /// Words of the memory in the core.
-    pub depth: u64,
-    /// Words in the image file.
-    pub words: u64,
-    /// Word width in bits.
-    pub width: u32,
-    /// `depth * width`.
-    pub bits: u64,
-    /// Fields, least significant first.
-    pub layout: Layout,
-    /// FNV-1a 64 of the file.
-    pub hash: String,
-}
-
 /// One core in the mesh manifest.
 #[derive(Debug, Clone, Serialize)]
 pub struct MeshCoreEntry {
@@ -216,7 +221,7 @@ pub struct MeshCoreEntry {
     pub synapses: u64,
     /// Its beats in `load.txt`.
     pub load_beats: u64,
-    pub memories: Vec<MeshMemoryEntry>,
+    pub memories: Vec<MemoryEntry>,
 }
 
 /// The load-port file in the mesh manifest.

@@ -524,20 +524,13 @@ pub fn partition_with(
             (ends[c + 1] - ends[c]) as u64,
             pre[ends[c + 1]] - pre[ends[c]],
         );
-        for (what, field, need, capacity) in [
-            ("neurons", "neurons_per_core", nn, hw.neurons_per_core),
-            ("synapses", "syn_depth", ns, hw.syn_depth),
-        ] {
-            if need > capacity {
-                misfits.push(CoreMisfit {
-                    core: Some(c),
-                    what,
-                    field,
-                    need,
-                    capacity,
-                });
-            }
-        }
+        misfits.extend(CoreMisfit::check(
+            Some(c),
+            &[
+                ("neurons", "neurons_per_core", nn, hw.neurons_per_core),
+                ("synapses", "syn_depth", ns, hw.syn_depth),
+            ],
+        ));
     }
     if !misfits.is_empty() {
         let (a, b) = cores_needed(n as u64, total, hw);

@@ -36,12 +36,11 @@ use crate::capacity::{cores_needed, CoreMisfit};
 use crate::emit;
 use crate::error::{MeshError, MAX_FIFO_DEPTH, MIN_FIFO_DEPTH};
 use crate::generate::copy_sources;
-use crate::hash::{fnv1a64, hex64};
 use crate::hwconfig::HwConfig;
 use crate::images::{self, load_beats, CoreImages, Range};
 use crate::manifest::{
     header, manifest_params, mesh_config_hash, mesh_images_hash, network_hash, network_header,
-    Hashes, LoadInfo, MeshCoreEntry, MeshManifest, MeshMemoryEntry, Out, WriteError, LOAD_FILE,
+    Hashes, LoadInfo, MemoryEntry, MeshCoreEntry, MeshManifest, Out, WriteError, LOAD_FILE,
     MANIFEST, MAPPING_FILE, MESH_TOP, VERSION,
 };
 use crate::mapping::{partition_with, Mapping, Rates};
@@ -163,27 +162,11 @@ pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
     let refs: Vec<&Port> = ports.iter().collect();
     w.push_str(&emit::module_head(MESH_TOP, &[], &refs));
     if !hw.observe {
-        let obs: Vec<(&Port, String)> = all
-            .iter()
-            .filter(|p| p.role == Role::Observe)
-            .map(|p| (p, p.stem().to_string()))
-            .collect();
-        w.push_str(&emit::unused_nets(
-            "Observation outputs of the cores, unused (observe = false): synthesis removes them.",
-            &obs,
-            "unused_obs",
-        ));
+        w.push_str(&emit::hidden_observation("the cores", &all));
     }
     let conns: Vec<(String, String)> = all
         .iter()
-        .map(|p| {
-            let actual = if p.role == Role::Observe && !hw.observe {
-                p.stem().to_string()
-            } else {
-                p.name.clone()
-            };
-            (p.name.clone(), actual)
-        })
+        .map(|p| emit::observed_conn(p, hw.observe))
         .collect();
     w.push_str(&emit::instance(
         hdl_mesh::MODULE,
@@ -272,31 +255,24 @@ pub fn mesh_images(
     }
     let mut misfits = Vec::new();
     for (c, cm) in mapping.cores.iter().enumerate() {
-        for (what, field, need, capacity) in [
-            (
-                "neurons",
-                "neurons_per_core",
-                cm.neurons(),
-                hw.neurons_per_core,
-            ),
-            ("synapses", "syn_depth", cm.synapses, hw.syn_depth),
-            (
-                "rows (one per source neuron of the network)",
-                "max_rows",
-                n as u64,
-                hw.max_rows,
-            ),
-        ] {
-            if need > capacity {
-                misfits.push(CoreMisfit {
-                    core: Some(c),
-                    what,
-                    field,
-                    need,
-                    capacity,
-                });
-            }
-        }
+        misfits.extend(CoreMisfit::check(
+            Some(c),
+            &[
+                (
+                    "neurons",
+                    "neurons_per_core",
+                    cm.neurons(),
+                    hw.neurons_per_core,
+                ),
+                ("synapses", "syn_depth", cm.synapses, hw.syn_depth),
+                (
+                    "rows (one per source neuron of the network)",
+                    "max_rows",
+                    n as u64,
+                    hw.max_rows,
+                ),
+            ],
+        ));
     }
     if !misfits.is_empty() {
         let (a, b) = cores_needed(n as u64, e.syn.len(), hw);
@@ -401,17 +377,7 @@ pub fn generate_mesh_from(
             let text = format!("{nhead}\n{}", im.text);
             o.write(&file, &text)?;
             network_files.push(file.clone());
-            memories.push(MeshMemoryEntry {
-                name: im.name(),
-                file,
-                load_id: im.mem.load_id(),
-                depth: im.depth,
-                words: im.words,
-                width: im.width(),
-                bits: im.depth * u64::from(im.width()),
-                layout: im.layout.clone(),
-                hash: hex64(fnv1a64(text.as_bytes())),
-            });
+            memories.push(MemoryEntry::of(im, file, &text, true));
         }
         core_images.push(MeshCoreEntry {
             index: k,

@@ -61,14 +61,17 @@ impl MeshTopParams {
     }
 
     /// The module's ports in declaration order; per-core vectors are
-    /// flattened with [`Port::lanes`] (core `k` in lane `k`).
+    /// flattened with [`Port::lanes`] (core `k` in lane `k`): the core's
+    /// observation ports (without `wobs_step_o`), then its spike-out
+    /// handshake as `spk_valid_o` and `spk_gid_o` (the global id, `ROW_W`
+    /// bits).
     pub fn ports(&self) -> Vec<Port> {
         use Role::*;
         let c = &self.core;
         let n = self.cores();
         let i = Port::input;
         let o = Port::output;
-        vec![
+        let mut v = vec![
             i("clk_i", 1, Clock),
             i("rst_i", 1, Reset),
             i("start_i", 1, Control),
@@ -82,21 +85,18 @@ impl MeshTopParams {
             i("ld_mem_i", 4, Load),
             i("ld_addr_i", 32, Load),
             i("ld_data_i", 32, Load),
-            o("obs_valid_o", 1, Observe).lanes(n),
-            o("obs_step_o", 32, Observe).lanes(n),
-            o("obs_neuron_o", c.nrn_w(), Observe).lanes(n),
-            o("obs_v_o", c.v_bits, Observe).signed().lanes(n),
-            o("obs_i_ex_o", c.i_bits, Observe).signed().lanes(n),
-            o("obs_i_in_o", c.i_bits, Observe).signed().lanes(n),
-            o("obs_refr_o", c.ref_bits, Observe).lanes(n),
-            o("obs_spike_o", 1, Observe).lanes(n),
-            o("wobs_valid_o", 1, Observe).lanes(n),
-            o("wobs_syn_o", c.syn_aw(), Observe).lanes(n),
-            o("wobs_old_o", c.w_bits, Observe).signed().lanes(n),
-            o("wobs_new_o", c.w_bits, Observe).signed().lanes(n),
+        ];
+        v.extend(
+            c.ports()
+                .into_iter()
+                .filter(|p| p.role == Observe && p.name != "wobs_step_o")
+                .map(|p| p.lanes(n)),
+        );
+        v.extend([
             o("spk_valid_o", 1, Spike).lanes(n),
             o("spk_gid_o", c.row_w(), Spike).lanes(n),
             o("phase_o", 3, Control),
-        ]
+        ]);
+        v
     }
 }

@@ -56,6 +56,12 @@ pub fn hw(name: &str) -> HwConfig {
     HwConfig::named(name).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The reference engine of `net` on `hw` at step 0, the network built the
+/// way the generator builds it (`build_core_model`).
+pub fn build_engine(net: &Network, hw: &HwConfig, threads: usize) -> Result<Engine, GenError> {
+    build_core_model(net, hw, threads).map(spikefab_gen::NetModel::into_engine)
+}
+
 /// `flow::prepare` of `net` on `hw` (generation, verilation or a cache
 /// hit, reference engine, load beats); panics with the flow's message.
 pub fn prepare_on(net: &Network, hw: &HwConfig, opts: &GenOptions, work: &str) -> Prepared {
