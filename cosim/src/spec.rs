@@ -5,24 +5,9 @@ use std::path::PathBuf;
 
 use crate::error::CosimError;
 
-/// Direction of a top-level port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dir {
-    /// Driven from Rust (`set`).
-    In,
-    /// Read from Rust (`get`).
-    Out,
-}
-
-impl Dir {
-    /// `"input"` or `"output"`, as in messages and the port signature.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dir::In => "input",
-            Dir::Out => "output",
-        }
-    }
-}
+/// Direction of a top-level port: `In` is driven from Rust (`set`), `Out`
+/// read from Rust (`get`); the interface descriptions' own type.
+pub use spikefab_hdl::Dir;
 
 /// One top-level port of the model, other than the clock.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -66,10 +51,7 @@ impl Port {
         Port {
             name: p.name.clone(),
             width: p.width,
-            dir: match p.dir {
-                spikefab_hdl::Dir::In => Dir::In,
-                spikefab_hdl::Dir::Out => Dir::Out,
-            },
+            dir: p.dir,
             signed: p.signed,
         }
     }
