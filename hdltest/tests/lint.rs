@@ -11,6 +11,16 @@ type Params = &'static [(&'static str, i64)];
 
 /// Parameter sets each module is linted with (defaults first).
 const LINT_SETS: &[(&str, &[Params])] = &[
+    (
+        "snn_pipe_ctrl",
+        &[
+            &[],
+            &[("STAGES", 1)],
+            &[("STAGES", 2)],
+            &[("STAGES", 6)],
+            &[("STAGES", 7)],
+        ],
+    ),
     ("snn_rng", &[&[], &[("USER_BITS", 1)], &[("USER_BITS", 13)]]),
     (
         "snn_poisson",
@@ -441,6 +451,7 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_poisson", &[("TABLE_LEN", 0)], "TABLE_LEN"),
     ("snn_poisson", &[("TABLE_LEN", 257)], "TABLE_LEN"),
     ("snn_rng", &[("USER_BITS", 0)], "USER_BITS"),
+    ("snn_pipe_ctrl", &[("STAGES", 0)], "STAGES"),
     ("snn_stdp", &[("W_BITS", 17)], "W_BITS"),
     ("snn_stdp", &[("W_BITS", 1)], "W_BITS"),
     ("snn_stdp", &[("TRACE_BITS", 25)], "TRACE_BITS"),
