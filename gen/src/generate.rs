@@ -62,8 +62,9 @@ pub const CORE: &str = "snn_lif_core";
 pub const MANIFEST: &str = "manifest.json";
 
 /// The `hdl/` modules the core needs, copied into the output directory.
-pub const CORE_SOURCES: [(&str, &str); 7] = [
+pub const CORE_SOURCES: [(&str, &str); 8] = [
     ("snn_pipe_ctrl.v", include_str!("../../hdl/snn_pipe_ctrl.v")),
+    ("snn_mem.v", include_str!("../../hdl/snn_mem.v")),
     ("snn_rng.v", include_str!("../../hdl/snn_rng.v")),
     ("snn_poisson.v", include_str!("../../hdl/snn_poisson.v")),
     (

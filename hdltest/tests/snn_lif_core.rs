@@ -96,6 +96,7 @@ const PLAIN: Variant = Variant {
 fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) -> Testbench {
     let sources = [
         "snn_pipe_ctrl.v",
+        "snn_mem.v",
         "snn_rng.v",
         "snn_poisson.v",
         "snn_lif_update.v",
