@@ -263,6 +263,45 @@ const LINT_SETS: &[(&str, &[Params])] = &[
         ],
     ),
     (
+        "snn_core_ctrl",
+        &[
+            &[],
+            &[("N_NEURONS", 1), ("SLOTS", 2)],
+            &[("N_NEURONS", 33), ("SLOTS", 7), ("PLASTIC", 1)],
+            &[("N_NEURONS", 15), ("SLOTS", 13), ("MESH", 1)],
+            &[
+                ("N_NEURONS", 1000),
+                ("SLOTS", 256),
+                ("PLASTIC", 1),
+                ("MESH", 1),
+            ],
+        ],
+    ),
+    (
+        "snn_core_load",
+        &[
+            &[],
+            &[("N_NEURONS", 1), ("COEF_BITS", 2), ("WORD_W", 64)],
+            &[
+                ("N_NEURONS", 33),
+                ("COEF_BITS", 19),
+                ("WORD_W", 215),
+                ("N_ACTIVE", 7),
+            ],
+            &[("N_NEURONS", 1000), ("COEF_BITS", 28), ("WORD_W", 1000)],
+        ],
+    ),
+    (
+        "snn_core_fault",
+        &[
+            &[],
+            &[("FAULT", 1), ("FAULT_STEP", 37)],
+            &[("FAULT", 2)],
+            &[("FAULT", 2), ("FAULT_STEP", 41)],
+            &[("FAULT", 3), ("FAULT_STEP", 29)],
+        ],
+    ),
+    (
         "snn_noc_router",
         &[
             &[],
@@ -475,6 +514,11 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_mem", &[("WIDTH", 7), ("LANE_W", 8)], "LANE_W"),
     ("snn_mem", &[("RD_REG", 2)], "RD_REG"),
     ("snn_mem", &[("RD_PORTS", 3)], "RD_PORTS"),
+    ("snn_core_ctrl", &[("PLASTIC", 2)], "PLASTIC"),
+    ("snn_core_ctrl", &[("MESH", 2)], "MESH"),
+    ("snn_core_load", &[("WORD_W", 63)], "WORD_W"),
+    ("snn_core_fault", &[("FAULT", 4)], "FAULT"),
+    ("snn_core_fault", &[("FAULT_STEP", -1)], "FAULT_STEP"),
     ("snn_stdp", &[("W_BITS", 17)], "W_BITS"),
     ("snn_stdp", &[("W_BITS", 1)], "W_BITS"),
     ("snn_stdp", &[("TRACE_BITS", 25)], "TRACE_BITS"),

@@ -102,6 +102,9 @@ fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) 
         "snn_lif_update.v",
         "snn_syn_event.v",
         "snn_stdp.v",
+        "snn_core_ctrl.v",
+        "snn_core_load.v",
+        "snn_core_fault.v",
         "snn_lif_core.v",
     ];
     compile_tb_with_strings(dir, "tb_snn_lif_core", &sources, params, strings)
