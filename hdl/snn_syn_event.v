@@ -339,8 +339,10 @@ module snn_syn_event #(
   // target} (lane 0, SYN_LO bits) and the weight (the lanes above).
   localparam integer SYN_LO    = TGT_W + SLOT_W;
   localparam integer SYN_LANES = (SYN_W + SYN_LO - 1) / SYN_LO;
-  localparam [SYN_LANES-1:0] SYN_ALL_LANES = {SYN_LANES{1'b1}};
-  localparam [SYN_LANES-1:0] SYN_W_LANES   = SYN_ALL_LANES << 1;
+  // (lane 0 is kept only by a weight write: in a static core, where
+  // wp_valid_i is tied low, every lane's enable is the same signal and the
+  // memory maps to block RAM like one written in whole words)
+  wire w_only = wp_valid_i & ~ld_syn_i;
 
   snn_mem #(
     .WIDTH    (SYN_W),
@@ -352,7 +354,7 @@ module snn_syn_event #(
     .we_i   (ld_syn_i | wp_valid_i),
     .waddr_i(ld_syn_i ? ld_addr_i[SYN_AW-1:0] : wp_addr_i),
     .wdata_i(ld_syn_i ? ld_word_i[SYN_W-1:0] : {wp_w_i, {SYN_LO{1'b0}}}),
-    .wlane_i(ld_syn_i ? SYN_ALL_LANES : SYN_W_LANES),
+    .wlane_i({{(SYN_LANES - 1){1'b1}}, ~w_only}),
     .re_i   (s_adv),
     .raddr_i(a_syn_addr),
     .rdata_o(s1_syn)
