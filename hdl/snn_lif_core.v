@@ -15,13 +15,14 @@
 //                   configuration registers (n_active, p_plus, p_minus,
 //                   bg_key, base)
 //   snn_core_fault  fault injection (FAULT = 0: no logic)
-//   snn_mem         every memory (state, pop, param, cdf, spike list;
-//                   STDP: trace, rule, stdp, inc_row, inc; mesh STDP: the
-//                   sources' x_pre and spike flags)
+//   snn_mem         the core's memories (state, pop, param, cdf, spike
+//                   list), and every memory of the modules below
 //   snn_rng, snn_poisson, snn_lif_update   phase A
 //   snn_syn_event   the synaptic event pipeline (delay ring, phase B
 //                   delivery, phase A drain, weight port)
-//   snn_stdp        (PLASTIC) depression and potentiation
+//   snn_core_stdp   (PLASTIC) traces, rules, incoming lists, the pre pass's
+//                   depression, the post pass, (MESH) the sources'
+//                   presynaptic traces; snn_stdp and the weight write-back
 //
 // One step t (started by start_i while busy_o is low):
 //   phase A: neurons 0 .. n_active-1 stream through, one per clock:
@@ -252,12 +253,7 @@ module snn_lif_core #(
   localparam integer PTR_W = $clog2(SYN_DEPTH + 1);
   // Synapse word width (snn_syn_event's).
   localparam integer SYN_W = W_BITS + SLOT_W + NRN_W;
-  // Rule id width (0 = static synapse).
-  localparam integer RULE_W = $clog2(N_RULES_M + 1);
-  // Rule table index width (rule id - 1).
-  localparam integer RIX_W = (N_RULES > 1) ? $clog2(N_RULES) : 1;
-  // Incoming-list address and pointer widths.
-  localparam integer INC_AW = (INC_DEPTH > 1) ? $clog2(INC_DEPTH) : 1;
+  // Incoming-list pointer width.
   localparam integer IPTR_W = $clog2(INC_DEPTH_M + 1);
   // The step's input width (docs/hdl-leaf-modules.md, snn_lif_update).
   localparam integer BG_W = W_BITS + W_SHIFT + CW;
@@ -849,322 +845,75 @@ module snn_lif_core #(
   end
 
   // ======================================================== STDP (PLASTIC = 1)
+  // Traces, rules, incoming lists, the pre pass's depression, the post
+  // pass, (mesh) the sources' presynaptic traces, snn_stdp and the weight
+  // write-back (snn_core_stdp).
   generate
     if (PLASTIC == 1) begin : g_stdp
-      // ---- post pass walker: per spike FETCH (spike list read), ROW
-      //      (incoming row read), LOAD (pointers), then WALK one incoming
-      //      entry per clock
-      localparam [1:0] PS_FETCH = 2'd0;
-      localparam [1:0] PS_ROW   = 2'd1;
-      localparam [1:0] PS_LOAD  = 2'd2;
-      localparam [1:0] PS_WALK  = 2'd3;
-      localparam [IPTR_W-1:0] IPTR_ONE = 1;
-      reg [1:0]         ps_q;
-      reg [NRN_W-1:0]   pn_q;        // spiking neuron whose incoming list is walked
-      reg [IPTR_W-1:0]  pe_q;        // next incoming entry
-      reg [IPTR_W-1:0]  pe_end_q;
-      wire [IROW_W-1:0] irow_rd;     // its incoming row {end, start} (registered read)
-      wire [IPTR_W-1:0] irow_start = irow_rd[0 +: IPTR_W];
-      wire [IPTR_W-1:0] irow_end   = irow_rd[IPTR_W +: IPTR_W];
-      wire e_issue = in_post && (ps_q == PS_WALK) && (pe_q != pe_end_q);
-      assign p_fetch = in_post && (ps_q == PS_FETCH) && h_more;
-
-      always @(posedge clk_i) begin
-        if (rst_i || !in_post) begin
-          ps_q <= PS_FETCH;
-        end else begin
-          case (ps_q)
-            PS_FETCH: if (h_more) ps_q <= PS_ROW;
-            PS_ROW:   ps_q <= PS_LOAD;
-            PS_LOAD:  ps_q <= PS_WALK;
-            default:  if (!e_issue || pe_q + IPTR_ONE == pe_end_q) ps_q <= PS_FETCH;
-          endcase
-        end
-      end
-
-      always @(posedge clk_i) begin
-        if (p_fetch) begin
-          pn_q <= spk_rd;
-        end
-        if (in_post && ps_q == PS_LOAD) begin
-          pe_q     <= irow_start;
-          pe_end_q <= irow_end;
-        end else if (e_issue) begin
-          pe_q <= pe_q + IPTR_ONE;
-        end
-      end
-
-      snn_mem #(
-        .WIDTH    (IROW_W),
-        .DEPTH    (N_NEURONS),
-        .INIT_FILE(INC_ROW_MEM_FILE)
-      ) u_irow_mem (
-        .clk_i  (clk_i),
-        .we_i   (ld_we[LD_IROW]),
-        .waddr_i(ld_addr_i[NRN_W-1:0]),
-        .wdata_i(ld_word[IROW_W-1:0]),
-        .wlane_i(1'b1),
-        .re_i   (1'b1),
-        .raddr_i(pn_q),
-        .rdata_o(irow_rd)
-      );
-
-      // ---- E1: incoming entry {src, syn} (registered read)
-      reg              e1_valid_q;
-      wire [INC_W-1:0] e1;
-      always @(posedge clk_i) begin
-        if (rst_i) begin
-          e1_valid_q <= 1'b0;
-        end else begin
-          e1_valid_q <= e_issue;
-        end
-      end
-
-      snn_mem #(
-        .WIDTH    (INC_W),
-        .DEPTH    (INC_DEPTH_M),
-        .INIT_FILE(INC_MEM_FILE)
-      ) u_inc_mem (
-        .clk_i  (clk_i),
-        .we_i   (ld_we[LD_INC]),
-        .waddr_i(ld_addr_i[INC_AW-1:0]),
-        .wdata_i(ld_word[INC_W-1:0]),
-        .wlane_i(1'b1),
-        .re_i   (1'b1),
-        .raddr_i(pe_q[INC_AW-1:0]),
-        .rdata_o(e1)
-      );
-      wire [SYN_AW-1:0] e1_syn = e1[0 +: SYN_AW];
-      // the source: a local neuron (single core) or a global id (mesh)
-      wire [ROW_W-1:0]  e1_src = e1[SYN_AW +: ROW_W];
-
-      // ---- pre pass T1: the tapped synapse (delivered weight, target)
-      reg              t1_valid_q;
-      reg [SYN_AW-1:0] t1_addr_q;
-      reg [W_BITS-1:0] t1_w_q;
-      always @(posedge clk_i) begin
-        if (rst_i) begin
-          t1_valid_q <= 1'b0;
-        end else begin
-          t1_valid_q <= tap_valid;
-        end
-      end
-      always @(posedge clk_i) begin
-        t1_addr_q <= tap_addr;
-        t1_w_q    <= tap_w;
-      end
-
-      // ---- E2
-      reg              e2_valid_q;
-      reg [SYN_AW-1:0] e2_syn_q;
-      always @(posedge clk_i) begin
-        if (rst_i) begin
-          e2_valid_q <= 1'b0;
-        end else begin
-          e2_valid_q <= e1_valid_q;
-        end
-      end
-      always @(posedge clk_i) begin
-        e2_syn_q <= e1_syn;
-      end
-
-      // ---- shared reads (registered; T1 and E2 are each one cycle after
-      //      their address): the trace memory (phase A: the neuron being
-      //      updated; pre pass: the tapped target; post pass: the source of
-      //      the incoming entry) and the rule memory
-      wire post_side = in_post || in_pwait;
-      wire [NRN_W-1:0]  tr_raddr   = in_a ? r_n : (post_side ? e1_src[NRN_W-1:0] : tap_tgt);
-      wire [SYN_AW-1:0] rule_raddr = post_side ? e1_syn : tap_addr;
-      wire [TR_W-1:0]   tr_rd;
-      wire [RULE_W-1:0] rule_rd;
-
-      // traces {y_post, x_pre}: written back in O (like the state), or loaded
-      snn_mem #(
-        .WIDTH(TR_W),
-        .DEPTH(N_NEURONS)
-      ) u_trace_mem (
-        .clk_i  (clk_i),
-        .we_i   (o_wb | ld_we[LD_TRACE]),
-        .waddr_i(o_wb ? o_n : ld_addr_i[NRN_W-1:0]),
-        .wdata_i(o_wb ? {o_y_post, o_x_pre} : ld_word[TR_W-1:0]),
-        .wlane_i(1'b1),
-        .re_i   (1'b1),
-        .raddr_i(tr_raddr),
-        .rdata_o(tr_rd)
-      );
-      assign x_tr = tr_rd;
-
-      snn_mem #(
-        .WIDTH    (RULE_W),
-        .DEPTH    (SYN_DEPTH),
-        .INIT_FILE(RULE_MEM_FILE)
-      ) u_rule_mem (
-        .clk_i  (clk_i),
-        .we_i   (ld_we[LD_RULE]),
-        .waddr_i(ld_addr_i[SYN_AW-1:0]),
-        .wdata_i(ld_word[RULE_W-1:0]),
-        .wlane_i(1'b1),
-        .re_i   (1'b1),
-        .raddr_i(rule_raddr),
-        .rdata_o(rule_rd)
-      );
-
-      // ---- presynaptic traces of the sources (mesh): a core holds rows of
-      //      remote sources, so it keeps their x_pre itself: every step,
-      //      after the pre pass, x = sat_u(rnd(x P+) + s 2^TRACE_FRAC) for
-      //      every row j (s: an event of j arrived this step), exactly the
-      //      source's own phase-A update; the post pass reads them.
-      wire [TRACE_BITS-1:0] x_pre_e2;
-      if (MESH == 1) begin : g_shadow
-        localparam integer TXW = TRACE_BITS + COEF_BITS;
-        localparam integer   ROWS_I = ROWS;
-        localparam [ROW_W:0] ROWS_C = ROWS_I[ROW_W:0];
-        localparam [ROW_W:0] SH_ONE = 1;
-        reg [ROW_W:0]        sh_q;      // next row of the pass
-        reg                  sh_v_q;    // a row is in the update stage
-        reg [ROW_W-1:0]      sh_a_q;
-        wire [TRACE_BITS-1:0] xs_rd;    // x_pre of the row (registered read)
-        wire                 sf_rd;     // an event of the row arrived this step
-        wire sh_issue = in_shad && (sh_q != ROWS_C);
-        wire [ROW_W-1:0] xs_raddr = in_shad ? sh_q[ROW_W-1:0] : e1_src;
-        always @(posedge clk_i) begin
-          sh_a_q <= sh_q[ROW_W-1:0];
-        end
-        always @(posedge clk_i) begin
-          if (rst_i || !in_shad) begin
-            sh_q   <= {(ROW_W + 1){1'b0}};
-            sh_v_q <= 1'b0;
-          end else begin
-            sh_v_q <= sh_issue;
-            if (sh_issue) sh_q <= sh_q + SH_ONE;
-          end
-        end
-        // the update: exact product, one rounding (unsigned: >> floors), the
-        // spike, saturation
-        wire [TXW-1:0] sh_prod = {{COEF_BITS{1'b0}}, xs_rd} * {{TRACE_BITS{1'b0}}, p_plus};
-        wire [TXW:0]   sh_rnd;
-        if (COEF_FRAC == 0) begin : g_sh_none
-          assign sh_rnd = {1'b0, sh_prod};
-        end else begin : g_sh_half
-          localparam [TXW:0] SH_HALF = {{TXW{1'b0}}, 1'b1} << (COEF_FRAC - 1);
-          assign sh_rnd = ({1'b0, sh_prod} + SH_HALF) >> COEF_FRAC;
-        end
-        localparam [TXW+1:0] SH_INC = {{(TXW + 1){1'b0}}, 1'b1} << TRACE_FRAC;
-        wire [TXW+1:0] sh_sum = {1'b0, sh_rnd} + (sf_rd ? SH_INC : {(TXW + 2){1'b0}});
-        wire [TRACE_BITS-1:0] sh_new =
-            (|sh_sum[TXW+1:TRACE_BITS]) ? {TRACE_BITS{1'b1}} : sh_sum[TRACE_BITS-1:0];
-        wire sh_wr   = sh_v_q & ~rst_i;
-        wire ev_take = syn_ev_valid & syn_ev_ready & ~rst_i;
-
-        snn_mem #(
-          .WIDTH(TRACE_BITS),
-          .DEPTH(ROWS)
-        ) u_xs_mem (
-          .clk_i  (clk_i),
-          .we_i   (sh_wr),
-          .waddr_i(sh_a_q),
-          .wdata_i(sh_new),
-          .wlane_i(1'b1),
-          .re_i   (1'b1),
-          .raddr_i(xs_raddr),
-          .rdata_o(xs_rd)
-        );
-
-        // spike flags: cleared by the pass, set by each arriving event
-        snn_mem #(
-          .WIDTH(1),
-          .DEPTH(ROWS)
-        ) u_sf_mem (
-          .clk_i  (clk_i),
-          .we_i   (sh_wr | ev_take),
-          .waddr_i(sh_wr ? sh_a_q : syn_ev_row),
-          .wdata_i(~sh_wr),
-          .wlane_i(1'b1),
-          .re_i   (1'b1),
-          .raddr_i(xs_raddr),
-          .rdata_o(sf_rd)
-        );
-
-        assign shad_done = in_shad && (sh_q == ROWS_C) && !sh_v_q;
-        assign x_pre_e2  = xs_rd;
-      end else begin : g_no_shadow
-        wire unused_shad = in_shad;
-        assign shad_done = 1'b0;
-        assign x_pre_e2  = tr_rd[0 +: TRACE_BITS];
-      end
-
-      assign ax_valid = e1_valid_q;
-      assign ax_addr  = e1_syn;
-
-      // ---- snn_stdp: depression (T1) or potentiation (E2); never both
-      wire [RULE_W-1:0] rule_m1 = rule_rd - {{(RULE_W-1){1'b0}}, 1'b1};
-      wire [STDP_W-1:0] rp;     // the rule {w_max, w_min, a_minus, a_plus} (combinational read)
-
-      snn_mem #(
-        .WIDTH    (STDP_W),
-        .DEPTH    (N_RULES_M),
-        .RD_REG   (0),
-        .INIT_FILE(STDP_MEM_FILE)
-      ) u_stdp_mem (
-        .clk_i  (clk_i),
-        .we_i   (ld_we[LD_STDP]),
-        .waddr_i(ld_addr_i[RIX_W-1:0]),
-        .wdata_i(ld_word[STDP_W-1:0]),
-        .wlane_i(1'b1),
-        .re_i   (1'b1),
-        .raddr_i(rule_m1[RIX_W-1:0]),
-        .rdata_o(rp)
-      );
-
-      wire              has_rule = (rule_rd != {RULE_W{1'b0}});
-      wire              s_pot    = e2_valid_q;
-      wire              s_valid  = (t1_valid_q | e2_valid_q) & has_rule;
-      wire [W_BITS-1:0] s_amp    = s_pot ? rp[0 +: W_BITS] : rp[W_BITS +: W_BITS];
-      wire              s_ready;
-      wire signed [W_BITS-1:0] s_new;
-      wire signed [W_BITS-1:0] s_old;
-      wire              s_out_pot;
-      wire [SYN_AW-1:0] s_syn;
-
-      snn_stdp #(
-        .W_BITS    (W_BITS),
-        .TRACE_BITS(TRACE_BITS),
-        .TRACE_FRAC(TRACE_FRAC),
-        .USER_BITS (SYN_AW)
+      snn_core_stdp #(
+        .N_NEURONS       (N_NEURONS),
+        .ROWS            (ROWS),
+        .SYN_DEPTH       (SYN_DEPTH),
+        .W_BITS          (W_BITS),
+        .COEF_BITS       (COEF_BITS),
+        .COEF_FRAC       (COEF_FRAC),
+        .TRACE_BITS      (TRACE_BITS),
+        .TRACE_FRAC      (TRACE_FRAC),
+        .N_RULES         (N_RULES_M),
+        .INC_DEPTH       (INC_DEPTH_M),
+        .MESH            (MESH),
+        .LD_W            (LD_W),
+        .RULE_MEM_FILE   (RULE_MEM_FILE),
+        .STDP_MEM_FILE   (STDP_MEM_FILE),
+        .INC_ROW_MEM_FILE(INC_ROW_MEM_FILE),
+        .INC_MEM_FILE    (INC_MEM_FILE)
       ) u_stdp (
         .clk_i       (clk_i),
         .rst_i       (rst_i),
-        .in_valid_i  (s_valid),
-        .in_ready_o  (s_ready),
-        .potentiate_i(s_pot),
-        .w_i         (s_pot ? ax_w : t1_w_q),
-        .trace_i     (s_pot ? x_pre_e2 : tr_rd[TRACE_BITS +: TRACE_BITS]),
-        .amp_i       (s_amp[W_BITS-2:0]),
-        .w_min_i     (rp[2 * W_BITS +: W_BITS]),
-        .w_max_i     (rp[3 * W_BITS +: W_BITS]),
-        .user_i      (s_pot ? e2_syn_q : t1_addr_q),
-        .out_valid_o (s_wvalid),
-        .out_ready_i (1'b1),
-        .w_new_o     (s_new),
-        .w_old_o     (s_old),
-        .potentiate_o(s_out_pot),
-        .user_o      (s_syn),
-        .busy_o      (stdp_busy)
+        .in_a_i      (in_a),
+        .in_post_i   (in_post),
+        .in_pwait_i  (in_pwait),
+        .in_shad_i   (in_shad),
+        .h_more_i    (h_more),
+        .spk_rd_i    (spk_rd),
+        .p_fetch_o   (p_fetch),
+        .r_n_i       (r_n),
+        .x_tr_o      (x_tr),
+        .o_wb_i      (o_wb),
+        .o_n_i       (o_n),
+        .o_x_pre_i   (o_x_pre),
+        .o_y_post_i  (o_y_post),
+        .p_plus_i    (p_plus),
+        .tap_valid_i (tap_valid),
+        .tap_addr_i  (tap_addr),
+        .tap_w_i     (tap_w),
+        .tap_tgt_i   (tap_tgt),
+        .ax_valid_o  (ax_valid),
+        .ax_addr_o   (ax_addr),
+        .ax_w_i      (ax_w),
+        .wp_valid_o  (wp_valid),
+        .wp_addr_o   (wp_addr),
+        .wp_w_o      (wp_w),
+        .ev_take_i   (syn_ev_valid & syn_ev_ready & ~rst_i),
+        .ev_row_i    (syn_ev_row),
+        .wobs_valid_o(wobs_valid_o),
+        .wobs_syn_o  (wobs_syn_o),
+        .wobs_old_o  (wobs_old_o),
+        .wobs_new_o  (wobs_new_o),
+        .wvalid_o    (s_wvalid),
+        .skip_i      (s_skip),
+        .post_walk_o (post_walk),
+        .post_busy_o (post_busy),
+        .stdp_busy_o (stdp_busy),
+        .shad_done_o (shad_done),
+        .ld_trace_i  (ld_we[LD_TRACE]),
+        .ld_rule_i   (ld_we[LD_RULE]),
+        .ld_stdp_i   (ld_we[LD_STDP]),
+        .ld_irow_i   (ld_we[LD_IROW]),
+        .ld_inc_i    (ld_we[LD_INC]),
+        .ld_addr_i   (ld_addr_i),
+        .ld_word_i   (ld_word)
       );
-
-      // the weight write-back (snn_syn_event's weight port) and its record;
-      // FAULT 3 (s_skip) drops the first one at or after step FAULT_STEP
-      assign wp_valid     = s_wvalid & ~s_skip & ~rst_i;
-      assign wp_addr      = s_syn;
-      assign wp_w         = s_new;
-      assign wobs_valid_o = s_wvalid & ~s_skip;
-      assign wobs_syn_o   = s_syn;
-      assign wobs_old_o   = s_old;
-      assign wobs_new_o   = s_new;
-      assign post_walk    = in_post && !(ps_q == PS_FETCH && !h_more);
-      assign post_busy    = e1_valid_q | e2_valid_q | t1_valid_q;
-
-      wire unused_stdp = &{1'b0, s_ready, s_out_pot, s_amp[W_BITS-1], rule_m1};
     end else begin : g_static
       assign x_tr         = {TR_W{1'b0}};
       assign p_fetch      = 1'b0;

@@ -62,7 +62,7 @@ pub const CORE: &str = "snn_lif_core";
 pub const MANIFEST: &str = "manifest.json";
 
 /// The `hdl/` modules the core needs, copied into the output directory.
-pub const CORE_SOURCES: [(&str, &str); 11] = [
+pub const CORE_SOURCES: [(&str, &str); 12] = [
     ("snn_pipe_ctrl.v", include_str!("../../hdl/snn_pipe_ctrl.v")),
     ("snn_mem.v", include_str!("../../hdl/snn_mem.v")),
     ("snn_rng.v", include_str!("../../hdl/snn_rng.v")),
@@ -79,6 +79,7 @@ pub const CORE_SOURCES: [(&str, &str); 11] = [
         "snn_core_fault.v",
         include_str!("../../hdl/snn_core_fault.v"),
     ),
+    ("snn_core_stdp.v", include_str!("../../hdl/snn_core_stdp.v")),
     ("snn_lif_core.v", include_str!("../../hdl/snn_lif_core.v")),
 ];
 

@@ -105,6 +105,7 @@ fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) 
         "snn_core_ctrl.v",
         "snn_core_load.v",
         "snn_core_fault.v",
+        "snn_core_stdp.v",
         "snn_lif_core.v",
     ];
     compile_tb_with_strings(dir, "tb_snn_lif_core", &sources, params, strings)
