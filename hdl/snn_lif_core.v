@@ -1,56 +1,99 @@
 `default_nettype none
-// snn_lif_core: one time-multiplexed neuron core for STATIC networks (no
-// STDP), assembled from the leaf modules snn_rng, snn_poisson, snn_lif_update
-// and snn_syn_event. It runs docs/numerics.md's time step, phase A then phase
-// B, bit-identical to spikefab_sim::engine::Engine::step_observed.
+// snn_lif_core: one time-multiplexed neuron core, in every variant the
+// generator builds: static (PLASTIC = 0) or STDP (PLASTIC = 1), a single
+// core (MESH = 0) or one core of a mesh (MESH = 1, inside snn_mesh_top),
+// with the verification aid of fault injection (FAULT, 0 in real designs).
+// It runs docs/numerics.md's time step, phase A then phase B (pre pass and,
+// with PLASTIC = 1, post pass), bit-identical to
+// spikefab_sim::engine::Engine::step_observed.
+//
+// Composition (one module each; this file wires them and holds the phase
+// A/B datapath between them):
+//   snn_core_ctrl   step controller: phase sequence, counters, step and
+//                   slot, done, the mesh's barrier handshakes
+//   snn_core_load   load port: staging register, memory-id decode,
+//                   configuration registers (n_active, p_plus, p_minus,
+//                   bg_key, base)
+//   snn_core_fault  fault injection (FAULT = 0: no logic)
+//   snn_mem         the core's memories (state, pop, param, cdf, spike
+//                   list), and every memory of the modules below
+//   snn_rng, snn_poisson, snn_lif_update   phase A
+//   snn_syn_event   the synaptic event pipeline (delay ring, phase B
+//                   delivery, phase A drain, weight port)
+//   snn_core_stdp   (PLASTIC) traces, rules, incoming lists, the pre pass's
+//                   depression, the post pass, (MESH) the sources'
+//                   presynaptic traces; snn_stdp and the weight write-back
 //
 // One step t (started by start_i while busy_o is low):
-//   phase A: neurons 0 .. N_NEURONS-1 stream through, one per clock:
-//     R  snn_rng draws U(seed, n, t) for the background key bg_key_i
-//        (LATENCY 6); when its record comes out, the core issues the
-//        read-and-clear of slot t mod SLOTS for n (snn_syn_event's drain
-//        port) and reads the state word of n and its population id;
+//   phase A: neurons 0 .. n_active-1 stream through, one per clock:
+//     R  snn_rng draws U(seed, n, t) for the background key (keyed by the
+//        global id base + n; LATENCY 6); when its record comes out, the
+//        core issues the read-and-clear of slot t mod SLOTS for n
+//        (snn_syn_event's drain port) and reads the state word of n, its
+//        population id and (PLASTIC) its traces;
 //     X  the drained sums arrive (one cycle later); the population's
 //        parameters and Poisson table are looked up, k = snn_poisson(u),
 //        background k * (w_bg << W_SHIFT) is added to the channel of
 //        w_bg's sign (exact, IN_BITS wide), and the record enters
 //        snn_lif_update (LATENCY 3);
-//     O  the updated state is written back, one observation record is
-//        emitted (valid-only port), and a spiking neuron is appended to the
-//        spike list (N_NEURONS entries).
-//   phase B: when all N_NEURONS records are out, the spike list is replayed in
-//     ascending neuron order; each spike is offered at the same time on the
-//     spike-out stream (valid/ready) and as an event (row = neuron, slot
-//     t mod SLOTS) to snn_syn_event; it leaves the holding register when both
-//     have taken it. After the last spike the core waits for snn_syn_event's
-//     busy_o to go low (every delivery written), pulses done_o, and
-//     increments the step (and the slot, mod SLOTS).
+//     O  the updated state (and traces) is written back, one observation
+//        record is emitted (valid-only port), and a spiking neuron is
+//        appended to the spike list (N_NEURONS entries).
+//   phase B, pre pass: when all records are out, the spike list is
+//     replayed in ascending neuron order through a holding register; each
+//     spike is offered at the same time on the spike-out stream
+//     (valid/ready) and (single core) as an event (row = neuron, slot
+//     t mod SLOTS) to snn_syn_event; it leaves when both have taken it.
+//     (PLASTIC) every synapse the walker delivers is depressed (stage T1:
+//     the target's y_post and the synapse's rule; snn_stdp; the result is
+//     written back into the synapse memory and recorded on wobs_*).
+//     A single core then waits for every delivery and depression to be
+//     written. A mesh core only sends its spikes; events arrive on ev_*
+//     from the network-on-chip, and it waits for the barrier (step_done_i).
+//   phase B, post pass (PLASTIC): (mesh: first the presynaptic traces of
+//     every row, ROWS cycles) the spike list is replayed again; per spike
+//     the incoming row is read and its entries walked, one per clock
+//     (E1: entry {src, syn}; E2: the weight through snn_syn_event's
+//     auxiliary port, the source's x_pre, the rule); snn_stdp potentiates,
+//     the result is written back and recorded. A mesh core then waits for
+//     a second barrier.
+//   Then done_o pulses and the step (and the slot, mod SLOTS) increments.
 //
 // Ordering (snn_syn_event's rules): slot t is drained only after every event
 // of step t-1 is written (phase B waits for busy_o), and step t's events are
-// issued only after slot t is drained (phase A has finished).
+// issued only after slot t is drained (phase A has finished; a plastic mesh
+// core takes events only after its phase A).
 //
-// Cycle cost of a step (no spike-out stalls; pinned by the test): from the
-// start handshake to the last observation record N_NEURONS + 10 cycles (the
-// first issue, snn_rng 6, stage X 1, snn_lif_update 3, less one); then phase
-// B: 3 cycles without spikes, else K + 8 for spikes whose rows hold K
-// synapses in total (all rows non-empty; an empty row costs up to one more
-// cycle): the holding register 1, snn_syn_event's K + 5, wait and done 2.
-// The spikes themselves cost nothing extra: a row enters snn_syn_event while
-// the previous one is walked. The next step can start the cycle after done_o.
+// Cycle cost of a static single-core step (no spike-out stalls; pinned by
+// the test): from the start handshake to the last observation record
+// N_NEURONS + 10 cycles (the first issue, snn_rng 6, stage X 1,
+// snn_lif_update 3, less one); then phase B: 3 cycles without spikes, else
+// K + 8 for spikes whose rows hold K synapses in total (all rows non-empty;
+// an empty row costs up to one more cycle): the holding register 1,
+// snn_syn_event's K + 5, wait and done 2. The spikes themselves cost
+// nothing extra: a row enters snn_syn_event while the previous one is
+// walked. The next step can start the cycle after done_o. (STDP and mesh
+// costs: docs/hdl-leaf-modules.md.)
 //
-// Memories (all initialised from $readmemh images; "" = zeros):
-//   state  N_NEURONS x {refr, i_in, i_ex, v}         (REF_BITS, I_BITS, I_BITS, V_BITS; v in the LSBs)
-//   pop    N_NEURONS x population index               (POP_W bits)
-//   param  N_POPS    x {w_bg, ref_steps, v_reset, theta, dc, p11_in, p11_ex, p21_in, p21_ex, p22}
-//          (W_BITS, REF_BITS, V_BITS, V_BITS, V_BITS+COEF_FRAC, 5 x COEF_BITS; p22 in the LSBs;
-//           w_bg = 0 for a population without Poisson background)
-//   cdf    N_POPS    x TABLE_LEN x 32 bits (entry k in bits 32k+31:32k)
-//   syn, row: snn_syn_event's images, ROWS = N_NEURONS (row r = neuron r's outgoing synapses)
+// Memories (snn_mem; initialised from $readmemh images, "" = zeros):
+//   state    N_NEURONS x {refr, i_in, i_ex, v}       (REF_BITS, I_BITS, I_BITS, V_BITS; v in the LSBs)
+//   pop      N_NEURONS x population index             (POP_W bits)
+//   param    N_POPS    x {w_bg, ref_steps, v_reset, theta, dc, p11_in, p11_ex, p21_in, p21_ex, p22}
+//            (W_BITS, REF_BITS, V_BITS, V_BITS, V_BITS+COEF_FRAC, 5 x COEF_BITS; p22 in the LSBs;
+//             w_bg = 0 for a population without Poisson background)
+//   cdf      N_POPS    x TABLE_LEN x 32 bits (entry k in bits 32k+31:32k)
+//   syn, row: snn_syn_event's images (row r = source r's outgoing synapses:
+//            a local neuron on a single core, a global id on a mesh)
+//   (PLASTIC) rule N_RULES ids per synapse, stdp the rule table, inc_row and
+//            inc the incoming lists; trace N_NEURONS x {y_post, x_pre}
+//            starts at zero
+// Load port memory ids: 0 state, 1 pop, 2 param, 3 cdf, 4 syn, 5 row, 6 rule,
+// 7 stdp, 8 inc_row, 9 inc, 10 trace, 15 configuration registers
+// (snn_core_load); a mesh top uses 11 for its route memories.
 //
-// Ports obs_* and done_o are valid-only (no backpressure): the consumer must
-// take every record in the cycle it is valid. The spike-out stream is
-// valid/ready and may stall phase B.
+// Ports obs_*, wobs_* and done_o are valid-only (no backpressure): the
+// consumer must take every record in the cycle it is valid. The spike-out
+// stream is valid/ready and may stall phase B.
 //
 // rst_i (synchronous, active high) clears control state only.
 module snn_lif_core #(
@@ -184,6 +227,14 @@ module snn_lif_core #(
   output wire [31:0]                spk_step_o,
   output wire [NRN_W-1:0]           spk_neuron_o
 );
+  // The sizes and the fault kind as the submodules get them: the parameters
+  // themselves whenever they are legal. An illegal one (rejected below, by
+  // this module's checks) is replaced by a legal value, so that a
+  // submodule's own check does not report it first, under another name.
+  localparam integer N_POPS_M    = (N_POPS < 1) ? 1 : N_POPS;
+  localparam integer N_RULES_M   = (N_RULES < 1) ? 1 : N_RULES;
+  localparam integer INC_DEPTH_M = (INC_DEPTH < 1) ? 1 : INC_DEPTH;
+  localparam integer FAULT_M     = (FAULT < 0 || FAULT > 3) ? 0 : FAULT;
   // Neuron index width.
   localparam integer NRN_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
   // Row index width (source neurons).
@@ -202,13 +253,8 @@ module snn_lif_core #(
   localparam integer PTR_W = $clog2(SYN_DEPTH + 1);
   // Synapse word width (snn_syn_event's).
   localparam integer SYN_W = W_BITS + SLOT_W + NRN_W;
-  // Rule id width (0 = static synapse).
-  localparam integer RULE_W = $clog2(N_RULES + 1);
-  // Rule table index width (rule id - 1).
-  localparam integer RIX_W = (N_RULES > 1) ? $clog2(N_RULES) : 1;
-  // Incoming-list address and pointer widths.
-  localparam integer INC_AW = (INC_DEPTH > 1) ? $clog2(INC_DEPTH) : 1;
-  localparam integer IPTR_W = $clog2(INC_DEPTH + 1);
+  // Incoming-list pointer width.
+  localparam integer IPTR_W = $clog2(INC_DEPTH_M + 1);
   // The step's input width (docs/hdl-leaf-modules.md, snn_lif_update).
   localparam integer BG_W = W_BITS + W_SHIFT + CW;
   localparam integer IN_BITS = ((ACC_BITS > BG_W) ? ACC_BITS : BG_W) + 1;
@@ -250,7 +296,7 @@ module snn_lif_core #(
   localparam [3:0] LD_IROW  = 4'd8;
   localparam [3:0] LD_INC   = 4'd9;
   localparam [3:0] LD_TRACE = 4'd10;
-  localparam [3:0] LD_CFG   = 4'd15;
+  // (4'd15: the configuration registers, snn_core_load's)
 
   // ---------------------------------------------------------------- checks
   // (widths are checked by the leaf modules)
@@ -320,165 +366,141 @@ module snn_lif_core #(
     end
   endgenerate
 
-  // ---------------------------------------------------------------- control state
-  localparam [2:0] ST_IDLE  = 3'd0;
-  localparam [2:0] ST_A     = 3'd1;
-  localparam [2:0] ST_B     = 3'd2;
-  localparam [2:0] ST_WAIT  = 3'd3;
-  localparam [2:0] ST_POST  = 3'd4;
-  localparam [2:0] ST_PWAIT = 3'd5;
-  localparam [2:0] ST_SENT  = 3'd6;
-  localparam [2:0] ST_SHAD  = 3'd7;
-  localparam [CNT_W-1:0] CNT_ONE = 1;
-  localparam integer SLOTS_M1 = SLOTS - 1;
-  localparam [SLOT_W-1:0] SLOT_LAST = SLOTS_M1[SLOT_W-1:0];
-  localparam [SLOT_W-1:0] SLOT_ONE = 1;
-  localparam [31:0] FAULT_STEP_C = FAULT_STEP;
+  // ======================================================== step controller
+  // Phase sequence, counters, step and slot, done, the mesh's barrier
+  // handshakes (snn_core_ctrl).
+  wire              idle;
+  wire [31:0]       step;
+  wire [SLOT_W-1:0] slot;
+  wire              in_a;         // phase A
+  wire              in_post;      // post pass (PLASTIC)
+  wire              in_pwait;     // post-pass drain (PLASTIC)
+  wire              in_shad;      // presynaptic trace pass (MESH, PLASTIC)
+  wire              sent;         // waiting for the mesh's barrier (MESH)
+  wire              a_issue;      // phase A: issue neuron a_cnt
+  wire [CNT_W-1:0]  a_cnt;
+  wire [CNT_W-1:0]  spk_cnt;      // spikes of this step in the spike list
+  wire [CNT_W-1:0]  rd;           // spike list read pointer (pre, then post pass)
+  wire              h_more;       // phase B: spikes left to replay
+  wire              h_load;       // phase B: the next spike enters the holding register
+  wire              h_free;       // phase B: the holding register is free
+  wire              ev_open;      // MESH: events from the network-on-chip are taken
+  wire              rng_in_ready;
+  wire              o_valid;      // phase A: a record leaves snn_lif_update
+  wire              o_append;     // ... and its spike is listed
+  wire              syn_busy;     // snn_syn_event has work in flight
+  wire              stdp_busy;    // a depression or potentiation is in flight
+  wire              post_busy;    // the post pass has a record in stages E1/E2
+  wire              post_walk;    // the post pass is walking incoming lists
+  wire              p_fetch;      // the post pass reads the spike list
+  wire              shad_done;    // MESH, PLASTIC: the presynaptic trace pass is complete
+  wire [CNT_W-1:0]  n_active;
 
-  reg [2:0]        st_q;
-  reg [31:0]       step_q;
-  reg [SLOT_W-1:0] slot_q;
-  reg              done_q;
-  reg [CNT_W-1:0]  a_cnt_q;     // phase A: neurons issued
-  reg [CNT_W-1:0]  a_out_q;     // phase A: records out
-  reg [CNT_W-1:0]  spk_cnt_q;   // spikes of this step in spk_mem
-  reg [CNT_W-1:0]  rd_q;        // phase B: spikes taken from spk_mem (pre, then post pass)
-  reg              fault_q;     // the one-shot fault (FAULT 2, 3) is still armed
-  reg              pdone_q;     // MESH, PLASTIC: ST_SENT is the post-pass barrier
-  wire             shad_done;   // MESH, PLASTIC: the presynaptic trace pass is complete
+  snn_core_ctrl #(
+    .N_NEURONS(N_NEURONS),
+    .SLOTS    (SLOTS),
+    .PLASTIC  (PLASTIC),
+    .MESH     (MESH)
+  ) u_ctrl (
+    .clk_i      (clk_i),
+    .rst_i      (rst_i),
+    .start_i    (start_i),
+    .idle_o     (idle),
+    .done_o     (done_o),
+    .step_o     (step),
+    .slot_o     (slot),
+    .phase_o    (phase_o),
+    .in_a_o     (in_a),
+    .in_post_o  (in_post),
+    .in_pwait_o (in_pwait),
+    .in_shad_o  (in_shad),
+    .sent_o     (sent),
+    .n_active_i (n_active),
+    .a_issue_o  (a_issue),
+    .a_cnt_o    (a_cnt),
+    .a_ready_i  (rng_in_ready),
+    .o_valid_i  (o_valid),
+    .o_append_i (o_append),
+    .spk_cnt_o  (spk_cnt),
+    .rd_o       (rd),
+    .h_free_i   (h_free),
+    .h_more_o   (h_more),
+    .h_load_o   (h_load),
+    .syn_busy_i (syn_busy),
+    .post_busy_i(post_busy),
+    .stdp_busy_i(stdp_busy),
+    .p_fetch_i  (p_fetch),
+    .post_walk_i(post_walk),
+    .shad_done_i(shad_done),
+    .step_done_i(step_done_i),
+    .ev_open_o  (ev_open)
+  );
 
-  wire idle = (st_q == ST_IDLE);
-  wire fault_step = (step_q == FAULT_STEP_C);
-  wire fault_from;
-  generate
-    if (FAULT_STEP == 0) begin : g_fault_from_0
-      assign fault_from = 1'b1;
-    end else begin : g_fault_from
-      assign fault_from = (step_q >= FAULT_STEP_C);
-    end
-  endgenerate
+  // ======================================================== load port
+  // Staging register, memory-id decode (ld_we[id], one-hot), configuration
+  // registers (snn_core_load); accepted while idle.
+  wire [LD_W-1:0]      ld_word;
+  wire [15:0]          ld_we;
+  wire [COEF_BITS-1:0] p_plus;
+  wire [COEF_BITS-1:0] p_minus;
+  wire [63:0]          bg_key;
+  wire [31:0]          base;
 
-  // ---------------------------------------------------------------- config registers
-  // Loaded like memories (through the load port while idle); initial values
-  // from the parameters. Not control state: rst_i leaves them alone.
-  localparam integer N_ACTIVE_I = N_ACTIVE;
-  reg [CNT_W-1:0]     n_active_q;
-  reg [COEF_BITS-1:0] p_plus_q;
-  reg [COEF_BITS-1:0] p_minus_q;
-  reg [63:0]          bg_key_q;
-  reg [31:0]          base_q;
-  initial begin
-    base_q     = 32'd0;
-    n_active_q = N_ACTIVE_I[CNT_W-1:0];
-    p_plus_q   = P_PLUS;
-    p_minus_q  = P_MINUS;
-    bg_key_q   = BG_KEY;
-  end
+  snn_core_load #(
+    .N_NEURONS(N_NEURONS),
+    .COEF_BITS(COEF_BITS),
+    .WORD_W   (LD_W),
+    .N_ACTIVE (N_ACTIVE),
+    .P_PLUS   (P_PLUS),
+    .P_MINUS  (P_MINUS),
+    .BG_KEY   (BG_KEY)
+  ) u_load (
+    .clk_i     (clk_i),
+    .open_i    (idle),
+    .ld_valid_i(ld_valid_i),
+    .ld_last_i (ld_last_i),
+    .ld_mem_i  (ld_mem_i),
+    .ld_addr_i (ld_addr_i),
+    .ld_data_i (ld_data_i),
+    .word_o    (ld_word),
+    .we_o      (ld_we),
+    .n_active_o(n_active),
+    .p_plus_o  (p_plus),
+    .p_minus_o (p_minus),
+    .bg_key_o  (bg_key),
+    .base_o    (base)
+  );
 
-  // ---------------------------------------------------------------- load port
-  reg  [LD_W-1:0] ld_stage_q;
-  wire            ld_fire = ld_valid_i & idle;
-  wire [LD_W-1:0] ld_word = {ld_stage_q[LD_W-33:0], ld_data_i};
-  wire            ld_we   = ld_fire & ld_last_i;
+  // ======================================================== fault injection
+  // (snn_core_fault; FAULT = 0: constant zeros, no logic)
+  wire o_spike;
+  wire trunc_v;     // FAULT 1: truncate the membrane rounding in this step
+  wire o_drop;      // FAULT 2: do not list the spike leaving phase A now
+  wire s_wvalid;    // a weight write leaves snn_stdp (PLASTIC)
+  wire s_skip;      // FAULT 3: skip it
 
-  always @(posedge clk_i) begin
-    if (ld_fire) begin
-      ld_stage_q <= ld_last_i ? {LD_W{1'b0}} : ld_word;
-    end
-  end
-
-  always @(posedge clk_i) begin
-    if (ld_we && ld_mem_i == LD_CFG) begin
-      case (ld_addr_i[2:0])
-        3'd0: n_active_q <= ld_word[CNT_W-1:0];
-        3'd1: p_plus_q <= ld_word[COEF_BITS-1:0];
-        3'd2: p_minus_q <= ld_word[COEF_BITS-1:0];
-        3'd3: bg_key_q[31:0] <= ld_word[31:0];
-        3'd4: bg_key_q[63:32] <= ld_word[31:0];
-        3'd5: base_q <= ld_word[31:0];
-        default: ;
-      endcase
-    end
-  end
-
-  // ---------------------------------------------------------------- memories
-  reg [STATE_W-1:0] state_mem [0:N_NEURONS-1];
-  reg [POP_W-1:0]   pop_mem   [0:N_NEURONS-1];
-  reg [PARAM_W-1:0] param_mem [0:N_POPS-1];
-  reg [CDF_W-1:0]   cdf_mem   [0:N_POPS-1];
-  reg [NRN_W-1:0]   spk_mem   [0:N_NEURONS-1];
-
-  generate
-    if (STATE_MEM_FILE != "") begin : g_state_file
-      initial $readmemh(STATE_MEM_FILE, state_mem);
-    end else begin : g_state_zero
-      integer j;
-      initial begin
-        for (j = 0; j < N_NEURONS; j = j + 1) state_mem[j] = {STATE_W{1'b0}};
-      end
-    end
-    if (POP_MEM_FILE != "") begin : g_pop_file
-      initial $readmemh(POP_MEM_FILE, pop_mem);
-    end else begin : g_pop_zero
-      integer j;
-      initial begin
-        for (j = 0; j < N_NEURONS; j = j + 1) pop_mem[j] = {POP_W{1'b0}};
-      end
-    end
-    if (PARAM_MEM_FILE != "") begin : g_param_file
-      initial $readmemh(PARAM_MEM_FILE, param_mem);
-    end else begin : g_param_zero
-      integer j;
-      initial begin
-        for (j = 0; j < N_POPS; j = j + 1) param_mem[j] = {PARAM_W{1'b0}};
-      end
-    end
-    if (CDF_MEM_FILE != "") begin : g_cdf_file
-      initial $readmemh(CDF_MEM_FILE, cdf_mem);
-    end else begin : g_cdf_zero
-      integer j;
-      initial begin
-        for (j = 0; j < N_POPS; j = j + 1) cdf_mem[j] = {CDF_W{1'b0}};
-      end
-    end
-  endgenerate
-
-  // configuration writes of the small memories (the state memory's is below)
-  always @(posedge clk_i) begin
-    if (ld_we && ld_mem_i == LD_POP) begin
-      pop_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[POP_W-1:0];
-    end
-  end
-  always @(posedge clk_i) begin
-    if (ld_we && ld_mem_i == LD_PARAM) begin
-      param_mem[ld_addr_i[POP_W-1:0]] <= ld_word[PARAM_W-1:0];
-    end
-  end
-  // one 32-bit entry per write: address pop * 256 + entry
-  wire [7:0] ld_cdf_k = ld_addr_i[7:0];
-  always @(posedge clk_i) begin
-    if (ld_we && ld_mem_i == LD_CDF) begin
-      cdf_mem[ld_addr_i[8 +: POP_W]][32 * ld_cdf_k +: 32] <= ld_word[31:0];
-    end
-  end
-
-  wire syn_busy;
-  wire syn_ev_ready;
-  // the event pipeline's input: the core's own spikes (single core) or the
-  // network-on-chip's (mesh)
-  wire             syn_ev_valid;
-  wire [ROW_W-1:0] syn_ev_row;
+  snn_core_fault #(
+    .FAULT     (FAULT_M),
+    .FAULT_STEP(FAULT_STEP)
+  ) u_fault (
+    .clk_i    (clk_i),
+    .rst_i    (rst_i),
+    .step_i   (step),
+    .spike_i  (in_a & o_valid & o_spike),
+    .wwrite_i (s_wvalid),
+    .trunc_v_o(trunc_v),
+    .drop_o   (o_drop),
+    .skip_o   (s_skip)
+  );
 
   // ======================================================== phase A, R: rng
-  wire             a_issue = (st_q == ST_A) && (a_cnt_q != n_active_q);
-  wire [CNT_W+31:0] a_n_x  = {32'd0, a_cnt_q};
+  wire [CNT_W+31:0] a_n_x  = {32'd0, a_cnt};
   // the counter-based draw is keyed by the GLOBAL neuron id
-  wire [31:0]      a_gid   = base_q + a_n_x[31:0];
+  wire [31:0]      a_gid   = base + a_n_x[31:0];
   wire             r_valid;
   wire [31:0]      r_u;
   wire [63:0]      r_draw;
   wire [NRN_W-1:0] r_n;
-  wire             rng_in_ready;
 
   snn_rng #(
     .USER_BITS(NRN_W)
@@ -487,10 +509,10 @@ module snn_lif_core #(
     .rst_i      (rst_i),
     .in_valid_i (a_issue),
     .in_ready_o (rng_in_ready),
-    .key_i      (bg_key_q),
+    .key_i      (bg_key),
     .neuron_i   (a_gid),
-    .step_i     (step_q),
-    .user_i     (a_cnt_q[NRN_W-1:0]),
+    .step_i     (step),
+    .user_i     (a_cnt[NRN_W-1:0]),
     .out_valid_o(r_valid),
     .out_ready_i(1'b1),
     .u_o        (r_u),
@@ -498,12 +520,13 @@ module snn_lif_core #(
     .user_o     (r_n)
   );
 
-  // R: drain request, state, trace and population reads (registered: stage X)
+  // R: drain request (snn_syn_event below), state and population reads
+  // (registered: stage X)
   reg                x_valid_q;
   reg [NRN_W-1:0]    x_n_q;
   reg [31:0]         x_u_q;
-  reg [STATE_W-1:0]  x_st_q;
-  reg [POP_W-1:0]    x_pop_q;
+  wire [STATE_W-1:0] x_st;
+  wire [POP_W-1:0]   x_pop;
 
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -514,18 +537,58 @@ module snn_lif_core #(
   end
 
   always @(posedge clk_i) begin
-    x_n_q   <= r_n;
-    x_u_q   <= r_u;
-    x_st_q  <= state_mem[r_n];
-    x_pop_q <= pop_mem[r_n];
+    x_n_q <= r_n;
+    x_u_q <= r_u;
   end
 
-  // ======================================================== synaptic events
-  reg              hv_q;        // phase B holding register: a spike is held
-  reg [NRN_W-1:0]  hn_q;
-  reg              ev_done_q;   // taken by snn_syn_event
-  reg              so_done_q;   // taken by the spike-out stream
+  // The neuron state: read in R, written back in O (the update) or by the
+  // load port. Memory writes are qualified with ~rst_i: during reset the
+  // pipeline's valid bits may still hold their power-up values (Verilator's
+  // --x-initial unique draws them), and a write then would corrupt a memory
+  // that is not reloaded (traces, accumulators).
+  wire                     o_wb = o_valid & ~rst_i;
+  wire signed [V_BITS-1:0] o_v;
+  wire signed [I_BITS-1:0] o_i_ex;
+  wire signed [I_BITS-1:0] o_i_in;
+  wire [REF_BITS-1:0]      o_refr;
+  wire [NRN_W-1:0]         o_n;
 
+  snn_mem #(
+    .WIDTH    (STATE_W),
+    .DEPTH    (N_NEURONS),
+    .INIT_FILE(STATE_MEM_FILE)
+  ) u_state_mem (
+    .clk_i  (clk_i),
+    .we_i   (o_wb | ld_we[LD_STATE]),
+    .waddr_i(o_wb ? o_n : ld_addr_i[NRN_W-1:0]),
+    .wdata_i(o_wb ? {o_refr, o_i_in, o_i_ex, o_v} : ld_word[STATE_W-1:0]),
+    .wlane_i(1'b1),
+    .re_i   (1'b1),
+    .raddr_i(r_n),
+    .rdata_o(x_st)
+  );
+
+  snn_mem #(
+    .WIDTH    (POP_W),
+    .DEPTH    (N_NEURONS),
+    .INIT_FILE(POP_MEM_FILE)
+  ) u_pop_mem (
+    .clk_i  (clk_i),
+    .we_i   (ld_we[LD_POP]),
+    .waddr_i(ld_addr_i[NRN_W-1:0]),
+    .wdata_i(ld_word[POP_W-1:0]),
+    .wlane_i(1'b1),
+    .re_i   (1'b1),
+    .raddr_i(r_n),
+    .rdata_o(x_pop)
+  );
+
+  // ======================================================== synaptic events
+  // the event pipeline's input: the core's own spikes (single core) or the
+  // network-on-chip's (mesh)
+  wire                       syn_ev_valid;
+  wire                       syn_ev_ready;
+  wire [ROW_W-1:0]           syn_ev_row;
   wire                       dr_ready;
   wire                       dr_valid;
   wire [NRN_W-1:0]           dr_neuron;
@@ -558,11 +621,11 @@ module snn_lif_core #(
     .ev_valid_i (syn_ev_valid),
     .ev_ready_o (syn_ev_ready),
     .ev_row_i   (syn_ev_row),
-    .ev_slot_i  (slot_q),
+    .ev_slot_i  (slot),
     .busy_o     (syn_busy),
     .dr_valid_i (r_valid),
     .dr_ready_o (dr_ready),
-    .dr_slot_i  (slot_q),
+    .dr_slot_i  (slot),
     .dr_neuron_i(r_n),
     .dr_valid_o (dr_valid),
     .dr_neuron_o(dr_neuron),
@@ -578,16 +641,56 @@ module snn_lif_core #(
     .ax_valid_i (ax_valid),
     .ax_addr_i  (ax_addr),
     .ax_w_o     (ax_w),
-    .ld_syn_i   (ld_we && ld_mem_i == LD_SYN),
-    .ld_row_i   (ld_we && ld_mem_i == LD_ROW),
+    .ld_syn_i   (ld_we[LD_SYN]),
+    .ld_row_i   (ld_we[LD_ROW]),
     .ld_addr_i  (ld_addr_i),
     .ld_word_i  (ld_word[LW_1-1:0])
   );
 
   // ======================================================== phase A, X: input and parameters
-  wire [PARAM_W-1:0] x_par = param_mem[x_pop_q];
-  wire [CDF_W-1:0]   x_cdf = cdf_mem[x_pop_q];
+  // the population's parameters and Poisson table (combinational reads:
+  // small tables, distributed RAM or registers)
+  wire [PARAM_W-1:0] x_par;
+  wire [CDF_W-1:0]   x_cdf;
   wire [CW-1:0]      x_k;
+
+  snn_mem #(
+    .WIDTH    (PARAM_W),
+    .DEPTH    (N_POPS_M),
+    .RD_REG   (0),
+    .INIT_FILE(PARAM_MEM_FILE)
+  ) u_param_mem (
+    .clk_i  (clk_i),
+    .we_i   (ld_we[LD_PARAM]),
+    .waddr_i(ld_addr_i[POP_W-1:0]),
+    .wdata_i(ld_word[PARAM_W-1:0]),
+    .wlane_i(1'b1),
+    .re_i   (1'b1),
+    .raddr_i(x_pop),
+    .rdata_o(x_par)
+  );
+
+  // one 32-bit entry (lane) per load: address pop * 256 + entry
+  localparam [TABLE_LEN-1:0] CDF_LANE0 = 1;
+  wire [7:0]           ld_cdf_k    = ld_addr_i[7:0];
+  wire [TABLE_LEN-1:0] ld_cdf_lane = CDF_LANE0 << ld_cdf_k;
+
+  snn_mem #(
+    .WIDTH    (CDF_W),
+    .DEPTH    (N_POPS_M),
+    .LANE_W   (32),
+    .RD_REG   (0),
+    .INIT_FILE(CDF_MEM_FILE)
+  ) u_cdf_mem (
+    .clk_i  (clk_i),
+    .we_i   (ld_we[LD_CDF]),
+    .waddr_i(ld_addr_i[8 +: POP_W]),
+    .wdata_i({TABLE_LEN{ld_word[31:0]}}),
+    .wlane_i(ld_cdf_lane),
+    .re_i   (1'b1),
+    .raddr_i(x_pop),
+    .rdata_o(x_cdf)
+  );
 
   snn_poisson #(
     .TABLE_LEN(TABLE_LEN)
@@ -614,16 +717,9 @@ module snn_lif_core #(
   wire signed [IN_BITS-1:0] x_in_in = x_din + (x_wneg ? x_bg : {IN_BITS{1'b0}});
 
   // ======================================================== phase A, lif_update
-  wire                       o_valid;
   wire                       lif_in_ready;
-  wire signed [V_BITS-1:0]   o_v;
-  wire signed [I_BITS-1:0]   o_i_ex;
-  wire signed [I_BITS-1:0]   o_i_in;
-  wire [REF_BITS-1:0]        o_refr;
   wire [TRACE_BITS-1:0]      o_x_pre;
   wire [TRACE_BITS-1:0]      o_y_post;
-  wire                       o_spike;
-  wire [NRN_W-1:0]           o_n;
   // traces of the neuron in stage X (zeros in a static core)
   wire [TR_W-1:0]            x_tr;
 
@@ -643,10 +739,10 @@ module snn_lif_core #(
     .rst_i      (rst_i),
     .in_valid_i (x_valid_q),
     .in_ready_o (lif_in_ready),
-    .v_i        (x_st_q[0 +: V_BITS]),
-    .i_ex_i     (x_st_q[V_BITS +: I_BITS]),
-    .i_in_i     (x_st_q[V_BITS + I_BITS +: I_BITS]),
-    .refr_i     (x_st_q[V_BITS + 2 * I_BITS +: REF_BITS]),
+    .v_i        (x_st[0 +: V_BITS]),
+    .i_ex_i     (x_st[V_BITS +: I_BITS]),
+    .i_in_i     (x_st[V_BITS + I_BITS +: I_BITS]),
+    .refr_i     (x_st[V_BITS + 2 * I_BITS +: REF_BITS]),
     .x_pre_i    (x_tr[0 +: TRACE_BITS]),
     .y_post_i   (x_tr[TRACE_BITS +: TRACE_BITS]),
     .p22_i      (x_par[0 +: COEF_BITS]),
@@ -658,12 +754,12 @@ module snn_lif_core #(
     .theta_i    (x_par[PO_TH +: V_BITS]),
     .v_reset_i  (x_par[PO_VR +: V_BITS]),
     .ref_steps_i(x_par[PO_RS +: REF_BITS]),
-    .p_plus_i   (p_plus_q),
-    .p_minus_i  (p_minus_q),
+    .p_plus_i   (p_plus),
+    .p_minus_i  (p_minus),
     .in_ex_i    (x_in_ex),
     .in_in_i    (x_in_in),
     .user_i     (x_n_q),
-    .trunc_v_i  ((FAULT == 1) && fault_step),
+    .trunc_v_i  (trunc_v),
     .out_valid_o(o_valid),
     .out_ready_i(1'b1),
     .v_o        (o_v),
@@ -676,31 +772,38 @@ module snn_lif_core #(
     .user_o     (o_n)
   );
 
-  // ======================================================== phase A, O: write back, spike list
-  // Memory writes are qualified with ~rst_i: during reset the pipeline's
-  // valid bits may still hold their power-up values (Verilator's
-  // --x-initial unique draws them), and a write then would corrupt a memory
-  // that is not reloaded (traces, accumulators).
-  always @(posedge clk_i) begin
-    if (o_valid && !rst_i) begin
-      state_mem[o_n] <= {o_refr, o_i_in, o_i_ex, o_v};
-    end else if (ld_we && ld_mem_i == LD_STATE) begin
-      state_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[STATE_W-1:0];
-    end
-  end
+  // ======================================================== phase A, O: spike list
+  // (the state write-back is u_state_mem's write port, above)
+  assign o_append = o_valid & o_spike & ~o_drop & ~rst_i;
 
-  // FAULT 2: the first spike at or after step FAULT_STEP is observed but
-  // never listed (so neither delivered nor sent)
-  wire o_drop   = (FAULT == 2) && fault_from && fault_q;
-  wire o_append = o_valid & o_spike & ~o_drop & ~rst_i;
+  // The spike list: written in phase A (ascending), read combinationally by
+  // the pre pass's holding register and the post pass's fetch.
+  wire [NRN_W-1:0] spk_rd;
 
-  always @(posedge clk_i) begin
-    if (o_append) begin
-      spk_mem[spk_cnt_q[NRN_W-1:0]] <= o_n;
-    end
-  end
+  snn_mem #(
+    .WIDTH (NRN_W),
+    .DEPTH (N_NEURONS),
+    .RD_REG(0)
+  ) u_spk_mem (
+    .clk_i  (clk_i),
+    .we_i   (o_append),
+    .waddr_i(spk_cnt[NRN_W-1:0]),
+    .wdata_i(o_n),
+    .wlane_i(1'b1),
+    .re_i   (1'b1),
+    .raddr_i(rd[NRN_W-1:0]),
+    .rdata_o(spk_rd)
+  );
 
   // ======================================================== phase B: spike replay (pre pass)
+  // Each spike of the list, in turn, is held in a register and offered at
+  // the same time to snn_syn_event (single core) and on the spike-out
+  // stream; it leaves when both have taken it.
+  reg              hv_q;        // a spike is held
+  reg [NRN_W-1:0]  hn_q;
+  reg              ev_done_q;   // taken by snn_syn_event
+  reg              so_done_q;   // taken by the spike-out stream
+
   // a single core delivers its own spikes; a mesh core only sends them (the
   // network-on-chip brings them back, to every core with targets)
   wire ev_local = (MESH == 0);
@@ -708,17 +811,14 @@ module snn_lif_core #(
   wire so_fire = hv_q & ~so_done_q & spk_ready_i;
   wire ev_ok   = ev_done_q | ev_fire | ~ev_local;
   wire so_ok   = so_done_q | so_fire;
-  wire h_free  = ~hv_q | (ev_ok & so_ok);
-  wire h_more  = (rd_q != spk_cnt_q);
-  wire h_load  = (st_q == ST_B) & h_free & h_more;
+  assign h_free = ~hv_q | (ev_ok & so_ok);
 
-  // the event pipeline's input
+  // the event pipeline's input. A plastic mesh core takes events only after
+  // its own phase A (the depression reads this step's y_post of the
+  // target) and before the pre-pass barrier; the mesh holds them meanwhile
+  // (ev_open, snn_core_ctrl). A static one takes them at any time (step t's
+  // events never touch slot t).
   wire [ROW_W+NRN_W-1:0] hn_x = {{ROW_W{1'b0}}, hn_q};
-  // A plastic mesh core takes events only after its own phase A (the
-  // depression reads this step's y_post of the target) and before the
-  // pre-pass barrier; the mesh holds them meanwhile. A static one takes
-  // them at any time (step t's events never touch slot t).
-  wire ev_open = (PLASTIC == 0) || (st_q == ST_B) || (st_q == ST_SENT && !pdone_q);
   assign syn_ev_valid = ev_local ? (hv_q & ~ev_done_q) : (ev_valid_i & ev_open);
   assign syn_ev_row   = ev_local ? hn_x[ROW_W-1:0] : ev_row_i;
   assign ev_ready_o   = ~ev_local & syn_ev_ready & ev_open;
@@ -738,10 +838,6 @@ module snn_lif_core #(
     end
   end
 
-  // spike list read: the pre pass's holding register, or the post pass's fetch
-  wire             p_fetch;
-  wire [NRN_W-1:0] spk_rd = spk_mem[rd_q[NRN_W-1:0]];
-
   always @(posedge clk_i) begin
     if (h_load) begin
       hn_q <= spk_rd;
@@ -749,326 +845,75 @@ module snn_lif_core #(
   end
 
   // ======================================================== STDP (PLASTIC = 1)
-  wire stdp_busy;   // a depression or potentiation is in flight
-  wire post_walk;   // the post pass is walking incoming lists
-  wire post_busy;   // the post pass has a record in stages E1/E2
-  wire wskip_fired; // FAULT 3 skipped its weight write this cycle
-
+  // Traces, rules, incoming lists, the pre pass's depression, the post
+  // pass, (mesh) the sources' presynaptic traces, snn_stdp and the weight
+  // write-back (snn_core_stdp).
   generate
     if (PLASTIC == 1) begin : g_stdp
-      // ---- memories
-      reg [TR_W-1:0]     trace_mem [0:N_NEURONS-1];   // {y_post, x_pre}
-      reg [RULE_W-1:0]   rule_mem  [0:SYN_DEPTH-1];
-      reg [STDP_W-1:0]   stdp_mem  [0:N_RULES-1];     // {w_max, w_min, a_minus, a_plus}
-      reg [IROW_W-1:0]   irow_mem  [0:N_NEURONS-1];   // {end, start}
-      reg [INC_W-1:0]    inc_mem   [0:INC_DEPTH-1];   // {src, syn}
-      integer j;
-      initial begin
-        for (j = 0; j < N_NEURONS; j = j + 1) trace_mem[j] = {TR_W{1'b0}};
-      end
-      if (RULE_MEM_FILE != "") begin : g_rule_file
-        initial $readmemh(RULE_MEM_FILE, rule_mem);
-      end else begin : g_rule_zero
-        integer r;
-        initial begin
-          for (r = 0; r < SYN_DEPTH; r = r + 1) rule_mem[r] = {RULE_W{1'b0}};
-        end
-      end
-      if (STDP_MEM_FILE != "") begin : g_stdp_file
-        initial $readmemh(STDP_MEM_FILE, stdp_mem);
-      end else begin : g_stdp_zero
-        integer r;
-        initial begin
-          for (r = 0; r < N_RULES; r = r + 1) stdp_mem[r] = {STDP_W{1'b0}};
-        end
-      end
-      if (INC_ROW_MEM_FILE != "") begin : g_irow_file
-        initial $readmemh(INC_ROW_MEM_FILE, irow_mem);
-      end else begin : g_irow_zero
-        integer r;
-        initial begin
-          for (r = 0; r < N_NEURONS; r = r + 1) irow_mem[r] = {IROW_W{1'b0}};
-        end
-      end
-      if (INC_MEM_FILE != "") begin : g_inc_file
-        initial $readmemh(INC_MEM_FILE, inc_mem);
-      end else begin : g_inc_zero
-        integer r;
-        initial begin
-          for (r = 0; r < INC_DEPTH; r = r + 1) inc_mem[r] = {INC_W{1'b0}};
-        end
-      end
-
-      always @(posedge clk_i) begin
-        if (ld_we && ld_mem_i == LD_RULE) begin
-          rule_mem[ld_addr_i[SYN_AW-1:0]] <= ld_word[RULE_W-1:0];
-        end
-      end
-      always @(posedge clk_i) begin
-        if (ld_we && ld_mem_i == LD_STDP) begin
-          stdp_mem[ld_addr_i[RIX_W-1:0]] <= ld_word[STDP_W-1:0];
-        end
-      end
-      always @(posedge clk_i) begin
-        if (ld_we && ld_mem_i == LD_IROW) begin
-          irow_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[IROW_W-1:0];
-        end
-      end
-      always @(posedge clk_i) begin
-        if (ld_we && ld_mem_i == LD_INC) begin
-          inc_mem[ld_addr_i[INC_AW-1:0]] <= ld_word[INC_W-1:0];
-        end
-      end
-
-      // ---- post pass walker: per spike FETCH (spike list read), ROW
-      //      (incoming row read), LOAD (pointers), then WALK one incoming
-      //      entry per clock
-      localparam [1:0] PS_FETCH = 2'd0;
-      localparam [1:0] PS_ROW   = 2'd1;
-      localparam [1:0] PS_LOAD  = 2'd2;
-      localparam [1:0] PS_WALK  = 2'd3;
-      localparam [IPTR_W-1:0] IPTR_ONE = 1;
-      reg [1:0]        ps_q;
-      reg [NRN_W-1:0]  pn_q;        // spiking neuron whose incoming list is walked
-      reg [IPTR_W-1:0] pe_q;        // next incoming entry
-      reg [IPTR_W-1:0] pe_end_q;
-      reg [IROW_W-1:0] irow_rd_q;
-      wire [IPTR_W-1:0] irow_start = irow_rd_q[0 +: IPTR_W];
-      wire [IPTR_W-1:0] irow_end   = irow_rd_q[IPTR_W +: IPTR_W];
-      wire in_post = (st_q == ST_POST);
-      wire e_issue = in_post && (ps_q == PS_WALK) && (pe_q != pe_end_q);
-      assign p_fetch = in_post && (ps_q == PS_FETCH) && h_more;
-
-      always @(posedge clk_i) begin
-        if (rst_i || !in_post) begin
-          ps_q <= PS_FETCH;
-        end else begin
-          case (ps_q)
-            PS_FETCH: if (h_more) ps_q <= PS_ROW;
-            PS_ROW:   ps_q <= PS_LOAD;
-            PS_LOAD:  ps_q <= PS_WALK;
-            default:  if (!e_issue || pe_q + IPTR_ONE == pe_end_q) ps_q <= PS_FETCH;
-          endcase
-        end
-      end
-
-      always @(posedge clk_i) begin
-        if (p_fetch) begin
-          pn_q <= spk_rd;
-        end
-        irow_rd_q <= irow_mem[pn_q];
-        if (in_post && ps_q == PS_LOAD) begin
-          pe_q     <= irow_start;
-          pe_end_q <= irow_end;
-        end else if (e_issue) begin
-          pe_q <= pe_q + IPTR_ONE;
-        end
-      end
-
-      // ---- E1: incoming entry {src, syn}
-      reg              e1_valid_q;
-      reg [INC_W-1:0]  e1_q;
-      always @(posedge clk_i) begin
-        if (rst_i) begin
-          e1_valid_q <= 1'b0;
-        end else begin
-          e1_valid_q <= e_issue;
-        end
-      end
-      always @(posedge clk_i) begin
-        e1_q <= inc_mem[pe_q[INC_AW-1:0]];
-      end
-      wire [SYN_AW-1:0] e1_syn = e1_q[0 +: SYN_AW];
-      // the source: a local neuron (single core) or a global id (mesh)
-      wire [ROW_W-1:0]  e1_src = e1_q[SYN_AW +: ROW_W];
-
-      // ---- pre pass T1: the tapped synapse (delivered weight, target)
-      reg              t1_valid_q;
-      reg [SYN_AW-1:0] t1_addr_q;
-      reg [W_BITS-1:0] t1_w_q;
-      always @(posedge clk_i) begin
-        if (rst_i) begin
-          t1_valid_q <= 1'b0;
-        end else begin
-          t1_valid_q <= tap_valid;
-        end
-      end
-      always @(posedge clk_i) begin
-        t1_addr_q <= tap_addr;
-        t1_w_q    <= tap_w;
-      end
-
-      // ---- E2
-      reg              e2_valid_q;
-      reg [SYN_AW-1:0] e2_syn_q;
-      always @(posedge clk_i) begin
-        if (rst_i) begin
-          e2_valid_q <= 1'b0;
-        end else begin
-          e2_valid_q <= e1_valid_q;
-        end
-      end
-      always @(posedge clk_i) begin
-        e2_syn_q <= e1_syn;
-      end
-
-      // ---- shared reads (registered; T1 and E2 are each one cycle after
-      //      their address): the trace memory (phase A: the neuron being
-      //      updated; pre pass: the tapped target; post pass: the source of
-      //      the incoming entry) and the rule memory
-      wire post_side = (st_q == ST_POST) || (st_q == ST_PWAIT);
-      wire [NRN_W-1:0]  tr_raddr   = (st_q == ST_A) ? r_n : (post_side ? e1_src[NRN_W-1:0] : tap_tgt);
-      wire [SYN_AW-1:0] rule_raddr = post_side ? e1_syn : tap_addr;
-      reg [TR_W-1:0]   tr_rd_q;
-      reg [RULE_W-1:0] rule_rd_q;
-      always @(posedge clk_i) begin
-        tr_rd_q   <= trace_mem[tr_raddr];
-        rule_rd_q <= rule_mem[rule_raddr];
-      end
-      assign x_tr = tr_rd_q;
-
-      always @(posedge clk_i) begin
-        if (o_valid && !rst_i) begin
-          trace_mem[o_n] <= {o_y_post, o_x_pre};
-        end else if (ld_we && ld_mem_i == LD_TRACE) begin
-          trace_mem[ld_addr_i[NRN_W-1:0]] <= ld_word[TR_W-1:0];
-        end
-      end
-
-      // ---- presynaptic traces of the sources (mesh): a core holds rows of
-      //      remote sources, so it keeps their x_pre itself: every step,
-      //      after the pre pass, x = sat_u(rnd(x P+) + s 2^TRACE_FRAC) for
-      //      every row j (s: an event of j arrived this step), exactly the
-      //      source's own phase-A update; the post pass reads them.
-      wire [TRACE_BITS-1:0] x_pre_e2;
-      if (MESH == 1) begin : g_shadow
-        localparam integer TXW = TRACE_BITS + COEF_BITS;
-        localparam integer   ROWS_I = ROWS;
-        localparam [ROW_W:0] ROWS_C = ROWS_I[ROW_W:0];
-        localparam [ROW_W:0] SH_ONE = 1;
-        reg [TRACE_BITS-1:0] xs_mem [0:ROWS-1];
-        reg                  sf_mem [0:ROWS-1];
-        integer r;
-        initial begin
-          for (r = 0; r < ROWS; r = r + 1) begin
-            xs_mem[r] = {TRACE_BITS{1'b0}};
-            sf_mem[r] = 1'b0;
-          end
-        end
-        reg [ROW_W:0]        sh_q;      // next row of the pass
-        reg                  sh_v_q;    // a row is in the update stage
-        reg [ROW_W-1:0]      sh_a_q;
-        reg [TRACE_BITS-1:0] xs_rd_q;
-        reg                  sf_rd_q;
-        wire in_shad = (st_q == ST_SHAD);
-        wire sh_issue = in_shad && (sh_q != ROWS_C);
-        wire [ROW_W-1:0] xs_raddr = in_shad ? sh_q[ROW_W-1:0] : e1_src;
-        always @(posedge clk_i) begin
-          xs_rd_q <= xs_mem[xs_raddr];
-          sf_rd_q <= sf_mem[xs_raddr];
-          sh_a_q  <= sh_q[ROW_W-1:0];
-        end
-        always @(posedge clk_i) begin
-          if (rst_i || !in_shad) begin
-            sh_q   <= {(ROW_W + 1){1'b0}};
-            sh_v_q <= 1'b0;
-          end else begin
-            sh_v_q <= sh_issue;
-            if (sh_issue) sh_q <= sh_q + SH_ONE;
-          end
-        end
-        // the update: exact product, one rounding (unsigned: >> floors), the
-        // spike, saturation
-        wire [TXW-1:0] sh_prod = {{COEF_BITS{1'b0}}, xs_rd_q} * {{TRACE_BITS{1'b0}}, p_plus_q};
-        wire [TXW:0]   sh_rnd;
-        if (COEF_FRAC == 0) begin : g_sh_none
-          assign sh_rnd = {1'b0, sh_prod};
-        end else begin : g_sh_half
-          localparam [TXW:0] SH_HALF = {{TXW{1'b0}}, 1'b1} << (COEF_FRAC - 1);
-          assign sh_rnd = ({1'b0, sh_prod} + SH_HALF) >> COEF_FRAC;
-        end
-        localparam [TXW+1:0] SH_INC = {{(TXW + 1){1'b0}}, 1'b1} << TRACE_FRAC;
-        wire [TXW+1:0] sh_sum = {1'b0, sh_rnd} + (sf_rd_q ? SH_INC : {(TXW + 2){1'b0}});
-        wire [TRACE_BITS-1:0] sh_new =
-            (|sh_sum[TXW+1:TRACE_BITS]) ? {TRACE_BITS{1'b1}} : sh_sum[TRACE_BITS-1:0];
-        wire ev_take = syn_ev_valid & syn_ev_ready & ~rst_i;
-        always @(posedge clk_i) begin
-          if (sh_v_q && !rst_i) begin
-            xs_mem[sh_a_q] <= sh_new;
-          end
-        end
-        always @(posedge clk_i) begin
-          if (sh_v_q && !rst_i) begin
-            sf_mem[sh_a_q] <= 1'b0;
-          end else if (ev_take) begin
-            sf_mem[syn_ev_row] <= 1'b1;
-          end
-        end
-        assign shad_done = in_shad && (sh_q == ROWS_C) && !sh_v_q;
-        assign x_pre_e2  = xs_rd_q;
-      end else begin : g_no_shadow
-        assign shad_done = 1'b0;
-        assign x_pre_e2  = tr_rd_q[0 +: TRACE_BITS];
-      end
-
-      assign ax_valid = e1_valid_q;
-      assign ax_addr  = e1_syn;
-
-      // ---- snn_stdp: depression (T1) or potentiation (E2); never both
-      wire [RULE_W-1:0] rule_m1 = rule_rd_q - {{(RULE_W-1){1'b0}}, 1'b1};
-      wire [STDP_W-1:0] rp      = stdp_mem[rule_m1[RIX_W-1:0]];
-      wire              has_rule = (rule_rd_q != {RULE_W{1'b0}});
-      wire              s_pot    = e2_valid_q;
-      wire              s_valid  = (t1_valid_q | e2_valid_q) & has_rule;
-      wire [W_BITS-1:0] s_amp    = s_pot ? rp[0 +: W_BITS] : rp[W_BITS +: W_BITS];
-      wire              s_ready;
-      wire              s_out_valid;
-      wire signed [W_BITS-1:0] s_new;
-      wire signed [W_BITS-1:0] s_old;
-      wire              s_out_pot;
-      wire [SYN_AW-1:0] s_syn;
-
-      snn_stdp #(
-        .W_BITS    (W_BITS),
-        .TRACE_BITS(TRACE_BITS),
-        .TRACE_FRAC(TRACE_FRAC),
-        .USER_BITS (SYN_AW)
+      snn_core_stdp #(
+        .N_NEURONS       (N_NEURONS),
+        .ROWS            (ROWS),
+        .SYN_DEPTH       (SYN_DEPTH),
+        .W_BITS          (W_BITS),
+        .COEF_BITS       (COEF_BITS),
+        .COEF_FRAC       (COEF_FRAC),
+        .TRACE_BITS      (TRACE_BITS),
+        .TRACE_FRAC      (TRACE_FRAC),
+        .N_RULES         (N_RULES_M),
+        .INC_DEPTH       (INC_DEPTH_M),
+        .MESH            (MESH),
+        .LD_W            (LD_W),
+        .RULE_MEM_FILE   (RULE_MEM_FILE),
+        .STDP_MEM_FILE   (STDP_MEM_FILE),
+        .INC_ROW_MEM_FILE(INC_ROW_MEM_FILE),
+        .INC_MEM_FILE    (INC_MEM_FILE)
       ) u_stdp (
         .clk_i       (clk_i),
         .rst_i       (rst_i),
-        .in_valid_i  (s_valid),
-        .in_ready_o  (s_ready),
-        .potentiate_i(s_pot),
-        .w_i         (s_pot ? ax_w : t1_w_q),
-        .trace_i     (s_pot ? x_pre_e2 : tr_rd_q[TRACE_BITS +: TRACE_BITS]),
-        .amp_i       (s_amp[W_BITS-2:0]),
-        .w_min_i     (rp[2 * W_BITS +: W_BITS]),
-        .w_max_i     (rp[3 * W_BITS +: W_BITS]),
-        .user_i      (s_pot ? e2_syn_q : t1_addr_q),
-        .out_valid_o (s_out_valid),
-        .out_ready_i (1'b1),
-        .w_new_o     (s_new),
-        .w_old_o     (s_old),
-        .potentiate_o(s_out_pot),
-        .user_o      (s_syn),
-        .busy_o      (stdp_busy)
+        .in_a_i      (in_a),
+        .in_post_i   (in_post),
+        .in_pwait_i  (in_pwait),
+        .in_shad_i   (in_shad),
+        .h_more_i    (h_more),
+        .spk_rd_i    (spk_rd),
+        .p_fetch_o   (p_fetch),
+        .r_n_i       (r_n),
+        .x_tr_o      (x_tr),
+        .o_wb_i      (o_wb),
+        .o_n_i       (o_n),
+        .o_x_pre_i   (o_x_pre),
+        .o_y_post_i  (o_y_post),
+        .p_plus_i    (p_plus),
+        .tap_valid_i (tap_valid),
+        .tap_addr_i  (tap_addr),
+        .tap_w_i     (tap_w),
+        .tap_tgt_i   (tap_tgt),
+        .ax_valid_o  (ax_valid),
+        .ax_addr_o   (ax_addr),
+        .ax_w_i      (ax_w),
+        .wp_valid_o  (wp_valid),
+        .wp_addr_o   (wp_addr),
+        .wp_w_o      (wp_w),
+        .ev_take_i   (syn_ev_valid & syn_ev_ready & ~rst_i),
+        .ev_row_i    (syn_ev_row),
+        .wobs_valid_o(wobs_valid_o),
+        .wobs_syn_o  (wobs_syn_o),
+        .wobs_old_o  (wobs_old_o),
+        .wobs_new_o  (wobs_new_o),
+        .wvalid_o    (s_wvalid),
+        .skip_i      (s_skip),
+        .post_walk_o (post_walk),
+        .post_busy_o (post_busy),
+        .stdp_busy_o (stdp_busy),
+        .shad_done_o (shad_done),
+        .ld_trace_i  (ld_we[LD_TRACE]),
+        .ld_rule_i   (ld_we[LD_RULE]),
+        .ld_stdp_i   (ld_we[LD_STDP]),
+        .ld_irow_i   (ld_we[LD_IROW]),
+        .ld_inc_i    (ld_we[LD_INC]),
+        .ld_addr_i   (ld_addr_i),
+        .ld_word_i   (ld_word)
       );
-
-      // FAULT 3: the first weight write at or after step FAULT_STEP is
-      // skipped (no write, no record)
-      wire s_skip = (FAULT == 3) && fault_from && fault_q;
-      assign wskip_fired  = s_out_valid & s_skip;
-      assign wp_valid     = s_out_valid & ~s_skip & ~rst_i;
-      assign wp_addr      = s_syn;
-      assign wp_w         = s_new;
-      assign wobs_valid_o = s_out_valid & ~s_skip;
-      assign wobs_syn_o   = s_syn;
-      assign wobs_old_o   = s_old;
-      assign wobs_new_o   = s_new;
-      assign post_walk    = in_post && !(ps_q == PS_FETCH && !h_more);
-      assign post_busy    = e1_valid_q | e2_valid_q | t1_valid_q;
-
-      wire unused_stdp = &{1'b0, s_ready, s_out_pot, s_amp[W_BITS-1], rule_m1};
     end else begin : g_static
       assign x_tr         = {TR_W{1'b0}};
       assign p_fetch      = 1'b0;
@@ -1078,7 +923,7 @@ module snn_lif_core #(
       assign ax_valid     = 1'b0;
       assign ax_addr      = {SYN_AW{1'b0}};
       assign stdp_busy    = 1'b0;
-      assign wskip_fired  = 1'b0;
+      assign s_wvalid     = 1'b0;
       assign shad_done    = 1'b0;
       assign post_walk    = 1'b0;
       assign post_busy    = 1'b0;
@@ -1087,151 +932,39 @@ module snn_lif_core #(
       assign wobs_old_o   = {W_BITS{1'b0}};
       assign wobs_new_o   = {W_BITS{1'b0}};
       wire unused_static = &{1'b0, tap_valid, tap_addr, tap_w, tap_tgt, ax_w, o_x_pre, o_y_post,
-                             p_plus_q, p_minus_q};
+                             p_plus, p_minus, in_post, in_pwait, in_shad, h_more, s_skip};
     end
   endgenerate
 
-  // ======================================================== step controller
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      st_q      <= ST_IDLE;
-      step_q    <= 32'd0;
-      slot_q    <= {SLOT_W{1'b0}};
-      done_q    <= 1'b0;
-      a_cnt_q   <= {CNT_W{1'b0}};
-      a_out_q   <= {CNT_W{1'b0}};
-      spk_cnt_q <= {CNT_W{1'b0}};
-      rd_q      <= {CNT_W{1'b0}};
-      fault_q   <= 1'b1;
-      pdone_q   <= 1'b0;
-    end else begin
-      done_q <= 1'b0;
-      case (st_q)
-        ST_IDLE: begin
-          if (start_i) begin
-            st_q      <= ST_A;
-            a_cnt_q   <= {CNT_W{1'b0}};
-            a_out_q   <= {CNT_W{1'b0}};
-            spk_cnt_q <= {CNT_W{1'b0}};
-            rd_q      <= {CNT_W{1'b0}};
-          end
-        end
-        ST_A: begin
-          if (a_issue && rng_in_ready) begin
-            a_cnt_q <= a_cnt_q + CNT_ONE;
-          end
-          if (o_valid) begin
-            a_out_q <= a_out_q + CNT_ONE;
-            if (o_append) begin
-              spk_cnt_q <= spk_cnt_q + CNT_ONE;
-            end
-            if (o_valid && o_spike && o_drop) begin
-              fault_q <= 1'b0;
-            end
-            if (a_out_q == n_active_q - CNT_ONE) begin
-              st_q <= ST_B;
-            end
-          end
-        end
-        ST_B: begin
-          if (h_load) begin
-            rd_q <= rd_q + CNT_ONE;
-          end
-          if (h_free && !h_more) begin
-            st_q <= (MESH == 1) ? ST_SENT : ST_WAIT;
-          end
-        end
-        ST_WAIT: begin  // every delivery (and depression) of this step written
-          if (!syn_busy && !post_busy && !stdp_busy) begin
-            if (PLASTIC == 1) begin
-              st_q <= (MESH == 1) ? ST_SHAD : ST_POST;
-              rd_q <= {CNT_W{1'b0}};
-            end else begin
-              st_q   <= ST_IDLE;
-              done_q <= 1'b1;
-              step_q <= step_q + 32'd1;
-              slot_q <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
-            end
-          end
-        end
-        ST_SENT: begin  // MESH: waiting for the mesh's barrier
-          if (step_done_i) begin
-            if (PLASTIC == 1 && !pdone_q) begin
-              // every event of the step delivered everywhere: drain the
-              // depressions, then the trace pass and the post pass
-              st_q <= ST_WAIT;
-            end else begin
-              st_q    <= ST_IDLE;
-              pdone_q <= 1'b0;
-              done_q  <= 1'b1;
-              step_q  <= step_q + 32'd1;
-              slot_q  <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
-            end
-          end
-        end
-        ST_SHAD: begin  // MESH, PLASTIC: presynaptic traces of every row
-          if (shad_done) begin
-            st_q <= ST_POST;
-            rd_q <= {CNT_W{1'b0}};
-          end
-        end
-        ST_POST: begin
-          if (p_fetch) begin
-            rd_q <= rd_q + CNT_ONE;
-          end
-          if (!post_walk) begin
-            st_q <= ST_PWAIT;
-          end
-        end
-        default: begin  // ST_PWAIT: every potentiation written
-          if (!post_busy && !stdp_busy) begin
-            if (MESH == 1) begin
-              st_q    <= ST_SENT;  // the post-pass barrier
-              pdone_q <= 1'b1;
-            end else begin
-              st_q   <= ST_IDLE;
-              done_q <= 1'b1;
-              step_q <= step_q + 32'd1;
-              slot_q <= (slot_q == SLOT_LAST) ? {SLOT_W{1'b0}} : slot_q + SLOT_ONE;
-            end
-          end
-        end
-      endcase
-      if (wskip_fired) begin
-        fault_q <= 1'b0;
-      end
-    end
-  end
-
   // ---------------------------------------------------------------- outputs
   assign busy_o       = !idle;
-  assign done_o       = done_q;
-  assign step_o       = step_q;
-  assign phase_o      = st_q;
-  assign sent_o       = (st_q == ST_SENT);
+  assign step_o       = step;
+  assign sent_o       = sent;
   assign syn_busy_o   = syn_busy;
-  assign base_o       = base_q;
+  assign base_o       = base;
   assign ld_ready_o   = idle;
   assign obs_valid_o  = o_valid;
-  assign obs_step_o   = step_q;
+  assign obs_step_o   = step;
   assign obs_neuron_o = o_n;
   assign obs_v_o      = o_v;
   assign obs_i_ex_o   = o_i_ex;
   assign obs_i_in_o   = o_i_in;
   assign obs_refr_o   = o_refr;
   assign obs_spike_o  = o_spike;
-  assign wobs_step_o  = step_q;
+  assign wobs_step_o  = step;
   assign spk_valid_o  = hv_q & ~so_done_q;
-  assign spk_step_o   = step_q;
+  assign spk_step_o   = step;
   assign spk_neuron_o = hn_q;
 
   // Outputs of the leaf modules this core does not need (the full draw, the
-  // always-ready handshakes and the drain echo), and the padding bits of the
+  // always-ready handshakes and the drain echo), the counters' top bit (the
+  // spike list takes NRN_W address bits), and the padding bits of the
   // extensions above; collected so that lint sees them used (Verilator
   // ignores signals named *unused*).
   wire unused_ok = &{1'b0, r_draw, lif_in_ready, dr_ready, dr_valid, dr_neuron, hn_x,
+                     spk_cnt, rd,
                      ev_valid_i, ev_row_i, step_done_i,
-                     a_n_x[CNT_W+31:32], x_bgp_x[IN_BITS+BGP_W-1:IN_BITS], ld_stage_q,
+                     a_n_x[CNT_W+31:32], x_bgp_x[IN_BITS+BGP_W-1:IN_BITS],
                      ld_addr_i, ld_word};
 endmodule
 `default_nettype wire

@@ -19,10 +19,11 @@
 //   stage 3: saturation, refractory mux, threshold, reset, trace increment
 //            and saturation (output register)
 //
-// Backpressure: the whole pipeline advances when the output register is
-// empty or the consumer takes its record (adv = out_ready_i | ~out_valid_o);
-// in_ready_o = adv (combinational from out_ready_i). No register loads unless
-// its successor loads too, so nothing is lost or duplicated.
+// Backpressure (snn_pipe_ctrl): the whole pipeline advances when the output
+// register is empty or the consumer takes its record
+// (adv = out_ready_i | ~out_valid_o); in_ready_o = adv (combinational from
+// out_ready_i). No register loads unless its successor loads too, so nothing
+// is lost or duplicated.
 //
 // Input width: in_ex_i/in_in_i are signed IN_BITS. They carry the delay-ring
 // accumulator (signed ACC_BITS) plus the Poisson background term
@@ -197,19 +198,23 @@ module snn_lif_update #(
   endgenerate
 
   // ---------------------------------------------------------------- control
-  reg  [LATENCY-1:0] vld_q;
-  wire               adv = out_ready_i | ~vld_q[LATENCY-1];
+  // The valid bits and the common stage enable adv (snn_pipe_ctrl): every
+  // stage register below loads when adv is high.
+  wire adv;
+  wire unused_busy;
 
-  assign in_ready_o  = adv;
-  assign out_valid_o = vld_q[LATENCY-1];
-
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      vld_q <= {LATENCY{1'b0}};
-    end else if (adv) begin
-      vld_q <= {vld_q[LATENCY-2:0], in_valid_i};
-    end
-  end
+  snn_pipe_ctrl #(
+    .STAGES(LATENCY)
+  ) u_pipe (
+    .clk_i      (clk_i),
+    .rst_i      (rst_i),
+    .in_valid_i (in_valid_i),
+    .in_ready_o (in_ready_o),
+    .out_valid_o(out_valid_o),
+    .out_ready_i(out_ready_i),
+    .adv_o      (adv),
+    .busy_o     (unused_busy)
+  );
 
   // ======================================================== stage 1: products
   // Propagators are unsigned: a leading 0 makes them signed operands.

@@ -278,22 +278,12 @@ module snn_mesh_top #(
       assign ej_ready[k] = c_ev_ready;
 
       // ---- network interface: route memory, one spike held
-      reg [N_CORES-1:0] route_mem [0:N_NEURONS-1];
-      reg [RT_W-1:0]    rt_stage_q;
-      integer j;
-      initial begin
-        for (j = 0; j < N_NEURONS; j = j + 1) route_mem[j] = {N_CORES{1'b0}};
-      end
+      reg  [RT_W-1:0] rt_stage_q;
       wire            rt_fire = ld_valid_i & sel & (ld_mem_i == LD_ROUTE) & ~(|core_busy);
       wire [RT_W-1:0] rt_word = {rt_stage_q[RT_W-33:0], ld_data_i};
       always @(posedge clk_i) begin
         if (rt_fire) begin
           rt_stage_q <= ld_last_i ? {RT_W{1'b0}} : rt_word;
-        end
-      end
-      always @(posedge clk_i) begin
-        if (rt_fire && ld_last_i && !rst_i) begin
-          route_mem[ld_addr_i[NRN_W-1:0]] <= rt_word[N_CORES-1:0];
         end
       end
 
@@ -303,7 +293,25 @@ module snn_mesh_top #(
       wire              inj_fire = ni_v_q & inj_ready[k];
       assign c_spk_ready = ~ni_v_q | inj_fire;
       wire              take = c_spk_valid & c_spk_ready;
-      wire [N_CORES-1:0] take_mask = route_mem[c_spk_neuron];
+      // the route mask of each local neuron (zeros at configuration; read
+      // combinationally as the core offers a spike)
+      wire [N_CORES-1:0] take_mask;
+
+      snn_mem #(
+        .WIDTH (N_CORES),
+        .DEPTH (N_NEURONS),
+        .RD_REG(0)
+      ) u_route_mem (
+        .clk_i  (clk_i),
+        .we_i   (rt_fire & ld_last_i & ~rst_i),
+        .waddr_i(ld_addr_i[NRN_W-1:0]),
+        .wdata_i(rt_word[N_CORES-1:0]),
+        .wlane_i(1'b1),
+        .re_i   (1'b1),
+        .raddr_i(c_spk_neuron),
+        .rdata_o(take_mask)
+      );
+
       wire [31:0]        take_gid  = c_base + {{(32 - NRN_W){1'b0}}, c_spk_neuron};
 
       always @(posedge clk_i) begin

@@ -18,11 +18,11 @@
 //   stage 5: partial products of z3 * M2
 //   stage 6: z4 = z3 * M2; draw = z4 ^ (z4 >> 31)          (output register)
 //
-// Backpressure: the whole pipeline advances (every stage register loads) when
-// the output register is empty or the consumer takes its record
-// (adv = out_ready_i | ~out_valid_o); in_ready_o = adv. Nothing is dropped or
-// duplicated because no register loads unless its successor loads too. The
-// ready path is combinational from out_ready_i to in_ready_o.
+// Backpressure (snn_pipe_ctrl): the whole pipeline advances (every stage
+// register loads) when the output register is empty or the consumer takes
+// its record (adv = out_ready_i | ~out_valid_o); in_ready_o = adv. Nothing is
+// dropped or duplicated because no register loads unless its successor loads
+// too. The ready path is combinational from out_ready_i to in_ready_o.
 //
 // rst_i (synchronous, active high) clears the valid bits only.
 module snn_rng #(
@@ -65,19 +65,23 @@ module snn_rng #(
   endgenerate
 
   // ---------------------------------------------------------------- control
-  reg  [LATENCY-1:0] vld_q;
-  wire               adv = out_ready_i | ~vld_q[LATENCY-1];
+  // The valid bits and the common stage enable adv (snn_pipe_ctrl): every
+  // stage register below loads when adv is high.
+  wire adv;
+  wire unused_busy;
 
-  assign in_ready_o  = adv;
-  assign out_valid_o = vld_q[LATENCY-1];
-
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      vld_q <= {LATENCY{1'b0}};
-    end else if (adv) begin
-      vld_q <= {vld_q[LATENCY-2:0], in_valid_i};
-    end
-  end
+  snn_pipe_ctrl #(
+    .STAGES(LATENCY)
+  ) u_pipe (
+    .clk_i      (clk_i),
+    .rst_i      (rst_i),
+    .in_valid_i (in_valid_i),
+    .in_ready_o (in_ready_o),
+    .out_valid_o(out_valid_o),
+    .out_ready_i(out_ready_i),
+    .adv_o      (adv),
+    .busy_o     (unused_busy)
+  );
 
   // ---------------------------------------------------------------- datapath
   // stage 1: c * GAMMA split into partial products (c_hi = neuron, c_lo = step)

@@ -25,10 +25,11 @@
 //   stage 2: rounding, w - delta or w + delta (exact, signed)
 //   stage 3: clamp to [w_min, w_max] (output register)
 //
-// Backpressure: the whole pipeline advances when the output register is
-// empty or the consumer takes its record (adv = out_ready_i | ~out_valid_o);
-// in_ready_o = adv (combinational from out_ready_i). No register loads unless
-// its successor loads too, so nothing is lost or duplicated.
+// Backpressure (snn_pipe_ctrl): the whole pipeline advances when the output
+// register is empty or the consumer takes its record
+// (adv = out_ready_i | ~out_valid_o); in_ready_o = adv (combinational from
+// out_ready_i). No register loads unless its successor loads too, so nothing
+// is lost or duplicated.
 //
 // busy_o is high while any accepted record has not yet left through the
 // output handshake; the core can wait for !busy_o (and its own write-back) to
@@ -122,20 +123,22 @@ module snn_stdp #(
   endgenerate
 
   // ---------------------------------------------------------------- control
-  reg  [LATENCY-1:0] vld_q;
-  wire               adv = out_ready_i | ~vld_q[LATENCY-1];
+  // The valid bits and the common stage enable adv (snn_pipe_ctrl): every
+  // stage register below loads when adv is high.
+  wire adv;
 
-  assign in_ready_o  = adv;
-  assign out_valid_o = vld_q[LATENCY-1];
-  assign busy_o      = |vld_q;
-
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      vld_q <= {LATENCY{1'b0}};
-    end else if (adv) begin
-      vld_q <= {vld_q[LATENCY-2:0], in_valid_i};
-    end
-  end
+  snn_pipe_ctrl #(
+    .STAGES(LATENCY)
+  ) u_pipe (
+    .clk_i      (clk_i),
+    .rst_i      (rst_i),
+    .in_valid_i (in_valid_i),
+    .in_ready_o (in_ready_o),
+    .out_valid_o(out_valid_o),
+    .out_ready_i(out_ready_i),
+    .adv_o      (adv),
+    .busy_o     (busy_o)
+  );
 
   // ======================================================== stage 1: product
   wire [P_W-1:0] s1_prod_d = amp_i * trace_i;

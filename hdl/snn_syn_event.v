@@ -13,7 +13,7 @@
 // Sums are exact in signed ACC_BITS; the contract's accumulator bound
 // (connect::build) proves they cannot overflow, so nothing saturates here.
 //
-// Memories (block-RAM style, synchronous reads):
+// Memories (snn_mem instances, block-RAM style, synchronous reads):
 //   row memory  ROWS      x 2*PTR_W   word {end, start}: the synapses of row r
 //                                     are syn[start .. end-1] (end exclusive,
 //                                     start == end is an empty row);
@@ -62,11 +62,11 @@
 // and step t+1's events must wait until slot t is drained.
 //
 // Accumulator contents: rst_i clears control state only. Simulation starts
-// from zero (initial block). On an FPGA, block RAM initialised from the
-// bitstream (which honours the initial block in Vivado, Quartus and Yosys
-// flows) also starts at zero; otherwise a controller drains every
-// (slot, neuron) once after configuration, which clears the memories through
-// the drain port itself.
+// from zero (snn_mem's initial block). On an FPGA, block RAM initialised
+// from the bitstream (which honours the initial block in Vivado, Quartus
+// and Yosys flows) also starts at zero; otherwise a controller drains every
+// (slot, neuron) once after configuration, which clears the memories
+// through the drain port itself.
 //
 // Synapse taps and the weight port (used by the STDP core, snn_lif_core with
 // PLASTIC = 1; a static core leaves the inputs low and the taps unused):
@@ -140,6 +140,12 @@ module snn_syn_event #(
   input  wire [31:0]                ld_addr_i,
   input  wire [LD_W-1:0]            ld_word_i
 );
+  // The memory sizes as snn_mem gets them: the parameters whenever they are
+  // legal. An illegal one (rejected below, by this module's checks) is
+  // replaced by a legal value, so that snn_mem's check does not report it
+  // first, under another name.
+  localparam integer ROWS_M      = (ROWS < 1) ? 1 : ROWS;
+  localparam integer SYN_DEPTH_M = (SYN_DEPTH < 1) ? 1 : SYN_DEPTH;
   // Slot index and delay width (delays are 1..SLOTS-1).
   localparam integer SLOT_W = $clog2(SLOTS);
   // Target / neuron index width.
@@ -149,7 +155,7 @@ module snn_syn_event #(
   // Synapse memory address width.
   localparam integer SYN_AW = (SYN_DEPTH > 1) ? $clog2(SYN_DEPTH) : 1;
   // Row pointer width (0..SYN_DEPTH inclusive).
-  localparam integer PTR_W = $clog2(SYN_DEPTH + 1);
+  localparam integer PTR_W = $clog2(SYN_DEPTH_M + 1);
   // Synapse word: {weight, delay, target}.
   localparam integer SYN_W = W_BITS + SLOT_W + TGT_W;
   // Load word width: the wider of the synapse and row words.
@@ -157,6 +163,8 @@ module snn_syn_event #(
   // Accumulator entries per channel and their address width.
   localparam integer ACC_DEPTH = SLOTS * N_NEURONS;
   localparam integer ACC_AW = $clog2(ACC_DEPTH);
+  // (as snn_mem gets it, like ROWS_M above)
+  localparam integer ACC_DEPTH_M = (ACC_DEPTH < 2) ? 2 : ACC_DEPTH;
 
   // ---------------------------------------------------------------- checks
   generate
@@ -216,39 +224,10 @@ module snn_syn_event #(
   localparam [SLOT_W:0]   S_C = SLOTS[SLOT_W:0];
 
   // ---------------------------------------------------------------- memories
-  reg [2*PTR_W-1:0]  row_mem [0:ROWS-1];
-  reg [SYN_W-1:0]    syn_mem [0:SYN_DEPTH-1];
-  reg [ACC_BITS-1:0] acc_ex  [0:ACC_DEPTH-1];
-  reg [ACC_BITS-1:0] acc_in  [0:ACC_DEPTH-1];
-
-  integer k;
-  initial begin
-    for (k = 0; k < ACC_DEPTH; k = k + 1) begin
-      acc_ex[k] = {ACC_BITS{1'b0}};
-      acc_in[k] = {ACC_BITS{1'b0}};
-    end
-  end
-
-  // Images from the generator; without a file a memory starts at zero (every
-  // row empty).
-  generate
-    if (SYN_MEM_FILE != "") begin : g_syn_file
-      initial $readmemh(SYN_MEM_FILE, syn_mem);
-    end else begin : g_syn_zero
-      integer j;
-      initial begin
-        for (j = 0; j < SYN_DEPTH; j = j + 1) syn_mem[j] = {SYN_W{1'b0}};
-      end
-    end
-    if (ROW_MEM_FILE != "") begin : g_row_file
-      initial $readmemh(ROW_MEM_FILE, row_mem);
-    end else begin : g_row_zero
-      integer j;
-      initial begin
-        for (j = 0; j < ROWS; j = j + 1) row_mem[j] = {2*PTR_W{1'b0}};
-      end
-    end
-  endgenerate
+  // (snn_mem instances below, next to the stage that reads them: row memory
+  // in F, synapse memory in s1, accumulators in s3 and port B. Images from
+  // the generator; without a file a memory starts at zero, every row empty.
+  // The accumulators always start at zero.)
 
   // ---------------------------------------------------------------- control
   wire dr_fire = dr_valid_i;          // the drain port is always ready
@@ -259,9 +238,9 @@ module snn_syn_event #(
   // ======================================================== F: row fetch
   reg                 f_valid_q;
   reg [SLOT_W-1:0]    f_slot_q;
-  reg [2*PTR_W-1:0]   f_row_q;        // row memory output register
-  wire [PTR_W-1:0]    f_start = f_row_q[PTR_W-1:0];
-  wire [PTR_W-1:0]    f_end   = f_row_q[2*PTR_W-1:PTR_W];
+  wire [2*PTR_W-1:0]  f_row;          // row memory output (registered read)
+  wire [PTR_W-1:0]    f_start = f_row[PTR_W-1:0];
+  wire [PTR_W-1:0]    f_end   = f_row[2*PTR_W-1:PTR_W];
   wire                f_empty = (f_start == f_end);
 
   // ======================================================== W: row walker
@@ -291,17 +270,26 @@ module snn_syn_event #(
 
   always @(posedge clk_i) begin
     if (f_adv) begin
-      f_row_q  <= row_mem[ev_row_i];
       f_slot_q <= ev_slot_i;
     end
   end
 
-  // row memory load (configuration)
-  always @(posedge clk_i) begin
-    if (ld_row_i) begin
-      row_mem[ld_addr_i[ROW_W-1:0]] <= ld_word_i[2*PTR_W-1:0];
-    end
-  end
+  // row memory: read as the event is accepted (f_row, held while F stalls);
+  // written by the load port
+  snn_mem #(
+    .WIDTH    (2 * PTR_W),
+    .DEPTH    (ROWS_M),
+    .INIT_FILE(ROW_MEM_FILE)
+  ) u_row_mem (
+    .clk_i  (clk_i),
+    .we_i   (ld_row_i),
+    .waddr_i(ld_addr_i[ROW_W-1:0]),
+    .wdata_i(ld_word_i[2*PTR_W-1:0]),
+    .wlane_i(1'b1),
+    .re_i   (f_adv),
+    .raddr_i(ev_row_i),
+    .rdata_o(f_row)
+  );
 
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -325,7 +313,7 @@ module snn_syn_event #(
 
   // ======================================================== s1: synapse word
   reg                 s1_valid_q;
-  reg [SYN_W-1:0]     s1_syn_q;       // synapse memory output register
+  wire [SYN_W-1:0]    s1_syn;         // synapse memory output (registered read)
   reg [SYN_AW-1:0]    s1_addr_q;
   reg [SLOT_W-1:0]    s1_slot_q;
   // port A address: the walker's pointer, or the auxiliary read while idle
@@ -341,26 +329,41 @@ module snn_syn_event #(
 
   always @(posedge clk_i) begin
     if (s_adv) begin
-      s1_syn_q  <= syn_mem[a_syn_addr];
       s1_addr_q <= a_syn_addr;
       s1_slot_q <= w_slot_q;
     end
   end
 
-  // port B of the synapse memory: a whole word (load) or the weight field
-  // (STDP write-back)
-  always @(posedge clk_i) begin
-    if (ld_syn_i) begin
-      syn_mem[ld_addr_i[SYN_AW-1:0]] <= ld_word_i[SYN_W-1:0];
-    end else if (wp_valid_i) begin
-      syn_mem[wp_addr_i][TGT_W + SLOT_W +: W_BITS] <= wp_w_i;
-    end
-  end
+  // The synapse memory. Its write port takes a whole word (load) or the
+  // weight field (STDP write-back): the word's write lanes are {delay,
+  // target} (lane 0, SYN_LO bits) and the weight (the lanes above).
+  localparam integer SYN_LO    = TGT_W + SLOT_W;
+  localparam integer SYN_LANES = (SYN_W + SYN_LO - 1) / SYN_LO;
+  // (lane 0 is kept only by a weight write: in a static core, where
+  // wp_valid_i is tied low, every lane's enable is the same signal and the
+  // memory maps to block RAM like one written in whole words)
+  wire w_only = wp_valid_i & ~ld_syn_i;
+
+  snn_mem #(
+    .WIDTH    (SYN_W),
+    .DEPTH    (SYN_DEPTH_M),
+    .LANE_W   (SYN_LO),
+    .INIT_FILE(SYN_MEM_FILE)
+  ) u_syn_mem (
+    .clk_i  (clk_i),
+    .we_i   (ld_syn_i | wp_valid_i),
+    .waddr_i(ld_syn_i ? ld_addr_i[SYN_AW-1:0] : wp_addr_i),
+    .wdata_i(ld_syn_i ? ld_word_i[SYN_W-1:0] : {wp_w_i, {SYN_LO{1'b0}}}),
+    .wlane_i({{(SYN_LANES - 1){1'b1}}, ~w_only}),
+    .re_i   (s_adv),
+    .raddr_i(a_syn_addr),
+    .rdata_o(s1_syn)
+  );
 
   // decode
-  wire [TGT_W-1:0]        s1_tgt   = s1_syn_q[TGT_W-1:0];
-  wire [SLOT_W-1:0]       s1_dly   = s1_syn_q[TGT_W +: SLOT_W];
-  wire [W_BITS-1:0]       s1_w     = s1_syn_q[TGT_W + SLOT_W +: W_BITS];
+  wire [TGT_W-1:0]        s1_tgt   = s1_syn[TGT_W-1:0];
+  wire [SLOT_W-1:0]       s1_dly   = s1_syn[TGT_W +: SLOT_W];
+  wire [W_BITS-1:0]       s1_w     = s1_syn[TGT_W + SLOT_W +: W_BITS];
   // target slot: s + d < 2 SLOTS, one conditional subtraction
   wire [SLOT_W:0]         s1_ssum  = {1'b0, s1_slot_q} + {1'b0, s1_dly};
   wire [SLOT_W:0]         s1_smod  = (s1_ssum >= S_C) ? (s1_ssum - S_C) : s1_ssum;
@@ -400,8 +403,8 @@ module snn_syn_event #(
   reg [ACC_AW-1:0]    s3_addr_q;
   reg                 s3_neg_q;
   reg [ACC_BITS-1:0]  s3_wl_q;
-  reg [ACC_BITS-1:0]  exa_rd_q;       // port A read data
-  reg [ACC_BITS-1:0]  ina_rd_q;
+  wire [ACC_BITS-1:0] exa_rd;         // port A read data (registered)
+  wire [ACC_BITS-1:0] ina_rd;
 
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -419,17 +422,8 @@ module snn_syn_event #(
     end
   end
 
-  // port A: read only (both channels at the same address)
-  always @(posedge clk_i) begin
-    if (s_adv) begin
-      exa_rd_q <= acc_ex[s2_addr_q];
-    end
-  end
-  always @(posedge clk_i) begin
-    if (s_adv) begin
-      ina_rd_q <= acc_in[s2_addr_q];
-    end
-  end
+  // (port A: read only, both channels at the same address; the
+  // accumulator memories are below, with port B)
 
   // last write (the forwarding source for the next synapse)
   reg                 wb_valid_q;
@@ -438,7 +432,7 @@ module snn_syn_event #(
   reg [ACC_BITS-1:0]  wb_sum_q;
 
   wire                s3_fwd = wb_valid_q & (wb_addr_q == s3_addr_q) & (wb_neg_q == s3_neg_q);
-  wire [ACC_BITS-1:0] s3_old = s3_fwd ? wb_sum_q : (s3_neg_q ? ina_rd_q : exa_rd_q);
+  wire [ACC_BITS-1:0] s3_old = s3_fwd ? wb_sum_q : (s3_neg_q ? ina_rd : exa_rd);
   wire [ACC_BITS-1:0] s3_sum = s3_old + s3_wl_q;
 
   always @(posedge clk_i) begin
@@ -470,21 +464,41 @@ module snn_syn_event #(
   wire                exb_we   = ~rst_i & (dr_fire | (b_wr_syn & ~s3_neg_q));
   wire                inb_we   = ~rst_i & (dr_fire | (b_wr_syn & s3_neg_q));
 
-  reg [ACC_BITS-1:0]  exb_rd_q;       // port B read data (read-first)
-  reg [ACC_BITS-1:0]  inb_rd_q;
+  wire [ACC_BITS-1:0] exb_rd;         // port B read data (read-first)
+  wire [ACC_BITS-1:0] inb_rd;
 
-  always @(posedge clk_i) begin
-    if (exb_we) begin
-      acc_ex[b_addr] <= b_wd;
-      exb_rd_q       <= acc_ex[b_addr];
-    end
-  end
-  always @(posedge clk_i) begin
-    if (inb_we) begin
-      acc_in[b_addr] <= b_wd;
-      inb_rd_q       <= acc_in[b_addr];
-    end
-  end
+  // The accumulators, one memory per channel: read port 0 is port A (s2's
+  // read), read port 1 with the write port is port B (read-first: the old
+  // value out as the new one goes in).
+  snn_mem #(
+    .WIDTH   (ACC_BITS),
+    .DEPTH   (ACC_DEPTH_M),
+    .RD_PORTS(2)
+  ) u_acc_ex (
+    .clk_i  (clk_i),
+    .we_i   (exb_we),
+    .waddr_i(b_addr),
+    .wdata_i(b_wd),
+    .wlane_i(1'b1),
+    .re_i   ({exb_we, s_adv}),
+    .raddr_i({b_addr, s2_addr_q}),
+    .rdata_o({exb_rd, exa_rd})
+  );
+
+  snn_mem #(
+    .WIDTH   (ACC_BITS),
+    .DEPTH   (ACC_DEPTH_M),
+    .RD_PORTS(2)
+  ) u_acc_in (
+    .clk_i  (clk_i),
+    .we_i   (inb_we),
+    .waddr_i(b_addr),
+    .wdata_i(b_wd),
+    .wlane_i(1'b1),
+    .re_i   ({inb_we, s_adv}),
+    .raddr_i({b_addr, s2_addr_q}),
+    .rdata_o({inb_rd, ina_rd})
+  );
 
   reg               dr_valid_q;
   reg [TGT_W-1:0]   dr_neuron_q;
@@ -519,8 +533,8 @@ module snn_syn_event #(
 
   assign dr_valid_o  = dr_valid_q;
   assign dr_neuron_o = dr_neuron_q;
-  assign dr_ex_o     = exb_rd_q;
-  assign dr_in_o     = inb_rd_q;
+  assign dr_ex_o     = exb_rd;
+  assign dr_in_o     = inb_rd;
   assign busy_o      = f_valid_q | w_act_q | s1_valid_q | s2_valid_q | s3_valid_q;
 endmodule
 `default_nettype wire

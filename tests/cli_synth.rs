@@ -61,6 +61,7 @@ fn synth_table_with_params() {
     let o = spikefab(&[
         "synth",
         "hdl/snn_lif_update.v",
+        "hdl/snn_pipe_ctrl.v",
         "--part",
         "ZCU104",
         "--param",

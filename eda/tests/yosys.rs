@@ -47,8 +47,15 @@ fn check_lif_report(r: &spikefab_eda::SynthReport) {
 #[test]
 fn lif_update_on_xc7a100t() {
     let dir = tempfile::tempdir().unwrap();
-    // One file, no --top: the file's only module is the top.
-    let opts = SynthOptions::new(vec![hdl().join("snn_lif_update.v")], dir.path().join("out"));
+    // Its two files, no --top: the module the other does not instantiate
+    // (snn_lif_update, not its snn_pipe_ctrl) is the top.
+    let opts = SynthOptions::new(
+        vec![
+            hdl().join("snn_lif_update.v"),
+            hdl().join("snn_pipe_ctrl.v"),
+        ],
+        dir.path().join("out"),
+    );
     let r = run(&opts, "xc7a100t");
     check_lif_report(&r);
     assert_eq!(r.part.name, "xc7a100t");
@@ -111,7 +118,10 @@ fn syntax_error_is_reported_with_the_log_lines() {
 #[test]
 fn unknown_parameter_is_a_yosys_error() {
     let dir = tempfile::tempdir().unwrap();
-    let mut opts = SynthOptions::new(vec![hdl().join("snn_rng.v")], dir.path().join("out"));
+    let mut opts = SynthOptions::new(
+        vec![hdl().join("snn_rng.v"), hdl().join("snn_pipe_ctrl.v")],
+        dir.path().join("out"),
+    );
     opts.params = vec![("NO_SUCH_PARAM".into(), "3".into())];
     let err = synthesize(&opts, lookup("xc7a100t").unwrap()).unwrap_err();
     assert!(err.to_string().contains("NO_SUCH_PARAM"), "{err}");

@@ -22,11 +22,17 @@ macro_rules! source {
 
 /// The neuron core `snn_lif_core` and the modules it instantiates.
 pub const CORE: &[Source] = &[
+    source!("snn_pipe_ctrl.v"),
+    source!("snn_mem.v"),
     source!("snn_rng.v"),
     source!("snn_poisson.v"),
     source!("snn_lif_update.v"),
     source!("snn_syn_event.v"),
     source!("snn_stdp.v"),
+    source!("snn_core_ctrl.v"),
+    source!("snn_core_load.v"),
+    source!("snn_core_fault.v"),
+    source!("snn_core_stdp.v"),
     source!("snn_lif_core.v"),
 ];
 

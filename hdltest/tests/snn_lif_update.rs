@@ -583,7 +583,12 @@ fn run(cfg: Cfg, seed: u64) {
     let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_lif_update");
     let mut params = cfg.params();
     params.push(("N", N as i64));
-    let tb = compile_tb(&dir, "tb_snn_lif_update", &["snn_lif_update.v"], &params);
+    let tb = compile_tb(
+        &dir,
+        "tb_snn_lif_update",
+        &["snn_pipe_ctrl.v", "snn_lif_update.v"],
+        &params,
+    );
     let lines: Vec<String> = recs.iter().map(|x| x.hex(&cfg)).collect();
     let check = |i: usize, got: &[i128]| -> Result<(), String> {
         let (s, spike) = expected[i];

@@ -58,7 +58,7 @@ fn run(user_bits: u32, seed: u64) {
     let tb = compile_tb(
         &dir,
         "tb_snn_rng",
-        &["snn_rng.v"],
+        &["snn_pipe_ctrl.v", "snn_rng.v"],
         &[("USER_BITS", user_bits as i64), ("N", N as i64)],
     );
     // field 0 = key, 1 = neuron, 2 = step (64-bit slots)

@@ -415,7 +415,12 @@ fn run(cfg: Cfg, seed: u64) {
     let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_stdp");
     let mut params = cfg.params();
     params.push(("N", N as i64));
-    let tb = compile_tb(&dir, "tb_snn_stdp", &["snn_stdp.v"], &params);
+    let tb = compile_tb(
+        &dir,
+        "tb_snn_stdp",
+        &["snn_pipe_ctrl.v", "snn_stdp.v"],
+        &params,
+    );
     let lines: Vec<String> = recs.iter().map(|x| x.hex(&cfg)).collect();
     let check = |i: usize, got: &[i128]| -> Result<(), String> {
         let x = &recs[i];
@@ -646,7 +651,12 @@ fn snn_stdp_reproduces_the_engine_weight_records_in_contract_order() {
     let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_stdp_engine");
     let mut params = cfg.params();
     params.push(("N", reqs.len() as i64));
-    let tb = compile_tb(&dir, "tb_snn_stdp", &["snn_stdp.v"], &params);
+    let tb = compile_tb(
+        &dir,
+        "tb_snn_stdp",
+        &["snn_pipe_ctrl.v", "snn_stdp.v"],
+        &params,
+    );
     let lines: Vec<String> = reqs.iter().map(|(_, x)| x.hex(&cfg)).collect();
     let check = |i: usize, got: &[i128]| -> Result<(), String> {
         let r = &obs.weights[i];

@@ -416,7 +416,7 @@ fn compile_bench(dir: &Path, params: &[(&str, i64)], strings: &[(&str, &Path)]) 
     compile_tb_with_strings(
         dir,
         "tb_snn_syn_event",
-        &["snn_syn_event.v"],
+        &["snn_mem.v", "snn_syn_event.v"],
         params,
         strings,
     )
