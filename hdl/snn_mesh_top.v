@@ -1,7 +1,8 @@
 `default_nettype none
 // snn_mesh_top: MROWS x MCOLS neuron cores (snn_lif_core with MESH = 1) on a
 // spike-routing network-on-chip (snn_noc_mesh), with one network interface
-// per core and the timestep barrier. Static networks; bit-identical to
+// per core and the timestep barrier. Static networks (PLASTIC = 0) and STDP
+// networks (PLASTIC = 1), bit-identical to
 // spikefab_sim::engine::Engine::step_observed for any mesh size.
 //
 // STDP (PLASTIC = 1): a plastic core takes events only after its own

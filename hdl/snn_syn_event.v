@@ -1,7 +1,8 @@
 `default_nettype none
-// snn_syn_event: the synaptic event pipeline of one neuron core, phase B's
-// "pre pass" delivery of docs/numerics.md (static synapses), bit-identical to
-// the accumulator updates of spikefab_sim::engine (deliver_parallel):
+// snn_syn_event: the synaptic event pipeline of one neuron core (static or
+// STDP, single or on a mesh), phase B's "pre pass" delivery of
+// docs/numerics.md, bit-identical to the accumulator updates of
+// spikefab_sim::engine (deliver_parallel):
 //
 //   for each spike event (row r, slot s = t mod SLOTS) and each synapse
 //   (target i, delay d, weight w) of row r:
