@@ -158,6 +158,9 @@ pub fn bench_sim(args: &BenchSimArgs) -> Result<(), CliError> {
         ));
         s.push_str(&format!("  bytes per synapse     {bps:.1}\n"));
         s.push_str(&rates_table(&rates));
+        for w in run::activity_warnings(&rates, &r.net, bio_s) {
+            s.push_str(&format!("  {w}\n"));
+        }
         s
     };
     util::out(&text).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))
