@@ -42,7 +42,10 @@ pub struct ModelArgs {
     /// pd14: in-degree scaling (K_scaling).
     #[arg(long, value_name = "Y", allow_negative_numbers = true)]
     pub k_scale: Option<f64>,
-    /// pd14: external drive.
+    /// pd14: external drive [default: dc (the reference's) where the
+    /// downscaled DC keeps every population at or above rheobase, i.e.
+    /// k-scale >= 0.5; poisson below, where DC alone leaves the network
+    /// nearly silent (docs/models.md)].
     #[arg(long, value_enum)]
     pub drive: Option<DriveArg>,
     /// balanced: total number of neurons.
