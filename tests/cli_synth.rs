@@ -134,3 +134,35 @@ fn synth_needs_top_when_ambiguous_and_rejects_bad_params() {
     assert!(stderr.contains("NAME=VALUE"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A broken module header: the error names the file and the line and says
+/// that no `module NAME` header was parsed (it used to say "the sources
+/// define no module").
+#[test]
+fn synth_names_the_file_and_line_of_a_broken_module_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("broken.v");
+    std::fs::write(
+        &src,
+        "// counter\nmodlue cnt(input clk, output reg q);\n  always @(posedge clk) q <= ~q;\nendmodule\n",
+    )
+    .unwrap();
+    let o = spikefab(&[
+        "synth",
+        src.to_str().unwrap(),
+        "--part",
+        "xc7a100t",
+        "-o",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:4: `endmodule` without a `module NAME` header",
+            src.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("define no module"), "{err}");
+}
