@@ -273,7 +273,9 @@ pub struct GenArgs {
     /// of several cores, from --mesh or the config's `mesh`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=64))]
     pub fifo_depth: Option<u32>,
-    /// Output directory (created; existing generated files are overwritten).
+    /// Output directory: new, empty, or the output of an earlier `spikefab
+    /// gen` (the files its manifest.json lists are replaced, so none is left
+    /// stale); any other non-empty directory is refused.
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
     #[command(flatten)]
