@@ -120,7 +120,23 @@ fn cache_root(opt: Option<&Path>) -> Result<PathBuf, CliError> {
     }
 }
 
+/// `--inject-fault` at a step the run never reaches would pass silently.
+fn check_fault_step(a: &CosimArgs) -> Result<(), CliError> {
+    match a.inject_fault {
+        Some(f) if u64::from(f.step) >= a.steps => Err(CliError::Usage(format!(
+            "--inject-fault {f}: step {} is never reached, the run has steps 0..={} \
+             (--steps {}); inject the fault at a step below {} or run more --steps",
+            f.step,
+            a.steps - 1,
+            a.steps,
+            a.steps
+        ))),
+        _ => Ok(()),
+    }
+}
+
 pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
+    check_fault_step(a)?;
     let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
     let cache = cache_root(a.cache.as_deref())?;
@@ -239,6 +255,14 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         let _ = std::fs::remove_dir_all(&work);
     } else {
         let _: PathBuf = work;
+    }
+    if let Some(f) = &m.fault {
+        eprintln!(
+            "warning: the injected fault {f} changed nothing the comparison sees in {} steps, \
+             so this run proves nothing about the checker (drop-spike and skip-weight-write \
+             act on the first spike or weight write at or after step {}; there was none)",
+            a.steps, f.step
+        );
     }
     Ok(())
 }

@@ -337,3 +337,29 @@ fn mesh_record_trace_in_canonical_order_matches_the_simulators() {
         .unwrap()
         .contains(" weight_order=canonical"));
 }
+
+/// A fault at a step the run never reaches would let the run pass without
+/// the fault ever happening: it is a usage error, before anything is built.
+#[test]
+fn cosim_refuses_a_fault_at_a_step_the_run_never_reaches() {
+    for (fault, steps) in [("rounding@1000", "10"), ("drop-spike@10", "10")] {
+        let o = spikefab(&[
+            "cosim",
+            "gen/tests/nets/tiny.toml",
+            "--hw",
+            "odd",
+            "--steps",
+            steps,
+            "--inject-fault",
+            fault,
+        ]);
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+        assert!(
+            err.contains(&format!("--inject-fault {fault}: step"))
+                && err.contains("is never reached, the run has steps 0..=9 (--steps 10)"),
+            "{err}"
+        );
+        assert!(out.is_empty(), "nothing ran: {out}");
+    }
+}
