@@ -2,15 +2,16 @@
 //! and report throughput and memory. `spikefab bench noc`: the
 //! network-on-chip's latency/throughput curve per mesh size.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde_json::json;
 use spikefab_cosim::noc::{self, MeshCfg, MeshSim, NocSources};
-use spikefab_cosim::{build_with, default_cache_root, CosimError, Toolchain};
+use spikefab_cosim::{build_with, CosimError, Toolchain};
 use spikefab_sim::engine;
 
 use crate::cli::{BenchNocArgs, BenchSimArgs};
+use crate::cosim::WorkDir;
 use crate::error::CliError;
 use crate::model::{self, Length};
 use crate::run::{self, pop_rates, rates_json, rates_table, Progress, Stats};
@@ -177,16 +178,6 @@ fn cosim_err(e: CosimError) -> CliError {
     CliError::CosimFlow(e.into())
 }
 
-/// The work folder of `spikefab bench noc` (generated Verilog only),
-/// removed when the command ends.
-struct WorkDir(PathBuf);
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// `spikefab bench noc`: for each mesh size, verilate `snn_noc_mesh` (or
 /// find it in the cache), sweep the offered load of uniform unicast traffic
 /// over [`noc::CURVE_RATES`] without ejection stalls, scoreboard every run
@@ -214,14 +205,11 @@ pub fn bench_noc(args: &BenchNocArgs) -> Result<bool, CliError> {
     for cfg in &meshes {
         cfg.check().map_err(|e| CliError::Usage(e.to_string()))?;
     }
-    let cache = match &args.cache {
-        Some(c) => c.clone(),
-        None => default_cache_root().map_err(cosim_err)?,
-    };
+    let cache = crate::cosim::cache_root(args.cache.as_deref())?;
     let tools = Toolchain::detect().map_err(|e| cosim_err(e.into()))?;
-    let work =
-        WorkDir(std::env::temp_dir().join(format!("spikefab-bench-noc-{}", std::process::id())));
-    let sources = NocSources::write_embedded(&work.0).map_err(cosim_err)?;
+    // The generated Verilog only, in a private folder removed at the end.
+    let work = WorkDir::new(None, "spikefab-bench-noc-")?;
+    let sources = NocSources::write_embedded(work.path()).map_err(cosim_err)?;
     let measured = args.cycles;
     let warmup = noc::curve_warmup(measured);
     if !args.json {
@@ -238,7 +226,7 @@ pub fn bench_noc(args: &BenchNocArgs) -> Result<bool, CliError> {
     for cfg in meshes {
         let name = cfg.name();
         let t_build = Instant::now();
-        let wrapper = noc::write_wrapper(&work.0, cfg).map_err(cosim_err)?;
+        let wrapper = noc::write_wrapper(work.path(), cfg).map_err(cosim_err)?;
         let spec = noc::mesh_spec(cfg, &wrapper, &sources).map_err(cosim_err)?;
         let lib = build_with(&tools, &spec, &cache).map_err(cosim_err)?;
         let build_s = t_build.elapsed().as_secs_f64();

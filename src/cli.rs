@@ -326,12 +326,17 @@ pub struct CosimArgs {
     #[arg(long, value_name = "RxC")]
     pub mesh: Option<spikefab_gen::Mesh>,
     /// Work folder for the generated RTL, the waveform and records.txt, the
-    /// RTL's record trace (default: a new folder under the system's
-    /// temporary directory, removed after a pass).
+    /// RTL's record trace; new, empty or an earlier work folder, as `gen -o`
+    /// (default: a new private folder with an unpredictable name under the
+    /// system's temporary directory, removed after a pass, kept after a
+    /// failure).
     #[arg(long, value_name = "DIR")]
     pub work: Option<PathBuf>,
     /// Cache of verilated models (default: $SPIKEFAB_CACHE_DIR, else
-    /// $XDG_CACHE_HOME/spikefab/cosim, else ~/.cache/spikefab/cosim).
+    /// $XDG_CACHE_HOME/spikefab/cosim, else ~/.cache/spikefab/cosim);
+    /// created private if missing. Its libraries are loaded into this
+    /// process, so a cache that anyone but you (or root) can write to, or
+    /// under such a folder (sticky ones like /tmp excepted), is refused.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
     #[command(flatten)]
