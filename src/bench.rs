@@ -2,15 +2,16 @@
 //! and report throughput and memory. `spikefab bench noc`: the
 //! network-on-chip's latency/throughput curve per mesh size.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use serde_json::json;
 use spikefab_cosim::noc::{self, MeshCfg, MeshSim, NocSources};
-use spikefab_cosim::{build_with, default_cache_root, CosimError, Toolchain};
+use spikefab_cosim::{build_with, CosimError, Toolchain};
 use spikefab_sim::engine;
 
 use crate::cli::{BenchNocArgs, BenchSimArgs};
+use crate::cosim::WorkDir;
 use crate::error::CliError;
 use crate::model::{self, Length};
 use crate::run::{self, pop_rates, rates_json, rates_table, Progress, Stats};
@@ -158,6 +159,9 @@ pub fn bench_sim(args: &BenchSimArgs) -> Result<(), CliError> {
         ));
         s.push_str(&format!("  bytes per synapse     {bps:.1}\n"));
         s.push_str(&rates_table(&rates));
+        for w in run::activity_warnings(&rates, &r.net, bio_s) {
+            s.push_str(&format!("  {w}\n"));
+        }
         s
     };
     util::out(&text).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))
@@ -172,16 +176,6 @@ fn stdout(text: &str) -> Result<(), CliError> {
 
 fn cosim_err(e: CosimError) -> CliError {
     CliError::CosimFlow(e.into())
-}
-
-/// The work folder of `spikefab bench noc` (generated Verilog only),
-/// removed when the command ends.
-struct WorkDir(PathBuf);
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// `spikefab bench noc`: for each mesh size, verilate `snn_noc_mesh` (or
@@ -211,14 +205,11 @@ pub fn bench_noc(args: &BenchNocArgs) -> Result<bool, CliError> {
     for cfg in &meshes {
         cfg.check().map_err(|e| CliError::Usage(e.to_string()))?;
     }
-    let cache = match &args.cache {
-        Some(c) => c.clone(),
-        None => default_cache_root().map_err(cosim_err)?,
-    };
+    let cache = crate::cosim::cache_root(args.cache.as_deref())?;
     let tools = Toolchain::detect().map_err(|e| cosim_err(e.into()))?;
-    let work =
-        WorkDir(std::env::temp_dir().join(format!("spikefab-bench-noc-{}", std::process::id())));
-    let sources = NocSources::write_embedded(&work.0).map_err(cosim_err)?;
+    // The generated Verilog only, in a private folder removed at the end.
+    let work = WorkDir::new(None, "spikefab-bench-noc-")?;
+    let sources = NocSources::write_embedded(work.path()).map_err(cosim_err)?;
     let measured = args.cycles;
     let warmup = noc::curve_warmup(measured);
     if !args.json {
@@ -235,7 +226,7 @@ pub fn bench_noc(args: &BenchNocArgs) -> Result<bool, CliError> {
     for cfg in meshes {
         let name = cfg.name();
         let t_build = Instant::now();
-        let wrapper = noc::write_wrapper(&work.0, cfg).map_err(cosim_err)?;
+        let wrapper = noc::write_wrapper(work.path(), cfg).map_err(cosim_err)?;
         let spec = noc::mesh_spec(cfg, &wrapper, &sources).map_err(cosim_err)?;
         let lib = build_with(&tools, &spec, &cache).map_err(cosim_err)?;
         let build_s = t_build.elapsed().as_secs_f64();

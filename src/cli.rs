@@ -42,7 +42,10 @@ pub struct ModelArgs {
     /// pd14: in-degree scaling (K_scaling).
     #[arg(long, value_name = "Y", allow_negative_numbers = true)]
     pub k_scale: Option<f64>,
-    /// pd14: external drive.
+    /// pd14: external drive [default: dc (the reference's) where the
+    /// downscaled DC keeps every population at or above rheobase, i.e.
+    /// k-scale >= 0.5; poisson below, where DC alone leaves the network
+    /// nearly silent (docs/models.md)].
     #[arg(long, value_enum)]
     pub drive: Option<DriveArg>,
     /// balanced: total number of neurons.
@@ -270,7 +273,9 @@ pub struct GenArgs {
     /// of several cores, from --mesh or the config's `mesh`).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=64))]
     pub fifo_depth: Option<u32>,
-    /// Output directory (created; existing generated files are overwritten).
+    /// Output directory: new, empty, or the output of an earlier `spikefab
+    /// gen` (the files its manifest.json lists are replaced, so none is left
+    /// stale); any other non-empty directory is refused.
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,
     #[command(flatten)]
@@ -321,12 +326,17 @@ pub struct CosimArgs {
     #[arg(long, value_name = "RxC")]
     pub mesh: Option<spikefab_gen::Mesh>,
     /// Work folder for the generated RTL, the waveform and records.txt, the
-    /// RTL's record trace (default: a new folder under the system's
-    /// temporary directory, removed after a pass).
+    /// RTL's record trace; new, empty or an earlier work folder, as `gen -o`
+    /// (default: a new private folder with an unpredictable name under the
+    /// system's temporary directory, removed after a pass, kept after a
+    /// failure).
     #[arg(long, value_name = "DIR")]
     pub work: Option<PathBuf>,
     /// Cache of verilated models (default: $SPIKEFAB_CACHE_DIR, else
-    /// $XDG_CACHE_HOME/spikefab/cosim, else ~/.cache/spikefab/cosim).
+    /// $XDG_CACHE_HOME/spikefab/cosim, else ~/.cache/spikefab/cosim);
+    /// created private if missing. Its libraries are loaded into this
+    /// process, so a cache that anyone but you (or root) can write to, or
+    /// under such a folder (sticky ones like /tmp excepted), is refused.
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
     #[command(flatten)]

@@ -112,33 +112,102 @@ fn repro() -> String {
         .join(" ")
 }
 
-/// `--cache`, else the default cache of verilated models.
-fn cache_root(opt: Option<&Path>) -> Result<PathBuf, CliError> {
-    match opt {
-        Some(c) => Ok(c.to_path_buf()),
-        None => Ok(default_cache_root().map_err(spikefab_cosim::flow::FlowError::from)?),
+/// `--cache`, else the default cache of verilated models; created if
+/// missing and refused unless it is the user's own
+/// ([`spikefab_cosim::prepare_cache_root`]), before anything is generated.
+pub fn cache_root(opt: Option<&Path>) -> Result<PathBuf, CliError> {
+    let root = match opt {
+        Some(c) => c.to_path_buf(),
+        None => default_cache_root().map_err(spikefab_cosim::flow::FlowError::from)?,
+    };
+    Ok(spikefab_cosim::prepare_cache_root(&root).map_err(spikefab_cosim::flow::FlowError::from)?)
+}
+
+/// A work folder: `--work DIR`, or a new private folder with an
+/// unpredictable name under the system's temporary directory (created
+/// atomically, mode 0700, by `tempfile`), removed when dropped unless kept.
+pub struct WorkDir {
+    path: PathBuf,
+    temp: Option<tempfile::TempDir>,
+}
+
+impl WorkDir {
+    /// `given`, or a fresh temporary folder named `<prefix>XXXXXX`.
+    pub fn new(given: Option<&Path>, prefix: &str) -> Result<WorkDir, CliError> {
+        match given {
+            Some(w) => Ok(WorkDir {
+                path: w.to_path_buf(),
+                temp: None,
+            }),
+            None => {
+                let mut b = tempfile::Builder::new();
+                b.prefix(prefix);
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    // tempfile keeps the default (umask) mode unless told
+                    b.permissions(std::fs::Permissions::from_mode(0o700));
+                }
+                let t = b.tempdir().map_err(|e| {
+                    CliError::io("cannot create a work folder in", &std::env::temp_dir(), e)
+                })?;
+                Ok(WorkDir {
+                    path: t.path().to_path_buf(),
+                    temp: Some(t),
+                })
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether the folder is a temporary one (removed after a pass).
+    pub fn is_temp(&self) -> bool {
+        self.temp.is_some()
+    }
+
+    /// Keep a temporary folder (to look at after a failure).
+    pub fn keep(&mut self) {
+        if let Some(t) = self.temp.take() {
+            let _ = t.keep();
+        }
+    }
+}
+
+/// `--inject-fault` at a step the run never reaches would pass silently.
+fn check_fault_step(a: &CosimArgs) -> Result<(), CliError> {
+    match a.inject_fault {
+        Some(f) if u64::from(f.step) >= a.steps => Err(CliError::Usage(format!(
+            "--inject-fault {f}: step {} is never reached, the run has steps 0..={} \
+             (--steps {}); inject the fault at a step below {} or run more --steps",
+            f.step,
+            a.steps - 1,
+            a.steps,
+            a.steps
+        ))),
+        _ => Ok(()),
     }
 }
 
 pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
+    check_fault_step(a)?;
     let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
     let cache = cache_root(a.cache.as_deref())?;
-    let (work, temp) = match &a.work {
-        Some(w) => (w.clone(), false),
-        None => (
-            std::env::temp_dir().join(format!("spikefab-cosim-{}", std::process::id())),
-            true,
-        ),
-    };
+    let mut work = WorkDir::new(a.work.as_deref(), "spikefab-cosim-")?;
     if let Some(m) = a.mesh.or(hw.mesh).filter(|m| m.cores() > 1) {
-        return cosim_mesh(a, &hw, &r, &m, &cache, &work, temp);
+        return cosim_mesh(a, &hw, &r, &m, &cache, &mut work);
     }
+    let temp = work.is_temp();
+    let work_dir = work.path().to_path_buf();
+    let work_path = work_dir.as_path();
     let opts = GenOptions {
         threads: a.threads as usize,
         fault: a.inject_fault,
     };
-    let mut p = prepare(&r.net, &hw, &opts, &work, &cache)?;
+    let mut p = prepare(&r.net, &hw, &opts, work_path, &cache)?;
     let m = &p.manifest;
     let mut s = format!(
         "spikefab cosim: network '{}' ({}) on hw config '{}': {} neurons, {} synapses ({} plastic)\n",
@@ -170,12 +239,12 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         stall_seed: a.stall_seed,
         x_seed: a.x_seed,
         history: a.history,
-        wave: a.wave.then(|| work.join("divergence.vcd")),
+        wave: a.wave.then(|| work_path.join("divergence.vcd")),
         wave_window: a.window,
         repro: repro(),
     };
     let mut rec = RecordFile::new(
-        work.join("records.txt"),
+        work_path.join("records.txt"),
         Header::of_run(&header_token(&r.model), &p.engine, a.steps, "cosim"),
     );
     let open = || configured(&p.lib, &p.core, &p.beats, &lopts);
@@ -193,7 +262,8 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
             if matches!(e, LockstepError::Diverged(_)) && !a.wave {
                 eprintln!("(add --wave for a VCD of the steps before the divergence)");
             }
-            eprintln!("generated RTL kept in {}", work.display());
+            work.keep();
+            eprintln!("generated RTL kept in {}", work_path.display());
             match records {
                 Ok(Some(l)) => eprintln!("{l}"),
                 Ok(None) => {}
@@ -235,10 +305,13 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         s.push_str(&format!("{l}\n"));
     }
     util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
-    if temp {
-        let _ = std::fs::remove_dir_all(&work);
-    } else {
-        let _: PathBuf = work;
+    if let Some(f) = &m.fault {
+        eprintln!(
+            "warning: the injected fault {f} changed nothing the comparison sees in {} steps, \
+             so this run proves nothing about the checker (drop-spike and skip-weight-write \
+             act on the first spike or weight write at or after step {}; there was none)",
+            a.steps, f.step
+        );
     }
     Ok(())
 }
@@ -249,9 +322,9 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
     let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
     let cache = cache_root(a.cache.as_deref())?;
-    let work = std::env::temp_dir().join(format!("spikefab-bench-cosim-{}", std::process::id()));
+    let work = WorkDir::new(None, "spikefab-bench-cosim-")?;
     let t0 = std::time::Instant::now();
-    let mut p = prepare(&r.net, &hw, &GenOptions::default(), &work, &cache)?;
+    let mut p = prepare(&r.net, &hw, &GenOptions::default(), work.path(), &cache)?;
     let setup = t0.elapsed().as_secs_f64();
     let lopts = LockstepOptions {
         steps: a.steps,
@@ -264,7 +337,7 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
         repro: repro(),
     };
     let res = run_lockstep(&p.lib, &p.core, &p.beats, &mut p.engine, &lopts);
-    let _ = std::fs::remove_dir_all(&work);
+    drop(work);
     let rep = res?;
     let secs = rep.rtl_seconds.max(1e-9);
     let events: u64 = rep.events_per_step.iter().sum();
@@ -323,9 +396,11 @@ fn cosim_mesh(
     r: &Resolved,
     m: &spikefab_gen::Mesh,
     cache: &Path,
-    work: &Path,
-    temp: bool,
+    workdir: &mut WorkDir,
 ) -> Result<(), CliError> {
+    let temp = workdir.is_temp();
+    let work_buf = workdir.path().to_path_buf();
+    let work = work_buf.as_path();
     if a.inject_fault.is_some() {
         return Err(CliError::Usage(
             "--inject-fault builds one core; it cannot be used with --mesh (drop one of them)"
@@ -383,6 +458,7 @@ fn cosim_mesh(
     let rep = match res {
         Ok(rep) => rep,
         Err(e) => {
+            workdir.keep();
             eprintln!("generated RTL kept in {}", work.display());
             match records {
                 Ok(Some(l)) => eprintln!("{l}"),
@@ -415,8 +491,5 @@ fn cosim_mesh(
         s.push_str(&format!("{l}\n"));
     }
     util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
-    if temp {
-        let _ = std::fs::remove_dir_all(work);
-    }
     Ok(())
 }

@@ -196,12 +196,13 @@ fn build_builtin(name: &'static str, m: &ModelArgs, length: Length) -> Result<Re
             if let Some(x) = m.k_scale {
                 p.k_scale = x;
             }
-            if let Some(d) = m.drive {
-                p.drive = match d {
-                    DriveArg::Dc => Pd14Drive::Dc,
-                    DriveArg::Poisson => Pd14Drive::Poisson,
-                };
-            }
+            // Without --drive: DC where it keeps the model active, Poisson
+            // where the downscaled DC would leave it nearly silent.
+            p.drive = match m.drive {
+                Some(DriveArg::Dc) => Pd14Drive::Dc,
+                Some(DriveArg::Poisson) => Pd14Drive::Poisson,
+                None => Pd14Drive::default_for(p.k_scale),
+            };
             if let Some(s) = m.seed {
                 p.seed = s;
             }

@@ -465,6 +465,7 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
         _ => None,
     };
     files.push("run.json");
+    let warnings = activity_warnings(&rates, net, bio_s);
     let run = json!({
         "tool": "spikefab",
         "status": "complete",
@@ -492,6 +493,7 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
         "numerics": net.numerics,
         "numerics_hash": net.numerics.hash_hex(),
         "populations": rates_json(&rates),
+        "warnings": warnings,
         "files": files,
         "command_line": std::env::args().collect::<Vec<_>>(),
     });
@@ -508,6 +510,9 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
     // Summary.
     let dirs = dir.display().to_string();
     if args.quiet {
+        for w in &warnings {
+            eprintln!("{w}");
+        }
         util::out(&format!("{dirs}\n"))
             .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
         return Ok(());
@@ -535,6 +540,9 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
             .unwrap_or_default()
     ));
     s.push_str(&rates_table(&rates));
+    for w in &warnings {
+        s.push_str(&format!("  {w}\n"));
+    }
     if outcome.saturated_weights > 0 {
         s.push_str(&format!(
             "  note: {} drawn weights were saturated to the weight format\n",
@@ -685,6 +693,21 @@ pub fn quant_csv(report: &[QuantEntry]) -> String {
         ));
     }
     s
+}
+
+/// The silent/saturated warnings of a run of `net` ([`crate::rates::activity_warnings`]).
+pub fn activity_warnings(
+    rates: &[PopRate],
+    net: &spikefab_sim::Network,
+    bio_s: f64,
+) -> Vec<String> {
+    let t_ref = |name: &str| {
+        net.populations
+            .iter()
+            .find(|p| p.name == name)
+            .map_or(0.0, |p| p.neuron.t_ref_ms)
+    };
+    crate::rates::activity_warnings(rates, &t_ref, net.simulation.dt_ms, bio_s, WARMUP_MS)
 }
 
 /// Population rates as a JSON array (in population order).

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use spikefab_eda::parts;
-use spikefab_eda::yosys::{self, SynthOptions, SynthReport};
+use spikefab_eda::yosys::{self, SynthError, SynthOptions, SynthReport};
 
 use crate::cli::SynthArgs;
 use crate::error::CliError;
@@ -34,7 +34,13 @@ pub fn synth(a: &SynthArgs) -> Result<(), CliError> {
         out_dir,
         timeout: Duration::from_secs(a.timeout_s),
     };
-    let report = yosys::synthesize(&opts, part)?;
+    let report = match yosys::synthesize(&opts, part) {
+        Ok(r) => r,
+        Err(SynthError::Top(msg)) => {
+            return Err(SynthError::Top(msg + &gen_hint(&a.inputs)).into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     let text = if a.json {
         let mut s = serde_json::to_string(&report).map_err(|e| CliError::Serialize {
             what: "synthesis report",
@@ -46,6 +52,52 @@ pub fn synth(a: &SynthArgs) -> Result<(), CliError> {
         table(&report)
     };
     util::out(&text).map_err(|e| CliError::io("cannot write", &PathBuf::from("<stdout>"), e))
+}
+
+/// For a top that could not be chosen in the output directory of `spikefab
+/// gen`: the top its manifest names, and the Verilog files that manifest
+/// does not list (left over from something else). Empty otherwise.
+fn gen_hint(inputs: &[PathBuf]) -> String {
+    let [dir] = inputs else {
+        return String::new();
+    };
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return String::new();
+    };
+    let Ok(m) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return String::new();
+    };
+    if m["generator"] != "spikefab-gen" {
+        return String::new();
+    }
+    let Some(top) = m["network_top"].as_str().or(m["top"].as_str()) else {
+        return String::new();
+    };
+    let listed: Vec<&str> = m["files"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|x| x.as_str()).collect())
+        .unwrap_or_default();
+    let mut extra: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".v") && !listed.contains(&n.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    extra.sort();
+    let mut s = format!(
+        "\n{} is the output of spikefab gen; its top is `{top}` (add --top {top})",
+        dir.display()
+    );
+    if !extra.is_empty() {
+        s.push_str(&format!(
+            ", and these Verilog files there are not part of that generation (left over or \
+             added by hand; move them away): {}",
+            extra.join(", ")
+        ));
+    }
+    s
 }
 
 fn table(r: &SynthReport) -> String {

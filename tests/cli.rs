@@ -816,3 +816,91 @@ fn bench_prints_parseable_json() {
     assert!(v["threads"].as_u64().unwrap() >= 1);
     assert_eq!(v["populations"].as_array().unwrap().len(), 2);
 }
+
+/// The README's second command, `spikefab sim pd14 --n-scale 0.1 --k-scale
+/// 0.1`, runs an active network: below k-scale 0.5 the default drive is
+/// Poisson (DC alone left every population but L6I silent), every
+/// population fires, and no warning is printed. With `--drive dc` the run
+/// is the old, nearly silent one, and says so, naming the populations.
+#[test]
+fn readme_scaled_pd14_is_active_by_default_and_a_silent_run_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let base = ["sim", "pd14", "--n-scale", "0.1", "--k-scale", "0.1"];
+    let mut args = base.to_vec();
+    args.extend(["--no-plot", "--threads", "2", "-o", "default"]);
+    let out = ok(&spikefab(d, &args));
+    assert!(!out.contains("warning"), "{out}");
+    let run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("default/run.json")).unwrap()).unwrap();
+    assert_eq!(run["scale"]["drive"], "poisson", "{run}");
+    assert_eq!(run["warnings"], serde_json::json!([]), "{run}");
+    for p in run["populations"].as_array().unwrap() {
+        let r = p["rate_hz_after_500ms"].as_f64().unwrap();
+        assert!(r > 0.3, "{} at {r} Hz", p["population"]);
+    }
+
+    let mut args = base.to_vec();
+    args.extend(["--drive", "dc", "--no-plot", "--threads", "2", "-o", "dc"]);
+    let out = ok(&spikefab(d, &args));
+    let line = out
+        .lines()
+        .find(|l| l.contains("warning:"))
+        .unwrap_or_else(|| panic!("no warning:\n{out}"));
+    assert!(
+        line.contains("7 of 8 populations are silent (below 0.1 Hz after the 500 ms warm-up)")
+            && line.contains("L23E 0.000 Hz")
+            && line.contains("L5I 0.000 Hz")
+            && !line.contains("L6I"),
+        "{line}"
+    );
+    let run: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("dc/run.json")).unwrap()).unwrap();
+    assert_eq!(run["scale"]["drive"], "dc");
+    assert_eq!(run["warnings"].as_array().unwrap().len(), 1, "{run}");
+    // --quiet prints the warning on stderr
+    let mut args = base.to_vec();
+    args.extend([
+        "--drive",
+        "dc",
+        "--no-plot",
+        "-q",
+        "-o",
+        "quiet",
+        "--steps",
+        "6000",
+    ]);
+    let o = spikefab(d, &args);
+    ok(&o);
+    assert!(
+        text(&o.stderr).contains("populations are silent"),
+        "{}",
+        text(&o.stderr)
+    );
+}
+
+/// Full scale and every k-scale >= 0.5 keep the reference's DC drive (the
+/// exported network of `export pd14 --n-scale 0.5` is unchanged); below,
+/// the exported network is Poisson-driven.
+#[test]
+fn pd14_default_drive_is_dc_down_to_k_scale_one_half() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (k, poisson) in [("1.0", false), ("0.5", false), ("0.4", true), ("0.1", true)] {
+        let out = ok(&spikefab(
+            d,
+            &["export", "pd14", "--n-scale", "0.02", "--k-scale", k],
+        ));
+        assert_eq!(
+            out.contains("[population.background.poisson]"),
+            poisson,
+            "k-scale {k}"
+        );
+    }
+    let a = ok(&spikefab(d, &["export", "pd14", "--n-scale", "0.5"]));
+    let b = ok(&spikefab(
+        d,
+        &["export", "pd14", "--n-scale", "0.5", "--drive", "dc"],
+    ));
+    assert_eq!(a, b);
+}

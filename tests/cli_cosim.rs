@@ -337,3 +337,205 @@ fn mesh_record_trace_in_canonical_order_matches_the_simulators() {
         .unwrap()
         .contains(" weight_order=canonical"));
 }
+
+/// `spikefab ARGS` with `TMPDIR` set (the folder a work folder goes to
+/// without `--work`), without adding `--cache`.
+fn with_tmpdir(tmpdir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spikefab"))
+        .args(args)
+        .env("TMPDIR", tmpdir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run spikefab")
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A fault at a step the run never reaches would let the run pass without
+/// the fault ever happening: it is a usage error, before anything is built.
+#[test]
+fn cosim_refuses_a_fault_at_a_step_the_run_never_reaches() {
+    for (fault, steps) in [("rounding@1000", "10"), ("drop-spike@10", "10")] {
+        let o = spikefab(&[
+            "cosim",
+            "gen/tests/nets/tiny.toml",
+            "--hw",
+            "odd",
+            "--steps",
+            steps,
+            "--inject-fault",
+            fault,
+        ]);
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+        assert!(
+            err.contains(&format!("--inject-fault {fault}: step"))
+                && err.contains("is never reached, the run has steps 0..=9 (--steps 10)"),
+            "{err}"
+        );
+        assert!(out.is_empty(), "nothing ran: {out}");
+    }
+}
+
+/// `--cache` naming a file is an error that leaves no work folder behind
+/// (it used to leave /tmp/spikefab-cosim-<pid>).
+#[test]
+fn cosim_with_a_cache_that_is_a_file_fails_and_leaves_no_work_folder() {
+    let dir = scratch("cli-cosim-cache-file");
+    let tmpdir = dir.join("tmp");
+    std::fs::create_dir_all(&tmpdir).unwrap();
+    let file = dir.join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let o = with_tmpdir(
+        &tmpdir,
+        &[
+            "cosim",
+            "gen/tests/nets/tiny.toml",
+            "--hw",
+            "odd",
+            "--steps",
+            "5",
+            "--cache",
+            file.to_str().unwrap(),
+        ],
+    );
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the model cache") && err.contains("is not a folder"),
+        "{err}"
+    );
+    assert_eq!(entries(&tmpdir), Vec::<String>::new(), "left behind");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "x");
+}
+
+/// A cache whose libraries another user could replace is refused before
+/// anything in it is loaded: writable by group or others, or under a
+/// folder others can write to that is not sticky.
+#[cfg(unix)]
+#[test]
+fn cosim_refuses_a_cache_that_others_can_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("cli-cosim-open-cache");
+    let open = dir.join("open");
+    std::fs::create_dir_all(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let under = open.join("cache");
+    let group = dir.join("group");
+    std::fs::create_dir_all(&group).unwrap();
+    std::fs::set_permissions(&group, std::fs::Permissions::from_mode(0o770)).unwrap();
+    for (cache, bad, who) in [
+        (
+            &open,
+            &open,
+            "it is writable by its group and others (mode 777)",
+        ),
+        (
+            &under,
+            &open,
+            "a folder above it is writable by its group and others (mode 777)",
+        ),
+        (&group, &group, "it is writable by its group (mode 770)"),
+    ] {
+        let o = with_tmpdir(
+            &dir,
+            &[
+                "cosim",
+                "gen/tests/nets/tiny.toml",
+                "--hw",
+                "odd",
+                "--steps",
+                "5",
+                "--cache",
+                cache.to_str().unwrap(),
+            ],
+        );
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(&format!("refusing the model cache {}", bad.display()))
+                && err.contains(who)
+                && err.contains(&format!("chmod go-w {}", bad.display())),
+            "{cache:?}: {err}"
+        );
+    }
+    // A private cache under a sticky world-writable folder (as /tmp) is fine:
+    // it is created with mode 0700 and accepted.
+    let sticky = dir.join("sticky");
+    std::fs::create_dir_all(&sticky).unwrap();
+    std::fs::set_permissions(&sticky, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let mine = sticky.join("mine");
+    spikefab_cosim::prepare_cache_root(&mine).expect("a private cache under a sticky folder");
+    let mode = std::fs::metadata(&mine).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}
+
+/// Without `--work` the RTL goes to a new folder with an unpredictable name
+/// and mode 0700 (not /tmp/spikefab-cosim-<pid>, which another user could
+/// create first): kept after a failure, removed after a pass.
+#[cfg(unix)]
+#[test]
+fn cosim_without_work_uses_a_private_unpredictable_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmpdir = scratch("cli-cosim-private-work");
+    let cache = cache();
+    let failing = with_tmpdir(
+        &tmpdir,
+        &[
+            "cosim",
+            "gen/tests/nets/tiny.toml",
+            "--hw",
+            "odd",
+            "--steps",
+            "30",
+            "--inject-fault",
+            "rounding@23",
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
+    let err = text(&failing.stderr);
+    assert_eq!(failing.status.code(), Some(1), "{err}");
+    let kept = entries(&tmpdir);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    let name = &kept[0];
+    assert!(name.starts_with("spikefab-cosim-"), "{name}");
+    let suffix = &name["spikefab-cosim-".len()..];
+    assert!(
+        suffix.len() >= 6 && suffix.parse::<u32>().is_err(),
+        "not a pid: {name}"
+    );
+    let work = tmpdir.join(name);
+    assert!(
+        err.contains(&format!("generated RTL kept in {}", work.display())),
+        "{err}"
+    );
+    let mode = std::fs::metadata(&work).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700, "{name}");
+    assert!(work.join("records.txt").is_file());
+    std::fs::remove_dir_all(&work).unwrap();
+
+    let passing = with_tmpdir(
+        &tmpdir,
+        &[
+            "cosim",
+            "gen/tests/nets/tiny.toml",
+            "--hw",
+            "odd",
+            "--steps",
+            "5",
+            "--cache",
+            cache.to_str().unwrap(),
+        ],
+    );
+    let (out, err) = (text(&passing.stdout), text(&passing.stderr));
+    assert!(passing.status.success(), "{out}\n{err}");
+    assert_eq!(entries(&tmpdir), Vec::<String>::new(), "a pass removes it");
+}

@@ -548,3 +548,106 @@ fn synth_of_a_generated_2x2_mesh() {
     assert!(r["ffs"].as_u64().unwrap() > 4 * 500, "{so}");
     println!("spikefab synth, 2x2 mesh of config 'mesh' on xc7a100t: {so}");
 }
+
+/// The Verilog files of `dir`, sorted.
+fn verilog_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".v"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// `gen` into the output of an earlier generation replaces it: the files
+/// its manifest listed are gone (a single-core top next to a mesh top made
+/// `synth` refuse with "2 modules are not instantiated by any other"), the
+/// user's own files stay, and the top is found again.
+#[test]
+fn gen_into_an_earlier_output_leaves_no_stale_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("acc");
+    let net = tiny();
+    let gen = |extra: &[&str]| {
+        let mut a = vec![
+            "gen",
+            net.to_str().unwrap(),
+            "--hw",
+            "mesh",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        let o = spikefab(&a);
+        assert!(o.status.success(), "{:?}", text(&o));
+    };
+    gen(&["--mesh", "1x1"]);
+    assert!(out.join("spikefab_net.v").is_file());
+    fs::write(out.join("notes.txt"), "mine").unwrap();
+    gen(&["--mesh", "2x2"]);
+    let files = verilog_files(&out);
+    assert!(
+        !files.contains(&"spikefab_net.v".to_string())
+            && !files.contains(&"spikefab_top.v".to_string()),
+        "stale single-core files: {files:?}"
+    );
+    assert!(!out.join("syn.hex").exists() && out.join("load.txt").is_file());
+    assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+    let sources = spikefab_eda::yosys::collect_sources(std::slice::from_ref(&out)).unwrap();
+    let modules = spikefab_eda::yosys::scan_modules(&sources).unwrap();
+    assert_eq!(
+        spikefab_eda::yosys::choose_top(&modules, None).unwrap(),
+        "spikefab_mesh_top"
+    );
+    // and back: no mesh file is left
+    gen(&["--mesh", "1x1"]);
+    assert!(!out.join("load.txt").exists() && !out.join("spikefab_mesh_top.v").exists());
+    assert!(out.join("notes.txt").is_file());
+}
+
+/// A non-empty directory that is not an earlier `gen` output is refused and
+/// left as it was.
+#[test]
+fn gen_refuses_a_non_empty_directory_that_is_not_an_earlier_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("mine");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("design.v"), "module mine; endmodule\n").unwrap();
+    fs::write(out.join("manifest.json"), "{\"generator\": \"other\"}\n").unwrap();
+    let o = spikefab(&["gen", tiny().to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let (so, se) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{so}\n{se}");
+    assert!(
+        se.contains(&format!("refusing to generate into {}", out.display()))
+            && se.contains("not the output of an earlier generation"),
+        "{se}"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("design.v")).unwrap(),
+        "module mine; endmodule\n"
+    );
+    assert_eq!(verilog_files(&out), ["design.v"]);
+    // a file in the way
+    let file = tmp.path().join("file");
+    fs::write(&file, "x").unwrap();
+    let o = spikefab(&[
+        "gen",
+        tiny().to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    let (_, se) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{se}");
+    assert!(se.contains("it exists and is not a directory"), "{se}");
+    // an empty directory is fine
+    let empty = tmp.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let o = spikefab(&[
+        "gen",
+        tiny().to_str().unwrap(),
+        "-o",
+        empty.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+}

@@ -135,3 +135,73 @@ fn synth_needs_top_when_ambiguous_and_rejects_bad_params() {
     assert!(stderr.contains("NAME=VALUE"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// A broken module header: the error names the file and the line and says
+/// that no `module NAME` header was parsed (it used to say "the sources
+/// define no module").
+#[test]
+fn synth_names_the_file_and_line_of_a_broken_module_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("broken.v");
+    std::fs::write(
+        &src,
+        "// counter\nmodlue cnt(input clk, output reg q);\n  always @(posedge clk) q <= ~q;\nendmodule\n",
+    )
+    .unwrap();
+    let o = spikefab(&[
+        "synth",
+        src.to_str().unwrap(),
+        "--part",
+        "xc7a100t",
+        "-o",
+        dir.path().join("out").to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:4: `endmodule` without a `module NAME` header",
+            src.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("define no module"), "{err}");
+}
+
+/// A Verilog file that is not part of a `spikefab gen` output next to it:
+/// the error names the generated top and the file that is in the way.
+#[test]
+fn synth_of_a_gen_output_with_a_foreign_file_names_the_top_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("acc");
+    let o = spikefab(&[
+        "gen",
+        "gen/tests/nets/tiny.toml",
+        "--hw",
+        "odd",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    std::fs::write(out.join("old.v"), "module old_top(input a);\nendmodule\n").unwrap();
+    let o = spikefab(&[
+        "synth",
+        out.to_str().unwrap(),
+        "--part",
+        "xc7a100t",
+        "-o",
+        dir.path().join("synth").to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("2 modules are not instantiated by any other (old_top, spikefab_net)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("its top is `spikefab_net` (add --top spikefab_net)")
+            && err.contains("not part of that generation")
+            && err.contains(": old.v"),
+        "{err}"
+    );
+}

@@ -36,6 +36,18 @@ pub enum CosimError {
         source: std::io::Error,
     },
 
+    /// The cache root could be changed by another user: its libraries are
+    /// loaded into this process, so it is refused (see [`crate::cache`]).
+    #[error("refusing the model cache {}: {problem}; a library in it is loaded into this process, so it must be writable by you alone (fix: {fix}, or use another --cache / SPIKEFAB_CACHE_DIR)", path.display())]
+    UnsafeCache {
+        /// The folder at fault (the cache root or a folder above it).
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: String,
+        /// A command that fixes it.
+        fix: String,
+    },
+
     /// Verilator rejected the design (syntax, elaboration or a warning).
     #[error("verilator failed on top `{top}` (exit status {status}):\n{log}")]
     Verilate {

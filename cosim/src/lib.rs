@@ -54,7 +54,7 @@ pub mod noc;
 mod spec;
 mod wrapper;
 
-pub use cache::{default_cache_root, default_cache_root_with};
+pub use cache::{default_cache_root, default_cache_root_with, prepare_cache_root};
 pub use error::CosimError;
 pub use library::{build, build_with, cache_key, BuildOrigin, ModelLib, LIB_FILE};
 pub use model::{Model, PortId, RandReset};

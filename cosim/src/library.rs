@@ -19,6 +19,11 @@
 //! `rename(2)`, so a key folder is always complete; builders of the same key
 //! serialise on the lock file (other processes and other threads alike), and
 //! whoever comes second finds the finished folder.
+//!
+//! A cache root that anyone but the current user (or root) could write to
+//! is refused before anything in it is loaded
+//! ([`crate::cache::prepare_cache_root`]): the key names a library by its
+//! inputs, not its bytes, so a planted library would pass for a cached one.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -31,6 +36,7 @@ use std::time::{Duration, Instant};
 use sha2::{Digest, Sha256};
 use spikefab_eda::verilator::{Toolchain, ToolchainError};
 
+use crate::cache::prepare_cache_root;
 use crate::error::CosimError;
 use crate::libinfo::LibInfo;
 use crate::model::{Model, RandReset};
@@ -177,10 +183,7 @@ pub fn build_with(
     cache_root: &Path,
 ) -> Result<ModelLib, CosimError> {
     spec.validate()?;
-    fs::create_dir_all(cache_root)
-        .map_err(|e| io_err(format!("creating {}", cache_root.display()), e))?;
-    let cache_root = fs::canonicalize(cache_root)
-        .map_err(|e| io_err(format!("resolving {}", cache_root.display()), e))?;
+    let cache_root = prepare_cache_root(cache_root)?;
     let key = model_key(tools, spec)?;
     let dir = cache_root.join(&key);
     let info = |dir: &Path| {

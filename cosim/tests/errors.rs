@@ -247,3 +247,41 @@ fn invalid_specs_are_refused_before_any_tool_runs() {
     let e = build_with(tools(), &acc_spec().param("MUL", ""), &cache).unwrap_err();
     assert!(e.to_string().contains("parameter `MUL`"), "{e}");
 }
+
+/// A library planted in a cache that others can write to would be loaded as
+/// a cache hit (the key names a library by its inputs, not its bytes): such
+/// a cache is refused before anything in it is looked at, and so is one
+/// under a folder others can write to; a private cache is created 0700.
+#[cfg(unix)]
+#[test]
+fn a_cache_others_can_write_is_refused_before_any_library_is_loaded() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("open-cache");
+    let open = dir.join("open");
+    fs::create_dir_all(&open).unwrap();
+    let spec = acc_spec();
+    let key = spikefab_cosim::cache_key(tools(), &spec).unwrap();
+    // "another user" plants a library under the expected key
+    fs::create_dir_all(open.join(&key)).unwrap();
+    fs::write(open.join(&key).join(spikefab_cosim::LIB_FILE), b"planted").unwrap();
+    fs::set_permissions(&open, fs::Permissions::from_mode(0o757)).unwrap();
+    let e = build_with(tools(), &spec, &open).unwrap_err();
+    assert!(matches!(e, CosimError::UnsafeCache { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("is writable by others (mode 757)") && msg.contains("chmod go-w"),
+        "{msg}"
+    );
+    let under = open.join("sub");
+    let e = build_with(tools(), &spec, &under).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("a folder above it is writable by others"),
+        "{e}"
+    );
+    fs::set_permissions(&open, fs::Permissions::from_mode(0o755)).unwrap();
+    let private = dir.join("new").join("cache");
+    spikefab_cosim::prepare_cache_root(&private).unwrap();
+    let mode = fs::metadata(&private).unwrap().permissions().mode() & 0o7777;
+    assert_eq!(mode, 0o700);
+}

@@ -76,6 +76,13 @@ pub enum SynthError {
     /// The top module could not be determined or does not exist.
     #[error("{0}")]
     Top(String),
+    /// A source whose module header could not be parsed.
+    #[error("{}:{line}: {message}", path.display())]
+    ModuleHeader {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     /// A `--param` is malformed.
     #[error("invalid parameter '{0}': {1}")]
     Param(String, String),
@@ -406,29 +413,78 @@ fn identifiers(src: &str) -> Vec<&str> {
 }
 
 /// The modules defined in `sources`, each with the identifiers used in its body.
+///
+/// A `module` keyword not followed by a name, or a file whose `endmodule`
+/// has no `module NAME` header before it and that defines no module, is an
+/// error naming the file and line ([`SynthError::ModuleHeader`]).
 pub fn scan_modules(sources: &[PathBuf]) -> Result<BTreeMap<String, BTreeSet<String>>, SynthError> {
     let mut modules: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for path in sources {
         let text = fs::read_to_string(path).map_err(|e| SynthError::io("cannot read", path, e))?;
         let stripped = strip_comments(&text);
         let toks = identifiers(&stripped);
+        // strip_comments keeps every newline, so lines count as in `text`
+        let offset = |t: &str| t.as_ptr() as usize - stripped.as_ptr() as usize;
+        let line_of = |t: &str| stripped[..offset(t)].matches('\n').count() + 1;
+        let header_err = |t: &str, message: String| SynthError::ModuleHeader {
+            path: path.clone(),
+            line: line_of(t),
+            message,
+        };
         let mut current: Option<(String, BTreeSet<String>)> = None;
+        let mut defined = 0usize;
+        let mut orphan_end: Option<&str> = None;
         let mut k = 0;
         while k < toks.len() {
             let t = toks[k];
-            if (t == "module" || t == "macromodule") && current.is_none() && k + 1 < toks.len() {
-                current = Some((toks[k + 1].to_string(), BTreeSet::new()));
-                k += 2;
+            if (t == "module" || t == "macromodule") && current.is_none() {
+                // the name follows the keyword (and SystemVerilog's lifetime)
+                let mut n = k + 1;
+                if toks
+                    .get(n)
+                    .is_some_and(|x| *x == "automatic" || *x == "static")
+                {
+                    n += 1;
+                }
+                let prev_end = offset(toks[n - 1]) + toks[n - 1].len();
+                let named = toks.get(n).is_some_and(|name| {
+                    stripped[prev_end..offset(name)]
+                        .chars()
+                        .all(char::is_whitespace)
+                });
+                if !named {
+                    return Err(header_err(
+                        t,
+                        format!(
+                            "`{t}` is not followed by a module name, so no `module NAME` header \
+                             was parsed here"
+                        ),
+                    ));
+                }
+                current = Some((toks[n].to_string(), BTreeSet::new()));
+                defined += 1;
+                k = n + 1;
                 continue;
             }
             if t == "endmodule" {
-                if let Some((name, body)) = current.take() {
-                    modules.entry(name).or_default().extend(body);
+                match current.take() {
+                    Some((name, body)) => modules.entry(name).or_default().extend(body),
+                    None => {
+                        orphan_end.get_or_insert(t);
+                    }
                 }
             } else if let Some((_, body)) = current.as_mut() {
                 body.insert(t.to_string());
             }
             k += 1;
+        }
+        if let (0, Some(t)) = (defined, orphan_end) {
+            return Err(header_err(
+                t,
+                "`endmodule` without a `module NAME` header before it: no module header was \
+                 parsed in this file (is `module` misspelt?)"
+                    .into(),
+            ));
         }
     }
     Ok(modules)
@@ -451,7 +507,9 @@ pub fn choose_top(
         )));
     }
     if modules.is_empty() {
-        return Err(SynthError::NoSources("the sources define no module".into()));
+        return Err(SynthError::NoSources(
+            "no `module NAME` header was parsed in any of them".into(),
+        ));
     }
     let roots: Vec<&str> = modules
         .keys()
@@ -903,6 +961,13 @@ pub fn synthesize(opts: &SynthOptions, part: &Part) -> Result<SynthReport, Synth
     let yosys = find_yosys()?;
     let sources = collect_sources(&opts.inputs)?;
     let modules = scan_modules(&sources)?;
+    if modules.is_empty() {
+        let files: Vec<String> = sources.iter().map(|p| p.display().to_string()).collect();
+        return Err(SynthError::NoSources(format!(
+            "no `module NAME` header was parsed in {}",
+            files.join(", ")
+        )));
+    }
     let top = choose_top(&modules, opts.top.as_deref())?;
     for (name, value) in &opts.params {
         check_param(name, value)?;

@@ -174,6 +174,58 @@ fn top_selection() {
     assert_eq!(choose_top(&m, None).unwrap(), "top_m");
 }
 
+/// A broken module header names the file and line, instead of "the
+/// sources define no module".
+#[test]
+fn a_broken_module_header_names_its_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let misspelt = dir.path().join("misspelt.v");
+    fs::write(
+        &misspelt,
+        "// a counter\nmodlue cnt(input clk, output reg q);\n  always @(posedge clk) q <= ~q;\nendmodule\n",
+    )
+    .unwrap();
+    let e = scan_modules(std::slice::from_ref(&misspelt)).unwrap_err();
+    assert!(matches!(e, SynthError::ModuleHeader { line: 4, .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with(&format!("{}:4: ", misspelt.display())),
+        "{msg}"
+    );
+    assert!(msg.contains("no module header was parsed"), "{msg}");
+
+    let nameless = dir.path().join("nameless.v");
+    fs::write(&nameless, "\nmodule (input a, output y);\nendmodule\n").unwrap();
+    let msg = scan_modules(std::slice::from_ref(&nameless))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with(&format!("{}:2: ", nameless.display())),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("`module` is not followed by a module name"),
+        "{msg}"
+    );
+
+    // SystemVerilog's lifetime is not the name
+    let sv = dir.path().join("sv.v");
+    fs::write(&sv, "module automatic m(input a, output y);\nendmodule\n").unwrap();
+    assert!(scan_modules(&[sv]).unwrap().contains_key("m"));
+
+    // No module anywhere (no orphan endmodule either): every file is named.
+    let empty = dir.path().join("empty.v");
+    fs::write(&empty, "`define W 8\n").unwrap();
+    let opts = SynthOptions::new(vec![empty.clone()], dir.path().join("out"));
+    let msg = synthesize(&opts, lookup("xc7a100t").unwrap())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("no `module NAME` header was parsed in") && msg.contains("empty.v"),
+        "{msg}"
+    );
+}
+
 #[test]
 fn missing_top_module_is_an_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -357,14 +357,81 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
+/// The files an earlier generation in `dir` wrote, from its `manifest.json`
+/// (`None`: no manifest of `spikefab-gen` there). Only plain names inside
+/// `dir` count.
+fn previous_files(dir: &Path) -> Option<Vec<String>> {
+    let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if v.get("generator")?.as_str()? != "spikefab-gen" {
+        return None;
+    }
+    let files = v.get("files")?.as_array()?;
+    Some(
+        files
+            .iter()
+            .filter_map(|f| f.as_str())
+            .filter(|f| {
+                let p = Path::new(f);
+                p.file_name().is_some_and(|n| n == p.as_os_str()) && *f != "." && *f != ".."
+            })
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
 impl<'a> Out<'a> {
-    /// Create `dir` (and its parents).
+    /// Create `dir` (and its parents), or claim it for a new generation:
+    /// an empty folder is used as it is; in the output of an earlier
+    /// generation (a `manifest.json` of `spikefab-gen`) the files that
+    /// manifest lists are removed first, so that none of them is left
+    /// stale (files it does not list stay; the manifest itself is replaced
+    /// last); any other non-empty folder is refused and left untouched.
     pub fn create(dir: &'a Path) -> Result<Out<'a>, WriteError> {
-        fs::create_dir_all(dir).map_err(|source| WriteError {
-            what: "cannot create",
+        let refuse = |why: String| WriteError {
+            what: "refusing to generate into",
             path: dir.to_path_buf(),
-            source,
-        })?;
+            source: std::io::Error::other(why),
+        };
+        match fs::symlink_metadata(dir) {
+            Ok(m) if !m.is_dir() && !dir.is_dir() => {
+                return Err(refuse("it exists and is not a directory".into()));
+            }
+            Ok(_) => {
+                let mut entries = fs::read_dir(dir).map_err(|source| WriteError {
+                    what: "cannot list",
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
+                if entries.next().is_some() {
+                    let Some(old) = previous_files(dir) else {
+                        return Err(refuse(format!(
+                            "the directory is not empty and holds no {MANIFEST} of \
+                             spikefab-gen, so it is not the output of an earlier generation \
+                             (choose a new or empty output directory)"
+                        )));
+                    };
+                    // the old manifest stays until the new one replaces it,
+                    // so that a generation that fails half-way can be rerun
+                    for f in old.iter().filter(|f| *f != MANIFEST) {
+                        let p = dir.join(f);
+                        let stale = fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir());
+                        if stale {
+                            fs::remove_file(&p).map_err(|source| WriteError {
+                                what: "cannot remove the earlier generation's",
+                                path: p,
+                                source,
+                            })?;
+                        }
+                    }
+                }
+            }
+            Err(_) => fs::create_dir_all(dir).map_err(|source| WriteError {
+                what: "cannot create",
+                path: dir.to_path_buf(),
+                source,
+            })?,
+        }
         Ok(Out {
             dir,
             files: Vec::new(),

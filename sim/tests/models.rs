@@ -212,6 +212,41 @@ fn pd14_dc_drive_full_scale() {
     }
 }
 
+/// The drive `spikefab` uses without `--drive`: the reference's DC wherever
+/// the compensated DC keeps every population at or above rheobase (the
+/// JSON's `scaling.constraint`), Poisson where it does not (at 0.1 / 0.1,
+/// the README's scaled example, DC leaves all but L6I silent).
+#[test]
+fn pd14_default_drive_is_dc_only_where_dc_reaches_rheobase() {
+    let d = pd14_data();
+    assert_eq!(d.rheobase_pa(), 375.0);
+    for k in [1.0, 2.0, 0.9, 0.5] {
+        assert_eq!(Pd14Drive::default_for(k), Pd14Drive::Dc, "k_scale {k}");
+        assert!(d.dc_below_rheobase(k).is_empty(), "k_scale {k}");
+    }
+    for k in [0.4, 0.25, 0.1, 0.01] {
+        assert_eq!(Pd14Drive::default_for(k), Pd14Drive::Poisson, "k_scale {k}");
+    }
+    let below: Vec<String> = d.dc_below_rheobase(0.1).into_iter().map(|b| b.0).collect();
+    assert_eq!(below, ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E"]);
+    // The helper gives the builder's DC bit for bit.
+    for (k, drive) in [
+        (0.1, Pd14Drive::Dc),
+        (0.3, Pd14Drive::Poisson),
+        (1.0, Pd14Drive::Dc),
+    ] {
+        let net = pd14(&Pd14Params {
+            n_scale: 0.02,
+            k_scale: k,
+            drive,
+            ..Default::default()
+        })
+        .unwrap();
+        let dc: Vec<f64> = net.populations.iter().map(|p| p.background.dc_pa).collect();
+        assert_eq!(dc, d.dc_currents(drive, k));
+    }
+}
+
 /// The reference DC compensation term of target population `y` for
 /// `k_scale`, computed independently from the JSON's derived values.
 fn compensation(j: &Value, y: usize, k_scale: f64, poisson: bool) -> f64 {

@@ -234,6 +234,60 @@ impl Pd14Data {
             .collect()
     }
 
+    /// The DC (pA) of every population with this drive and in-degree
+    /// scaling: the DC drive (if any) plus the reference's compensation for
+    /// `k_scale != 1` (see [`pd14`]).
+    pub fn dc_currents(&self, drive: Pd14Drive, k_scale: f64) -> Vec<f64> {
+        let np = self.num_pops();
+        let order = &self.populations.order;
+        let full_n = self.full_sizes();
+        let full_k = self.full_num_synapses();
+        let psc = self.mean_psc_matrix();
+        let w_ext = self.weight_ext();
+        let sqrt_k = k_scale.sqrt();
+        let tau_syn = self.synapses.tau_syn_ms;
+        let bg = self.external_input.bg_rate_hz;
+        let nu = &self.reference_rates_hz.nest_current.values;
+        let mut dc: Vec<f64> = match drive {
+            Pd14Drive::Dc => self.dc_full_scale(),
+            Pd14Drive::Poisson => vec![0.0; np],
+        };
+        if k_scale != 1.0 {
+            for y in 0..np {
+                // recurrent input of the full network (in-degrees K_yx / N_y)
+                let input_rec: f64 = (0..np)
+                    .map(|x| psc[y][x] * (full_k[y][x] / full_n[y] as f64) * nu[x])
+                    .sum();
+                dc[y] += 0.001 * tau_syn * (1.0 - sqrt_k) * input_rec;
+                if drive == Pd14Drive::Poisson {
+                    let input_ext = w_ext * self.external_input.k_ext[&order[y]] * bg;
+                    dc[y] += 0.001 * tau_syn * (1.0 - sqrt_k) * input_ext;
+                }
+            }
+        }
+        dc
+    }
+
+    /// Rheobase of the PD14 neuron (pA): the smallest constant current that
+    /// brings it to threshold, `C_m (V_th - E_L) / tau_m` (375 pA).
+    pub fn rheobase_pa(&self) -> f64 {
+        let n = &self.neuron;
+        n.c_m_pf * (n.v_th_mv - n.e_l_mv) / n.tau_m_ms
+    }
+
+    /// The populations whose DC with DC drive at `k_scale` is below
+    /// rheobase (the JSON's `scaling.constraint`: such a population is
+    /// silent unless the network drives it), with their DC in pA.
+    pub fn dc_below_rheobase(&self, k_scale: f64) -> Vec<(String, f64)> {
+        let rh = self.rheobase_pa();
+        self.dc_currents(Pd14Drive::Dc, k_scale)
+            .into_iter()
+            .zip(&self.populations.order)
+            .filter(|(dc, _)| *dc < rh)
+            .map(|(dc, n)| (n.clone(), dc))
+            .collect()
+    }
+
     fn check(&self) -> Result<(), String> {
         let np = self.num_pops();
         let order = &self.populations.order;
@@ -286,6 +340,25 @@ pub enum Pd14Drive {
     Dc,
     /// Poisson background generated on chip (the NEST example default).
     Poisson,
+}
+
+impl Pd14Drive {
+    /// The drive that gives a working model at in-degree scaling `k_scale`
+    /// (what `spikefab` uses when `--drive` is not given): DC, the INM-6
+    /// reference default, as long as the compensated DC keeps every
+    /// population at or above rheobase (the JSON's `scaling.constraint`;
+    /// `k_scale >= 0.5` with the reference data, full scale included);
+    /// Poisson below that, as the NEST example does for its downscaled
+    /// default (0.1 / 0.1), because the DC alone would leave the network
+    /// nearly silent. Depends on `k_scale` only: `n_scale` does not change
+    /// the DC.
+    pub fn default_for(k_scale: f64) -> Pd14Drive {
+        if pd14_data().dc_below_rheobase(k_scale).is_empty() {
+            Pd14Drive::Dc
+        } else {
+            Pd14Drive::Poisson
+        }
+    }
 }
 
 /// Initial membrane potentials.
@@ -391,28 +464,10 @@ pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
     let psc = d.mean_psc_matrix();
     let w_ext = d.weight_ext();
     let sqrt_k = p.k_scale.sqrt();
-    let tau_syn = d.synapses.tau_syn_ms;
     let bg = d.external_input.bg_rate_hz;
-    let nu = &d.reference_rates_hz.nest_current.values;
 
     // Per-population DC (pA).
-    let mut dc: Vec<f64> = match p.drive {
-        Pd14Drive::Dc => d.dc_full_scale(),
-        Pd14Drive::Poisson => vec![0.0; np],
-    };
-    if p.k_scale != 1.0 {
-        for y in 0..np {
-            // recurrent input of the full network (in-degrees K_yx / N_y)
-            let input_rec: f64 = (0..np)
-                .map(|x| psc[y][x] * (full_k[y][x] / full_n[y] as f64) * nu[x])
-                .sum();
-            dc[y] += 0.001 * tau_syn * (1.0 - sqrt_k) * input_rec;
-            if p.drive == Pd14Drive::Poisson {
-                let input_ext = w_ext * d.external_input.k_ext[&order[y]] * bg;
-                dc[y] += 0.001 * tau_syn * (1.0 - sqrt_k) * input_ext;
-            }
-        }
-    }
+    let dc = d.dc_currents(p.drive, p.k_scale);
 
     let nd = &d.neuron;
     let populations = (0..np)
