@@ -224,6 +224,48 @@ fn wrong_type_is_a_parse_error_naming_the_field() {
 }
 
 #[test]
+fn an_array_of_tables_where_one_table_belongs_names_the_table() {
+    let (line, col, message, _) = parse_error("simulation_array_of_tables");
+    assert_eq!((line, col), (2, 1));
+    assert_eq!(
+        message,
+        "field `simulation`: `simulation` must be a single table (`[simulation]` or \
+         `simulation = { ... }`), not an array of tables (`[[simulation]]`)"
+    );
+    let (line, col, message, _) = parse_error("neuron_array_of_tables");
+    assert_eq!((line, col), (11, 1));
+    assert!(
+        message.starts_with(
+            "field `population[0].neuron`: `neuron` must be a single table (`[population.neuron]`"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_single_table_where_an_array_of_tables_belongs_names_the_table() {
+    let (line, col, message, _) = parse_error("population_single_table");
+    assert_eq!((line, col), (6, 1));
+    assert_eq!(
+        message,
+        "field `population`: `population` must be an array of tables: write \
+         `[[population]]` before each population, not `[population]`"
+    );
+}
+
+#[test]
+fn an_array_for_a_number_is_still_a_type_error_of_that_number() {
+    let text = read(&fixture("valid")).replace("dt_ms = 0.1", "dt_ms = [0.1]");
+    match load_str(&text, "x.toml") {
+        Err(LoadError::Parse { message, .. }) => {
+            assert!(message.contains("`simulation.dt_ms`"), "{message}");
+            assert!(message.contains("invalid type: sequence"), "{message}");
+        }
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+#[test]
 fn missing_field_is_a_parse_error_naming_the_field_and_its_table() {
     let (line, col, message, _) = parse_error("missing_field");
     assert_eq!((line, col), (11, 1));
