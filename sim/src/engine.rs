@@ -16,8 +16,10 @@
 use rayon::prelude::*;
 
 use crate::connect::{self, key_delay, key_target, Synapses};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::memory;
 use crate::net::Network;
+use crate::path;
 use crate::numerics::{rshift_round, sat_s, smax, smin, umax, NumericsConfig};
 use crate::quant::{self, IntModel, PopParams, StdpParams, TraceParams, VInitQ};
 use crate::rng::{self, Counter, Stream};
@@ -274,21 +276,57 @@ pub struct Engine {
 impl Engine {
     /// Quantize and build a network in the current rayon pool.
     pub fn from_network(net: &Network) -> Result<Engine, Diagnostics> {
+        Engine::from_network_with(net, &connect::NoProgress)
+    }
+
+    /// [`Engine::from_network`], reporting the progress of the
+    /// connectivity build to `progress`. A buffer the machine cannot hold
+    /// is an error (out of memory), not an abort.
+    pub fn from_network_with(
+        net: &Network,
+        progress: &dyn connect::BuildProgress,
+    ) -> Result<Engine, Diagnostics> {
         let model = quant::quantize(net)?;
-        let syn = connect::build(net, &model)?;
-        Ok(Engine::new(model, syn))
+        let syn = connect::build_with(net, &model, progress)?;
+        Engine::try_new(model, syn)
     }
 
     /// An engine at step 0 with the initial state drawn from the seed.
+    /// Aborts, as any allocation does, when the delay ring does not fit in
+    /// memory; [`Engine::try_new`] says so instead.
     pub fn new(model: IntModel, syn: Synapses) -> Engine {
+        let len = model.neurons as usize * model.numerics.delay_slots() as usize;
+        Engine::assemble(model, syn, vec![0; len], vec![0; len])
+    }
+
+    /// [`Engine::new`], or an error naming the fields that size the delay
+    /// ring when it cannot be allocated.
+    pub fn try_new(model: IntModel, syn: Synapses) -> Result<Engine, Diagnostics> {
         let n = model.neurons as usize;
+        let slots = model.numerics.delay_slots() as usize;
+        let ring = || n.checked_mul(slots).and_then(memory::try_zeroed::<i32>);
+        match (ring(), ring()) {
+            (Some(ex), Some(inh)) => Ok(Engine::assemble(model, syn, ex, inh)),
+            _ => Err(Diagnostics(vec![Diagnostic::new(
+                "network",
+                path!["numerics", "max_delay_steps"],
+                format!(
+                    "out of memory: cannot allocate the delay ring of {n} neurons x {slots} slots \
+                     (numerics.max_delay_steps + 1) x 2 channels x 4 bytes = {} bytes",
+                    n as u128 * slots as u128 * 8
+                ),
+            )])),
+        }
+    }
+
+    fn assemble(model: IntModel, syn: Synapses, ring_ex: Vec<i32>, ring_in: Vec<i32>) -> Engine {
         let slots = model.numerics.delay_slots() as usize;
         let pop_of = pop_index(&model);
         let state = initial_state_with(&model, &pop_of);
         Engine {
             bg_key: rng::key(model.seed, Stream::Background, 0),
-            ring_ex: vec![0; n * slots],
-            ring_in: vec![0; n * slots],
+            ring_ex,
+            ring_in,
             slots: slots as u64,
             model,
             syn,

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use toml_edit::{ImDocument, Item, Value};
 
+use crate::connect;
 use crate::diag::{Diagnostic, Diagnostics, Location, Seg};
 use crate::net::{
     Background, DelayDist, Network, NeuronParams, Population, Projection, Rule, Stdp, VInit,
@@ -558,6 +559,11 @@ pub fn validate(net: &Network) -> Result<(), Diagnostics> {
     v.populations(net);
     for (i, p) in net.projections.iter().enumerate() {
         v.projection(net, i, p);
+    }
+    // Synapse counts: at most 2^32 - 1 from one source neuron, 2^36 in all
+    // (not repeated for populations already too large).
+    if net.num_neurons() <= MAX_NEURONS {
+        v.out.extend(connect::limit_problems(net));
     }
     v.recording(net);
     if v.out.is_empty() {

@@ -875,6 +875,64 @@ fn more_than_2_pow_24_neurons_is_an_error() {
 }
 
 #[test]
+fn more_synapses_from_one_neuron_than_a_row_holds_is_an_error() {
+    let name = "synapses_per_source_above_limit";
+    let d = invalid(name);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    expect(
+        name,
+        &d,
+        "projection \"A->B\" (#0)",
+        "projection[0].rule.n",
+        (22, 43),
+        "4294967312",
+        "n = 4294967312 gives its neuron of population \"A\" 4294967312 outgoing synapses, \
+         more than the limit of 4294967295 (2^32 - 1) synapses from one source neuron",
+    );
+}
+
+#[test]
+fn just_below_the_row_limit_passes_validation() {
+    let text = read(&fixture("synapses_per_source_above_limit")).replace("4294967312", "4294967295");
+    assert!(load_str(&text, "x.toml").is_ok());
+    let text = text.replace("4294967295", "4294967296");
+    assert!(load_str(&text, "x.toml").is_err());
+}
+
+#[test]
+fn more_synapses_in_one_projection_than_a_network_holds_is_an_error() {
+    let name = "synapses_of_one_projection_above_limit";
+    let d = invalid(name);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    expect(
+        name,
+        &d,
+        "projection \"A->B\" (#0)",
+        "projection[0].rule.k",
+        (21, 39),
+        "4000000000",
+        "k = 4000000000 onto the 20 neurons of population \"B\" makes 80000000000 synapses, \
+         more than the limit of 68719476736 (2^36) synapses in a network",
+    );
+}
+
+#[test]
+fn more_synapses_in_all_than_a_network_holds_is_reported_where_crossed() {
+    let name = "synapses_total_above_limit";
+    let d = invalid(name);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    expect(
+        name,
+        &d,
+        "projection \"B->A\" (#1)",
+        "projection[1].rule.n",
+        (28, 43),
+        "40000000000",
+        "the network has 80000000000 synapses in total, more than the limit of 68719476736 (2^36)",
+    );
+}
+
+#[test]
 fn huge_population_sizes_do_not_overflow() {
     let mut net = load_file(&fixture("valid")).unwrap();
     for p in &mut net.populations {
