@@ -15,11 +15,13 @@ use spikefab_cosim::lockstep::{
     configured, run_lockstep, run_lockstep_recorded, LockstepError, LockstepOptions, RecordSink,
 };
 use spikefab_gen::{GenOptions, HwConfig};
+use spikefab_sim::memory::Job;
 use spikefab_sim::records::StepRecords;
 use spikefab_sim::trace::{Header, RecordWriter, WeightOrder};
 
 use crate::cli::{BenchCosimArgs, CosimArgs};
 use crate::error::CliError;
+use crate::gen::check_hw_memory;
 use crate::model::{self, Length, Resolved};
 use crate::util::{self, header_token};
 
@@ -131,7 +133,18 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
             true,
         ),
     };
-    if let Some(m) = a.mesh.or(hw.mesh).filter(|m| m.cores() > 1) {
+    let mesh = a.mesh.or(hw.mesh).filter(|m| m.cores() > 1);
+    check_hw_memory(
+        &r.net,
+        &hw,
+        mesh.as_ref(),
+        Job::Cosimulate {
+            mesh: mesh.is_some(),
+        },
+        a.threads as usize,
+        a.max_memory,
+    )?;
+    if let Some(m) = mesh {
         return cosim_mesh(a, &hw, &r, &m, &cache, &work, temp);
     }
     let opts = GenOptions {

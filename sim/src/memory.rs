@@ -263,7 +263,10 @@ pub fn estimate(net: &Network, job: Job, threads: usize) -> Estimate {
     let more = by_projection.iter().filter(|(s, _)| *s > 0).count() - largest.len();
     let mut drivers = largest.join("; ");
     if more > 0 {
-        drivers.push_str(&format!("; {more} more projections"));
+        drivers.push_str(&format!(
+            "; {more} more projection{}",
+            if more == 1 { "" } else { "s" }
+        ));
     }
     let (big_row, big_pop) = row
         .iter()
@@ -307,7 +310,7 @@ pub fn estimate(net: &Network, job: Job, threads: usize) -> Estimate {
     let pop_fields = if pops == 1 {
         "population[0].size".to_string()
     } else {
-        format!("population[0..{pops}].size")
+        format!("population[*].size of {pops} populations")
     };
     let copies = if matches!(job, Job::Simulate) { 1 } else { 2 };
     let state = n * (24 * copies + 2);
