@@ -97,7 +97,9 @@ fn a_row_of_more_than_2_pow_32_synapses_is_rejected_by_every_command() {
             "{args:?}: {err}"
         );
         assert!(
-            err.contains("more than the limit of 4294967295 (2^32 - 1) synapses from one source neuron"),
+            err.contains(
+                "more than the limit of 4294967295 (2^32 - 1) synapses from one source neuron"
+            ),
             "{args:?}: {err}"
         );
     }
@@ -208,11 +210,24 @@ fn max_memory_takes_sizes_with_binary_units_only() {
         assert_eq!(out.status.code(), Some(2), "{arg}");
         let err = text(&out.stderr);
         assert!(err.contains("--max-memory"), "{err}");
-        assert!(err.contains("512M, 4G") || err.contains("negative") || err.contains("unit"), "{err}");
+        assert!(
+            err.contains("512M, 4G") || err.contains("negative") || err.contains("unit"),
+            "{err}"
+        );
     }
     let out = spikefab_within(
         d,
-        &["sim", "net.toml", "--max-memory", "1GiB", "--steps", "20", "-o", "o", "--no-plot"],
+        &[
+            "sim",
+            "net.toml",
+            "--max-memory",
+            "1GiB",
+            "--steps",
+            "20",
+            "-o",
+            "o",
+            "--no-plot",
+        ],
         Duration::from_secs(60),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -228,14 +243,27 @@ fn a_connection_probability_too_small_for_ln_1_minus_p_runs_instead_of_hanging()
         fs::write(d.join("tiny.toml"), net).unwrap();
         let out = spikefab_within(
             d,
-            &["sim", "tiny.toml", "--steps", "50", "-o", "run", "--no-plot", "-q"],
+            &[
+                "sim",
+                "tiny.toml",
+                "--steps",
+                "50",
+                "-o",
+                "run",
+                "--no-plot",
+                "-q",
+            ],
             Duration::from_secs(60),
         );
         assert!(out.status.success(), "p = {p}: {}", text(&out.stderr));
         let run: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(d.join("run/run.json")).unwrap()).unwrap();
         assert_eq!(run["synapses"], 2, "p = {p}: only the explicit synapses");
-        let out = spikefab_within(d, &["gen", "tiny.toml", "--hw", "stdp", "-o", "g"], Duration::from_secs(60));
+        let out = spikefab_within(
+            d,
+            &["gen", "tiny.toml", "--hw", "stdp", "-o", "g"],
+            Duration::from_secs(60),
+        );
         assert!(out.status.success(), "p = {p}: {}", text(&out.stderr));
     }
 }
@@ -245,7 +273,11 @@ fn a_huge_k_scale_names_k_scale() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for cmd in ["sim", "export"] {
-        let err = fails(&spikefab_within(d, &[cmd, "pd14", "--k-scale", "1e30"], FAST));
+        let err = fails(&spikefab_within(
+            d,
+            &[cmd, "pd14", "--k-scale", "1e30"],
+            FAST,
+        ));
         assert!(
             err.contains("model pd14: k_scale = 1000000000000000000000000000000 with n_scale = 1 gives projection"),
             "{cmd}: {err}"
@@ -277,7 +309,16 @@ fn progress_is_shown_as_lines_on_request_and_not_otherwise() {
     fs::write(d.join("net.toml"), example("two_populations")).unwrap();
     let out = spikefab_within(
         d,
-        &["sim", "net.toml", "--steps", "20", "-o", "a", "--no-plot", "--progress"],
+        &[
+            "sim",
+            "net.toml",
+            "--steps",
+            "20",
+            "-o",
+            "a",
+            "--no-plot",
+            "--progress",
+        ],
         Duration::from_secs(60),
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -295,7 +336,11 @@ fn progress_is_shown_as_lines_on_request_and_not_otherwise() {
         Duration::from_secs(60),
     );
     assert!(out.status.success());
-    assert!(!text(&out.stderr).contains("progress"), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("progress"),
+        "{}",
+        text(&out.stderr)
+    );
     // --progress and --quiet contradict each other
     let out = spikefab_within(d, &["sim", "net.toml", "--progress", "-q"], FAST);
     assert_eq!(out.status.code(), Some(2));

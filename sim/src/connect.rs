@@ -605,7 +605,10 @@ impl<'a> Rows<'a> {
     /// No other thread accesses row `src` while the slices live.
     #[allow(clippy::mut_from_ref, clippy::type_complexity)]
     unsafe fn row(&self, src: usize) -> (&mut [u32], &mut [i16], Option<&mut [u8]>) {
-        let (a, b) = (self.row_start[src] as usize, self.row_start[src + 1] as usize);
+        let (a, b) = (
+            self.row_start[src] as usize,
+            self.row_start[src + 1] as usize,
+        );
         // SAFETY: `a <= b <= len` (the rows tile the arrays, checked in
         // `new`; `row_start[src + 1]` is bounds-checked), so the ranges are
         // in bounds; the caller owns the row.
@@ -637,7 +640,7 @@ impl<'a, T> PerRow<'a, T> {
     fn new(buf: &'a mut [T], stride: usize) -> PerRow<'a, T> {
         PerRow {
             ptr: buf.as_mut_ptr(),
-            rows: if stride == 0 { 0 } else { buf.len() / stride },
+            rows: buf.len().checked_div(stride).unwrap_or(0),
             stride,
             _buf: std::marker::PhantomData,
         }
@@ -937,7 +940,12 @@ pub fn build_with(
     progress.phase("placing synapses", total as u64);
     let saturated = AtomicU64::new(0);
     let complete = {
-        let rows = Rows::new(&row_start, &mut key, &mut weight, plastic.then_some(&mut rule));
+        let rows = Rows::new(
+            &row_start,
+            &mut key,
+            &mut weight,
+            plastic.then_some(&mut rule),
+        );
         tasks.par_iter().for_each(|&(gi, c)| {
             let g = &gens[gi];
             let mut sat = 0;
@@ -966,17 +974,22 @@ pub fn build_with(
     // order is erased; then record where each partition starts.
     let parts = partitions_for(n as u32);
     let stride = parts as usize + 1;
-    let mut part_start: Vec<u32> =
-        try_zeroed(n * stride).ok_or_else(|| oom("row partition offsets", (n * stride * 4) as u128))?;
+    let mut part_start: Vec<u32> = try_zeroed(n * stride)
+        .ok_or_else(|| oom("row partition offsets", (n * stride * 4) as u128))?;
     progress.phase("sorting rows", total as u64);
     let sort_failed = AtomicBool::new(false);
     {
-        let rows = Rows::new(&row_start, &mut key, &mut weight, plastic.then_some(&mut rule));
+        let rows = Rows::new(
+            &row_start,
+            &mut key,
+            &mut weight,
+            plastic.then_some(&mut rule),
+        );
         let offsets = PerRow::new(&mut part_start, stride);
         let row_start = &row_start;
-        (0..n.div_ceil(SORT_BLOCK))
-            .into_par_iter()
-            .for_each_init(Vec::<u128>::new, |buf, block| {
+        (0..n.div_ceil(SORT_BLOCK)).into_par_iter().for_each_init(
+            Vec::<u128>::new,
+            |buf, block| {
                 let block_rows = block * SORT_BLOCK..((block + 1) * SORT_BLOCK).min(n);
                 let done = row_start[block_rows.end] - row_start[block_rows.start];
                 for src in block_rows {
@@ -1029,7 +1042,8 @@ pub fn build_with(
                     }
                 }
                 progress.advance(done);
-            });
+            },
+        );
     }
     if sort_failed.load(Relaxed) {
         let longest = (0..n)
@@ -1229,7 +1243,10 @@ mod tests {
         assert!(rows.complete());
         // SAFETY: one thread.
         let (k0, w0, r0) = unsafe { rows.row(0) };
-        assert_eq!((&*k0, &*w0, r0.is_none()), (&[5u32][..], &[-1i16][..], true));
+        assert_eq!(
+            (&*k0, &*w0, r0.is_none()),
+            (&[5u32][..], &[-1i16][..], true)
+        );
         // SAFETY: one thread; row 0's slices are no longer used.
         let (k1, _, _) = unsafe { rows.row(1) };
         assert_eq!(k1, &[7, 8]);

@@ -19,8 +19,8 @@ use crate::connect::{self, key_delay, key_target, Synapses};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::memory;
 use crate::net::Network;
-use crate::path;
 use crate::numerics::{rshift_round, sat_s, smax, smin, umax, NumericsConfig};
+use crate::path;
 use crate::quant::{self, IntModel, PopParams, StdpParams, TraceParams, VInitQ};
 use crate::rng::{self, Counter, Stream};
 
@@ -376,7 +376,8 @@ impl Engine {
         // accesses below rely on it (`state` is a public field).
         let n = self.state.len();
         assert!(
-            self.ring_ex.len() == n * self.slots as usize && self.ring_in.len() == self.ring_ex.len(),
+            self.ring_ex.len() == n * self.slots as usize
+                && self.ring_in.len() == self.ring_ex.len(),
             "the engine's state no longer matches its delay ring ({n} neurons, ring of {} entries)",
             self.ring_ex.len()
         );
@@ -746,7 +747,10 @@ mod tests {
             assert_eq!((b[0], b[parts as usize]), (0, n));
             for t in 0..n {
                 let p = connect::partition_of(t, parts, n) as usize;
-                assert!(b[p] <= t && t < b[p + 1], "n {n}, t {t}, partition {p}: {b:?}");
+                assert!(
+                    b[p] <= t && t < b[p + 1],
+                    "n {n}, t {t}, partition {p}: {b:?}"
+                );
             }
         }
     }
@@ -758,7 +762,12 @@ mod tests {
         let all: Vec<u32> = (0..e.neurons()).collect();
         e.deliver_parallel(0, &all);
         let sum: i64 = e.ring_ex.iter().chain(&e.ring_in).map(|&x| x as i64).sum();
-        let want: i64 = e.syn.weight.iter().map(|&w| (w as i64) << e.model.numerics.w_shift).sum();
+        let want: i64 = e
+            .syn
+            .weight
+            .iter()
+            .map(|&w| (w as i64) << e.model.numerics.w_shift)
+            .sum();
         assert_eq!(sum, want, "every synapse delivered once");
     }
 

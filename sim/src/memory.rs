@@ -150,7 +150,7 @@ impl Estimate {
     /// The items, one line each (indented by two spaces), largest first.
     pub fn lines(&self) -> String {
         let mut items: Vec<&Item> = self.items.iter().filter(|i| i.bytes > 0).collect();
-        items.sort_by(|a, b| b.bytes.cmp(&a.bytes));
+        items.sort_by_key(|i| std::cmp::Reverse(i.bytes));
         let w = items.iter().map(|i| i.what.len()).max().unwrap_or(0);
         let mut s = String::new();
         for i in items {
@@ -253,7 +253,7 @@ pub fn estimate(net: &Network, job: Job, threads: usize) -> Estimate {
             ),
         ));
     }
-    by_projection.sort_by(|a, b| b.0.cmp(&a.0));
+    by_projection.sort_by_key(|p| std::cmp::Reverse(p.0));
     let largest: Vec<String> = by_projection
         .iter()
         .filter(|(s, _)| *s > 0)
@@ -332,13 +332,13 @@ pub fn estimate(net: &Network, job: Job, threads: usize) -> Estimate {
         Item {
             what: "neuron state",
             bytes: sat(state),
-            detail: format!(
-                "{n} neurons ({pop_fields}) x {} bytes",
-                24 * copies + 2
-            ),
+            detail: format!("{n} neurons ({pop_fields}) x {} bytes", 24 * copies + 2),
         },
     ];
-    let mesh = matches!(job, Job::Generate { mesh: true } | Job::Cosimulate { mesh: true });
+    let mesh = matches!(
+        job,
+        Job::Generate { mesh: true } | Job::Cosimulate { mesh: true }
+    );
     if matches!(job, Job::Simulate | Job::Cosimulate { .. }) {
         items.push(Item {
             what: "delay ring",
@@ -457,7 +457,9 @@ pub enum MemoryError {
 pub enum SizeError {
     #[error("empty size (expected a number of bytes with an optional unit: 512M, 4G, 1.5GiB)")]
     Empty,
-    #[error("'{0}' is not a size (expected a number of bytes with an optional unit: 512M, 4G, 1.5GiB)")]
+    #[error(
+        "'{0}' is not a size (expected a number of bytes with an optional unit: 512M, 4G, 1.5GiB)"
+    )]
     NotANumber(String),
     #[error("'{0}': a size cannot be negative")]
     Negative(String),
@@ -545,7 +547,10 @@ mod tests {
         assert_eq!(parse_size(""), Err(SizeError::Empty));
         assert!(matches!(parse_size("-4G"), Err(SizeError::Negative(_))));
         assert!(matches!(parse_size("G"), Err(SizeError::NotANumber(_))));
-        assert!(matches!(parse_size("1.2.3G"), Err(SizeError::NotANumber(_))));
+        assert!(matches!(
+            parse_size("1.2.3G"),
+            Err(SizeError::NotANumber(_))
+        ));
         assert!(matches!(parse_size("4X"), Err(SizeError::Unit(_))));
         assert!(matches!(parse_size("nan"), Err(SizeError::NotANumber(_))));
         assert!(matches!(parse_size("inf"), Err(SizeError::NotANumber(_))));

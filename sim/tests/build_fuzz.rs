@@ -129,10 +129,7 @@ fn exercise_net(net: &Network) -> Outcome {
 
 /// Run `f` on `input` in a thread; fail naming the input if it panics or
 /// does not finish within the deadline.
-fn within_deadline<I: std::fmt::Debug + Send + 'static>(
-    input: I,
-    f: fn(&I) -> Outcome,
-) -> Outcome {
+fn within_deadline<I: std::fmt::Debug + Send + 'static>(input: I, f: fn(&I) -> Outcome) -> Outcome {
     let shown = format!("{input:?}");
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::Builder::new()
@@ -205,8 +202,8 @@ fn numbers(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let starts = b[i].is_ascii_digit()
-            || (b[i] == b'-' && i + 1 < b.len() && b[i + 1].is_ascii_digit());
+        let starts =
+            b[i].is_ascii_digit() || (b[i] == b'-' && i + 1 < b.len() && b[i + 1].is_ascii_digit());
         let in_word = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
         if starts && !in_word {
             let s = i;
@@ -338,8 +335,12 @@ fn field() -> impl Strategy<Value = Field> {
         (wild_f64(), 0u32..3).prop_map(|(x, k)| Field::Duration(x * 10f64.powi(k as i32))),
         (i.clone(), wild_f64(), wild_f64()).prop_map(|(i, m, s)| Field::Weight(i, 400.0 * m, s)),
         (i.clone(), wild_f64(), wild_f64()).prop_map(|(i, m, s)| Field::Delay(i, 5.0 * m, s)),
-        (i.clone(), wild_f64(), wild_u32(), wild_f64())
-            .prop_map(|(i, r, k, w)| Field::Poisson(i, 100.0 * r, k, 100.0 * w)),
+        (i.clone(), wild_f64(), wild_u32(), wild_f64()).prop_map(|(i, r, k, w)| Field::Poisson(
+            i,
+            100.0 * r,
+            k,
+            100.0 * w
+        )),
         (wild_u32(), wild_u32()).prop_map(|(n, e)| Field::State(n, e)),
         wild_u64().prop_map(Field::Seed),
     ]

@@ -893,7 +893,8 @@ fn more_synapses_from_one_neuron_than_a_row_holds_is_an_error() {
 
 #[test]
 fn just_below_the_row_limit_passes_validation() {
-    let text = read(&fixture("synapses_per_source_above_limit")).replace("4294967312", "4294967295");
+    let text =
+        read(&fixture("synapses_per_source_above_limit")).replace("4294967312", "4294967295");
     assert!(load_str(&text, "x.toml").is_ok());
     let text = text.replace("4294967295", "4294967296");
     assert!(load_str(&text, "x.toml").is_err());

@@ -374,16 +374,24 @@ fn pd14_scales_beyond_the_format_limits_are_errors_naming_the_scale() {
         ..Default::default()
     });
     assert!(
-        e.starts_with("k_scale = 1000000000000000000000000000000 with n_scale = 1 gives projection"),
+        e.starts_with(
+            "k_scale = 1000000000000000000000000000000 with n_scale = 1 gives projection"
+        ),
         "{e}"
     );
-    assert!(e.contains("more than the limit of 68719476736 (2^36) synapses"), "{e}");
+    assert!(
+        e.contains("more than the limit of 68719476736 (2^36) synapses"),
+        "{e}"
+    );
     // Each projection below 2^36 but the network above it.
     let e = err(Pd14Params {
         k_scale: 300.0,
         ..Default::default()
     });
-    assert!(e.starts_with("k_scale = 300 with n_scale = 1 makes the model too large"), "{e}");
+    assert!(
+        e.starts_with("k_scale = 300 with n_scale = 1 makes the model too large"),
+        "{e}"
+    );
     assert!(e.contains("2^36"), "{e}");
     // A Poisson indegree beyond u32 (once silently saturated).
     let e = err(Pd14Params {
