@@ -14,7 +14,7 @@ use crate::cli::{BenchNocArgs, BenchSimArgs};
 use crate::cosim::WorkDir;
 use crate::error::CliError;
 use crate::model::{self, Length};
-use crate::run::{self, pop_rates, rates_json, rates_table, Progress, Stats};
+use crate::run::{self, pop_rates, rates_json, rates_table, Progress, ProgressMode, Stats};
 use crate::util::{self, human_bytes, human_count};
 
 struct Measured {
@@ -37,8 +37,16 @@ pub fn bench_sim(args: &BenchSimArgs) -> Result<(), CliError> {
         m.k_scale = Some(s);
     }
     let r = model::resolve(&args.model_name, &m, Length::Ms(args.duration_ms))?;
+    run::check_memory(
+        &spikefab_sim::memory::estimate(
+            &r.net,
+            spikefab_sim::memory::Job::Simulate,
+            args.threads as usize,
+        ),
+        args.max_memory,
+    )?;
     // No file output in a benchmark: spikes and state are counted, not written.
-    let progress = Progress::wanted(args.json);
+    let progress = ProgressMode::of(args.json, args.progress);
     let res = engine::with_threads(args.threads as usize, || {
         let (mut e, build_s) = match run::build_engine(&r, progress) {
             Ok(x) => x,

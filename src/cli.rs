@@ -96,6 +96,17 @@ pub struct SimArgs {
     /// No progress bar; print only the output directory.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Show the progress of building the network and of the run on stderr
+    /// even when it is not a terminal (a line every few seconds; on a
+    /// terminal a bar is shown anyway).
+    #[arg(long, conflicts_with = "quiet")]
+    pub progress: bool,
+    /// Refuse to build a network whose memory estimate exceeds SIZE (bytes,
+    /// or with a unit: 512M, 4G, 1.5GiB; powers of 1024) [default: the
+    /// memory available now, MemAvailable of /proc/meminfo]. `spikefab
+    /// check` prints the estimate.
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -189,6 +200,17 @@ pub struct BenchSimArgs {
     /// Print one JSON line instead of the human report.
     #[arg(long)]
     pub json: bool,
+    /// Show the progress of building the network and of the run on stderr
+    /// even when it is not a terminal (a line every few seconds; on a
+    /// terminal a bar is shown anyway).
+    #[arg(long)]
+    pub progress: bool,
+    /// Refuse to build a network whose memory estimate exceeds SIZE (bytes,
+    /// or with a unit: 512M, 4G, 1.5GiB; powers of 1024) [default: the
+    /// memory available now, MemAvailable of /proc/meminfo]. `spikefab
+    /// check` prints the estimate.
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -283,6 +305,12 @@ pub struct GenArgs {
     /// Worker threads for building the network (0: one per core).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
     pub threads: u32,
+    /// Refuse to build a network whose memory estimate exceeds SIZE (bytes,
+    /// or with a unit: 512M, 4G, 1.5GiB; powers of 1024) [default: the
+    /// memory available now, MemAvailable of /proc/meminfo]. `spikefab
+    /// check` prints the estimate.
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -344,4 +372,15 @@ pub struct CosimArgs {
     /// Worker threads for building the network (0: one per core).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
     pub threads: u32,
+    /// Refuse to build a network whose memory estimate exceeds SIZE (bytes,
+    /// or with a unit: 512M, 4G, 1.5GiB; powers of 1024) [default: the
+    /// memory available now, MemAvailable of /proc/meminfo]. `spikefab
+    /// check` prints the estimate.
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
+}
+
+/// `--max-memory SIZE`: bytes, or a number with a binary unit (4G, 512MiB).
+fn parse_max_memory(s: &str) -> Result<u64, String> {
+    spikefab_sim::memory::parse_size(s).map_err(|e| e.to_string())
 }

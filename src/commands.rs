@@ -4,6 +4,7 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
+use spikefab_sim::memory::{self, MemoryLimit};
 use spikefab_sim::quant;
 use spikefab_sim::trace::{compare_traces, CompareError, Side, TraceKind, TraceReader};
 
@@ -37,7 +38,8 @@ pub fn export(args: &ExportArgs) -> Result<(), CliError> {
     }
 }
 
-/// `spikefab check`: exit 0 with the quantization report, or the diagnostics.
+/// `spikefab check`: exit 0 with the memory estimate and the quantization
+/// report, or the diagnostics.
 pub fn check(args: &CheckArgs) -> Result<(), CliError> {
     let r = model::resolve(&args.net, &ModelArgs::default(), Length::Default)?;
     let q = match quant::quantize(&r.net) {
@@ -61,6 +63,18 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
         net.simulation.dt_ms,
         net.numerics.hash_hex()
     );
+    // What building and simulating it would take, against what is free.
+    let est = memory::estimate(net, memory::Job::Simulate, 0);
+    s.push_str(&est.to_string());
+    match MemoryLimit::resolve(None) {
+        Some(limit) if est.total() > limit.bytes => s.push_str(&format!(
+            "note: more than {limit}: spikefab sim would refuse it\n"
+        )),
+        Some(limit) => s.push_str(&format!(
+            "within {limit}; sim, gen and cosim check their own estimate before building\n"
+        )),
+        None => {}
+    }
     let mut rep: Vec<&quant::QuantEntry> = q.report.iter().collect();
     rep.sort_by(|a, b| b.rel_err().total_cmp(&a.rel_err()));
     s.push_str(&format!(

@@ -15,11 +15,13 @@ use spikefab_cosim::lockstep::{
     configured, run_lockstep, run_lockstep_recorded, LockstepError, LockstepOptions, RecordSink,
 };
 use spikefab_gen::{GenOptions, HwConfig};
+use spikefab_sim::memory::Job;
 use spikefab_sim::records::StepRecords;
 use spikefab_sim::trace::{Header, RecordWriter, WeightOrder};
 
 use crate::cli::{BenchCosimArgs, CosimArgs};
 use crate::error::CliError;
+use crate::gen::check_hw_memory;
 use crate::model::{self, Length, Resolved};
 use crate::util::{self, header_token};
 
@@ -196,8 +198,19 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
     let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
     let cache = cache_root(a.cache.as_deref())?;
+    let mesh = a.mesh.or(hw.mesh).filter(|m| m.cores() > 1);
+    check_hw_memory(
+        &r.net,
+        &hw,
+        mesh.as_ref(),
+        Job::Cosimulate {
+            mesh: mesh.is_some(),
+        },
+        a.threads as usize,
+        a.max_memory,
+    )?;
     let mut work = WorkDir::new(a.work.as_deref(), "spikefab-cosim-")?;
-    if let Some(m) = a.mesh.or(hw.mesh).filter(|m| m.cores() > 1) {
+    if let Some(m) = mesh {
         return cosim_mesh(a, &hw, &r, &m, &cache, &mut work);
     }
     let temp = work.is_temp();

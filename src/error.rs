@@ -80,6 +80,10 @@ pub enum CliError {
     /// The co-simulation failed (divergence, watchdog, protocol).
     #[error("{0}")]
     Cosim(#[from] spikefab_cosim::lockstep::LockstepError),
+    /// The network needs more memory than the limit (`--max-memory`, else
+    /// what is available).
+    #[error("{0}")]
+    Memory(#[from] spikefab_sim::memory::MemoryError),
     /// Serializing an output failed.
     #[error("cannot serialize {what}: {message}")]
     Serialize { what: &'static str, message: String },

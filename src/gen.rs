@@ -14,9 +14,12 @@ use spikefab_gen::mesh_gen::{self, MeshGenOptions};
 use spikefab_gen::{model as gen_model, Mesh, MeshError, MeshManifest};
 use spikefab_gen::{GenOptions, HwConfig, Manifest};
 
+use spikefab_sim::memory::{self, Job};
+
 use crate::cli::GenArgs;
 use crate::error::CliError;
 use crate::model::{self, Length, Resolved};
+use crate::run::check_memory;
 use crate::util;
 
 pub fn gen(a: &GenArgs) -> Result<(), CliError> {
@@ -30,6 +33,14 @@ pub fn gen(a: &GenArgs) -> Result<(), CliError> {
             "--fifo-depth sizes the routers of a mesh; a 1x1 mesh is one core without routers (drop --fifo-depth or use a larger --mesh)".into(),
         ));
     }
+    check_hw_memory(
+        &r.net,
+        &hw,
+        None,
+        Job::Generate { mesh: false },
+        a.threads as usize,
+        a.max_memory,
+    )?;
     let opts = GenOptions {
         threads: a.threads as usize,
         fault: a.inject_fault,
@@ -150,6 +161,14 @@ fn gen_mesh(a: &GenArgs, hw: &HwConfig, r: &Resolved, m: &Mesh) -> Result<(), Cl
         }
         .into());
     }
+    check_hw_memory(
+        &r.net,
+        hw,
+        Some(m),
+        Job::Generate { mesh: true },
+        a.threads as usize,
+        a.max_memory,
+    )?;
     let opts = MeshGenOptions {
         threads: a.threads as usize,
         fifo_depth: a.fifo_depth.unwrap_or(mesh_gen::DEFAULT_FIFO_DEPTH),
@@ -235,4 +254,29 @@ fn mesh_summary(m: &MeshManifest, source: &str, out: &std::path::Path) -> String
         m.top
     ));
     s
+}
+
+/// The memory check of generating or co-simulating `net` on `hw` (one core,
+/// or a `mesh`): the estimate of `job` against `--max-memory` (else what is
+/// available). Skipped for a network whose counts already exceed the
+/// config's capacities: the generator refuses it before connecting, naming
+/// the capacity, which says more than the memory would.
+pub fn check_hw_memory(
+    net: &spikefab_sim::Network,
+    hw: &HwConfig,
+    mesh: Option<&Mesh>,
+    job: Job,
+    threads: usize,
+    max_memory: Option<u64>,
+) -> Result<(), CliError> {
+    let net = gen_model::apply_numerics(net, hw);
+    let c = capacity::network_counts(&net);
+    let fits = match mesh {
+        Some(m) => capacity::count_misfits(c.neurons, c.synapses, hw, m).is_empty(),
+        None => !c.exact || (c.synapses <= hw.syn_depth && c.neurons <= hw.neurons_per_core),
+    };
+    if fits {
+        check_memory(&memory::estimate(&net, job, threads), max_memory)?;
+    }
+    Ok(())
 }

@@ -1,18 +1,21 @@
 //! `spikefab sim`: build a network, run it, and write a run directory.
 //!
-//! Also the pieces `bench` shares: the per-population spike statistics, the
-//! progress display and the engine build with located diagnostics.
+//! Also the pieces `bench`, `gen` and `cosim` share: the per-population
+//! spike statistics, the progress display, the memory check and the engine
+//! build with located diagnostics.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, IsTerminal};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
+use spikefab_sim::connect::BuildProgress;
 use spikefab_sim::engine::{self, Engine};
+use spikefab_sim::memory::{self, Estimate, MemoryLimit};
 use spikefab_sim::quant::QuantEntry;
 use spikefab_sim::records::StepRecords;
 use spikefab_sim::trace::{Header, RecordWriter, SpikeWriter, StateWriter, WeightOrder};
@@ -106,41 +109,75 @@ pub fn pop_rates(pops: &[(String, u32)], stats: &Stats, steps: u64, dt_ms: f64) 
         .collect()
 }
 
+/// How progress is shown on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// Nothing (quiet, or stderr is not a terminal).
+    Off,
+    /// A bar (stderr is a terminal).
+    Bar,
+    /// A line every few seconds (`--progress` with stderr not a terminal).
+    Lines,
+}
+
+impl ProgressMode {
+    /// The mode of an invocation: `quiet` silences it, `forced`
+    /// (`--progress`) shows it even when stderr is not a terminal.
+    pub fn of(quiet: bool, forced: bool) -> ProgressMode {
+        let tty = std::io::stderr().is_terminal();
+        match (tty, forced, quiet) {
+            (true, _, false) | (true, true, _) => ProgressMode::Bar,
+            (false, true, _) => ProgressMode::Lines,
+            _ => ProgressMode::Off,
+        }
+    }
+}
+
+/// Seconds between two progress lines.
+const LINE_EVERY_S: f64 = 5.0;
+
 /// Progress of the step loop on stderr: appears only once the run is
-/// expected to take longer than about two seconds, and never when disabled
-/// (quiet, or stderr is not a terminal).
+/// expected to take longer than about two seconds, and never when off.
 pub struct Progress {
-    enabled: bool,
+    mode: ProgressMode,
     total: u64,
     start: Instant,
     bar: Option<ProgressBar>,
+    last_line: f64,
 }
 
 impl Progress {
-    pub fn new(total: u64, enabled: bool) -> Progress {
+    pub fn new(total: u64, mode: ProgressMode) -> Progress {
         Progress {
-            enabled,
+            mode,
             total,
             start: Instant::now(),
             bar: None,
+            last_line: 0.0,
         }
-    }
-
-    /// Whether progress output is wanted for this invocation.
-    pub fn wanted(quiet: bool) -> bool {
-        !quiet && std::io::stderr().is_terminal()
     }
 
     /// `done` steps are complete. Cheap enough to call every step.
     #[inline]
     pub fn update(&mut self, done: u64) {
-        if !self.enabled || !done.is_multiple_of(32) {
+        if self.mode == ProgressMode::Off || !done.is_multiple_of(32) {
+            return;
+        }
+        let el = self.start.elapsed().as_secs_f64();
+        if self.mode == ProgressMode::Lines {
+            if el - self.last_line >= LINE_EVERY_S {
+                self.last_line = el;
+                eprintln!(
+                    "progress: simulating: step {done} of {} ({:.1}%, {el:.0} s)",
+                    self.total,
+                    100.0 * done as f64 / self.total.max(1) as f64
+                );
+            }
             return;
         }
         match &self.bar {
             Some(b) => b.set_position(done),
             None => {
-                let el = self.start.elapsed().as_secs_f64();
                 let projected = if done > 0 {
                     el * self.total as f64 / done as f64
                 } else {
@@ -171,63 +208,140 @@ impl Progress {
     }
 }
 
-/// A spinner on stderr while something of unknown length runs; it appears
-/// only if that takes longer than half a second.
-pub struct Spinner {
-    pb: ProgressBar,
-    done: Arc<AtomicBool>,
+/// The progress of a connectivity build on stderr: the phase (counting,
+/// placing, sorting) and its synapses done of its total. As a bar, it
+/// appears only if the build takes longer than half a second; as lines,
+/// one per phase and one every few seconds.
+pub struct BuildBar {
+    state: Arc<BuildState>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-impl Spinner {
-    pub fn start(enabled: bool, msg: &str) -> Option<Spinner> {
-        if !enabled {
-            return None;
-        }
-        let pb = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        if let Ok(st) = ProgressStyle::with_template("{spinner} {msg} [{elapsed}]") {
-            pb.set_style(st);
-        }
-        pb.set_message(msg.to_string());
-        let done = Arc::new(AtomicBool::new(false));
-        let (pb2, done2) = (pb.clone(), done.clone());
-        let thread = std::thread::Builder::new()
-            .name("spikefab-spinner".into())
-            .spawn(move || {
-                for _ in 0..10 {
-                    std::thread::sleep(Duration::from_millis(50));
-                    if done2.load(Ordering::Relaxed) {
-                        return;
-                    }
-                }
-                pb2.set_draw_target(ProgressDrawTarget::stderr());
-                pb2.enable_steady_tick(Duration::from_millis(120));
-            })
-            .ok();
-        Some(Spinner { pb, done, thread })
+/// What the worker threads update and the drawing thread reads.
+struct BuildState {
+    mode: ProgressMode,
+    pb: ProgressBar,
+    start: Instant,
+    pos: AtomicU64,
+    phase: Mutex<(&'static str, u64)>,
+    done: AtomicBool,
+}
+
+impl BuildState {
+    fn line(&self) {
+        let (what, total) = *self.phase.lock().unwrap_or_else(|e| e.into_inner());
+        let pos = self.pos.load(Ordering::Relaxed);
+        eprintln!(
+            "progress: building network: {what}: {pos} of {total} ({:.1}%, {:.0} s)",
+            100.0 * pos as f64 / total.max(1) as f64,
+            self.start.elapsed().as_secs_f64()
+        );
     }
 
-    pub fn finish(mut self) {
-        self.done.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+    /// The drawing thread: shows the bar after half a second and keeps it
+    /// current, or prints a line every few seconds.
+    fn draw(&self) {
+        let mut shown = false;
+        let mut last_line = 0.0;
+        while !self.done.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(100));
+            let el = self.start.elapsed().as_secs_f64();
+            if self.mode == ProgressMode::Bar {
+                if !shown && el > 0.5 {
+                    shown = true;
+                    self.pb.set_draw_target(ProgressDrawTarget::stderr());
+                    self.pb.enable_steady_tick(Duration::from_millis(120));
+                }
+                self.pb.set_position(self.pos.load(Ordering::Relaxed));
+            } else if el - last_line >= LINE_EVERY_S {
+                last_line = el;
+                self.line();
+            }
         }
-        self.pb.finish_and_clear();
     }
 }
 
-/// Build the engine (quantize + connectivity) in the current rayon pool.
-/// Diagnostics come back unlocated (locate them outside, with the source text).
+impl BuildBar {
+    pub fn start(mode: ProgressMode) -> Option<BuildBar> {
+        if mode == ProgressMode::Off {
+            return None;
+        }
+        let pb = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::hidden());
+        if let Ok(st) = ProgressStyle::with_template(
+            "{spinner} building network: {msg} {wide_bar} {human_pos}/{human_len} [{elapsed}, eta {eta}]",
+        ) {
+            pb.set_style(st);
+        }
+        let state = Arc::new(BuildState {
+            mode,
+            pb,
+            start: Instant::now(),
+            pos: AtomicU64::new(0),
+            phase: Mutex::new(("starting", 0)),
+            done: AtomicBool::new(false),
+        });
+        let s2 = state.clone();
+        let thread = std::thread::Builder::new()
+            .name("spikefab-build-progress".into())
+            .spawn(move || s2.draw())
+            .ok();
+        Some(BuildBar { state, thread })
+    }
+
+    /// Stop drawing and clear the bar.
+    pub fn finish(mut self) {
+        self.state.done.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.state.pb.finish_and_clear();
+    }
+}
+
+impl BuildProgress for BuildBar {
+    fn phase(&self, what: &'static str, total: u64) {
+        let s = &self.state;
+        *s.phase.lock().unwrap_or_else(|e| e.into_inner()) = (what, total);
+        s.pos.store(0, Ordering::Relaxed);
+        s.pb.set_message(what);
+        s.pb.set_length(total);
+        s.pb.set_position(0);
+        if s.mode == ProgressMode::Lines {
+            s.line();
+        }
+    }
+
+    fn advance(&self, n: u64) {
+        self.state.pos.fetch_add(n, Ordering::Relaxed);
+    }
+}
+
+/// The memory limit of an invocation (`--max-memory`, else what the
+/// system says is available) against the estimate of its job; an error
+/// naming the fields that drive it when it does not fit.
+pub fn check_memory(est: &Estimate, max_memory: Option<u64>) -> Result<(), CliError> {
+    match MemoryLimit::resolve(max_memory) {
+        Some(limit) => est.check(&limit).map_err(CliError::from),
+        None => Ok(()),
+    }
+}
+
+/// Build the engine (quantize + connectivity) in the current rayon pool,
+/// showing the build's progress per `progress`. Diagnostics come back
+/// unlocated (locate them outside, with the source text).
 pub fn build_engine(
     r: &Resolved,
-    progress: bool,
+    progress: ProgressMode,
 ) -> Result<(Engine, f64), spikefab_sim::Diagnostics> {
-    let sp = Spinner::start(progress, "building network");
+    let bar = BuildBar::start(progress);
     let t0 = Instant::now();
-    let e = Engine::from_network(&r.net);
+    let e = match &bar {
+        Some(b) => Engine::from_network_with(&r.net, b),
+        None => Engine::from_network(&r.net),
+    };
     let build_s = t0.elapsed().as_secs_f64();
-    if let Some(sp) = sp {
-        sp.finish();
+    if let Some(b) = bar {
+        b.finish();
     }
     e.map(|e| (e, build_s))
 }
@@ -375,9 +489,13 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
         message: e.to_string(),
     })?;
     check_run_dir(args.output.as_deref())?;
-
-    let progress = Progress::wanted(args.quiet);
     let threads = args.threads as usize;
+    check_memory(
+        &memory::estimate(&r.net, memory::Job::Simulate, threads),
+        args.max_memory,
+    )?;
+
+    let progress = ProgressMode::of(args.quiet, args.progress);
     // The directory is created once the engine is built: a network that
     // fails to quantize or connect leaves nothing behind.
     let prepare = || -> Result<PathBuf, CliError> {
@@ -557,7 +675,7 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
 /// The engine work of `sim`, run inside the rayon pool.
 fn run_in_pool(
     r: &Resolved,
-    progress: bool,
+    progress: ProgressMode,
     records: bool,
     prepare: impl FnOnce() -> Result<PathBuf, CliError>,
 ) -> Result<(PathBuf, Outcome), RunError> {

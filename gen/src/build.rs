@@ -26,7 +26,8 @@ fn fit(net: &Network, hw: &HwConfig, c: &Counts) -> Result<(), GenError> {
 
 /// `net` built for one core of `hw`: re-quantized with the config's
 /// numerics ([`apply_numerics`]), validated, checked against the core's
-/// capacities (before connecting, from the model; after, from the synapses)
+/// capacities (before connecting, from the model and the rules' exact
+/// synapse counts; after, from the synapses)
 /// and connected in a rayon pool of `threads` threads (0: one per core).
 pub fn build_core_model(
     net: &Network,
@@ -50,10 +51,14 @@ pub fn build_core_model(
             projections: plastic,
         });
     }
+    // The synapse count is known before connecting for every rule but
+    // pairwise_bernoulli: a network too big for the core is refused before
+    // its synapses are drawn and held.
+    let planned = network_counts(&net);
     let pre = Counts {
         neurons: model.neurons.into(),
         pops: model.pops.len() as u64,
-        synapses: None,
+        synapses: planned.exact.then_some(planned.synapses),
         plastic: 0,
         rules: 0,
         max_delay: None,

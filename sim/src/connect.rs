@@ -7,14 +7,23 @@
 //! place) and finally sorts each row by (delay, target, weight): the order in
 //! which threads placed synapses is erased, and each row is laid out for
 //! cache-friendly delivery. Memory: 4 bytes (target and delay) + 2 bytes
-//! (weight) per synapse, plus one byte per synapse when any projection is plastic.
+//! (weight) per synapse, plus one byte per synapse when any projection is
+//! plastic ([`crate::memory`] estimates all of it before anything is built).
+//!
+//! Limits: a source neuron has at most [`MAX_ROW_SYNAPSES`] synapses (the
+//! first pass counts them in 32 bits, and a row's partition offsets are
+//! 32-bit) and a network at most [`MAX_SYNAPSES`]. The validator enforces
+//! both from the rules' counts ([`planned`]; for `pairwise_bernoulli` the
+//! expectation), and the build checks the counts it actually draws, so that
+//! no counter can wrap and no write can leave its row.
 
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::net::{DelayDist, Network, Rule, WeightDist};
+use crate::memory::try_zeroed;
+use crate::net::{DelayDist, Network, Projection, Rule, WeightDist};
 use crate::numerics::smax;
 use crate::path;
 use crate::quant::IntModel;
@@ -27,6 +36,98 @@ pub const TARGET_MASK: u32 = (1 << TARGET_BITS) - 1;
 
 /// Synapses drawn per chunk of work.
 const CHUNK: u64 = 1 << 14;
+
+/// Most synapses one source neuron can have: 2^32 - 1 (the first pass counts
+/// each row in a 32-bit counter, and [`Synapses::part_start`] holds 32-bit
+/// offsets within a row).
+pub const MAX_ROW_SYNAPSES: u64 = u32::MAX as u64;
+
+/// Most synapses a network can have: 2^36 = 68,719,476,736 (at 6 bytes
+/// each, 384 GiB, beyond any machine this runs on). The bound keeps every
+/// count, product and memory sum of the build far inside 64-bit arithmetic
+/// and the list of work chunks small; what a machine can actually hold is
+/// the memory estimate's business ([`crate::memory`]).
+pub const MAX_SYNAPSES: u64 = 1 << 36;
+
+/// What a projection's rule makes, from the description alone (no draw).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Planned {
+    /// Synapses: exact for every rule but `pairwise_bernoulli`, whose count
+    /// is random (its expectation, rounded and saturated, is given).
+    pub synapses: u64,
+    /// Whether `synapses` is exact.
+    pub exact: bool,
+    /// Expected synapses of one source neuron (exact for `one_to_one`; an
+    /// upper bound for `explicit`, the whole list).
+    pub per_source: f64,
+}
+
+/// The synapses projection `p` of `net` makes (see [`Planned`]); `None`
+/// when its source or target population does not exist.
+pub fn planned(net: &Network, p: &Projection) -> Option<Planned> {
+    let ns = net.populations[net.population_index(&p.source)?].size;
+    let nt = net.populations[net.population_index(&p.target)?].size;
+    let same = p.source == p.target;
+    let per = |total: f64| if ns == 0 { 0.0 } else { total / f64::from(ns) };
+    Some(match &p.rule {
+        Rule::FixedTotalNumber { n, .. } => Planned {
+            synapses: *n,
+            exact: true,
+            per_source: per(*n as f64),
+        },
+        Rule::FixedIndegree { k, .. } => {
+            // <= 2^32 * 2^32: never overflows
+            let total = u64::from(*k) * u64::from(nt);
+            Planned {
+                synapses: total,
+                exact: true,
+                per_source: per(total as f64),
+            }
+        }
+        Rule::PairwiseBernoulli { p: prob, autapses } => {
+            let targets = if same && !autapses {
+                f64::from(nt.saturating_sub(1))
+            } else {
+                f64::from(nt)
+            };
+            // NaN (rejected by validation) counts as 0: `as` saturates.
+            let prob = prob.clamp(0.0, 1.0);
+            Planned {
+                synapses: (prob * f64::from(ns) * targets).round() as u64,
+                exact: prob == 0.0 || prob == 1.0,
+                per_source: prob * targets,
+            }
+        }
+        Rule::OneToOne => Planned {
+            synapses: u64::from(ns),
+            exact: true,
+            per_source: 1.0,
+        },
+        Rule::Explicit { synapses } => Planned {
+            synapses: synapses.len() as u64,
+            exact: true,
+            per_source: synapses.len() as f64,
+        },
+    })
+}
+
+/// Receives the progress of a connectivity build ([`build_with`]), from
+/// worker threads: keep both methods cheap (an atomic add).
+pub trait BuildProgress: Sync {
+    /// A new phase begins: `what` it does, and `total` units of work
+    /// (synapses for the two drawing passes, rows for the sort).
+    fn phase(&self, what: &'static str, total: u64) {
+        let _ = (what, total);
+    }
+    /// `n` more units of the current phase are done.
+    fn advance(&self, n: u64) {
+        let _ = n;
+    }
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+impl BuildProgress for NoProgress {}
 
 /// Pack a target and a delay (in steps) into a synapse key.
 #[inline(always)]
@@ -313,7 +414,12 @@ impl ProjGen<'_> {
                     }
                 } else if *p > 0.0 {
                     // Geometric skipping: the gap to the next accepted target.
-                    let ln_q = (1.0 - p).ln();
+                    // ln(1 - p) as f64 computes it, except where 1 - p rounds
+                    // to 1 (p below about 1.1e-16): there it would be 0, every
+                    // gap -inf and the loop endless; ln_1p(-p) keeps p. (Using
+                    // ln_1p for all p would move results of existing networks.)
+                    let q = 1.0 - p;
+                    let ln_q = if q < 1.0 { q.ln() } else { (-p).ln_1p() };
                     let mut j: f64 = -1.0;
                     loop {
                         let u = 1.0 - r.unit(); // (0, 1]
@@ -355,31 +461,366 @@ impl ProjGen<'_> {
     }
 }
 
-/// A raw pointer that threads may write through at indices they own exclusively.
-#[derive(Clone, Copy)]
-struct SharedMut<T>(*mut T);
-unsafe impl<T: Send> Send for SharedMut<T> {}
-unsafe impl<T: Send> Sync for SharedMut<T> {}
-impl<T> SharedMut<T> {
-    /// # Safety
-    /// `i` is in bounds and no other thread accesses index `i` concurrently.
-    #[inline(always)]
-    unsafe fn write(self, i: usize, v: T) {
-        unsafe { self.0.add(i).write(v) }
+/// Pass 1's per-source counters: 32 bits each, with overflow detected
+/// exactly (each add is 1, so a counter wraps only on an add that finds
+/// `u32::MAX`).
+struct RowCounts {
+    counts: Vec<AtomicU32>,
+    /// The first source whose counter overflowed, `u64::MAX` while none.
+    overflow: AtomicU64,
+}
+
+impl RowCounts {
+    fn new(n: usize) -> RowCounts {
+        RowCounts {
+            counts: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            overflow: AtomicU64::new(u64::MAX),
+        }
     }
-    /// # Safety
-    /// The range is in bounds and owned exclusively by the caller.
+
+    /// Count one synapse of `src`; false when its row already held
+    /// `u32::MAX` synapses (the count is then wrong and must not be used).
     #[inline(always)]
-    unsafe fn slice<'a>(self, r: std::ops::Range<usize>) -> &'a mut [T] {
-        unsafe { std::slice::from_raw_parts_mut(self.0.add(r.start), r.end - r.start) }
+    fn add(&self, src: u32) -> bool {
+        if self.counts[src as usize].fetch_add(1, Relaxed) == u32::MAX {
+            let _ = self
+                .overflow
+                .compare_exchange(u64::MAX, u64::from(src), Relaxed, Relaxed);
+            return false;
+        }
+        true
     }
+
+    /// The first source whose row overflowed, if any.
+    fn overflowed(&self) -> Option<u32> {
+        let s = self.overflow.load(Relaxed);
+        (s != u64::MAX).then_some(s as u32)
+    }
+
+    /// Row offsets (`n + 1` entries, from 0 to the total).
+    fn offsets(self) -> Vec<u64> {
+        let mut row_start = Vec::with_capacity(self.counts.len() + 1);
+        let mut acc = 0u64;
+        row_start.push(0);
+        for c in self.counts {
+            acc += u64::from(c.into_inner());
+            row_start.push(acc);
+        }
+        row_start
+    }
+}
+
+/// Whether `row_start` cuts `0..len` into consecutive rows: it starts at
+/// 0, never decreases and ends at `len`.
+fn rows_tile(row_start: &[u64], len: usize) -> bool {
+    row_start.first() == Some(&0)
+        && row_start.last() == Some(&(len as u64))
+        && row_start.windows(2).all(|w| w[0] <= w[1])
+}
+
+/// The rows of the synapse arrays, shared by the worker threads of one
+/// pass: each thread writes only what it owns (an index handed out by a
+/// row's cursor, or a whole row). Borrows the arrays for its lifetime.
+struct Rows<'a> {
+    row_start: &'a [u64],
+    /// Per row, the next free index (pass 2).
+    cursors: Vec<AtomicU64>,
+    key: *mut u32,
+    weight: *mut i16,
+    /// Null when no projection is plastic.
+    rule: *mut u8,
+    _arrays: std::marker::PhantomData<(&'a mut [u32], &'a mut [i16], &'a mut [u8])>,
+}
+
+// SAFETY: `Rows` holds pointers into arrays it borrows mutably for its
+// lifetime; threads dereference them only at indices they own (a unique
+// cursor value of a row, or a whole row visited once), which is what
+// handing each thread disjoint `&mut` sub-slices would give.
+unsafe impl Sync for Rows<'_> {}
+
+impl<'a> Rows<'a> {
+    /// The rows `row_start` cuts `key`, `weight` and `rule` into. Panics
+    /// unless the rows tile the arrays exactly (the ground of every unsafe
+    /// access below).
+    fn new(
+        row_start: &'a [u64],
+        key: &'a mut [u32],
+        weight: &'a mut [i16],
+        rule: Option<&'a mut [u8]>,
+    ) -> Rows<'a> {
+        let len = key.len();
+        assert!(
+            rows_tile(row_start, len)
+                && weight.len() == len
+                && rule.as_ref().is_none_or(|r| r.len() == len),
+            "synapse rows do not tile the synapse arrays"
+        );
+        let n = row_start.len() - 1;
+        Rows {
+            row_start,
+            cursors: row_start[..n].iter().map(|&s| AtomicU64::new(s)).collect(),
+            key: key.as_mut_ptr(),
+            weight: weight.as_mut_ptr(),
+            rule: rule.map_or(std::ptr::null_mut(), |r| r.as_mut_ptr()),
+            _arrays: std::marker::PhantomData,
+        }
+    }
+
+    /// Write one synapse of row `src` at the row's next free index; false
+    /// (nothing written) when the row is already full.
+    #[inline(always)]
+    fn place(&self, src: u32, key: u32, weight: i16, rule: u8) -> bool {
+        let src = src as usize;
+        let pos = self.cursors[src].fetch_add(1, Relaxed);
+        if pos >= self.row_start[src + 1] {
+            return false;
+        }
+        let pos = pos as usize;
+        // SAFETY: `row_start[src] <= pos < row_start[src + 1] <= len` (the
+        // rows tile the arrays, checked in `new`), so `pos` is in bounds of
+        // all three arrays; the cursor of row `src` hands out each of its
+        // indices once, and rows are disjoint, so no other thread touches
+        // `pos`.
+        unsafe {
+            self.key.add(pos).write(key);
+            self.weight.add(pos).write(weight);
+            if !self.rule.is_null() {
+                self.rule.add(pos).write(rule);
+            }
+        }
+        true
+    }
+
+    /// Whether every row received exactly its count.
+    fn complete(&self) -> bool {
+        self.cursors
+            .iter()
+            .zip(&self.row_start[1..])
+            .all(|(c, &end)| c.load(Relaxed) == end)
+    }
+
+    /// The keys, weights and (when plastic) rule indices of row `src`.
+    ///
+    /// # Safety
+    /// No other thread accesses row `src` while the slices live.
+    #[allow(clippy::mut_from_ref, clippy::type_complexity)]
+    unsafe fn row(&self, src: usize) -> (&mut [u32], &mut [i16], Option<&mut [u8]>) {
+        let (a, b) = (
+            self.row_start[src] as usize,
+            self.row_start[src + 1] as usize,
+        );
+        // SAFETY: `a <= b <= len` (the rows tile the arrays, checked in
+        // `new`; `row_start[src + 1]` is bounds-checked), so the ranges are
+        // in bounds; the caller owns the row.
+        unsafe {
+            (
+                std::slice::from_raw_parts_mut(self.key.add(a), b - a),
+                std::slice::from_raw_parts_mut(self.weight.add(a), b - a),
+                (!self.rule.is_null())
+                    .then(|| std::slice::from_raw_parts_mut(self.rule.add(a), b - a)),
+            )
+        }
+    }
+}
+
+/// A buffer of `stride` entries per row, shared by the threads that each
+/// own some rows.
+struct PerRow<'a, T> {
+    ptr: *mut T,
+    rows: usize,
+    stride: usize,
+    _buf: std::marker::PhantomData<&'a mut [T]>,
+}
+
+// SAFETY: as for `Rows`: each row's entries are touched by the one thread
+// that owns the row.
+unsafe impl<T: Send> Sync for PerRow<'_, T> {}
+
+impl<'a, T> PerRow<'a, T> {
+    fn new(buf: &'a mut [T], stride: usize) -> PerRow<'a, T> {
+        PerRow {
+            ptr: buf.as_mut_ptr(),
+            rows: buf.len().checked_div(stride).unwrap_or(0),
+            stride,
+            _buf: std::marker::PhantomData,
+        }
+    }
+
+    /// The entries of row `r`.
+    ///
+    /// # Safety
+    /// No other thread accesses row `r` while the slice lives.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn get(&self, r: usize) -> &mut [T] {
+        assert!(r < self.rows, "row {r} of {}", self.rows);
+        // SAFETY: `(r + 1) * stride <= rows * stride <= len` (checked
+        // above), so the range is in bounds; the caller owns the row.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(r * self.stride), self.stride) }
+    }
+}
+
+/// Rows sorted per parallel work item.
+const SORT_BLOCK: usize = 256;
+
+/// The field of a rule that sets its synapse count.
+fn count_field(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::FixedTotalNumber { .. } => "n",
+        Rule::FixedIndegree { .. } => "k",
+        Rule::PairwiseBernoulli { .. } => "p",
+        Rule::OneToOne => "kind",
+        Rule::Explicit { .. } => "synapses",
+    }
+}
+
+/// The count setting of a rule, in words: `n = 4294967312`.
+fn count_setting(net: &Network, p: &Projection) -> String {
+    match &p.rule {
+        Rule::FixedTotalNumber { n, .. } => format!("n = {n}"),
+        Rule::FixedIndegree { k, .. } => {
+            let nt = net
+                .population_index(&p.target)
+                .map_or(0, |t| net.populations[t].size);
+            format!(
+                "k = {k} onto the {nt} neurons of population \"{}\"",
+                p.target
+            )
+        }
+        Rule::PairwiseBernoulli { p: prob, .. } => format!("p = {prob}"),
+        Rule::OneToOne => "one_to_one".to_string(),
+        Rule::Explicit { synapses } => format!("an explicit list of {}", synapses.len()),
+    }
+}
+
+/// The synapse-count limits of a network, from its rules' counts
+/// ([`planned`]): at most [`MAX_SYNAPSES`] in all, at most
+/// [`MAX_ROW_SYNAPSES`] from one source neuron (expected, for the random
+/// rules). Each problem names the projection and the rule field that sets
+/// the count; like the neuron limit, a total is reported once, at the
+/// projection that crosses it. Projections with unknown populations are
+/// skipped (validation reports them).
+pub fn limit_problems(net: &Network) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut total = 0u64;
+    let mut total_reported = false;
+    let mut row = vec![0.0f64; net.populations.len()];
+    let mut row_reported = vec![false; net.populations.len()];
+    let mut row_projections = vec![0usize; net.populations.len()];
+    for (i, p) in net.projections.iter().enumerate() {
+        let Some(pl) = planned(net, p) else { continue };
+        let Some(si) = net.population_index(&p.source) else {
+            continue;
+        };
+        let obj = crate::load::projection_object(i, p);
+        let field = path!["projection", i, "rule", count_field(&p.rule)];
+        let setting = count_setting(net, p);
+        let about = if pl.exact { "" } else { "about " };
+        if pl.synapses > MAX_SYNAPSES {
+            total_reported = true;
+            out.push(Diagnostic::new(
+                &obj,
+                field.clone(),
+                format!(
+                    "{setting} makes {about}{} synapses, more than the limit of {MAX_SYNAPSES} (2^36) synapses in a network",
+                    pl.synapses
+                ),
+            ));
+        }
+        total = total.saturating_add(pl.synapses);
+        if total > MAX_SYNAPSES && !total_reported {
+            total_reported = true;
+            let all = net
+                .projections
+                .iter()
+                .filter_map(|q| planned(net, q))
+                .fold(0u64, |a, q| a.saturating_add(q.synapses));
+            out.push(Diagnostic::new(
+                &obj,
+                field.clone(),
+                format!(
+                    "the network has {all} synapses in total, more than the limit of {MAX_SYNAPSES} (2^36) synapses in a network; the limit is crossed at this projection ({setting})"
+                ),
+            ));
+        }
+        row[si] += pl.per_source;
+        row_projections[si] += 1;
+        if row[si] > MAX_ROW_SYNAPSES as f64 && !row_reported[si] {
+            row_reported[si] = true;
+            let ns = net.populations[si].size;
+            let each = if pl.exact && ns == 1 {
+                "its neuron".to_string()
+            } else {
+                format!("each of its {ns} neurons")
+            };
+            let others = if row_projections[si] > 1 {
+                format!(
+                    " (with the {} earlier projections from it; the limit is crossed at this one)",
+                    row_projections[si] - 1
+                )
+            } else {
+                String::new()
+            };
+            let avg = if ns == 1 || !pl.exact || matches!(p.rule, Rule::Explicit { .. }) {
+                ""
+            } else {
+                " on average"
+            };
+            out.push(Diagnostic::new(
+                &obj,
+                field,
+                format!(
+                    "{setting} gives {each} of population \"{}\" {about}{:.0} outgoing synapses{avg}{others}, more than the limit of {MAX_ROW_SYNAPSES} (2^32 - 1) synapses from one source neuron",
+                    p.source, row[si]
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// Build the synapse matrix of a (validated, quantized) network in the
 /// current rayon pool.
 pub fn build(net: &Network, model: &IntModel) -> Result<Synapses, Diagnostics> {
+    build_with(net, model, &NoProgress)
+}
+
+fn network_problem(field: &str, message: String) -> Diagnostics {
+    Diagnostics(vec![Diagnostic::new(
+        "network",
+        path![field.to_string()],
+        message,
+    )])
+}
+
+/// [`build`], reporting its progress to `progress`.
+///
+/// Nothing here trusts that the network was validated: the count limits
+/// are checked again before any work is listed, the counts drawn are
+/// checked while they are drawn, and every buffer is allocated fallibly,
+/// so that a network too big for the machine is an error, not an abort.
+pub fn build_with(
+    net: &Network,
+    model: &IntModel,
+    progress: &dyn BuildProgress,
+) -> Result<Synapses, Diagnostics> {
     let n = model.neurons as usize;
     let nc = &model.numerics;
+    if net.num_neurons() > crate::load::MAX_NEURONS || u64::from(model.neurons) != net.num_neurons()
+    {
+        return Err(network_problem(
+            "population",
+            format!(
+                "{} neurons: a network has at most 2^24 = {} (the quantized model has {})",
+                net.num_neurons(),
+                crate::load::MAX_NEURONS,
+                model.neurons
+            ),
+        ));
+    }
+    let problems = limit_problems(net);
+    if !problems.is_empty() {
+        return Err(Diagnostics(problems));
+    }
     let offs = net.population_offsets();
     let plastic = model.stdp.iter().any(Option::is_some);
     let w_hi = smax(nc.w_bits);
@@ -420,124 +861,199 @@ pub fn build(net: &Network, model: &IntModel) -> Result<Synapses, Diagnostics> {
             "at most 254 projections are supported when any projection is plastic",
         )]));
     }
+    // At most MAX_SYNAPSES / CHUNK chunks per projection of a counted rule
+    // (4 million) and one per source neuron of a random one.
     let tasks: Vec<(usize, u64)> = gens
         .iter()
         .enumerate()
         .flat_map(|(gi, g)| (0..g.num_chunks()).map(move |c| (gi, c)))
         .collect();
+    let planned_total = net
+        .projections
+        .iter()
+        .filter_map(|p| planned(net, p))
+        .fold(0u64, |a, p| a.saturating_add(p.synapses));
 
-    // Pass 1: count synapses per source.
-    let counts: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
+    // Pass 1: count synapses per source (checked 32-bit counters) and in
+    // all; stop early on either limit.
+    progress.phase("counting synapses", planned_total);
+    let counts = RowCounts::new(n);
+    let drawn = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
     tasks.par_iter().for_each(|&(gi, c)| {
+        if stop.load(Relaxed) {
+            return;
+        }
         let mut sat = 0;
+        let mut k = 0u64;
         gens[gi].chunk(c, false, &mut sat, &mut |d| {
-            counts[d.src as usize].fetch_add(1, Relaxed);
+            k += 1;
+            if !counts.add(d.src) {
+                stop.store(true, Relaxed);
+            }
         });
+        // Chunks are at most 2^24 synapses: the sum stays far from u64::MAX.
+        if drawn.fetch_add(k, Relaxed) + k > MAX_SYNAPSES {
+            stop.store(true, Relaxed);
+        }
+        progress.advance(k);
     });
-    let mut row_start = Vec::with_capacity(n + 1);
-    let mut acc = 0u64;
-    row_start.push(0);
-    for c in &counts {
-        acc += c.load(Relaxed) as u64;
-        row_start.push(acc);
+    if let Some(src) = counts.overflowed() {
+        let pop = &net.populations[model.pop_of(src)].name;
+        return Err(network_problem(
+            "projection",
+            format!(
+                "neuron {src} (population \"{pop}\") draws more than {MAX_ROW_SYNAPSES} (2^32 - 1) outgoing synapses, the most one source neuron can have; make its projections smaller"
+            ),
+        ));
     }
-    drop(counts);
-    let total = acc as usize;
+    if drawn.load(Relaxed) > MAX_SYNAPSES {
+        return Err(network_problem(
+            "projection",
+            format!(
+                "the projections draw more than {MAX_SYNAPSES} (2^36) synapses, the most a network can have"
+            ),
+        ));
+    }
+    let row_start = counts.offsets();
+    let total = row_start[n] as usize;
 
-    // Pass 2: place every synapse at its row's cursor.
-    let mut key = vec![0u32; total];
-    let mut weight = vec![0i16; total];
-    let mut rule = if plastic {
-        vec![0u8; total]
+    // Pass 2: place every synapse at its row's cursor. The buffers are
+    // zeroed, so that every element is initialized whatever pass 2 does.
+    let oom = |what: &str, bytes: u128| {
+        network_problem(
+            "projection",
+            format!(
+                "out of memory: cannot allocate {bytes} bytes for the {what} of the network ({n} neurons, {total} synapses)"
+            ),
+        )
+    };
+    let per_syn = |size: usize| total as u128 * size as u128;
+    let mut key: Vec<u32> =
+        try_zeroed(total).ok_or_else(|| oom("synapse targets and delays", per_syn(4)))?;
+    let mut weight: Vec<i16> = try_zeroed(total).ok_or_else(|| oom("weights", per_syn(2)))?;
+    let mut rule: Vec<u8> = if plastic {
+        try_zeroed(total).ok_or_else(|| oom("rule indices", per_syn(1)))?
     } else {
         Vec::new()
     };
-    let cursors: Vec<AtomicU64> = row_start[..n].iter().map(|&s| AtomicU64::new(s)).collect();
+    progress.phase("placing synapses", total as u64);
     let saturated = AtomicU64::new(0);
-    {
-        let kp = SharedMut(key.as_mut_ptr());
-        let wp = SharedMut(weight.as_mut_ptr());
-        let rp = SharedMut(rule.as_mut_ptr());
+    let complete = {
+        let rows = Rows::new(
+            &row_start,
+            &mut key,
+            &mut weight,
+            plastic.then_some(&mut rule),
+        );
         tasks.par_iter().for_each(|&(gi, c)| {
             let g = &gens[gi];
             let mut sat = 0;
+            let mut k = 0u64;
             g.chunk(c, true, &mut sat, &mut |d| {
-                let pos = cursors[d.src as usize].fetch_add(1, Relaxed) as usize;
-                // SAFETY: `pos` comes from a unique atomic cursor inside the row of
-                // `d.src`, whose size pass 1 counted with the same draws.
-                unsafe {
-                    kp.write(pos, pack(d.tgt, d.d));
-                    wp.write(pos, d.w as i16);
-                    if plastic {
-                        rp.write(pos, g.rule_id);
-                    }
-                }
+                k += 1;
+                // A synapse beyond what pass 1 counted is not written;
+                // `complete` fails the build below.
+                rows.place(d.src, pack(d.tgt, d.d), d.w as i16, g.rule_id);
             });
             if sat > 0 {
                 saturated.fetch_add(sat, Relaxed);
             }
+            progress.advance(k);
         });
+        rows.complete()
+    };
+    if !complete {
+        return Err(network_problem(
+            "projection",
+            "internal error: the two connectivity passes drew different synapses".to_string(),
+        ));
     }
-    drop(cursors);
 
     // Sort each row by (partition, delay, target, weight, rule): placement
     // order is erased; then record where each partition starts.
     let parts = partitions_for(n as u32);
-    let mut part_start = vec![0u32; n * (parts as usize + 1)];
+    let stride = parts as usize + 1;
+    let mut part_start: Vec<u32> = try_zeroed(n * stride)
+        .ok_or_else(|| oom("row partition offsets", (n * stride * 4) as u128))?;
+    progress.phase("sorting rows", total as u64);
+    let sort_failed = AtomicBool::new(false);
     {
-        let kp = SharedMut(key.as_mut_ptr());
-        let wp = SharedMut(weight.as_mut_ptr());
-        let rp = SharedMut(rule.as_mut_ptr());
-        let pp = SharedMut(part_start.as_mut_ptr());
-        (0..n)
-            .into_par_iter()
-            .for_each_init(Vec::<u128>::new, |buf, src| {
-                let r = row_start[src] as usize..row_start[src + 1] as usize;
-                let stride = parts as usize + 1;
-                // SAFETY: each row owns its own `parts + 1` offsets.
-                let offs = unsafe { pp.slice(src * stride..(src + 1) * stride) };
-                if r.len() < 2 {
-                    let first = (!r.is_empty()).then(|| unsafe { *kp.0.add(r.start) });
-                    let p0 = first.map_or(parts, |k| partition_of(key_target(k), parts, n as u32));
-                    for (p, o) in offs.iter_mut().enumerate() {
-                        *o = if (p as u32) <= p0 { 0 } else { r.len() as u32 };
+        let rows = Rows::new(
+            &row_start,
+            &mut key,
+            &mut weight,
+            plastic.then_some(&mut rule),
+        );
+        let offsets = PerRow::new(&mut part_start, stride);
+        let row_start = &row_start;
+        (0..n.div_ceil(SORT_BLOCK)).into_par_iter().for_each_init(
+            Vec::<u128>::new,
+            |buf, block| {
+                let block_rows = block * SORT_BLOCK..((block + 1) * SORT_BLOCK).min(n);
+                let done = row_start[block_rows.end] - row_start[block_rows.start];
+                for src in block_rows {
+                    // SAFETY: blocks are disjoint ranges of sources and each
+                    // block visits each of its sources once: row `src` is this
+                    // item's alone while it is sorted.
+                    let (offs, (ks, ws, mut rs)) = unsafe { (offsets.get(src), rows.row(src)) };
+                    if ks.len() < 2 {
+                        let p0 = ks
+                            .first()
+                            .map_or(parts, |&k| partition_of(key_target(k), parts, n as u32));
+                        for (p, o) in offs.iter_mut().enumerate() {
+                            *o = if (p as u32) <= p0 { 0 } else { ks.len() as u32 };
+                        }
+                        continue;
                     }
-                    return;
-                }
-                // SAFETY: rows are disjoint index ranges; each is visited once.
-                let (ks, ws) = unsafe { (kp.slice(r.clone()), wp.slice(r.clone())) };
-                let mut rs = if plastic {
-                    Some(unsafe { rp.slice(r.clone()) })
-                } else {
-                    None
-                };
-                buf.clear();
-                for i in 0..ks.len() {
-                    let rl = rs.as_ref().map_or(0, |rs| rs[i]) as u128;
-                    // weight biased to unsigned so that the order is numeric
-                    let wb = (ws[i] as i32 + 32768) as u128;
-                    let part = partition_of(key_target(ks[i]), parts, n as u32) as u128;
-                    buf.push((part << 64) | ((ks[i] as u128) << 32) | (wb << 8) | rl);
-                }
-                buf.sort_unstable();
-                let mut p = 0usize;
-                for (i, &e) in buf.iter().enumerate() {
-                    let part = (e >> 64) as usize;
-                    while p <= part {
-                        offs[p] = i as u32;
+                    buf.clear();
+                    // Exactly the row (no doubling), and an error, not an
+                    // abort, when even that cannot be had.
+                    if buf.try_reserve_exact(ks.len()).is_err() {
+                        sort_failed.store(true, Relaxed);
+                        return;
+                    }
+                    for i in 0..ks.len() {
+                        let rl = rs.as_ref().map_or(0, |rs| rs[i]) as u128;
+                        // weight biased to unsigned so that the order is numeric
+                        let wb = (ws[i] as i32 + 32768) as u128;
+                        let part = partition_of(key_target(ks[i]), parts, n as u32) as u128;
+                        buf.push((part << 64) | ((ks[i] as u128) << 32) | (wb << 8) | rl);
+                    }
+                    buf.sort_unstable();
+                    // A row holds at most u32::MAX synapses (pass 1), so
+                    // offsets within it fit the 32-bit `part_start`.
+                    let mut p = 0usize;
+                    for (i, &e) in buf.iter().enumerate() {
+                        let part = (e >> 64) as usize;
+                        while p <= part {
+                            offs[p] = i as u32;
+                            p += 1;
+                        }
+                        ks[i] = (e >> 32) as u32;
+                        ws[i] = (((e >> 8) & 0xFFFF) as i32 - 32768) as i16;
+                        if let Some(rs) = rs.as_deref_mut() {
+                            rs[i] = (e & 0xFF) as u8;
+                        }
+                    }
+                    while p <= parts as usize {
+                        offs[p] = buf.len() as u32;
                         p += 1;
                     }
-                    ks[i] = (e >> 32) as u32;
-                    ws[i] = (((e >> 8) & 0xFFFF) as i32 - 32768) as i16;
-                    if let Some(rs) = rs.as_deref_mut() {
-                        rs[i] = (e & 0xFF) as u8;
-                    }
                 }
-                while p <= parts as usize {
-                    offs[p] = buf.len() as u32;
-                    p += 1;
-                }
-            });
+                progress.advance(done);
+            },
+        );
+    }
+    if sort_failed.load(Relaxed) {
+        let longest = (0..n)
+            .map(|s| row_start[s + 1] - row_start[s])
+            .max()
+            .unwrap_or(0);
+        return Err(oom(
+            "sort buffer of the longest row",
+            u128::from(longest) * 16,
+        ));
     }
 
     let mut syn = Synapses {
@@ -654,4 +1170,122 @@ fn check_accumulators(net: &Network, model: &IntModel, syn: &Synapses) -> Result
         )]));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_counter_detects_exactly_the_add_that_wraps() {
+        let c = RowCounts::new(3);
+        c.counts[1].store(u32::MAX - 1, Relaxed);
+        assert!(c.add(1), "u32::MAX - 1 -> u32::MAX fits");
+        assert_eq!(c.overflowed(), None);
+        assert!(c.add(0));
+        assert!(!c.add(1), "u32::MAX -> wrap is detected");
+        assert_eq!(c.overflowed(), Some(1));
+        c.counts[2].store(u32::MAX, Relaxed);
+        assert!(!c.add(2), "a second row wraps too");
+        assert_eq!(c.overflowed(), Some(1), "the first overflow is kept");
+    }
+
+    #[test]
+    fn row_offsets_are_the_running_counts_in_64_bits() {
+        let c = RowCounts::new(3);
+        c.counts[0].store(u32::MAX, Relaxed);
+        c.counts[2].store(u32::MAX, Relaxed);
+        assert!(c.add(1));
+        let max = u64::from(u32::MAX);
+        assert_eq!(c.offsets(), vec![0, max, max + 1, 2 * max + 1]);
+    }
+
+    #[test]
+    fn rows_tile_only_when_they_cover_the_arrays_in_order() {
+        assert!(rows_tile(&[0, 2, 2, 5], 5));
+        assert!(rows_tile(&[0], 0));
+        assert!(!rows_tile(&[0, 2, 2, 6], 5), "past the end");
+        assert!(!rows_tile(&[0, 2, 2, 4], 5), "short of the end");
+        assert!(!rows_tile(&[0, 3, 2, 5], 5), "decreasing");
+        assert!(!rows_tile(&[1, 2, 5], 5), "not from 0");
+        assert!(!rows_tile(&[], 0));
+    }
+
+    #[test]
+    fn placing_never_writes_past_a_full_row() {
+        let row_start = [0u64, 2, 2, 3];
+        let (mut key, mut weight, mut rule) = ([0u32; 3], [0i16; 3], [0u8; 3]);
+        let complete = {
+            let rows = Rows::new(&row_start, &mut key, &mut weight, Some(&mut rule));
+            assert!(rows.place(0, 10, 1, 1));
+            assert!(!rows.complete());
+            assert!(rows.place(0, 11, 2, 1));
+            assert!(!rows.place(0, 12, 3, 1), "row 0 holds 2");
+            assert!(!rows.place(1, 13, 4, 1), "row 1 holds none");
+            assert!(rows.place(2, 14, 5, 2));
+            assert!(!rows.place(2, 15, 6, 2), "row 2 holds 1");
+            rows.complete()
+        };
+        assert!(!complete, "cursors moved past their rows: not complete");
+        assert_eq!(key, [10, 11, 14]);
+        assert_eq!(weight, [1, 2, 5]);
+        assert_eq!(rule, [1, 1, 2]);
+    }
+
+    #[test]
+    fn rows_exactly_filled_are_complete_and_yield_their_slices() {
+        let row_start = [0u64, 1, 3];
+        let (mut key, mut weight) = ([0u32; 3], [0i16; 3]);
+        let rows = Rows::new(&row_start, &mut key, &mut weight, None);
+        for (src, k) in [(1, 7), (0, 5), (1, 8)] {
+            assert!(rows.place(src, k, -1, 9));
+        }
+        assert!(rows.complete());
+        // SAFETY: one thread.
+        let (k0, w0, r0) = unsafe { rows.row(0) };
+        assert_eq!(
+            (&*k0, &*w0, r0.is_none()),
+            (&[5u32][..], &[-1i16][..], true)
+        );
+        // SAFETY: one thread; row 0's slices are no longer used.
+        let (k1, _, _) = unsafe { rows.row(1) };
+        assert_eq!(k1, &[7, 8]);
+    }
+
+    #[test]
+    #[should_panic(expected = "do not tile")]
+    fn rows_that_do_not_tile_the_arrays_are_refused() {
+        let (mut key, mut weight) = ([0u32; 2], [0i16; 2]);
+        let _ = Rows::new(&[0, 3], &mut key, &mut weight, None);
+    }
+
+    #[test]
+    #[should_panic(expected = "do not tile")]
+    fn a_rule_array_of_another_length_is_refused() {
+        let (mut key, mut weight, mut rule) = ([0u32; 2], [0i16; 2], [0u8; 1]);
+        let _ = Rows::new(&[0, 2], &mut key, &mut weight, Some(&mut rule));
+    }
+
+    #[test]
+    fn per_row_entries_are_the_rows_stride_slices() {
+        let mut buf = [0u32; 6];
+        {
+            let rows = PerRow::new(&mut buf, 3);
+            // SAFETY: one thread, each row once.
+            unsafe {
+                rows.get(0).copy_from_slice(&[1, 2, 3]);
+                rows.get(1)[2] = 9;
+            }
+        }
+        assert_eq!(buf, [1, 2, 3, 0, 0, 9]);
+    }
+
+    #[test]
+    #[should_panic(expected = "row 2 of 2")]
+    fn per_row_access_beyond_the_last_row_panics() {
+        let mut buf = [0u32; 6];
+        let rows = PerRow::new(&mut buf, 3);
+        // SAFETY: one thread (and it panics before any access).
+        let _ = unsafe { rows.get(2) };
+    }
 }

@@ -16,9 +16,11 @@
 use rayon::prelude::*;
 
 use crate::connect::{self, key_delay, key_target, Synapses};
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::memory;
 use crate::net::Network;
 use crate::numerics::{rshift_round, sat_s, smax, smin, umax, NumericsConfig};
+use crate::path;
 use crate::quant::{self, IntModel, PopParams, StdpParams, TraceParams, VInitQ};
 use crate::rng::{self, Counter, Stream};
 
@@ -206,7 +208,9 @@ impl PhaseA<'_> {
     /// appending the ones that spike to `spikes`.
     ///
     /// # Safety
-    /// No other thread touches the ring entries of these neurons meanwhile.
+    /// `first + states.len()` is at most the neuron count `N` of the ring
+    /// (`slot_base = (t mod S) * N` with the ring `S * N` entries long), and
+    /// no other thread touches the ring entries of these neurons meanwhile.
     #[inline(always)]
     unsafe fn update_range(
         &self,
@@ -221,7 +225,9 @@ impl PhaseA<'_> {
         for (k, s) in states.iter_mut().enumerate() {
             let n = first + k;
             let idx = self.slot_base + n;
-            // SAFETY: `idx` is this neuron's entry of the current slot (caller's contract).
+            // SAFETY: `n < first + states.len() <= N`, so `idx < (S - 1) N + N`
+            // is in bounds, and it is this neuron's entry of the current
+            // slot, which no other thread touches (the caller's contract).
             let mut input = unsafe {
                 let i = Input {
                     ex: *self.ring.ex.add(idx) as i64,
@@ -274,21 +280,57 @@ pub struct Engine {
 impl Engine {
     /// Quantize and build a network in the current rayon pool.
     pub fn from_network(net: &Network) -> Result<Engine, Diagnostics> {
+        Engine::from_network_with(net, &connect::NoProgress)
+    }
+
+    /// [`Engine::from_network`], reporting the progress of the
+    /// connectivity build to `progress`. A buffer the machine cannot hold
+    /// is an error (out of memory), not an abort.
+    pub fn from_network_with(
+        net: &Network,
+        progress: &dyn connect::BuildProgress,
+    ) -> Result<Engine, Diagnostics> {
         let model = quant::quantize(net)?;
-        let syn = connect::build(net, &model)?;
-        Ok(Engine::new(model, syn))
+        let syn = connect::build_with(net, &model, progress)?;
+        Engine::try_new(model, syn)
     }
 
     /// An engine at step 0 with the initial state drawn from the seed.
+    /// Aborts, as any allocation does, when the delay ring does not fit in
+    /// memory; [`Engine::try_new`] says so instead.
     pub fn new(model: IntModel, syn: Synapses) -> Engine {
+        let len = model.neurons as usize * model.numerics.delay_slots() as usize;
+        Engine::assemble(model, syn, vec![0; len], vec![0; len])
+    }
+
+    /// [`Engine::new`], or an error naming the fields that size the delay
+    /// ring when it cannot be allocated.
+    pub fn try_new(model: IntModel, syn: Synapses) -> Result<Engine, Diagnostics> {
         let n = model.neurons as usize;
+        let slots = model.numerics.delay_slots() as usize;
+        let ring = || n.checked_mul(slots).and_then(memory::try_zeroed::<i32>);
+        match (ring(), ring()) {
+            (Some(ex), Some(inh)) => Ok(Engine::assemble(model, syn, ex, inh)),
+            _ => Err(Diagnostics(vec![Diagnostic::new(
+                "network",
+                path!["numerics", "max_delay_steps"],
+                format!(
+                    "out of memory: cannot allocate the delay ring of {n} neurons x {slots} slots \
+                     (numerics.max_delay_steps + 1) x 2 channels x 4 bytes = {} bytes",
+                    n as u128 * slots as u128 * 8
+                ),
+            )])),
+        }
+    }
+
+    fn assemble(model: IntModel, syn: Synapses, ring_ex: Vec<i32>, ring_in: Vec<i32>) -> Engine {
         let slots = model.numerics.delay_slots() as usize;
         let pop_of = pop_index(&model);
         let state = initial_state_with(&model, &pop_of);
         Engine {
             bg_key: rng::key(model.seed, Stream::Background, 0),
-            ring_ex: vec![0; n * slots],
-            ring_in: vec![0; n * slots],
+            ring_ex,
+            ring_in,
             slots: slots as u64,
             model,
             syn,
@@ -330,6 +372,15 @@ impl Engine {
         let t = self.step;
         let nc = self.model.numerics;
         let tr = self.model.traces.clone();
+        // The ring is sized for the state at construction; the unsafe ring
+        // accesses below rely on it (`state` is a public field).
+        let n = self.state.len();
+        assert!(
+            self.ring_ex.len() == n * self.slots as usize
+                && self.ring_in.len() == self.ring_ex.len(),
+            "the engine's state no longer matches its delay ring ({n} neurons, ring of {} entries)",
+            self.ring_ex.len()
+        );
         // Phase A: neuron updates.
         let ctx = PhaseA {
             nc,
@@ -345,7 +396,7 @@ impl Engine {
                 ex: self.ring_ex.as_mut_ptr(),
                 inh: self.ring_in.as_mut_ptr(),
             },
-            slot_base: (t % self.slots) as usize * self.model.neurons as usize,
+            slot_base: (t % self.slots) as usize * n,
             t,
         };
         self.spikes.clear();
@@ -353,7 +404,8 @@ impl Engine {
             // Small networks: fork-join would cost more than the updates.
             for (pi, p) in ctx.pops.iter().enumerate() {
                 let r = p.start as usize..(p.start + p.size) as usize;
-                // SAFETY: one thread, every neuron once.
+                // SAFETY: `r` indexes `self.state` (checked), so it ends at or
+                // before `N`; one thread, every neuron once.
                 unsafe { ctx.update_range(pi, r.start, &mut self.state[r], &mut self.spikes) };
             }
         } else {
@@ -379,7 +431,9 @@ impl Engine {
                         let p = &ctx.pops[pi];
                         let len = ((p.start + p.size) as usize - base).min(rest.len());
                         let (head, tail) = rest.split_at_mut(len);
-                        // SAFETY: neurons base..base+len belong to this chunk only.
+                        // SAFETY: `head` is the part of the chunk at offset `base`
+                        // of `self.state`, so `base + len <= N`; chunks are
+                        // disjoint, so these neurons belong to this item only.
                         unsafe { ctx.update_range(pi, base, head, &mut spk) };
                         base += len;
                         rest = tail;
@@ -445,12 +499,17 @@ impl Engine {
     /// synapses into it, so workers write disjoint ring entries with plain
     /// integer adds (exact, hence order-free).
     fn deliver_parallel(&mut self, t: u64, spikes: &[u32]) {
-        let n = self.model.neurons as usize;
+        // The ring's neuron count (equal to the model's; checked per step).
+        let n = self.state.len();
         let shift = self.model.numerics.w_shift;
         let slots = self.slots;
         let ring = self.ring_ptr();
         let syn = &self.syn;
+        let bounds = partition_bounds(syn.parts, n as u32);
         let deliver_part = |p: u32| {
+            // Partition `p`'s targets, lo..hi: disjoint from every other
+            // partition's by construction, whatever the matrix holds.
+            let (lo, hi) = (bounds[p as usize] as usize, bounds[p as usize + 1] as usize);
             for &src in spikes {
                 let r = syn.row_part(src, p);
                 let keys = &syn.key[r.clone()];
@@ -463,10 +522,16 @@ impl Engine {
                         cur_d = d;
                         base = ((t + d as u64) % slots) as usize * n;
                     }
-                    let idx = base + key_target(*k) as usize;
+                    let tgt = key_target(*k) as usize;
+                    if tgt < lo || tgt >= hi {
+                        foreign_target(src, tgt, p);
+                    }
+                    let idx = base + tgt;
                     let w = (*w as i32) << shift;
-                    // SAFETY: targets of partition `p` are written by this worker only;
-                    // `idx` is in bounds (slot < slots, target < n).
+                    // SAFETY: `tgt < hi <= n` and `base = slot * n` with
+                    // `slot < slots`, so `idx < slots * n`, the ring's length;
+                    // `tgt` lies in partition `p`'s range (checked above),
+                    // which only this worker writes.
                     unsafe { ring.add(idx, w) };
                 }
             }
@@ -586,6 +651,36 @@ fn initial_state_with(model: &IntModel, pop_of: &[u16]) -> Vec<NeuronState> {
         .collect()
 }
 
+/// First target of each of `parts` partitions of `n` targets, then `n`: the
+/// target ranges of [`connect::partition_of`].
+fn partition_bounds(parts: u32, n: u32) -> Vec<u32> {
+    (0..=parts)
+        .map(|p| {
+            // the first target whose partition is p or later
+            let (mut lo, mut hi) = (0u32, n);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if connect::partition_of(mid, parts, n) < p {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        })
+        .collect()
+}
+
+/// A synapse outside the partition its row places it in: the matrix was not
+/// built by [`connect::build`] for this model.
+#[cold]
+#[inline(never)]
+fn foreign_target(src: u32, tgt: usize, p: u32) -> ! {
+    panic!(
+        "synapse of neuron {src} onto target {tgt} lies outside its row's partition {p}: the synapse matrix does not belong to this engine"
+    )
+}
+
 /// Raw access to the delay ring for work items that own disjoint entries.
 #[derive(Clone, Copy)]
 struct RingPtr {
@@ -599,6 +694,7 @@ impl RingPtr {
     /// `idx` is in bounds and no other thread touches entry `idx` meanwhile.
     #[inline(always)]
     unsafe fn add(self, idx: usize, w: i32) {
+        // SAFETY: the caller's contract.
         unsafe {
             if w >= 0 {
                 *self.ex.add(idx) += w;
@@ -609,8 +705,11 @@ impl RingPtr {
     }
 }
 
-// SAFETY: used only where each entry is touched by one work item (see callers).
+// SAFETY: a `RingPtr` points into the engine's ring, which outlives every
+// use; it is dereferenced only where each entry is touched by one work item
+// (`update_range`, `deliver_parallel`).
 unsafe impl Send for RingPtr {}
+// SAFETY: as for `Send`.
 unsafe impl Sync for RingPtr {}
 
 /// Run `f` in a rayon pool of `threads` threads (0 = rayon's default). All
@@ -624,4 +723,86 @@ pub fn with_threads<R: Send>(
         .num_threads(threads)
         .build()?;
     Ok(pool.install(f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example_engine() -> Engine {
+        let net = crate::load::load_str(
+            include_str!("../../examples/two_populations.toml"),
+            "two_populations.toml",
+        )
+        .expect("example loads");
+        Engine::from_network(&net).expect("example builds")
+    }
+
+    #[test]
+    fn partition_bounds_are_the_ranges_of_partition_of() {
+        for n in [0u32, 1, 2, 7, 8, 9, 100, 1000, 65_537] {
+            let parts = connect::partitions_for(n);
+            let b = partition_bounds(parts, n);
+            assert_eq!(b.len(), parts as usize + 1);
+            assert_eq!((b[0], b[parts as usize]), (0, n));
+            for t in 0..n {
+                let p = connect::partition_of(t, parts, n) as usize;
+                assert!(
+                    b[p] <= t && t < b[p + 1],
+                    "n {n}, t {t}, partition {p}: {b:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn delivery_stays_in_bounds_of_a_well_built_matrix() {
+        let mut e = example_engine();
+        e.parallel_min_synapses = 0;
+        let all: Vec<u32> = (0..e.neurons()).collect();
+        e.deliver_parallel(0, &all);
+        let sum: i64 = e.ring_ex.iter().chain(&e.ring_in).map(|&x| x as i64).sum();
+        let want: i64 = e
+            .syn
+            .weight
+            .iter()
+            .map(|&w| (w as i64) << e.model.numerics.w_shift)
+            .sum();
+        assert_eq!(sum, want, "every synapse delivered once");
+    }
+
+    #[test]
+    #[should_panic(expected = "does not belong to this engine")]
+    fn a_synapse_beyond_the_neurons_panics_instead_of_writing_out_of_bounds() {
+        let mut e = example_engine();
+        let r = e.syn.row(0);
+        assert!(!r.is_empty());
+        e.syn.key[r.start] = connect::pack(connect::TARGET_MASK, 1);
+        e.deliver_parallel(0, &[0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "does not belong to this engine")]
+    fn a_synapse_in_another_partition_panics_instead_of_racing() {
+        let mut e = example_engine();
+        let n = e.neurons();
+        let parts = e.syn.parts;
+        // a synapse of row 0 moved to a target of another partition
+        let s = e.syn.row(0).start;
+        let t = connect::key_target(e.syn.key[s]);
+        let p = connect::partition_of(t, parts, n);
+        let other = (0..n)
+            .find(|&u| connect::partition_of(u, parts, n) != p)
+            .expect("several partitions");
+        e.syn.key[s] = connect::pack(other, 1);
+        e.deliver_parallel(0, &[0]);
+    }
+
+    #[test]
+    #[should_panic(expected = "no longer matches its delay ring")]
+    fn a_resized_state_panics_at_the_next_step() {
+        let mut e = example_engine();
+        e.state.push(NeuronState::default());
+        e.step();
+    }
 }

@@ -3,12 +3,14 @@
 //!
 //! Data flow: network description ([`net`]) → validated and quantized integer
 //! model ([`quant`]) → connectivity ([`connect`]) → engine ([`engine`]) → trace
-//! ([`trace`]). The numeric contract is `docs/numerics.md`.
+//! ([`trace`]). The numeric contract is `docs/numerics.md`. [`memory`]
+//! estimates what a network takes before anything large is allocated.
 
 pub mod connect;
 pub mod diag;
 pub mod engine;
 pub mod load;
+pub mod memory;
 pub mod models;
 pub mod net;
 pub mod numerics;

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use toml_edit::{ImDocument, Item, Value};
 
+use crate::connect;
 use crate::diag::{Diagnostic, Diagnostics, Location, Seg};
 use crate::net::{
     Background, DelayDist, Network, NeuronParams, Population, Projection, Rule, Stdp, VInit,
@@ -118,6 +119,17 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> LoadError {
             };
             finder.item(doc.as_item());
             let mut path = finder.best;
+            // `[[simulation]]` for `[simulation]` (or the reverse): serde
+            // only says what it found inside; say what the table must be.
+            if let Some(msg) = table_kind_error(doc.as_item(), &path) {
+                let (line, col) = line_col(text, pos);
+                return LoadError::Parse {
+                    file: file.to_string(),
+                    line,
+                    col,
+                    message: msg,
+                };
+            }
             // Errors inside internally tagged enums (`v_init`, `rule`) are
             // reported by serde at the enclosing table: find the field.
             if let Some((key, span)) = refine_table_error(text, doc.as_item(), &path, &raw) {
@@ -143,6 +155,71 @@ fn parse_error(text: &str, file: &str, e: &toml::de::Error) -> LoadError {
         col,
         message,
     }
+}
+
+/// The keys whose value is an array: `[[population]]` and `[[projection]]`
+/// at the top level, and an explicit rule's `synapses`. Every other table
+/// of the format is a single table.
+fn is_array_key(parent: &[Seg], key: &str) -> bool {
+    (parent.is_empty() && (key == "population" || key == "projection")) || key == "synapses"
+}
+
+/// The keys whose value is a single table in the format.
+const TABLE_KEYS: [&str; 13] = [
+    "simulation",
+    "recording",
+    "numerics",
+    "plasticity",
+    "state",
+    "neuron",
+    "v_init",
+    "background",
+    "poisson",
+    "rule",
+    "weight",
+    "delay",
+    "stdp",
+];
+
+/// When `path` (where serde failed) runs through an array where the format
+/// has a single table, or through a single table where it has an array of
+/// tables, the message that says so.
+fn table_kind_error(root: &Item, path: &[Seg]) -> Option<String> {
+    let mut cur = root;
+    for (i, seg) in path.iter().enumerate() {
+        let (_, next) = child(cur, seg)?;
+        if let Seg::Key(k) = seg {
+            let parent = &path[..i];
+            let field = Diagnostic::new("", path[..=i].to_vec(), "").field();
+            let header: Vec<&str> = path[..=i]
+                .iter()
+                .filter_map(|s| match s {
+                    Seg::Key(k) => Some(k.as_str()),
+                    Seg::Index(_) => None,
+                })
+                .collect();
+            let header = header.join(".");
+            let array = matches!(next, Item::ArrayOfTables(_) | Item::Value(Value::Array(_)));
+            let table = matches!(next, Item::Table(_) | Item::Value(Value::InlineTable(_)));
+            if array && TABLE_KEYS.contains(&k.as_str()) && !is_array_key(parent, k) {
+                let written = if matches!(next, Item::ArrayOfTables(_)) {
+                    format!("an array of tables (`[[{header}]]`)")
+                } else {
+                    "an array".to_string()
+                };
+                return Some(format!(
+                    "field `{field}`: `{k}` must be a single table (`[{header}]` or `{k} = {{ ... }}`), not {written}"
+                ));
+            }
+            if table && is_array_key(parent, k) && k != "synapses" {
+                return Some(format!(
+                    "field `{field}`: `{k}` must be an array of tables: write `[[{header}]]` before each {k}, not `[{header}]`"
+                ));
+            }
+        }
+        cur = next;
+    }
+    None
 }
 
 /// For a syntax error inside the value of a simple `key = value` line, the
@@ -482,6 +559,11 @@ pub fn validate(net: &Network) -> Result<(), Diagnostics> {
     v.populations(net);
     for (i, p) in net.projections.iter().enumerate() {
         v.projection(net, i, p);
+    }
+    // Synapse counts: at most 2^32 - 1 from one source neuron, 2^36 in all
+    // (not repeated for populations already too large).
+    if net.num_neurons() <= MAX_NEURONS {
+        v.out.extend(connect::limit_problems(net));
     }
     v.recording(net);
     if v.out.is_empty() {

@@ -224,6 +224,48 @@ fn wrong_type_is_a_parse_error_naming_the_field() {
 }
 
 #[test]
+fn an_array_of_tables_where_one_table_belongs_names_the_table() {
+    let (line, col, message, _) = parse_error("simulation_array_of_tables");
+    assert_eq!((line, col), (2, 1));
+    assert_eq!(
+        message,
+        "field `simulation`: `simulation` must be a single table (`[simulation]` or \
+         `simulation = { ... }`), not an array of tables (`[[simulation]]`)"
+    );
+    let (line, col, message, _) = parse_error("neuron_array_of_tables");
+    assert_eq!((line, col), (11, 1));
+    assert!(
+        message.starts_with(
+            "field `population[0].neuron`: `neuron` must be a single table (`[population.neuron]`"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_single_table_where_an_array_of_tables_belongs_names_the_table() {
+    let (line, col, message, _) = parse_error("population_single_table");
+    assert_eq!((line, col), (6, 1));
+    assert_eq!(
+        message,
+        "field `population`: `population` must be an array of tables: write \
+         `[[population]]` before each population, not `[population]`"
+    );
+}
+
+#[test]
+fn an_array_for_a_number_is_still_a_type_error_of_that_number() {
+    let text = read(&fixture("valid")).replace("dt_ms = 0.1", "dt_ms = [0.1]");
+    match load_str(&text, "x.toml") {
+        Err(LoadError::Parse { message, .. }) => {
+            assert!(message.contains("`simulation.dt_ms`"), "{message}");
+            assert!(message.contains("invalid type: sequence"), "{message}");
+        }
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+#[test]
 fn missing_field_is_a_parse_error_naming_the_field_and_its_table() {
     let (line, col, message, _) = parse_error("missing_field");
     assert_eq!((line, col), (11, 1));
@@ -829,6 +871,65 @@ fn more_than_2_pow_24_neurons_is_an_error() {
         (23, 8),
         "2",
         "16777217 neurons",
+    );
+}
+
+#[test]
+fn more_synapses_from_one_neuron_than_a_row_holds_is_an_error() {
+    let name = "synapses_per_source_above_limit";
+    let d = invalid(name);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    expect(
+        name,
+        &d,
+        "projection \"A->B\" (#0)",
+        "projection[0].rule.n",
+        (22, 43),
+        "4294967312",
+        "n = 4294967312 gives its neuron of population \"A\" 4294967312 outgoing synapses, \
+         more than the limit of 4294967295 (2^32 - 1) synapses from one source neuron",
+    );
+}
+
+#[test]
+fn just_below_the_row_limit_passes_validation() {
+    let text =
+        read(&fixture("synapses_per_source_above_limit")).replace("4294967312", "4294967295");
+    assert!(load_str(&text, "x.toml").is_ok());
+    let text = text.replace("4294967295", "4294967296");
+    assert!(load_str(&text, "x.toml").is_err());
+}
+
+#[test]
+fn more_synapses_in_one_projection_than_a_network_holds_is_an_error() {
+    let name = "synapses_of_one_projection_above_limit";
+    let d = invalid(name);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    expect(
+        name,
+        &d,
+        "projection \"A->B\" (#0)",
+        "projection[0].rule.k",
+        (21, 39),
+        "4000000000",
+        "k = 4000000000 onto the 20 neurons of population \"B\" makes 80000000000 synapses, \
+         more than the limit of 68719476736 (2^36) synapses in a network",
+    );
+}
+
+#[test]
+fn more_synapses_in_all_than_a_network_holds_is_reported_where_crossed() {
+    let name = "synapses_total_above_limit";
+    let d = invalid(name);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    expect(
+        name,
+        &d,
+        "projection \"B->A\" (#1)",
+        "projection[1].rule.n",
+        (28, 43),
+        "40000000000",
+        "the network has 80000000000 synapses in total, more than the limit of 68719476736 (2^36)",
     );
 }
 

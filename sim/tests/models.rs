@@ -393,6 +393,61 @@ fn pd14_rejects_bad_scales() {
 }
 
 #[test]
+fn pd14_scales_beyond_the_format_limits_are_errors_naming_the_scale() {
+    let err = |p: Pd14Params| match pd14(&p) {
+        Ok(net) => panic!(
+            "n_scale {} k_scale {}: built {} projections",
+            p.n_scale,
+            p.k_scale,
+            net.projections.len()
+        ),
+        Err(e) => e,
+    };
+    // Synapse numbers beyond what TOML (and the format) can hold.
+    let e = err(Pd14Params {
+        k_scale: 1e30,
+        ..Default::default()
+    });
+    assert!(
+        e.starts_with(
+            "k_scale = 1000000000000000000000000000000 with n_scale = 1 gives projection"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("more than the limit of 68719476736 (2^36) synapses"),
+        "{e}"
+    );
+    // Each projection below 2^36 but the network above it.
+    let e = err(Pd14Params {
+        k_scale: 300.0,
+        ..Default::default()
+    });
+    assert!(
+        e.starts_with("k_scale = 300 with n_scale = 1 makes the model too large"),
+        "{e}"
+    );
+    assert!(e.contains("2^36"), "{e}");
+    // A Poisson indegree beyond u32 (once silently saturated).
+    let e = err(Pd14Params {
+        n_scale: 1e-3,
+        k_scale: 2e6,
+        drive: Pd14Drive::Poisson,
+        ..Default::default()
+    });
+    assert!(e.starts_with("k_scale = 2000000 gives population"), "{e}");
+    assert!(e.contains("Poisson indegree"), "{e}");
+    // Large scales that fit still build a network that validates.
+    let ok = pd14(&Pd14Params {
+        k_scale: 50.0,
+        n_scale: 0.01,
+        ..Default::default()
+    })
+    .expect("k_scale = 50 at n_scale = 0.01 fits");
+    assert!(spikefab_sim::load::validate(&ok).is_ok());
+}
+
+#[test]
 fn balanced_default_sizes_and_parameters() {
     let p = BalancedParams::default();
     assert_eq!(

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::{check_positive, np_round, psc_over_psp};
+use crate::connect::{limit_problems, MAX_SYNAPSES};
 use crate::net::{
     Background, DelayDist, Network, NeuronParams, PoissonDrive, Population, Projection, Recording,
     Rule, Simulation, VInit, WeightDist,
@@ -427,8 +428,9 @@ impl Default for Pd14Params {
 ///   weights, full-scale in-degrees, reference rates), plus the same term for
 ///   the external input when the drive is Poisson.
 ///
-/// Errors for non-positive or non-finite scales, or a scale so small that a
-/// population would be empty.
+/// Errors for non-positive or non-finite scales, a scale so small that a
+/// population would be empty, or so large that the model exceeds a limit of
+/// the format (neurons, synapses, Poisson indegree); each names the scale.
 pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
     check_positive("n_scale", p.n_scale)?;
     check_positive("k_scale", p.k_scale)?;
@@ -484,17 +486,25 @@ pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
                 },
             };
             let poisson = match p.drive {
-                Pd14Drive::Dc => None,
+                Pd14Drive::Dc => Ok::<_, String>(None),
                 Pd14Drive::Poisson => {
-                    let k = np_round(d.external_input.k_ext[name] * p.k_scale) as u32;
-                    (k > 0).then(|| PoissonDrive {
+                    let k = np_round(d.external_input.k_ext[name] * p.k_scale);
+                    if k > f64::from(u32::MAX) {
+                        return Err(format!(
+                            "k_scale = {} gives population {name} a Poisson indegree of {k:e}, more than the largest indegree, {} (2^32 - 1)",
+                            p.k_scale,
+                            u32::MAX
+                        ));
+                    }
+                    let k = k as u32;
+                    Ok((k > 0).then(|| PoissonDrive {
                         rate_hz: bg,
                         indegree: k,
                         weight_pa: w_ext / sqrt_k,
-                    })
+                    }))
                 }
-            };
-            Population {
+            }?;
+            Ok(Population {
                 name: name.clone(),
                 size: sizes[y],
                 neuron: NeuronParams {
@@ -512,9 +522,9 @@ pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
                     dc_pa: dc[y],
                     poisson,
                 },
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, String>>()?;
 
     let mut projections = Vec::new();
     for (y, tgt) in order.iter().enumerate() {
@@ -522,6 +532,12 @@ pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
             let n = np_round(full_k[y][x] * p.n_scale * p.k_scale);
             if n < 1.0 {
                 continue;
+            }
+            if n > MAX_SYNAPSES as f64 {
+                return Err(format!(
+                    "k_scale = {} with n_scale = {} gives projection {src}->{tgt} {n:e} synapses, more than the limit of {MAX_SYNAPSES} (2^36) synapses in a network",
+                    p.k_scale, p.n_scale
+                ));
             }
             let mean_w = psc[y][x] / sqrt_k;
             let mean_d = if d.is_excitatory(x) {
@@ -550,7 +566,7 @@ pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
         }
     }
 
-    Ok(Network {
+    let net = Network {
         name: Some("pd14".into()),
         simulation: Simulation {
             dt_ms: p.dt_ms,
@@ -562,5 +578,13 @@ pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
         plasticity: None,
         populations,
         projections,
-    })
+    };
+    // The synapse limits of the format (total, per source neuron).
+    if let Some(d) = limit_problems(&net).first() {
+        return Err(format!(
+            "k_scale = {} with n_scale = {} makes the model too large: {}: {}",
+            p.k_scale, p.n_scale, d.object, d.message
+        ));
+    }
+    Ok(net)
 }
