@@ -21,8 +21,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering::R
 
 use rayon::prelude::*;
 
+use crate::alloc::try_zeroed;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::memory::try_zeroed;
 use crate::net::{DelayDist, Network, Projection, Rule, WeightDist};
 use crate::numerics::smax;
 use crate::path;
@@ -711,7 +711,7 @@ pub fn limit_problems(net: &Network) -> Vec<Diagnostic> {
         let Some(si) = net.population_index(&p.source) else {
             continue;
         };
-        let obj = crate::load::projection_object(i, p);
+        let obj = crate::net::projection_object(i, p);
         let field = path!["projection", i, "rule", count_field(&p.rule)];
         let setting = count_setting(net, p);
         let about = if pl.exact { "" } else { "about " };
@@ -805,14 +805,14 @@ pub fn build_with(
 ) -> Result<Synapses, Diagnostics> {
     let n = model.neurons as usize;
     let nc = &model.numerics;
-    if net.num_neurons() > crate::load::MAX_NEURONS || u64::from(model.neurons) != net.num_neurons()
+    if net.num_neurons() > crate::net::MAX_NEURONS || u64::from(model.neurons) != net.num_neurons()
     {
         return Err(network_problem(
             "population",
             format!(
                 "{} neurons: a network has at most 2^24 = {} (the quantized model has {})",
                 net.num_neurons(),
-                crate::load::MAX_NEURONS,
+                crate::net::MAX_NEURONS,
                 model.neurons
             ),
         ));

@@ -6,6 +6,7 @@
 //! ([`trace`]). The numeric contract is `docs/numerics.md`. [`memory`]
 //! estimates what a network takes before anything large is allocated.
 
+pub mod alloc;
 pub mod connect;
 pub mod diag;
 pub mod engine;

@@ -15,8 +15,7 @@ use toml_edit::{ImDocument, Item, Value};
 use crate::connect;
 use crate::diag::{Diagnostic, Diagnostics, Location, Seg};
 use crate::net::{
-    Background, DelayDist, Network, NeuronParams, Population, Projection, Rule, Stdp, VInit,
-    WeightDist,
+    Background, DelayDist, Network, NeuronParams, Projection, Rule, Stdp, VInit, WeightDist,
 };
 use crate::path;
 
@@ -44,8 +43,7 @@ pub enum LoadError {
     Invalid(Diagnostics),
 }
 
-/// Largest total neuron count: the simulator packs target ids in 24 bits.
-pub const MAX_NEURONS: u64 = 1 << 24;
+pub use crate::net::{population_object, projection_object, MAX_NEURONS};
 
 /// Largest number of steps of a run.
 pub const MAX_STEPS: f64 = 4_294_967_296.0; // 2^32
@@ -614,23 +612,6 @@ fn num(x: f64) -> String {
 fn on_grid(x: f64, dt: f64) -> bool {
     let n = (x / dt).round();
     (n * dt - x).abs() <= GRID_TOL * x.abs().max(dt)
-}
-
-/// Human name of a projection: `projection "E->I" (#3)`.
-pub fn projection_object(i: usize, p: &Projection) -> String {
-    match &p.name {
-        Some(n) => format!("projection \"{n}\" (#{i})"),
-        None => format!("projection \"{}->{}\" (#{i})", p.source, p.target),
-    }
-}
-
-/// Human name of a population: `population "L23E"`, or `population #2` when unnamed.
-pub fn population_object(i: usize, p: &Population) -> String {
-    if p.name.is_empty() {
-        format!("population #{i}")
-    } else {
-        format!("population \"{}\"", p.name)
-    }
 }
 
 impl Validator {

@@ -30,11 +30,10 @@
 //! It leaves out what does not grow with the network (the program, thread
 //! stacks, the verilated model of a hardware config) and the output files.
 
-use std::alloc::Layout;
 use std::fmt;
 
 use crate::connect::{partitions_for, planned, MAX_ROW_SYNAPSES};
-use crate::load::projection_object;
+use crate::net::projection_object;
 use crate::net::{Network, Rule};
 
 /// Bytes of memory images per synapse (estimate: hex text of the synapse
@@ -44,41 +43,7 @@ pub const IMAGE_BYTES_PER_SYNAPSE: u64 = 48;
 /// words, route masks of a mesh).
 pub const IMAGE_BYTES_PER_NEURON: u64 = 160;
 
-mod sealed {
-    pub trait Sealed {}
-}
-
-/// Plain integers: all-zero bytes are a valid value.
-pub trait Zeroable: Copy + sealed::Sealed {}
-macro_rules! zeroable {
-    ($($t:ty),*) => {$(
-        impl sealed::Sealed for $t {}
-        impl Zeroable for $t {}
-    )*};
-}
-zeroable!(u8, i16, u16, i32, u32, i64, u64);
-
-/// A vector of `len` zeros, or `None` when the memory cannot be had (where
-/// `vec![0; len]` would abort the process). Like `vec!`, it asks the
-/// allocator for zeroed memory, which the system provides lazily.
-pub fn try_zeroed<T: Zeroable>(len: usize) -> Option<Vec<T>> {
-    if len == 0 {
-        return Some(Vec::new());
-    }
-    // Fails when `len * size_of::<T>()` exceeds isize::MAX.
-    let layout = Layout::array::<T>(len).ok()?;
-    // SAFETY: the layout's size is non-zero (`len > 0`, and every
-    // `Zeroable` type has a non-zero size).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<T>();
-    if ptr.is_null() {
-        return None;
-    }
-    // SAFETY: `ptr` comes from the global allocator with the layout of
-    // `[T; len]`: T's alignment and exactly `len * size_of::<T>()` bytes,
-    // which is capacity `len`; all `len` elements are zero bytes, a valid
-    // value of a `Zeroable` type.
-    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
-}
+pub use crate::alloc::{try_zeroed, Zeroable};
 
 /// What is done with the network: which buffers exist at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -271,3 +271,23 @@ impl Network {
         toml::to_string_pretty(self)
     }
 }
+
+/// Largest total neuron count: the simulator packs target ids in 24 bits.
+pub const MAX_NEURONS: u64 = 1 << 24;
+
+/// Human name of a projection: `projection "E->I" (#3)`.
+pub fn projection_object(i: usize, p: &Projection) -> String {
+    match &p.name {
+        Some(n) => format!("projection \"{n}\" (#{i})"),
+        None => format!("projection \"{}->{}\" (#{i})", p.source, p.target),
+    }
+}
+
+/// Human name of a population: `population "L23E"`, or `population #2` when unnamed.
+pub fn population_object(i: usize, p: &Population) -> String {
+    if p.name.is_empty() {
+        format!("population #{i}")
+    } else {
+        format!("population \"{}\"", p.name)
+    }
+}
