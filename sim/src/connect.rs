@@ -90,8 +90,12 @@ pub fn planned(net: &Network, p: &Projection) -> Option<Planned> {
             } else {
                 f64::from(nt)
             };
-            // NaN (rejected by validation) counts as 0: `as` saturates.
-            let prob = prob.clamp(0.0, 1.0);
+            // NaN (rejected by validation) counts as 0.
+            let prob = if prob.is_nan() {
+                0.0
+            } else {
+                prob.clamp(0.0, 1.0)
+            };
             Planned {
                 synapses: (prob * f64::from(ns) * targets).round() as u64,
                 exact: prob == 0.0 || prob == 1.0,
@@ -114,8 +118,9 @@ pub fn planned(net: &Network, p: &Projection) -> Option<Planned> {
 /// Receives the progress of a connectivity build ([`build_with`]), from
 /// worker threads: keep both methods cheap (an atomic add).
 pub trait BuildProgress: Sync {
-    /// A new phase begins: `what` it does, and `total` units of work
-    /// (synapses for the two drawing passes, rows for the sort).
+    /// A new phase begins: `what` it does, and the synapses it goes
+    /// through (`total`; for the first pass the rules' count, exact but
+    /// for `pairwise_bernoulli`).
     fn phase(&self, what: &'static str, total: u64) {
         let _ = (what, total);
     }
@@ -752,13 +757,13 @@ pub fn limit_problems(net: &Network) -> Vec<Diagnostic> {
             } else {
                 format!("each of its {ns} neurons")
             };
-            let others = if row_projections[si] > 1 {
-                format!(
-                    " (with the {} earlier projections from it; the limit is crossed at this one)",
-                    row_projections[si] - 1
-                )
-            } else {
-                String::new()
+            let others = match row_projections[si] - 1 {
+                0 => String::new(),
+                1 => " (with the earlier projection from it; the limit is crossed at this one)"
+                    .to_string(),
+                k => format!(
+                    " (with the {k} earlier projections from it; the limit is crossed at this one)"
+                ),
             };
             let avg = if ns == 1 || !pl.exact || matches!(p.rule, Rule::Explicit { .. }) {
                 ""
@@ -1278,6 +1283,31 @@ mod tests {
             }
         }
         assert_eq!(buf, [1, 2, 3, 0, 0, 9]);
+    }
+
+    #[test]
+    fn a_nan_probability_counts_nothing_and_leaves_the_row_limit_checked() {
+        let mut net: Network = toml::from_str(include_str!(
+            "../tests/fixtures/synapses_per_source_above_limit.toml"
+        ))
+        .expect("fixture parses");
+        let mut nan = net.projections[0].clone();
+        nan.rule = Rule::PairwiseBernoulli {
+            p: f64::NAN,
+            autapses: true,
+        };
+        net.projections.insert(0, nan);
+        let pl = planned(&net, &net.projections[0]).expect("populations exist");
+        assert_eq!((pl.synapses, pl.per_source), (0, 0.0));
+        let d = limit_problems(&net);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].field(), "projection[1].rule.n");
+        assert!(
+            d[0].message
+                .contains("with the earlier projection from it;"),
+            "{}",
+            d[0]
+        );
     }
 
     #[test]
