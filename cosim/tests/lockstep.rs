@@ -11,8 +11,12 @@ use spikefab_hdl::core::CoreParams;
 use spikefab_sim::engine::Engine;
 use spikefab_sim::load::load_file;
 
+/// `hdl/`, or `$SPIKEFAB_HDL_DIR` when set (the mutation tool's copy).
 fn hdl_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl")
+    match std::env::var_os("SPIKEFAB_HDL_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl"),
+    }
 }
 
 fn cache_root() -> PathBuf {

@@ -45,6 +45,7 @@ use spikefab_hdl::mesh::MeshTopParams;
 use spikefab_sim::load::load_file;
 use spikefab_sim::models::balanced::BalancedParams;
 use spikefab_sim::Network;
+use support::hdl_dir;
 use support::random::{build as build_case, case_toml, env_u64, net_spec, runner_seed, Caps, Case};
 
 fn root() -> PathBuf {
@@ -127,21 +128,27 @@ fn networks() -> Vec<(String, Network, &'static str)> {
     v
 }
 
+/// `netw` on `mesh` of config `hw(base)` for `steps` steps in lockstep with
+/// the reference; the mesh's wrapper is written under `work`-`base`-`mesh`.
 fn run_on(
     mesh: &Mesh,
     name: &str,
     netw: &Network,
     base: &str,
     steps: u64,
+    work: &str,
 ) -> Result<String, String> {
     let hw = hw(base);
     let src = build_mesh_model(netw, &hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
     let mapping = partition(&src, &hw, mesh).map_err(|e| format!("{name}: {e}"))?;
     let imgs = mesh_images(&src, &hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
     let top = mesh_top_params(&hw, mesh, DEFAULT_FIFO_DEPTH);
-    let hdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl");
-    let spec = cmesh::spec(&top, &hdl, &root().join(format!("mesh-work-{base}-{mesh}")))
-        .map_err(|e| e.to_string())?;
+    let spec = cmesh::spec(
+        &top,
+        &hdl_dir(),
+        &root().join(format!("{work}-{base}-{mesh}")),
+    )
+    .map_err(|e| e.to_string())?;
     let lib = build(&spec, &root().join("cosim-cache")).map_err(|e| e.to_string())?;
     let bases: Vec<u32> = imgs.iter().map(|i| i.init.base as u32).collect();
     let beats: Vec<_> = imgs.iter().map(load_beats).collect();
@@ -197,7 +204,7 @@ fn the_same_networks_match_the_reference_on_meshes_1x1_2x1_2x2_3x2() {
         let mesh: Mesh = mesh.parse().expect("mesh");
         let mut matched = 0;
         for (name, n, base) in &nets {
-            match run_on(&mesh, name, n, base, 100) {
+            match run_on(&mesh, name, n, base, 100, "mesh-work") {
                 Ok(m) => {
                     println!("mesh {mesh}: {name}: {m}");
                     matched += 1;
@@ -213,6 +220,34 @@ fn the_same_networks_match_the_reference_on_meshes_1x1_2x1_2x2_3x2() {
         "meshes: {} network runs on {} mesh sizes, every one bit-identical to the reference (and so to each other)",
         total.0, total.1
     );
+}
+
+/// One static network (the odd-width generator network: 33 neurons, 330
+/// synapses, Poisson and DC drive) on a 2x2 mesh for 100 steps: a quick
+/// check of the network interfaces, the barrier and the cores' mesh paths,
+/// and the static half of the mutation tool's mesh suite.
+#[test]
+fn a_static_network_matches_the_reference_on_a_2x2_mesh() {
+    let mesh: Mesh = "2x2".parse().expect("mesh");
+    let n = net("../gen/tests/nets/tiny.toml", 7919);
+    match run_on(&mesh, "tiny seed 7919", &n, "odd", 100, "mesh-quick") {
+        Ok(m) => println!("mesh {mesh}: tiny seed 7919: {m}"),
+        Err(e) => panic!("mesh {mesh}: {e}"),
+    }
+}
+
+/// One plastic network (excitatory and inhibitory rules, pre and post
+/// spikes in one step) on a 2x2 mesh for 100 steps: both barriers of a
+/// plastic step, the trace pass and the post pass on every core; the
+/// plastic half of the mutation tool's mesh suite.
+#[test]
+fn a_plastic_network_matches_the_reference_on_a_2x2_mesh() {
+    let mesh: Mesh = "2x2".parse().expect("mesh");
+    let n = net("tests/nets/stdp_odd.toml", 104_729);
+    match run_on(&mesh, "stdp_odd seed 104729", &n, "stdp", 100, "mesh-quick") {
+        Ok(m) => println!("mesh {mesh}: stdp_odd seed 104729: {m}"),
+        Err(e) => panic!("mesh {mesh}: {e}"),
+    }
 }
 
 // Random networks on every mesh size.
@@ -381,9 +416,8 @@ impl MeshRig {
         let top = mesh_top_params(hw, mesh, DEFAULT_FIFO_DEPTH);
         let mut models = self.models.borrow_mut();
         if models[k].is_none() {
-            let hdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl");
             let work = root().join(format!("mesh-random-work-{}-{mesh}", hw.name));
-            let spec = cmesh::spec(&top, &hdl, &work).map_err(|e| failed("mesh spec", &e))?;
+            let spec = cmesh::spec(&top, &hdl_dir(), &work).map_err(|e| failed("mesh spec", &e))?;
             let lib = build(&spec, &root().join("cosim-cache"))
                 .map_err(|e| failed("verilating the mesh", &e))?;
             models[k] = Some(MeshModel { top, lib });

@@ -16,6 +16,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use spikefab_sim::rng::{self, Counter};
 
+pub mod mutation;
+
 /// The repository root (the workspace that holds `hdl/`).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -24,9 +26,14 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The folder of the Verilog sources.
+/// The folder of the Verilog sources: `$SPIKEFAB_HDL_DIR` when set (the
+/// mutation tool points the benches at a copy of `hdl/` with one file
+/// mutated), else the repository's `hdl/`.
 pub fn hdl_dir() -> PathBuf {
-    repo_root().join("hdl")
+    match std::env::var_os("SPIKEFAB_HDL_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => repo_root().join("hdl"),
+    }
 }
 
 /// The testbenches (`hdltest/tb/`): kept out of `hdl/`, which holds

@@ -14,12 +14,16 @@ pub use spikefab_cosim::noc::{
 };
 use spikefab_cosim::{build_with, noc, ModelLib, ModelSpec, Toolchain};
 
-/// `hdl/<name>`.
+/// `hdl/<name>`, from `$SPIKEFAB_HDL_DIR` instead of the repository's
+/// `hdl/` when set (the mutation tool's copy with one file mutated).
 pub fn hdl(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("hdl")
-        .join(name)
+    match std::env::var_os("SPIKEFAB_HDL_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d).join(name),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("hdl")
+            .join(name),
+    }
 }
 
 /// The tool chain, detected once per test binary; panics with the install

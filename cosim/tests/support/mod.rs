@@ -24,6 +24,16 @@ use spikefab_sim::engine::Engine;
 use spikefab_sim::records::StepRecords;
 use spikefab_sim::Network;
 
+/// The folder of the Verilog sources: `$SPIKEFAB_HDL_DIR` when set (the
+/// mutation tool, `spikefab-hdltest`'s `mutate`, points the tests at a copy
+/// of `hdl/` with one file mutated), else the repository's `hdl/`.
+pub fn hdl_dir() -> PathBuf {
+    match std::env::var_os("SPIKEFAB_HDL_DIR") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../hdl"),
+    }
+}
+
 /// The cache of verilated models these tests share (kept between runs).
 pub fn cache_root() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("cosim-cache")

@@ -1,0 +1,234 @@
+//! The fixed suite of tests that judges the mutants of each module: the
+//! project's own tests, run with `SPIKEFAB_HDL_DIR` pointing at a copy of
+//! `hdl/` that holds the mutant. Tests run in the order listed and the first
+//! failure kills the mutant, so the fast, sharp ones come first.
+//!
+//! Leaf modules and the core's step controller are judged by the Icarus
+//! benches of `hdltest/` (a compile takes well under a second); the router
+//! and the mesh's network interface exist under Verilator only, so their
+//! suites build one verilated model per mutant and test (the small NoC
+//! models take seconds, a mesh of cores tens of seconds).
+
+use super::{mutants_of, Mutant, MutationError};
+
+/// One test of a test binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestRef {
+    /// The cargo package (`spikefab-hdltest`).
+    pub package: &'static str,
+    /// The integration-test target (`snn_stdp` for `tests/snn_stdp.rs`).
+    pub target: &'static str,
+    /// The test function, run with `--exact`.
+    pub name: &'static str,
+    /// Extra environment of the run (e.g. shorter soaks).
+    pub env: &'static [(&'static str, &'static str)],
+}
+
+/// The mutants of one module and the tests that judge them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Suite {
+    /// The module (`snn_core_ctrl`); also the top of the elaboration check.
+    pub module: &'static str,
+    /// Its file in `hdl/`.
+    pub file: &'static str,
+    /// What the suite runs, in a few words (for the report).
+    pub what: &'static str,
+    pub tests: &'static [TestRef],
+    /// Where in the file the mutants are taken from: (first line containing
+    /// the start text, first line after it containing the end text) pairs;
+    /// empty: the whole module body.
+    pub regions: &'static [(&'static str, &'static str)],
+    /// Model caches (under the cargo target directory) that the tests fill
+    /// with one verilated model per mutant; entries a mutant's run added
+    /// are removed after it.
+    pub caches: &'static [&'static str],
+}
+
+const fn hdltest(target: &'static str, name: &'static str) -> TestRef {
+    TestRef {
+        package: "spikefab-hdltest",
+        target,
+        name,
+        env: &[],
+    }
+}
+
+const fn cosim(
+    target: &'static str,
+    name: &'static str,
+    env: &'static [(&'static str, &'static str)],
+) -> TestRef {
+    TestRef {
+        package: "spikefab-cosim",
+        target,
+        name,
+        env,
+    }
+}
+
+const CORE_STDP: TestRef = hdltest(
+    "snn_lif_core",
+    "snn_lif_core_stdp_matches_engine_weight_writes_included",
+);
+const CORE_ODD: TestRef = hdltest(
+    "snn_lif_core",
+    "snn_lif_core_matches_engine_odd_widths_7_slots",
+);
+const CORE_FAULTS: TestRef = hdltest(
+    "snn_lif_core",
+    "snn_lif_core_injected_faults_are_caught_at_their_step",
+);
+const MESH_STATIC: TestRef = cosim(
+    "mesh",
+    "a_static_network_matches_the_reference_on_a_2x2_mesh",
+    &[],
+);
+const MESH_PLASTIC: TestRef = cosim(
+    "mesh",
+    "a_plastic_network_matches_the_reference_on_a_2x2_mesh",
+    &[],
+);
+
+/// The suites, one per module under mutation.
+pub const SUITES: &[Suite] = &[
+    Suite {
+        module: "snn_lif_update",
+        file: "snn_lif_update.v",
+        what: "its bench (5 parameter sets x 4 stall patterns), the core's fault injection",
+        tests: &[
+            hdltest("snn_lif_update", "snn_lif_update_matches_reference_default_widths"),
+            hdltest("snn_lif_update", "snn_lif_update_matches_reference_odd_widths"),
+            hdltest("snn_lif_update", "snn_lif_update_matches_reference_without_plasticity"),
+            hdltest("snn_lif_update", "snn_lif_update_matches_reference_widest"),
+            hdltest("snn_lif_update", "snn_lif_update_matches_reference_narrowest_no_rounding"),
+            CORE_FAULTS,
+        ],
+        regions: &[],
+        caches: &[],
+    },
+    Suite {
+        module: "snn_syn_event",
+        file: "snn_syn_event.v",
+        what: "its bench (4 parameter sets x 5 runs), the core (static, STDP, load port)",
+        tests: &[
+            hdltest("snn_syn_event", "snn_syn_event_matches_reference_odd_sizes_w7_shift3"),
+            hdltest("snn_syn_event", "snn_syn_event_matches_reference_smallest"),
+            hdltest("snn_syn_event", "snn_syn_event_matches_reference_odd_sizes_w15"),
+            hdltest("snn_syn_event", "snn_syn_event_matches_reference_default_widths"),
+            CORE_STDP,
+            hdltest(
+                "snn_lif_core",
+                "snn_lif_core_stdp_configured_through_the_load_port_on_a_larger_core",
+            ),
+            CORE_ODD,
+        ],
+        regions: &[],
+        caches: &[],
+    },
+    Suite {
+        module: "snn_stdp",
+        file: "snn_stdp.v",
+        what: "its bench (6 parameter sets x 4 stall patterns, the engine's records), the STDP core",
+        tests: &[
+            hdltest("snn_stdp", "snn_stdp_matches_reference_default_widths"),
+            hdltest("snn_stdp", "snn_stdp_matches_reference_odd_widths"),
+            hdltest("snn_stdp", "snn_stdp_matches_reference_narrowest"),
+            hdltest("snn_stdp", "snn_stdp_matches_reference_no_rounding"),
+            hdltest("snn_stdp", "snn_stdp_matches_reference_odd_widths_w15"),
+            hdltest("snn_stdp", "snn_stdp_matches_reference_widest_trace"),
+            hdltest(
+                "snn_stdp",
+                "snn_stdp_reproduces_the_engine_weight_records_in_contract_order",
+            ),
+            CORE_STDP,
+        ],
+        regions: &[],
+        caches: &[],
+    },
+    Suite {
+        module: "snn_core_ctrl",
+        file: "snn_core_ctrl.v",
+        what: "the core in Icarus (static, STDP, load port, faults; cycles per step), then a 2x2 mesh under Verilator (static, STDP)",
+        tests: &[
+            CORE_ODD,
+            CORE_STDP,
+            hdltest(
+                "snn_lif_core",
+                "snn_lif_core_matches_engine_default_numerics_64_slots",
+            ),
+            hdltest(
+                "snn_lif_core",
+                "snn_lif_core_static_configured_through_the_load_port_on_a_larger_core",
+            ),
+            hdltest(
+                "snn_lif_core",
+                "snn_lif_core_stdp_configured_through_the_load_port_on_a_larger_core",
+            ),
+            CORE_FAULTS,
+            MESH_STATIC,
+            MESH_PLASTIC,
+        ],
+        regions: &[],
+        caches: &["tmp/cosim-cache"],
+    },
+    Suite {
+        module: "snn_noc_router",
+        file: "snn_noc_router.v",
+        what: "NoC soak on a 3x2 mesh (15 pattern/rate runs of 20,000 cycles), the 3x3 centre router alone (fairness, order, sub-masks, one packet per output per clock)",
+        tests: &[
+            cosim(
+                "noc",
+                "soak_3x2_every_pattern_and_rate_exactly_once",
+                &[("SPIKEFAB_NOC_SOAK_CYCLES", "20000")],
+            ),
+            cosim("noc", "router_is_fair_keeps_order_and_routes_sub_masks", &[]),
+            cosim("noc", "router_sends_one_packet_per_output_per_clock", &[]),
+        ],
+        regions: &[],
+        caches: &["tmp/cosim-noc-cache"],
+    },
+    Suite {
+        module: "snn_mesh_top",
+        file: "snn_mesh_top.v",
+        what: "a 2x2 mesh of cores under Verilator in lockstep with the reference (static, STDP); mutants of the barrier and the network interface",
+        tests: &[MESH_STATIC, MESH_PLASTIC],
+        regions: &[
+            ("// ---------------------------------------------------------------- barrier", "// ---------------------------------------------------------------- cores"),
+            ("// ---- network interface", "endgenerate"),
+        ],
+        caches: &["tmp/cosim-cache"],
+    },
+];
+
+impl Suite {
+    /// The mutants of this suite's module: those of `src` (the text of
+    /// [`Suite::file`]) inside its regions, numbered from 0 in file order.
+    pub fn mutants(&self, src: &str) -> Result<Vec<Mutant>, MutationError> {
+        let mut all = mutants_of(self.file, src)?;
+        if self.regions.is_empty() {
+            return Ok(all);
+        }
+        let mut spans = Vec::new();
+        for (a, b) in self.regions {
+            let bad = |what: &str| {
+                MutationError::Usage(format!(
+                    "{}: the region marker `{what}` of the {} suite is not in the file",
+                    self.file, self.module
+                ))
+            };
+            let s = src.find(a).ok_or_else(|| bad(a))?;
+            let e = src[s..].find(b).map(|k| s + k).ok_or_else(|| bad(b))?;
+            spans.push((s, e));
+        }
+        all.retain(|m| spans.iter().any(|&(s, e)| m.start >= s && m.end <= e));
+        for (k, m) in all.iter_mut().enumerate() {
+            m.index = k;
+        }
+        Ok(all)
+    }
+}
+
+/// The suite of `module`.
+pub fn find(module: &str) -> Option<&'static Suite> {
+    SUITES.iter().find(|s| s.module == module)
+}
