@@ -9,8 +9,12 @@
 //! For each module (default: every one of `spikefab_hdltest::mutation::suite::SUITES`),
 //! enumerates the mutants of its file, runs each against the module's suite
 //! and prints the table; appends one JSON line to `results/mutation.jsonl`
-//! (`--json`), writes the Markdown report (`--report`) or replaces the
-//! marked section of a document with it (`--doc docs/verification.md`).
+//! (`--json`), writes the Markdown report (`--report`) and updates the
+//! marked section of a document (`--doc docs/verification.md`): the rows and
+//! blocks of this run's modules replace theirs, the other modules' stay (so
+//! modules run at different times and commits share one table). `--mutant`
+//! runs the named mutants whatever `--limit` says (and only their modules
+//! when `--module` is not given); `--doc` takes whole-module runs only.
 //! `--list` only prints the mutants.
 
 use std::fs;
@@ -88,7 +92,38 @@ fn parse(argv: &[String]) -> Result<Args, MutationError> {
         }
     }
     if a.modules.is_empty() {
-        a.modules = SUITES.iter().map(|s| s.module.to_string()).collect();
+        // with --mutant FILE#K, the modules of the files named (all when
+        // one is named by #K alone)
+        let named: Vec<&str> = a
+            .opts
+            .only
+            .iter()
+            .map(|o| o.split_once('#').map_or(o.as_str(), |(f, _)| f))
+            .collect();
+        a.modules = SUITES
+            .iter()
+            .filter(|s| named.is_empty() || named.iter().any(|f| f.is_empty() || *f == s.file))
+            .map(|s| s.module.to_string())
+            .collect();
+    }
+    if a.doc.is_some() && (!a.opts.only.is_empty() || a.opts.max_tests.is_some()) {
+        return Err(usage(
+            "--doc records whole-module runs: not with --mutant or --max-tests".into(),
+        ));
+    }
+    for o in &a.opts.only {
+        let file = o.split_once('#').map_or(o.as_str(), |(f, _)| f);
+        let known = a
+            .modules
+            .iter()
+            .filter_map(|m| find(m))
+            .any(|s| s.file == file);
+        if !file.is_empty() && !known {
+            return Err(usage(format!(
+                "--mutant {o}: {file} is not the file of a module of this run ({})",
+                a.modules.join(", ")
+            )));
+        }
     }
     Ok(a)
 }
@@ -241,7 +276,8 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
         fs::write(p, &md).map_err(io(p))?;
     }
     if let Some(p) = &args.doc {
-        update_doc(p, &md)?;
+        let order: Vec<&str> = SUITES.iter().map(|s| s.module).collect();
+        update_doc(p, &info, &results, &order)?;
     }
     Ok(())
 }

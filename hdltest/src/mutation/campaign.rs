@@ -437,34 +437,90 @@ fn limit_for(base: f64) -> Duration {
     Duration::from_secs_f64(base * 4.0 + 30.0)
 }
 
+/// Runs test `t` of the suite on the sources in `dir` (its output in
+/// `log`) with time limit `limit`.
+fn run_test(
+    bins: &Binaries,
+    t: &TestRef,
+    dir: &Path,
+    log: &Path,
+    limit: Duration,
+) -> Result<Run, MutationError> {
+    let exe = bins.get(t)?;
+    let mut cmd = Command::new(exe);
+    let pkg_dir = crate::repo_root().join(match t.package {
+        "spikefab-cosim" => "cosim",
+        _ => "hdltest",
+    });
+    cmd.current_dir(pkg_dir)
+        .args(["--exact", t.name, "--test-threads", "1"])
+        .env("SPIKEFAB_HDL_DIR", dir);
+    for (key, v) in t.env {
+        cmd.env(key, v);
+    }
+    run_limited(cmd, log, limit)
+}
+
+/// Whether a test that ran past `limit` on a mutant was slowed by the
+/// machine rather than by the mutant: the same test, run again now on the
+/// original sources in `orig`, needs a longer limit than `limit`; then
+/// that longer limit.
+fn slower_machine(
+    module: &str,
+    bins: &Binaries,
+    t: &TestRef,
+    orig: &Path,
+    limit: Duration,
+) -> Result<Option<Duration>, MutationError> {
+    let s = Instant::now();
+    let log = orig.join("retime.log");
+    match run_test(bins, t, orig, &log, limit * 4)? {
+        Run::Done { ok: true, .. } => {
+            let now = limit_for(s.elapsed().as_secs_f64());
+            Ok((now > limit).then_some(now))
+        }
+        // the original itself runs past 4 limits (or fails) now: the
+        // machine, not the mutant, cannot judge; say so rather than count a kill
+        _ => Err(MutationError::SuiteFailsOnOriginal {
+            module: module.to_string(),
+            why: format!(
+                "{} no longer passes within {:.0} s on the original sources (machine overloaded?)",
+                t.name,
+                (limit * 4).as_secs_f64()
+            ),
+        }),
+    }
+}
+
 /// Runs the suite's tests (the first `max` of them) on the sources in
-/// `dir`; None when every one passed.
+/// `dir`; None when every one passed. A test that runs past its limit is
+/// re-timed on the original sources (`orig`) and, when the machine has
+/// become slower since the baseline, run again on the mutant with the
+/// longer limit, so that load is not counted as a hang.
 fn judge(
     suite: &Suite,
     bins: &Binaries,
     dir: &Path,
+    orig: &Path,
     limits: &[Duration],
     max: usize,
 ) -> Result<Option<Outcome>, MutationError> {
     for (k, t) in suite.tests.iter().take(max).enumerate() {
         let exe = bins.get(t)?;
-        let mut cmd = Command::new(exe);
-        let pkg_dir = crate::repo_root().join(match t.package {
-            "spikefab-cosim" => "cosim",
-            _ => "hdltest",
-        });
-        cmd.current_dir(pkg_dir)
-            .args(["--exact", t.name, "--test-threads", "1"])
-            .env("SPIKEFAB_HDL_DIR", dir);
-        for (key, v) in t.env {
-            cmd.env(key, v);
-        }
         let log = dir.join(format!("test-{k}.log"));
-        match run_limited(cmd, &log, limits[k])? {
+        let mut limit = limits[k];
+        let mut run = run_test(bins, t, dir, &log, limit)?;
+        if matches!(run, Run::TimedOut) {
+            if let Some(longer) = slower_machine(suite.module, bins, t, orig, limit)? {
+                limit = longer;
+                run = run_test(bins, t, dir, &log, limit)?;
+            }
+        }
+        match run {
             Run::TimedOut => {
                 return Ok(Some(Outcome::TimedOut {
                     test: t.name.to_string(),
-                    limit_s: limits[k].as_secs_f64(),
+                    limit_s: limit.as_secs_f64(),
                 }))
             }
             Run::Done { ok: true, log } => {
@@ -502,6 +558,45 @@ fn selected(only: &[String], m: &Mutant) -> bool {
             .any(|s| *s == m.id() || *s == format!("#{}", m.index))
 }
 
+/// The indices (into `all`, the mutants of `suite`) to run: the ones
+/// `opts.only` names (`file#index` of this suite's file, or `#index`),
+/// whatever the sample; else the sample of `opts.limit`. A name of this
+/// file with an index it does not have is an error, not an empty run.
+pub fn pick(suite: &Suite, all: &[Mutant], opts: &Options) -> Result<Vec<usize>, MutationError> {
+    if opts.only.is_empty() {
+        return Ok(sample(
+            all.len(),
+            opts.limit.unwrap_or(usize::MAX),
+            opts.seed,
+        ));
+    }
+    for o in &opts.only {
+        let Some((file, k)) = o.split_once('#') else {
+            return Err(MutationError::Usage(format!(
+                "--mutant {o}: expected FILE#INDEX or #INDEX"
+            )));
+        };
+        if !file.is_empty() && file != suite.file {
+            continue;
+        }
+        match k.parse::<usize>() {
+            Ok(k) if k < all.len() => {}
+            _ => {
+                return Err(MutationError::Usage(format!(
+                    "--mutant {o}: {} has {} mutants in the {} suite (#0 to #{})",
+                    suite.file,
+                    all.len(),
+                    suite.module,
+                    all.len().saturating_sub(1)
+                )))
+            }
+        }
+    }
+    Ok((0..all.len())
+        .filter(|&i| selected(&opts.only, &all[i]))
+        .collect())
+}
+
 /// Runs the mutants of `suite`'s module with `bins`, in scratch folders
 /// under `work`.
 pub fn run_module(
@@ -518,10 +613,7 @@ pub fn run_module(
     })?;
     let all = suite.mutants(&src)?;
     let (equiv_of, stale) = equivalent::classify(&opts.equivalents, &src, &all);
-    let picked: Vec<usize> = sample(all.len(), opts.limit.unwrap_or(usize::MAX), opts.seed)
-        .into_iter()
-        .filter(|&i| selected(&opts.only, &all[i]))
-        .collect();
+    let picked = pick(suite, &all, opts)?;
     let max = opts.max_tests.unwrap_or(usize::MAX).min(suite.tests.len());
     let root = work.join(suite.module);
     let target = bins.target_dir().unwrap_or_else(|| work.to_path_buf());
@@ -553,7 +645,14 @@ pub fn run_module(
                 tests: std::slice::from_ref(t),
                 ..*suite
             };
-            if let Some(o) = judge(&one, bins, &orig_dir, &[Duration::from_secs(3600)], 1)? {
+            if let Some(o) = judge(
+                &one,
+                bins,
+                &orig_dir,
+                &orig_dir,
+                &[Duration::from_secs(3600)],
+                1,
+            )? {
                 return Err(MutationError::SuiteFailsOnOriginal {
                     module: suite.module.into(),
                     why: format!("test {k}: {}", o.detail()),
@@ -607,7 +706,7 @@ pub fn run_module(
                 stage: stage.into(),
                 why,
             },
-            None => match judge(suite, bins, &dir, &limits, max)? {
+            None => match judge(suite, bins, &dir, &orig_dir, &limits, max)? {
                 Some(o) => o,
                 None => Outcome::Survived,
             },
@@ -702,4 +801,87 @@ fn first_lines(log: &str, dir: &Path) -> String {
             .join(" | "),
         240,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mutation::suite::find;
+
+    fn stdp() -> (&'static Suite, Vec<Mutant>) {
+        let s = find("snn_stdp").unwrap();
+        let src = fs::read_to_string(crate::repo_root().join("hdl").join(s.file)).unwrap();
+        (s, s.mutants(&src).unwrap())
+    }
+
+    #[test]
+    fn a_named_mutant_runs_even_outside_the_sample() {
+        let (s, all) = stdp();
+        let last = all.len() - 1;
+        let opts = Options {
+            limit: Some(1),
+            only: vec![format!("snn_stdp.v#{last}"), "#0".into()],
+            ..Options::default()
+        };
+        assert_eq!(pick(s, &all, &opts).unwrap(), vec![0, last]);
+        let sampled = Options {
+            limit: Some(3),
+            ..Options::default()
+        };
+        assert_eq!(pick(s, &all, &sampled).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_named_mutant_the_file_lacks_is_an_error_not_an_empty_run() {
+        let (s, all) = stdp();
+        for bad in [
+            format!("snn_stdp.v#{}", all.len()),
+            "#x".into(),
+            "snn_stdp.v".into(),
+        ] {
+            let opts = Options {
+                only: vec![bad.clone()],
+                ..Options::default()
+            };
+            let e = pick(s, &all, &opts).expect_err(&bad);
+            assert!(e.to_string().contains("--mutant"), "{bad}: {e}");
+        }
+        // another file's mutant selects none of this one's
+        let other = Options {
+            only: vec!["snn_lif_update.v#0".into()],
+            ..Options::default()
+        };
+        assert!(pick(s, &all, &other).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_child_past_its_limit_is_ended_with_its_children() {
+        let dir = std::env::temp_dir().join(format!("mutation-limit-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let mut cmd = Command::new("sh");
+        // the grandchild sleeps too: killing only the shell would leave it
+        let pidfile = dir.join("pid");
+        cmd.arg("-c")
+            .arg(format!("sleep 30 & echo $! > {}; wait", pidfile.display()));
+        let t0 = Instant::now();
+        let r = run_limited(cmd, &dir.join("log"), Duration::from_millis(500)).unwrap();
+        assert!(matches!(r, Run::TimedOut));
+        assert!(t0.elapsed() < Duration::from_secs(10));
+        let pid = fs::read_to_string(&pidfile).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        // gone, or a zombie waiting for its new parent to reap it
+        let stat = fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+        assert!(
+            stat.is_empty() || state.starts_with('Z'),
+            "the grandchild still runs: {stat}"
+        );
+        let mut ok = Command::new("sh");
+        ok.args(["-c", "echo fine"]);
+        match run_limited(ok, &dir.join("log2"), Duration::from_secs(30)).unwrap() {
+            Run::Done { ok, log } => assert!(ok && log.contains("fine")),
+            Run::TimedOut => panic!("a quick command timed out"),
+        }
+        let _ = fs::remove_dir_all(&dir);
+    }
 }
