@@ -694,3 +694,25 @@ fn snn_lif_update_matches_reference_narrowest_no_rounding() {
         25,
     );
 }
+
+#[test]
+fn snn_lif_update_matches_reference_one_fraction_bit() {
+    // COEF_FRAC = TRACE_FRAC = 1: the smallest rounding (half = 1 << 0);
+    // the only width at which a `COEF_FRAC == 0` test taken one too high
+    // (no rounding at all) differs from the round-half-up arm
+    run(
+        Cfg {
+            v_bits: 7,
+            i_bits: 9,
+            coef_bits: 3,
+            coef_frac: 1,
+            ref_bits: 2,
+            trace_bits: 5,
+            trace_frac: 1,
+            in_bits: 7,
+            plastic: true,
+            user_bits: 5,
+        },
+        26,
+    );
+}

@@ -94,13 +94,14 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_lif_update",
         file: "snn_lif_update.v",
-        what: "its bench (5 parameter sets x 4 stall patterns), the core's fault injection",
+        what: "its bench (6 parameter sets x 4 stall patterns), the core's fault injection",
         tests: &[
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_default_widths"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_odd_widths"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_without_plasticity"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_widest"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_narrowest_no_rounding"),
+            hdltest("snn_lif_update", "snn_lif_update_matches_reference_one_fraction_bit"),
             CORE_FAULTS,
         ],
         regions: &[],
