@@ -716,3 +716,26 @@ fn snn_lif_update_matches_reference_one_fraction_bit() {
         26,
     );
 }
+
+#[test]
+fn snn_lif_update_matches_reference_input_wider_than_the_products() {
+    // IN_BITS > I_BITS + COEF_BITS + 2: the current sum's width follows the
+    // input, and an input at its negative rail plus a negative decayed
+    // current overflows into the sum's top guard bit (saturation to I_MIN
+    // must read the sum's sign, not that guard bit)
+    run(
+        Cfg {
+            v_bits: 9,
+            i_bits: 5,
+            coef_bits: 3,
+            coef_frac: 2,
+            ref_bits: 3,
+            trace_bits: 7,
+            trace_frac: 3,
+            in_bits: 15,
+            plastic: true,
+            user_bits: 3,
+        },
+        27,
+    );
+}

@@ -94,7 +94,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_lif_update",
         file: "snn_lif_update.v",
-        what: "its bench (6 parameter sets x 4 stall patterns), the core's fault injection",
+        what: "its bench (7 parameter sets x 4 stall patterns), the core's fault injection",
         tests: &[
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_default_widths"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_odd_widths"),
@@ -102,6 +102,10 @@ pub const SUITES: &[Suite] = &[
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_widest"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_narrowest_no_rounding"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_one_fraction_bit"),
+            hdltest(
+                "snn_lif_update",
+                "snn_lif_update_matches_reference_input_wider_than_the_products",
+            ),
             CORE_FAULTS,
         ],
         regions: &[],
@@ -129,7 +133,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_stdp",
         file: "snn_stdp.v",
-        what: "its bench (6 parameter sets x 4 stall patterns, the engine's records), the STDP core",
+        what: "its bench (7 parameter sets x 4 stall patterns, the engine's records), the STDP core",
         tests: &[
             hdltest("snn_stdp", "snn_stdp_matches_reference_default_widths"),
             hdltest("snn_stdp", "snn_stdp_matches_reference_odd_widths"),
