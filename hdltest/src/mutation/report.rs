@@ -491,7 +491,7 @@ mod tests {
             "doc",
             &once,
             &run("bbb2222"),
-            &[lif.clone()],
+            std::slice::from_ref(&lif),
             &["snn_lif_update", "snn_stdp"],
         )
         .unwrap();
@@ -546,7 +546,14 @@ mod tests {
     #[test]
     fn doc_update_rejects_a_document_without_markers_or_an_open_block() {
         let stdp = result("snn_stdp", vec![killed()]);
-        let e = merge_section("doc", "no markers", &run("a"), &[stdp.clone()], &[]).unwrap_err();
+        let e = merge_section(
+            "doc",
+            "no markers",
+            &run("a"),
+            std::slice::from_ref(&stdp),
+            &[],
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("no `"), "{e}");
         let open = format!("{BEGIN}\n<!-- mutation-module snn_stdp -->\ntext\n{END}\n");
         let e = merge_section("doc", &open, &run("a"), &[stdp], &[]).unwrap_err();
