@@ -183,7 +183,7 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
         suites.push(find(m).ok_or_else(|| MutationError::UnknownModule(m.clone(), known))?);
     }
     let mut opts = args.opts.clone();
-    opts.equivalents = equivalent::load(&args.equivalents)?;
+    (opts.equivalents, opts.gaps) = equivalent::load_both(&args.equivalents)?;
 
     if args.list {
         for s in &suites {

@@ -70,6 +70,8 @@ pub struct MutantResult {
     pub before: String,
     pub after: String,
     pub outcome: Outcome,
+    /// For a survivor listed as a known gap: why the suite misses it.
+    pub note: Option<String>,
     pub seconds: f64,
 }
 
@@ -108,6 +110,8 @@ pub struct Options {
     pub verbose: bool,
     /// The equivalent-mutant list.
     pub equivalents: Vec<Equivalent>,
+    /// Known gaps (`[[gap]]` of the same file): survivors with a reason.
+    pub gaps: Vec<Equivalent>,
 }
 
 impl Default for Options {
@@ -122,6 +126,7 @@ impl Default for Options {
             keep: false,
             verbose: true,
             equivalents: Vec::new(),
+            gaps: Vec::new(),
         }
     }
 }
@@ -613,6 +618,7 @@ pub fn run_module(
     })?;
     let all = suite.mutants(&src)?;
     let (equiv_of, stale) = equivalent::classify(&opts.equivalents, &src, &all);
+    let (gap_of, _) = equivalent::classify(&opts.gaps, &src, &all);
     let picked = pick(suite, &all, opts)?;
     let max = opts.max_tests.unwrap_or(usize::MAX).min(suite.tests.len());
     let root = work.join(suite.module);
@@ -682,6 +688,7 @@ pub fn run_module(
                 outcome: Outcome::Equivalent {
                     reason: reason.clone(),
                 },
+                note: None,
                 seconds: 0.0,
             });
         }
@@ -725,11 +732,16 @@ pub fn run_module(
         if opts.jobs <= 1 {
             prune(&target, suite.caches, &keep);
         }
+        let note = match outcome {
+            Outcome::Survived => gap_of[i].map(|k| opts.gaps[k].reason.clone()),
+            _ => None,
+        };
         Ok(MutantResult {
             mutant: m.clone(),
             before,
             after,
             outcome,
+            note,
             seconds: s.elapsed().as_secs_f64(),
         })
     };

@@ -27,6 +27,11 @@ pub struct Equivalent {
 struct EquivalentFile {
     #[serde(default)]
     equivalent: Vec<Equivalent>,
+    /// Known survivors that are not equivalent (gaps not closed yet): the
+    /// same fields, the reason saying why the suite misses them. They stay
+    /// counted as survivors; the report prints the reason.
+    #[serde(default)]
+    gap: Vec<Equivalent>,
 }
 
 /// The default list, `hdltest/mutation/equivalent.toml`.
@@ -39,20 +44,33 @@ pub fn default_path() -> std::path::PathBuf {
 
 /// Reads the list at `path`.
 pub fn load(path: &Path) -> Result<Vec<Equivalent>, MutationError> {
+    Ok(load_both(path)?.0)
+}
+
+/// Reads the list at `path`: its equivalents and its known gaps (`[[gap]]`).
+pub fn load_both(path: &Path) -> Result<(Vec<Equivalent>, Vec<Equivalent>), MutationError> {
     let text = std::fs::read_to_string(path).map_err(|source| MutationError::Io {
         context: format!("cannot read {}", path.display()),
         source,
     })?;
-    parse(&path.display().to_string(), &text)
+    parse_both(&path.display().to_string(), &text)
 }
 
-/// Parses the text of a list (named `name` in errors).
+/// Parses the text of a list (named `name` in errors): its equivalents.
 pub fn parse(name: &str, text: &str) -> Result<Vec<Equivalent>, MutationError> {
+    Ok(parse_both(name, text)?.0)
+}
+
+/// Parses the text of a list: its equivalents and its known gaps.
+pub fn parse_both(
+    name: &str,
+    text: &str,
+) -> Result<(Vec<Equivalent>, Vec<Equivalent>), MutationError> {
     let f: EquivalentFile = toml::from_str(text).map_err(|e| MutationError::Equivalents {
         file: name.to_string(),
         what: e.to_string(),
     })?;
-    for e in &f.equivalent {
+    for e in f.equivalent.iter().chain(&f.gap) {
         if e.reason.trim().is_empty() {
             return Err(MutationError::Equivalents {
                 file: name.to_string(),
@@ -60,7 +78,7 @@ pub fn parse(name: &str, text: &str) -> Result<Vec<Equivalent>, MutationError> {
             });
         }
     }
-    Ok(f.equivalent)
+    Ok((f.equivalent, f.gap))
 }
 
 /// For each mutant of one file (`src` its text), the index in `list` of the

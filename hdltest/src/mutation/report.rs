@@ -168,7 +168,10 @@ fn block(run: &RunInfo, m: &ModuleResult) -> String {
                 r.mutant.op,
                 cell(&r.before),
                 cell(&r.after),
-                r.outcome.detail().replace('|', "\\|")
+                r.note
+                    .clone()
+                    .unwrap_or_else(|| r.outcome.detail())
+                    .replace('|', "\\|")
             );
         }
     }
@@ -249,7 +252,7 @@ pub fn json_line(run: &RunInfo, modules: &[ModuleResult]) -> String {
                 .map(|r| {
                     json!({
                         "id": r.mutant.id(), "line": r.mutant.line, "op": r.mutant.op.name(),
-                        "original": r.before, "mutant": r.after, "status": r.outcome.status(),
+                        "original": r.before, "mutant": r.after, "status": r.outcome.status(), "note": r.note,
                     })
                 })
                 .collect();
@@ -422,6 +425,7 @@ mod tests {
                 },
                 before: format!("a{k} = b + c;"),
                 after: format!("a{k} = b - c;"),
+                note: None,
                 outcome,
                 seconds: 1.0,
             })
@@ -466,7 +470,8 @@ mod tests {
     #[test]
     fn doc_update_keeps_the_other_modules_rows_and_blocks() {
         let doc = format!("# Title\n\nintro\n\n{BEGIN}\nold text\n{END}\n\ntail\n");
-        let stdp = result("snn_stdp", vec![killed(), Outcome::Survived]);
+        let mut stdp = result("snn_stdp", vec![killed(), Outcome::Survived]);
+        stdp.results[1].note = Some("a known gap: reset value".into());
         let once = merge_section(
             "doc",
             &doc,
