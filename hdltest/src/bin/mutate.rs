@@ -173,6 +173,9 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
     let args = parse(argv)?;
     let t0 = Instant::now();
     let load_start = load_avg();
+    // the commit of the sources as the run starts (a commit made during a
+    // long run must not be credited with it)
+    let commit = commit();
     let mut suites = Vec::new();
     for m in &args.modules {
         let known = SUITES
@@ -244,7 +247,7 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
     }
     let _ = fs::remove_dir_all(&bin_dir);
     let info = RunInfo {
-        commit: commit(),
+        commit,
         date: output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]),
         command: format!("mutate {}", argv.join(" ")).trim().to_string(),
         load_start,
