@@ -176,6 +176,7 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
     // the commit of the sources as the run starts (a commit made during a
     // long run must not be credited with it)
     let commit = commit();
+    let date = output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]);
     let mut suites = Vec::new();
     for m in &args.modules {
         let known = SUITES
@@ -248,7 +249,7 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
     let _ = fs::remove_dir_all(&bin_dir);
     let info = RunInfo {
         commit,
-        date: output("date", &["-u", "+%Y-%m-%dT%H:%M:%SZ"]),
+        date,
         command: format!("mutate {}", argv.join(" ")).trim().to_string(),
         load_start,
         load_end: load_avg(),
