@@ -133,7 +133,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_stdp",
         file: "snn_stdp.v",
-        what: "its bench (7 parameter sets x 4 stall patterns, the engine's records), the STDP core",
+        what: "its bench (6 parameter sets x 4 stall patterns, the engine's records), the STDP core",
         tests: &[
             hdltest("snn_stdp", "snn_stdp_matches_reference_default_widths"),
             hdltest("snn_stdp", "snn_stdp_matches_reference_odd_widths"),
