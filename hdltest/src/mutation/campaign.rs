@@ -244,7 +244,16 @@ enum Run {
 
 /// Runs `cmd` (stdout and stderr to `log`) in a process group of its own;
 /// past `limit` the whole group is killed.
-fn run_limited(mut cmd: Command, log: &Path, limit: Duration) -> Result<Run, MutationError> {
+fn run_limited(cmd: Command, log: &Path, limit: Duration) -> Result<Run, MutationError> {
+    Ok(run_limited_pid(cmd, log, limit)?.0)
+}
+
+/// [`run_limited`], and the child's process id.
+fn run_limited_pid(
+    mut cmd: Command,
+    log: &Path,
+    limit: Duration,
+) -> Result<(Run, u32), MutationError> {
     use std::os::unix::process::CommandExt;
     let name = cmd_name(&cmd);
     let io = |e: std::io::Error| MutationError::Io {
@@ -261,16 +270,20 @@ fn run_limited(mut cmd: Command, log: &Path, limit: Duration) -> Result<Run, Mut
         .stdin(Stdio::null())
         .process_group(0);
     let mut child = cmd.spawn().map_err(io)?;
+    let pid = child.id();
     let t0 = Instant::now();
     loop {
         if let Some(status) = child.try_wait().map_err(io)? {
             let text = fs::read(log)
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
                 .unwrap_or_default();
-            return Ok(Run::Done {
-                ok: status.success(),
-                log: text,
-            });
+            return Ok((
+                Run::Done {
+                    ok: status.success(),
+                    log: text,
+                },
+                pid,
+            ));
         }
         if t0.elapsed() > limit {
             // the child leads its own group: end it and whatever it started
@@ -281,7 +294,7 @@ fn run_limited(mut cmd: Command, log: &Path, limit: Duration) -> Result<Run, Mut
                 .status();
             let _ = child.kill();
             let _ = child.wait();
-            return Ok(Run::TimedOut);
+            return Ok((Run::TimedOut, pid));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -463,7 +476,31 @@ fn run_test(
     for (key, v) in t.env {
         cmd.env(key, v);
     }
-    run_limited(cmd, log, limit)
+    let (run, pid) = run_limited_pid(cmd, log, limit)?;
+    if let Some(target) = bins.target_dir() {
+        remove_scratch(&target.join("tmp"), pid);
+    }
+    Ok(run)
+}
+
+/// Removes the scratch folders test process `pid` left in `tmp` (the
+/// benches' `<name>-<pid>-<n>`, see `scratch_dir`: a failing bench, as on
+/// every killed mutant, leaves its folder; hundreds of them filled
+/// gigabytes). Only that process's folders: other runs' stay.
+fn remove_scratch(tmp: &Path, pid: u32) {
+    let mark = format!("-{pid}-");
+    let Ok(rd) = fs::read_dir(tmp) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some((_, seq)) = name.rsplit_once(&mark) else {
+            continue;
+        };
+        if !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()) && e.path().is_dir() {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Whether a test that ran past `limit` on a mutant was slowed by the
@@ -864,6 +901,34 @@ mod tests {
             ..Options::default()
         };
         assert!(pick(s, &all, &other).unwrap().is_empty());
+    }
+
+    #[test]
+    fn only_the_scratch_folders_of_the_test_process_are_removed() {
+        let tmp = std::env::temp_dir().join(format!("mutation-scratch-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        for d in [
+            "snn_stdp-4242-0",
+            "snn_lif_core-4242-17",
+            "snn_stdp-14242-0",
+            "cosim-cache",
+            "x-4242-y",
+        ] {
+            fs::create_dir_all(tmp.join(d)).unwrap();
+        }
+        fs::write(tmp.join("file-4242-1"), "a file").unwrap();
+        remove_scratch(&tmp, 4242);
+        let mut left: Vec<String> = fs::read_dir(&tmp)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            ["cosim-cache", "file-4242-1", "snn_stdp-14242-0", "x-4242-y"]
+        );
+        let _ = fs::remove_dir_all(&tmp);
     }
 
     #[test]
