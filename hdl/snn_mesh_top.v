@@ -38,6 +38,10 @@
 // Load port: as snn_lif_core's, with ld_core_i selecting the core; memory 11
 // is the selected core's route memory (words of N_CORES bits, sent in
 // ceil(N_CORES/32) beats, most significant chunk first, like every wide word).
+// ld_ready_o is high when every core's port is open. The first beat offered
+// after a step has run reaches every core and starts the configuration clear
+// in all of them at once (snn_lif_core; every core returns to step 0 and
+// empty accumulators and traces); it is taken when the clear is over.
 //
 // Observation (valid-only, per core, flattened: core k in slice k): the
 // core's neuron records (local neuron index) and its spike-out handshakes
@@ -207,7 +211,12 @@ module snn_mesh_top #(
   generate
     for (k = 0; k < N_CORES; k = k + 1) begin : g_core
       wire             sel = (ld_core_i == k[CORE_W-1:0]);
-      wire             c_ld_valid = ld_valid_i & sel & (ld_mem_i != LD_ROUTE);
+      // a core takes the beats addressed to it; a beat offered to any core
+      // also reaches every core whose port is closed, so that a
+      // configuration after a run starts the clear in all of them at once
+      // (a closed core takes nothing)
+      wire             c_ld_valid = ld_valid_i &
+                                    ((sel & (ld_mem_i != LD_ROUTE)) | ~core_ld_ready[k]);
       wire             c_spk_valid;
       wire             c_spk_ready;
       wire [NRN_W-1:0] c_spk_neuron;
@@ -280,7 +289,7 @@ module snn_mesh_top #(
 
       // ---- network interface: route memory, one spike held
       reg  [RT_W-1:0] rt_stage_q;
-      wire            rt_fire = ld_valid_i & sel & (ld_mem_i == LD_ROUTE) & ~(|core_busy);
+      wire            rt_fire = ld_valid_i & sel & (ld_mem_i == LD_ROUTE) & ld_ready_o;
       wire [RT_W-1:0] rt_word = {rt_stage_q[RT_W-33:0], ld_data_i};
       always @(posedge clk_i) begin
         if (rt_fire) begin
@@ -348,8 +357,8 @@ module snn_mesh_top #(
   assign done_o     = core_done[0];
   assign step_o     = core_step[31:0];
   assign phase_o    = core_phase[2:0];
-  assign ld_ready_o = ~(|core_busy);
+  assign ld_ready_o = &core_ld_ready;
 
-  wire unused_top = &{1'b0, core_done, core_step, core_phase, core_ld_ready, mesh_pending};
+  wire unused_top = &{1'b0, core_done, core_step, core_phase, mesh_pending};
 endmodule
 `default_nettype wire
