@@ -212,11 +212,20 @@ impl Ids {
     }
 }
 
+/// Cycles a load beat may wait for `ld_ready_o` while the core is idle:
+/// the configuration clear of a core that has run a step (docs/hardware.md,
+/// "Reconfiguration"): `max(SLOTS x N_NEURONS, trace rows) + 1`, and one
+/// more.
+pub fn load_wait(core: &CoreParams) -> u64 {
+    (core.slots * core.n_neurons).max(core.rows) + 2
+}
+
 /// One verilated core, driven cycle by cycle.
 pub struct Core {
     model: Model,
     p: Ids,
     watchdog: u64,
+    load_wait: u64,
     spk_pct: u32,
     /// xorshift32 state of the spike-out stalls.
     stall: u32,
@@ -236,6 +245,7 @@ impl Core {
             model,
             p,
             watchdog: watchdog(core, spk_pct),
+            load_wait: load_wait(core),
             spk_pct: spk_pct.clamp(1, 100),
             stall: stall_seed.max(1),
         })
@@ -273,24 +283,38 @@ impl Core {
         Ok(())
     }
 
-    /// Send every beat through the load port (one per clock); returns the
-    /// cycles it took.
+    /// Send every beat through the load port, each held until
+    /// `ld_ready_o` takes it (one per clock once the port is open; a core
+    /// that has run steps first clears, [`load_wait`]); returns the cycles
+    /// it took. A port closed longer than that is a protocol error.
     pub fn load(&mut self, beats: &[Beat]) -> Result<u64, LockstepError> {
         let c0 = self.model.cycles();
         let p = &self.p;
         for b in beats {
-            if self.model.get(p.ld_ready)? != 1 {
-                return Err(LockstepError::Protocol {
-                    cycle: self.model.cycles(),
-                    what: "ld_ready_o low while the core is idle".into(),
-                });
-            }
             self.model.set(p.ld_valid, 1)?;
             self.model.set(p.ld_mem, b.mem as u64)?;
             self.model.set(p.ld_addr, b.addr as u64)?;
             self.model.set(p.ld_last, b.last as u64)?;
             self.model.set(p.ld_data, b.data as u64)?;
-            self.model.tick()?;
+            let mut waited = 0;
+            loop {
+                let ready = self.model.get(p.ld_ready)? == 1;
+                self.model.tick()?;
+                if ready {
+                    break;
+                }
+                waited += 1;
+                if waited > self.load_wait {
+                    return Err(LockstepError::Protocol {
+                        cycle: self.model.cycles(),
+                        what: format!(
+                            "ld_ready_o low for {waited} cycles while the core is idle \
+                             (a configuration clear takes at most {})",
+                            self.load_wait - 1
+                        ),
+                    });
+                }
+            }
         }
         self.model.set(p.ld_valid, 0)?;
         self.model.set(p.ld_last, 0)?;
@@ -626,6 +650,71 @@ pub fn run_lockstep(
 ) -> Result<LockstepReport, LockstepError> {
     let open = || configured(lib, core, beats, opts);
     run_lockstep_on(&open, engine, opts, Some(core.plastic))
+}
+
+/// One network of a reconfiguration sequence ([`run_reconfigured`]): its
+/// load beats, an engine of it at step 0, and the steps to run.
+pub struct Stage<'a> {
+    pub beats: &'a [Beat],
+    pub engine: &'a mut Engine,
+    pub steps: u64,
+}
+
+/// A host's session with one core: reset, configure it with the first
+/// stage's network and run it; then reconfigure the same core, WITHOUT a
+/// reset, with each next stage's network and run that. Every step of every
+/// stage is compared with the stage's engine (steps from 0: a
+/// reconfigured core must behave as a fresh one). Returns a report per
+/// stage (its `load_cycles` are that configuration's, clear included); the
+/// first divergence is an error naming the stage in its step's records.
+pub fn run_reconfigured(
+    lib: &ModelLib,
+    core: &CoreParams,
+    stages: &mut [Stage],
+    opts: &LockstepOptions,
+) -> Result<Vec<LockstepReport>, LockstepError> {
+    let model = lib.instantiate(opts.x_seed.max(1), RandReset::Random)?;
+    let mut dev = Core::new(model, core, opts.spk_pct, opts.stall_seed)?;
+    dev.reset()?;
+    let mut reports = Vec::new();
+    for (k, st) in stages.iter_mut().enumerate() {
+        let t0 = Instant::now();
+        let load_cycles = dev.load(st.beats)?;
+        let mut report = LockstepReport {
+            load_cycles,
+            ..LockstepReport::default()
+        };
+        let (mut ref_tail, mut rtl_tail) = (Tail::new(opts.history), Tail::new(opts.history));
+        for t in 0..st.steps {
+            let exp = StepRecords::of_engine_step(st.engine);
+            let (got, cycles) = dev.step(t)?;
+            if let Some(d) = compare_step(&exp, &got) {
+                let (le, lg) = (record_lines(&exp), record_lines(&got));
+                ref_tail.extend(le.into_iter().take(divergence_index(&exp, &d) + 1));
+                rtl_tail.extend(lg.into_iter().take(divergence_index(&got, &d) + 1));
+                return Err(LockstepError::Diverged(Box::new(DivergenceReport {
+                    divergence: d,
+                    reference_tail: ref_tail.lines.into(),
+                    rtl_tail: rtl_tail.lines.into(),
+                    repro: format!("{} (stage {k} of a reconfiguration sequence)", opts.repro),
+                    vcd: None,
+                    vcd_error: None,
+                })));
+            }
+            ref_tail.extend(record_lines(&exp));
+            rtl_tail.extend(record_lines(&got));
+            report.steps += 1;
+            report.neuron_updates += got.neurons.len() as u64;
+            report.spikes += got.spikes.len() as u64;
+            report.weight_writes += got.weights.len() as u64;
+            report.step_cycles += cycles;
+            report.cycles_per_step.push(cycles);
+        }
+        report.total_cycles = dev.cycles();
+        report.rtl_seconds = t0.elapsed().as_secs_f64();
+        reports.push(report);
+    }
+    Ok(reports)
 }
 
 /// [`run_lockstep`] on any [`Device`] that `open` creates and configures;

@@ -20,7 +20,7 @@ use spikefab_sim::engine::{NeuronRecord, NeuronState, WeightRecord};
 use spikefab_sim::records::StepRecords;
 
 use crate::error::CosimError;
-use crate::lockstep::{phase_name, Device, LockstepError};
+use crate::lockstep::{load_wait, phase_name, Device, LockstepError};
 use crate::model::{Model, PortId};
 use crate::spec::{ModelSpec, Port};
 
@@ -116,6 +116,7 @@ pub struct MeshDevice {
     /// Per core, the global synapse index of each local synapse address.
     synapses: Vec<Vec<u64>>,
     watchdog: u64,
+    load_wait: u64,
 }
 
 impl MeshDevice {
@@ -170,6 +171,7 @@ impl MeshDevice {
             bases,
             synapses,
             watchdog: watchdog(top),
+            load_wait: load_wait(&top.core),
             model,
         })
     }
@@ -186,24 +188,38 @@ impl MeshDevice {
         self.model.tick()
     }
 
-    /// Configure core `core` with `beats`; returns the cycles it took.
+    /// Configure core `core` with `beats`, each held until `ld_ready_o`
+    /// takes it (after a run, the first beat waits for every core's
+    /// configuration clear, [`load_wait`]); returns the cycles it took.
     pub fn load(&mut self, core: u32, beats: &[Beat]) -> Result<u64, LockstepError> {
         let [valid, last, sel, mem, addr, data, ready] = self.ld;
         let c0 = self.model.cycles();
         self.model.set(sel, core as u64)?;
         for b in beats {
-            if self.model.get(ready)? != 1 {
-                return Err(LockstepError::Protocol {
-                    cycle: self.model.cycles(),
-                    what: "ld_ready_o low while the mesh is idle".into(),
-                });
-            }
             self.model.set(valid, 1)?;
             self.model.set(mem, b.mem as u64)?;
             self.model.set(addr, b.addr as u64)?;
             self.model.set(last, b.last as u64)?;
             self.model.set(data, b.data as u64)?;
-            self.model.tick()?;
+            let mut waited = 0;
+            loop {
+                let r = self.model.get(ready)? == 1;
+                self.model.tick()?;
+                if r {
+                    break;
+                }
+                waited += 1;
+                if waited > self.load_wait {
+                    return Err(LockstepError::Protocol {
+                        cycle: self.model.cycles(),
+                        what: format!(
+                            "ld_ready_o low for {waited} cycles while the mesh is idle \
+                             (a configuration clear takes at most {})",
+                            self.load_wait - 1
+                        ),
+                    });
+                }
+            }
         }
         self.model.set(valid, 0)?;
         self.model.set(last, 0)?;
