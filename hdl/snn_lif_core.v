@@ -86,7 +86,7 @@
 //            a local neuron on a single core, a global id on a mesh)
 //   (PLASTIC) rule N_RULES ids per synapse, stdp the rule table, inc_row and
 //            inc the incoming lists; trace N_NEURONS x {y_post, x_pre}
-//            starts at zero
+//            starts at zero (power-up, or the configuration clear)
 // Load port memory ids: 0 state, 1 pop, 2 param, 3 cdf, 4 syn, 5 row, 6 rule,
 // 7 stdp, 8 inc_row, 9 inc, 10 trace, 15 configuration registers
 // (snn_core_load); a mesh top uses 11 for its route memories.
@@ -95,7 +95,20 @@
 // consumer must take every record in the cycle it is valid. The spike-out
 // stream is valid/ready and may stall phase B.
 //
-// rst_i (synchronous, active high) clears control state only.
+// Reconfiguration (docs/hardware.md): a core that has started a step since
+// its last clear does not take the next load beat at once (ld_ready_o low):
+// the beat starts the configuration clear (snn_core_ctrl): SLOTS x N_NEURONS
+// cycles of snn_syn_event's read-and-clear, one per (slot, neuron), with
+// (PLASTIC) the trace rows (N_NEURONS, or ROWS on a mesh: the presynaptic
+// traces and spike flags) zeroed alongside; the sweep takes the longer of
+// the two, plus one cycle to start. Then step_o and the slot are 0, the
+// fault injection is re-armed, and the port opens; the load then runs at
+// one beat per clock. busy_o is high (phase_o 0) during the clear. So a
+// network loaded after another runs exactly as on a fresh core.
+//
+// rst_i (synchronous, active high) clears control state only (not the
+// memories, nor the record that a step has run: a load after a reset that
+// followed a run still clears).
 module snn_lif_core #(
   // Neurons this core can hold (capacity); 1..2^24.
   parameter integer N_NEURONS = 64,
@@ -199,7 +212,7 @@ module snn_lif_core #(
   input  wire                       step_done_i,
   // configuration register base: the global id of local neuron 0
   output wire [31:0]                base_o,
-  // load port (accepted while idle)
+  // load port (accepted while idle and not clearing; see Reconfiguration)
   input  wire                       ld_valid_i,
   output wire                       ld_ready_o,
   input  wire                       ld_last_i,

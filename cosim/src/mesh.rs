@@ -176,6 +176,14 @@ impl MeshDevice {
         })
     }
 
+    /// Replace the network's mapping (each core's base and local synapses,
+    /// as in [`MeshDevice::new`]) before the mesh is reconfigured with
+    /// another network.
+    pub fn set_mapping(&mut self, bases: Vec<u32>, synapses: Vec<Vec<u64>>) {
+        self.bases = bases;
+        self.synapses = synapses;
+    }
+
     /// Synchronous reset for 3 cycles, inputs idle.
     pub fn reset(&mut self) -> Result<(), CosimError> {
         for id in &self.ld[..6] {

@@ -250,6 +250,91 @@ fn a_plastic_network_matches_the_reference_on_a_2x2_mesh() {
     }
 }
 
+/// A host's session with a plastic 2x2 mesh and no resets: stdp_odd (one
+/// seed) is loaded and run, then the mesh is reconfigured with stdp_odd of
+/// another seed (another network), run, and reconfigured with that network
+/// again and run. The first beat after a run reaches every core, all cores
+/// clear (accumulators, traces, the presynaptic traces of every row, the
+/// step counter) and every stage equals a fresh engine of its network.
+#[test]
+fn a_plastic_2x2_mesh_reconfigured_without_reset_matches_fresh_engines() {
+    use spikefab_sim::records::{compare_step, StepRecords};
+    let mesh: Mesh = "2x2".parse().expect("mesh");
+    let hw = hw("stdp");
+    let top = mesh_top_params(&hw, &mesh, DEFAULT_FIFO_DEPTH);
+    let spec = cmesh::spec(
+        &top,
+        &hdl_dir(),
+        &root().join(format!("mesh-quick-stdp-{mesh}")),
+    )
+    .expect("spec");
+    let lib = build(&spec, &root().join("cosim-cache")).unwrap_or_else(|e| panic!("build: {e}"));
+    let stages = [(104_729u64, 45u64), (7_777, 40), (7_777, 40)];
+    let mut dev: Option<MeshDevice> = None;
+    let mut clears = Vec::new();
+    for (k, &(seed, steps)) in stages.iter().enumerate() {
+        let netw = net("tests/nets/stdp_odd.toml", seed);
+        let src = build_mesh_model(&netw, &hw, &mesh, 1).expect("model");
+        let mapping = partition(&src, &hw, &mesh).expect("partition");
+        let imgs = mesh_images(&src, &hw, &mapping).expect("images");
+        let bases: Vec<u32> = imgs.iter().map(|i| i.init.base as u32).collect();
+        let beats: Vec<_> = imgs.iter().map(load_beats).collect();
+        let ranges: Vec<(u32, u32)> = mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
+        let synapses = local_synapses(&src, &ranges);
+        let mut e = src.into_engine();
+        let d = match dev.as_mut() {
+            None => {
+                let model = lib.instantiate(3, RandReset::Random).expect("instance");
+                let mut d = MeshDevice::new(model, &top, bases, synapses).expect("mesh device");
+                d.reset().expect("reset");
+                dev.insert(d)
+            }
+            Some(d) => {
+                d.set_mapping(bases, synapses);
+                d
+            }
+        };
+        let mut load = 0;
+        let n_beats: usize = beats.iter().map(Vec::len).sum();
+        for (c, b) in beats.iter().enumerate() {
+            load += d
+                .load(c as u32, b)
+                .unwrap_or_else(|e| panic!("stage {k}: load: {e}"));
+        }
+        clears.push(load - n_beats as u64);
+        let (mut spikes, mut writes) = (0, 0);
+        for t in 0..steps {
+            let mut exp = StepRecords::of_engine_step(&mut e);
+            exp.weights.sort_by_key(|w| w.synapse);
+            let (got, _) = d
+                .step(t)
+                .unwrap_or_else(|e| panic!("stage {k} step {t}: {e}"));
+            if let Some(div) = compare_step(&exp, &got) {
+                panic!(
+                    "stage {k} (stdp_odd seed {seed}, {}): {div:?}",
+                    if k == 0 {
+                        "first configuration"
+                    } else {
+                        "reconfigured without reset"
+                    }
+                );
+            }
+            spikes += got.spikes.len();
+            writes += got.weights.len();
+        }
+        assert!(spikes > 0 && writes > 0, "stage {k}: no activity");
+        println!(
+            "mesh {mesh} stage {k}: stdp_odd seed {seed}: matched {steps} steps, {spikes} spikes, \
+             {writes} weight writes (configuration {load} cycles for {n_beats} beats)"
+        );
+    }
+    // each core clears max(SLOTS x N_NEURONS, ROWS) cycles, all at once,
+    // plus one to start; the first configuration clears nothing
+    let c = &top.core;
+    let clear = (c.slots * c.n_neurons).max(c.rows) + 1;
+    assert_eq!(clears, vec![0, clear, clear], "cycles beyond the beats");
+}
+
 // Random networks on every mesh size.
 
 /// The mesh sizes every random network runs on, smallest first.
