@@ -248,12 +248,13 @@ module snn_lif_core #(
   localparam integer N_RULES_M   = (N_RULES < 1) ? 1 : N_RULES;
   localparam integer INC_DEPTH_M = (INC_DEPTH < 1) ? 1 : INC_DEPTH;
   localparam integer FAULT_M     = (FAULT < 0 || FAULT > 3) ? 0 : FAULT;
+  localparam integer ROWS_M      = (ROWS < N_NEURONS) ? N_NEURONS : ROWS;
   // Neuron index width.
   localparam integer NRN_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
   // Row index width (source neurons).
   localparam integer ROW_W = (ROWS > 1) ? $clog2(ROWS) : 1;
   // Row counter width (0..ROWS; the configuration clear's).
-  localparam integer ROW_CW = $clog2(ROWS + 1);
+  localparam integer ROW_CW = $clog2(ROWS_M + 1);
   // Counter width (0..N_NEURONS).
   localparam integer CNT_W = $clog2(N_NEURONS + 1);
   // Population index width.
@@ -423,7 +424,7 @@ module snn_lif_core #(
     .SLOTS    (SLOTS),
     .PLASTIC  (PLASTIC),
     .MESH     (MESH),
-    .ROWS     (ROWS)
+    .ROWS     (ROWS_M)
   ) u_ctrl (
     .clk_i      (clk_i),
     .rst_i      (rst_i),
