@@ -1575,7 +1575,7 @@ mod tests {
         assert_eq!(
             c.report("s", "r"),
             format!(
-                "traces diverge at step 2, spike 0 of the step; neuron: s 1, r 2\n  \
+                "traces diverge at step 2, spike 0 of the step (neuron 1); neuron: s 1, r 2\n  \
                  s line {ln}: 2 1\n  r line 21: s 2 2"
             )
         );
