@@ -319,7 +319,13 @@ mod tests {
         let mut g = steprec();
         g.spikes.push(2);
         let d = compare_step(&steprec(), &g).expect("extra spike");
-        assert_eq!(d.kind, RecordKind::Spike { index: 1, neuron: 2 });
+        assert_eq!(
+            d.kind,
+            RecordKind::Spike {
+                index: 1,
+                neuron: 2
+            }
+        );
         assert_eq!((d.diffs[0].expected, d.diffs[0].got), (0, 1));
     }
 
@@ -327,10 +333,20 @@ mod tests {
     fn a_spike_of_another_step_is_a_divergence_naming_both_steps_and_the_neuron() {
         let mut g = steprec();
         g.spike_steps = vec![7];
-        assert_eq!(compare_step(&steprec(), &g), None, "an entry equal to the step");
+        assert_eq!(
+            compare_step(&steprec(), &g),
+            None,
+            "an entry equal to the step"
+        );
         g.spike_steps = vec![8];
         let d = compare_step(&steprec(), &g).expect("a spike of step 8 in step 7");
-        assert_eq!(d.kind, RecordKind::Spike { index: 0, neuron: 1 });
+        assert_eq!(
+            d.kind,
+            RecordKind::Spike {
+                index: 0,
+                neuron: 1
+            }
+        );
         assert_eq!(
             d.diffs,
             vec![FieldDiff {
