@@ -87,7 +87,7 @@ fn a_core_of_16384_neurons_and_a_million_synapses_matches_the_reference() {
         &net,
         &h,
         steps,
-        "cargo test --release -p spikefab-cosim --test scale a_core_of_16384 -- --nocapture",
+        "cargo test -p spikefab-cosim --test scale a_core_of_16384 -- --nocapture",
     );
     assert!(r.spikes > 0, "the network spikes");
 }
@@ -103,7 +103,7 @@ fn the_balanced_network_matches_for_one_biological_second() {
         &net,
         &h,
         10_000,
-        "cargo test --release -p spikefab-cosim --test scale one_biological_second -- --nocapture",
+        "cargo test -p spikefab-cosim --test scale one_biological_second -- --nocapture",
     );
     assert!(r.spikes > 0);
 }
