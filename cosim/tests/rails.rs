@@ -666,13 +666,9 @@ fn refractory(h: &HwConfig) {
         tr[0].spike && tr[0].state.refr as u64 == rmax,
         "spikes in step 0, count at 2^ref_bits - 1"
     );
-    for t in 1..tr.len().min(rmax as usize + 1) {
+    for (t, r) in tr.iter().enumerate().take(rmax as usize + 1).skip(1) {
         assert_eq!(
-            (
-                tr[t].state.refr as u64,
-                i64::from(tr[t].state.v),
-                tr[t].spike
-            ),
+            (r.state.refr as u64, i64::from(r.state.v), r.spike),
             (rmax - t as u64, q.v_reset, false),
             "held in step {t}"
         );
