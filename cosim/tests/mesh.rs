@@ -138,11 +138,23 @@ fn run_on(
     steps: u64,
     work: &str,
 ) -> Result<String, String> {
-    let hw = hw(base);
-    let src = build_mesh_model(netw, &hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
-    let mapping = partition(&src, &hw, mesh).map_err(|e| format!("{name}: {e}"))?;
-    let imgs = mesh_images(&src, &hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
-    let top = mesh_top_params(&hw, mesh, DEFAULT_FIFO_DEPTH);
+    run_on_hw(mesh, name, netw, &hw(base), base, steps, work)
+}
+
+/// [`run_on`] with cores of config `hw` (`base` names its work folder).
+fn run_on_hw(
+    mesh: &Mesh,
+    name: &str,
+    netw: &Network,
+    hw: &HwConfig,
+    base: &str,
+    steps: u64,
+    work: &str,
+) -> Result<String, String> {
+    let src = build_mesh_model(netw, hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
+    let mapping = partition(&src, hw, mesh).map_err(|e| format!("{name}: {e}"))?;
+    let imgs = mesh_images(&src, hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
+    let top = mesh_top_params(hw, mesh, DEFAULT_FIFO_DEPTH);
     let spec = cmesh::spec(
         &top,
         &hdl_dir(),
@@ -333,6 +345,46 @@ fn a_plastic_2x2_mesh_reconfigured_without_reset_matches_fresh_engines() {
     let c = &top.core;
     let clear = (c.slots * c.n_neurons).max(c.rows) + 1;
     assert_eq!(clears, vec![0, clear, clear], "cycles beyond the beats");
+}
+
+/// The built-in balanced network (1,250 neurons, 156,250 synapses, default
+/// numerics) on a 4x4 mesh of 80-neuron cores, 16 cores in lockstep with the
+/// reference for 1,000 steps (100 ms).
+#[test]
+#[ignore = "soak: 16 cores verilated, 1,000 steps; SPIKEFAB_SOAK=1 bash scripts/test.sh"]
+fn the_balanced_network_matches_the_reference_on_a_4x4_mesh() {
+    let named = HwConfig::named("small").expect("named config");
+    let h = HwConfig {
+        name: "small-mesh4x4".into(),
+        neurons_per_core: 80,
+        max_rows: 1_250,
+        syn_depth: 12_000,
+        max_pops: 2,
+        ..named
+    };
+    let mesh: Mesh = "4x4".parse().expect("mesh");
+    let net = spikefab_sim::models::balanced::balanced(&BalancedParams {
+        duration_ms: 100.0,
+        ..BalancedParams::default()
+    })
+    .expect("balanced");
+    let t = std::time::Instant::now();
+    let line = run_on_hw(
+        &mesh,
+        "balanced n=1250",
+        &net,
+        &h,
+        "small4x4",
+        1_000,
+        "mesh4x4",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "balanced n=1250 on a 4x4 mesh: {line}; {:.1} s (load {})",
+        t.elapsed().as_secs_f64(),
+        load.trim()
+    );
 }
 
 // Random networks on every mesh size.
