@@ -23,6 +23,7 @@ first, then the median.
 import json
 import os
 import platform
+import resource
 import shlex
 import statistics
 import subprocess
@@ -165,10 +166,15 @@ def run_one(fig, ctx, extra=None):
                 f"{avail / 2**30:.1f} GiB is (MemAvailable); free memory and retry")
     print(f"measure: {fig}: {shown}", file=sys.stderr)
     before = load()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
     wall = time.time() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = load()
+    # CPU seconds the command (and its children) used: far less sensitive to
+    # the machine's load than wall times.
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
     if p.returncode != 0:
         sys.stderr.write(p.stderr[-4000:])
         die(f"{fig}: command failed with status {p.returncode}: {shown}")
@@ -191,6 +197,7 @@ def run_one(fig, ctx, extra=None):
         "load_before": before,
         "load_after": after,
         "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
         "invocation": ctx["invocation"],
         "result": objs[0] if len(objs) == 1 else objs,
     }
