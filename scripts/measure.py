@@ -134,7 +134,8 @@ def commit():
     def git(*a):
         return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     head = git("rev-parse", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    # results/ itself is appended to while measuring: not a code change.
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results"))
     return head, dirty
 
 
