@@ -79,6 +79,21 @@ SINGLE = {
     "cosim-tiny-stdp": ("bench.jsonl", sf("bench", "cosim", "gen/tests/nets/tiny_stdp.toml", "--hw", "stdp",
                                           "--steps", "2000", "--json")),
     "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),
+    # Co-simulation of large configurations (docs/verification.md): cargo's
+    # test profile, each test prints its marker and one JSON line per run.
+    "verif-large-core": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
+                                                "--exact",
+                                                "a_core_of_16384_neurons_and_a_million_synapses_matches_the_reference",
+                                                "--nocapture"]),
+    "verif-balanced-1s": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
+                                                 "--exact", "the_balanced_network_matches_for_one_biological_second",
+                                                 "--nocapture"]),
+    "verif-rails": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "rails", "--",
+                                           "--nocapture", "--test-threads", "1"]),
+    "verif-mesh4x4": ("verification.jsonl", ["cargo", "test", "--release", "-p", "spikefab-cosim", "--test", "mesh",
+                                             "--", "--exact",
+                                             "the_balanced_network_matches_the_reference_on_a_4x4_mesh",
+                                             "--ignored", "--nocapture"]),
 }
 
 # Side-by-side peer comparisons: id -> (spikefab figure, Brian2 figure, rounds).

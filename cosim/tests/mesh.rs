@@ -380,10 +380,16 @@ fn the_balanced_network_matches_the_reference_on_a_4x4_mesh() {
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let secs = t.elapsed().as_secs_f64();
     println!(
-        "balanced n=1250 on a 4x4 mesh: {line}; {:.1} s (load {})",
-        t.elapsed().as_secs_f64(),
+        "balanced n=1250 on a 4x4 mesh: {line}; {secs:.1} s (load {})",
         load.trim()
+    );
+    // the figure line that scripts/measure.sh verif-mesh4x4 records
+    println!(
+        "{{\"test\": \"balanced n=1250 on a 4x4 mesh\", \"config\": \"{}\", \"cores\": 16, \
+         \"steps\": 1000, \"marker\": \"{line}\", \"wall_s\": {secs:.1}}}",
+        h.name
     );
 }
 

@@ -287,6 +287,12 @@ fn lockstep_named(
         &format!("{name} on '{}'", h.name),
     );
     println!("{name} on '{}': {}", h.name, r.marker());
+    // the figure line that scripts/measure.sh verif-rails records
+    println!(
+        "{{\"test\": \"{name}\", \"config\": \"{}\", \"steps\": {}, \"neuron_updates\": {}, \
+         \"spikes\": {}, \"weight_writes\": {}}}",
+        h.name, r.steps, r.neuron_updates, r.spikes, r.weight_writes
+    );
     let mut e = build_engine(net, h, 1).expect("the network builds");
     let recs = engine_records(&mut e, steps);
     (recs, build_engine(net, h, 1).expect("the network builds"))
