@@ -79,6 +79,20 @@ SINGLE = {
     "cosim-tiny-stdp": ("bench.jsonl", sf("bench", "cosim", "gen/tests/nets/tiny_stdp.toml", "--hw", "stdp",
                                           "--steps", "2000", "--json")),
     "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),
+    # Yosys estimates of generated designs (docs/hardware.md): generate, then
+    # synthesize for xc7a100t; the line's result is `spikefab synth --json`.
+    **{f"synth-{cfg}": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/{net} --hw {cfg} -o "
+                                         f"runs/measure-gen-{cfg} && {SPIKEFAB} synth runs/measure-gen-{cfg} "
+                                         f"--top spikefab_net --part xc7a100t -o runs/measure-synth-{cfg} --json"])
+       for cfg, net in (("small", "tiny.toml"), ("odd", "tiny.toml"), ("stdp", "tiny_stdp.toml"))},
+    "synth-mesh-core": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/tiny.toml --hw mesh -o "
+                                        f"runs/measure-gen-mesh-core && {SPIKEFAB} synth runs/measure-gen-mesh-core "
+                                        f"--top spikefab_top --part xc7a100t -o runs/measure-synth-mesh-core --json"]),
+    **{f"synth-{name}": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/tiny.toml --hw mesh --mesh 2x2 "
+                                         f"-o runs/measure-gen-mesh-2x2 && {SPIKEFAB} synth runs/measure-gen-mesh-2x2 "
+                                         f"{top} --part xc7a100t -o runs/measure-synth-{name} --json"])
+       for name, top in (("mesh-2x2", "--top spikefab_mesh_top"),
+                         ("noc-2x2", "--top snn_noc_mesh"))},
     # Co-simulation of large configurations (docs/verification.md): cargo's
     # test profile, each test prints its marker and one JSON line per run.
     "verif-large-core": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
