@@ -5,7 +5,7 @@
 //
 // A word of W bits arrives as ceil(W/32) beats, most significant 32-bit
 // chunk first. Every beat accepted (ld_valid_i while open_i, i.e. while the
-// core is idle) shifts its 32 bits into the staging register; the beat with
+// core is idle and no configuration clear is pending or running) shifts its 32 bits into the staging register; the beat with
 // ld_last_i completes the word: word_o (the staged bits and this beat's, in
 // its low bits) is valid in that cycle, with we_o[ld_mem_i] high (one-hot;
 // the caller writes memory ld_mem_i at ld_addr_i), and the staging register

@@ -4,7 +4,8 @@
 // and potentiation order (docs/numerics.md, "STDP: which pairs count"):
 //
 //   memories (snn_mem)  trace {y_post, x_pre} per neuron (zeros at
-//                       configuration), rule id per synapse (0 = static),
+//                       configuration: power-up, or the configuration
+//                       clear, clr_*_i), rule id per synapse (0 = static),
 //                       the rule table {w_max, w_min, a_minus, a_plus}, and
 //                       the incoming lists (per neuron {end, start}; per
 //                       entry {src, syn}); all loaded through the core's
@@ -130,7 +131,13 @@ module snn_core_stdp #(
   input  wire                       ld_irow_i,
   input  wire                       ld_inc_i,
   input  wire [31:0]                ld_addr_i,
-  input  wire [LD_W-1:0]            ld_word_i
+  input  wire [LD_W-1:0]            ld_word_i,
+  // configuration clear (snn_core_ctrl's sweep, while idle): zero the traces
+  // of neuron clr_row_i (clr_tr_i) and (MESH) the presynaptic trace and
+  // spike flag of source row clr_row_i (clr_sh_i)
+  input  wire                       clr_tr_i,
+  input  wire                       clr_sh_i,
+  input  wire [ROW_W-1:0]           clr_row_i
 );
   // The sizes as snn_mem gets them: the parameters whenever they are legal.
   // An illegal one (rejected below, by this module's checks) is replaced by
@@ -325,15 +332,16 @@ module snn_core_stdp #(
   wire [TR_W-1:0]   tr_rd;
   wire [RULE_W-1:0] rule_rd;
 
-  // traces {y_post, x_pre}: written back in O (like the state), or loaded
+  // traces {y_post, x_pre}: written back in O (like the state), loaded, or
+  // zeroed by the configuration clear (never two of them in one cycle)
   snn_mem #(
     .WIDTH(TR_W),
     .DEPTH(N_NEURONS)
   ) u_trace_mem (
     .clk_i  (clk_i),
-    .we_i   (o_wb_i | ld_trace_i),
-    .waddr_i(o_wb_i ? o_n_i : ld_addr_i[NRN_W-1:0]),
-    .wdata_i(o_wb_i ? {o_y_post_i, o_x_pre_i} : ld_word_i[TR_W-1:0]),
+    .we_i   (o_wb_i | ld_trace_i | clr_tr_i),
+    .waddr_i(o_wb_i ? o_n_i : (clr_tr_i ? clr_row_i[NRN_W-1:0] : ld_addr_i[NRN_W-1:0])),
+    .wdata_i(o_wb_i ? {o_y_post_i, o_x_pre_i} : (clr_tr_i ? {TR_W{1'b0}} : ld_word_i[TR_W-1:0])),
     .wlane_i(1'b1),
     .re_i   (1'b1),
     .raddr_i(tr_raddr),
@@ -403,14 +411,15 @@ module snn_core_stdp #(
           (|sh_sum[TXW+1:TRACE_BITS]) ? {TRACE_BITS{1'b1}} : sh_sum[TRACE_BITS-1:0];
       wire sh_wr   = sh_v_q & ~rst_i;
 
+      // (zeroed, with the spike flags, by the configuration clear)
       snn_mem #(
         .WIDTH(TRACE_BITS),
         .DEPTH(ROWS)
       ) u_xs_mem (
         .clk_i  (clk_i),
-        .we_i   (sh_wr),
-        .waddr_i(sh_a_q),
-        .wdata_i(sh_new),
+        .we_i   (sh_wr | clr_sh_i),
+        .waddr_i(clr_sh_i ? clr_row_i : sh_a_q),
+        .wdata_i(clr_sh_i ? {TRACE_BITS{1'b0}} : sh_new),
         .wlane_i(1'b1),
         .re_i   (1'b1),
         .raddr_i(xs_raddr),
@@ -423,9 +432,9 @@ module snn_core_stdp #(
         .DEPTH(ROWS)
       ) u_sf_mem (
         .clk_i  (clk_i),
-        .we_i   (sh_wr | ev_take_i),
-        .waddr_i(sh_wr ? sh_a_q : ev_row_i),
-        .wdata_i(~sh_wr),
+        .we_i   (sh_wr | ev_take_i | clr_sh_i),
+        .waddr_i(clr_sh_i ? clr_row_i : (sh_wr ? sh_a_q : ev_row_i)),
+        .wdata_i(~sh_wr & ~clr_sh_i),
         .wlane_i(1'b1),
         .re_i   (1'b1),
         .raddr_i(xs_raddr),
@@ -437,7 +446,7 @@ module snn_core_stdp #(
     end else begin : g_no_shadow
       // (a single core's sources are its own neurons: their x_pre is in the
       // trace memory)
-      wire unused_shad = &{1'b0, in_shad_i, p_plus_i, ev_take_i, ev_row_i};
+      wire unused_shad = &{1'b0, in_shad_i, p_plus_i, ev_take_i, ev_row_i, clr_sh_i};
       assign shad_done_o = 1'b0;
       assign x_pre_e2    = tr_rd[0 +: TRACE_BITS];
     end

@@ -86,7 +86,7 @@
 //            a local neuron on a single core, a global id on a mesh)
 //   (PLASTIC) rule N_RULES ids per synapse, stdp the rule table, inc_row and
 //            inc the incoming lists; trace N_NEURONS x {y_post, x_pre}
-//            starts at zero
+//            starts at zero (power-up, or the configuration clear)
 // Load port memory ids: 0 state, 1 pop, 2 param, 3 cdf, 4 syn, 5 row, 6 rule,
 // 7 stdp, 8 inc_row, 9 inc, 10 trace, 15 configuration registers
 // (snn_core_load); a mesh top uses 11 for its route memories.
@@ -95,7 +95,20 @@
 // consumer must take every record in the cycle it is valid. The spike-out
 // stream is valid/ready and may stall phase B.
 //
-// rst_i (synchronous, active high) clears control state only.
+// Reconfiguration (docs/hardware.md): a core that has started a step since
+// its last clear does not take the next load beat at once (ld_ready_o low):
+// the beat starts the configuration clear (snn_core_ctrl): SLOTS x N_NEURONS
+// cycles of snn_syn_event's read-and-clear, one per (slot, neuron), with
+// (PLASTIC) the trace rows (N_NEURONS, or ROWS on a mesh: the presynaptic
+// traces and spike flags) zeroed alongside; the sweep takes the longer of
+// the two, plus one cycle to start. Then step_o and the slot are 0, the
+// fault injection is re-armed, and the port opens; the load then runs at
+// one beat per clock. busy_o is high (phase_o 0) during the clear. So a
+// network loaded after another runs exactly as on a fresh core.
+//
+// rst_i (synchronous, active high) clears control state only (not the
+// memories, nor the record that a step has run: a load after a reset that
+// followed a run still clears).
 module snn_lif_core #(
   // Neurons this core can hold (capacity); 1..2^24.
   parameter integer N_NEURONS = 64,
@@ -199,7 +212,7 @@ module snn_lif_core #(
   input  wire                       step_done_i,
   // configuration register base: the global id of local neuron 0
   output wire [31:0]                base_o,
-  // load port (accepted while idle)
+  // load port (accepted while idle and not clearing; see Reconfiguration)
   input  wire                       ld_valid_i,
   output wire                       ld_ready_o,
   input  wire                       ld_last_i,
@@ -235,10 +248,13 @@ module snn_lif_core #(
   localparam integer N_RULES_M   = (N_RULES < 1) ? 1 : N_RULES;
   localparam integer INC_DEPTH_M = (INC_DEPTH < 1) ? 1 : INC_DEPTH;
   localparam integer FAULT_M     = (FAULT < 0 || FAULT > 3) ? 0 : FAULT;
+  localparam integer ROWS_M      = (ROWS < N_NEURONS) ? N_NEURONS : ROWS;
   // Neuron index width.
   localparam integer NRN_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
   // Row index width (source neurons).
   localparam integer ROW_W = (ROWS > 1) ? $clog2(ROWS) : 1;
+  // Row counter width (0..ROWS; the configuration clear's).
+  localparam integer ROW_CW = $clog2(ROWS_M + 1);
   // Counter width (0..N_NEURONS).
   localparam integer CNT_W = $clog2(N_NEURONS + 1);
   // Population index width.
@@ -395,12 +411,20 @@ module snn_lif_core #(
   wire              p_fetch;      // the post pass reads the spike list
   wire              shad_done;    // MESH, PLASTIC: the presynaptic trace pass is complete
   wire [CNT_W-1:0]  n_active;
+  wire              ld_open;      // the load port takes beats
+  wire              clr;          // the configuration clear runs
+  wire              clr_acc;      // ... and drains accumulator (clr_slot, clr_n) now
+  wire [SLOT_W-1:0] clr_slot;
+  wire [CNT_W-1:0]  clr_n;
+  wire              clr_row_v;    // ... and clears trace row clr_row now
+  wire [ROW_CW-1:0] clr_row;
 
   snn_core_ctrl #(
     .N_NEURONS(N_NEURONS),
     .SLOTS    (SLOTS),
     .PLASTIC  (PLASTIC),
-    .MESH     (MESH)
+    .MESH     (MESH),
+    .ROWS     (ROWS_M)
   ) u_ctrl (
     .clk_i      (clk_i),
     .rst_i      (rst_i),
@@ -433,12 +457,21 @@ module snn_lif_core #(
     .post_walk_i(post_walk),
     .shad_done_i(shad_done),
     .step_done_i(step_done_i),
-    .ev_open_o  (ev_open)
+    .ev_open_o  (ev_open),
+    .clr_req_i  (ld_valid_i),
+    .ld_open_o  (ld_open),
+    .clr_o      (clr),
+    .clr_acc_o  (clr_acc),
+    .clr_slot_o (clr_slot),
+    .clr_n_o    (clr_n),
+    .clr_row_v_o(clr_row_v),
+    .clr_row_o  (clr_row)
   );
 
   // ======================================================== load port
   // Staging register, memory-id decode (ld_we[id], one-hot), configuration
-  // registers (snn_core_load); accepted while idle.
+  // registers (snn_core_load); accepted while the controller opens the
+  // port (idle, and no configuration clear pending or running).
   wire [LD_W-1:0]      ld_word;
   wire [15:0]          ld_we;
   wire [COEF_BITS-1:0] p_plus;
@@ -456,7 +489,7 @@ module snn_lif_core #(
     .BG_KEY   (BG_KEY)
   ) u_load (
     .clk_i     (clk_i),
-    .open_i    (idle),
+    .open_i    (ld_open),
     .ld_valid_i(ld_valid_i),
     .ld_last_i (ld_last_i),
     .ld_mem_i  (ld_mem_i),
@@ -479,12 +512,14 @@ module snn_lif_core #(
   wire s_wvalid;    // a weight write leaves snn_stdp (PLASTIC)
   wire s_skip;      // FAULT 3: skip it
 
+  // (re-armed by a configuration's clear as by a reset: a reloaded network
+  // runs from step 0 like a fresh one)
   snn_core_fault #(
     .FAULT     (FAULT_M),
     .FAULT_STEP(FAULT_STEP)
   ) u_fault (
     .clk_i    (clk_i),
-    .rst_i    (rst_i),
+    .rst_i    (rst_i | clr),
     .step_i   (step),
     .spike_i  (in_a & o_valid & o_spike),
     .wwrite_i (s_wvalid),
@@ -623,10 +658,10 @@ module snn_lif_core #(
     .ev_row_i   (syn_ev_row),
     .ev_slot_i  (slot),
     .busy_o     (syn_busy),
-    .dr_valid_i (r_valid),
+    .dr_valid_i (r_valid | clr_acc),
     .dr_ready_o (dr_ready),
-    .dr_slot_i  (slot),
-    .dr_neuron_i(r_n),
+    .dr_slot_i  (clr_acc ? clr_slot : slot),
+    .dr_neuron_i(clr_acc ? clr_n[NRN_W-1:0] : r_n),
     .dr_valid_o (dr_valid),
     .dr_neuron_o(dr_neuron),
     .dr_ex_o    (dr_ex),
@@ -845,6 +880,12 @@ module snn_lif_core #(
   end
 
   // ======================================================== STDP (PLASTIC = 1)
+  // the configuration clear zeroes trace row clr_row when it is a neuron
+  // of this core (a mesh core's rows beyond are its presynaptic traces)
+  localparam integer N_NEURONS_I = N_NEURONS;
+  localparam [ROW_CW-1:0] N_ROWC = N_NEURONS_I[ROW_CW-1:0];
+  wire clr_tr = clr_row_v & (clr_row < N_ROWC);
+
   // Traces, rules, incoming lists, the pre pass's depression, the post
   // pass, (mesh) the sources' presynaptic traces, snn_stdp and the weight
   // write-back (snn_core_stdp).
@@ -912,7 +953,10 @@ module snn_lif_core #(
         .ld_irow_i   (ld_we[LD_IROW]),
         .ld_inc_i    (ld_we[LD_INC]),
         .ld_addr_i   (ld_addr_i),
-        .ld_word_i   (ld_word)
+        .ld_word_i   (ld_word),
+        .clr_tr_i    (clr_tr),
+        .clr_sh_i    (clr_row_v),
+        .clr_row_i   (clr_row[ROW_W-1:0])
       );
     end else begin : g_static
       assign x_tr         = {TR_W{1'b0}};
@@ -932,7 +976,8 @@ module snn_lif_core #(
       assign wobs_old_o   = {W_BITS{1'b0}};
       assign wobs_new_o   = {W_BITS{1'b0}};
       wire unused_static = &{1'b0, tap_valid, tap_addr, tap_w, tap_tgt, ax_w, o_x_pre, o_y_post,
-                             p_plus, p_minus, in_post, in_pwait, in_shad, h_more, s_skip};
+                             p_plus, p_minus, in_post, in_pwait, in_shad, h_more, s_skip,
+                             clr_tr, clr_row_v, clr_row};
     end
   endgenerate
 
@@ -942,7 +987,7 @@ module snn_lif_core #(
   assign sent_o       = sent;
   assign syn_busy_o   = syn_busy;
   assign base_o       = base;
-  assign ld_ready_o   = idle;
+  assign ld_ready_o   = ld_open;
   assign obs_valid_o  = o_valid;
   assign obs_step_o   = step;
   assign obs_neuron_o = o_n;
@@ -962,7 +1007,7 @@ module snn_lif_core #(
   // extensions above; collected so that lint sees them used (Verilator
   // ignores signals named *unused*).
   wire unused_ok = &{1'b0, r_draw, lif_in_ready, dr_ready, dr_valid, dr_neuron, hn_x,
-                     spk_cnt, rd,
+                     spk_cnt, rd, clr_n,
                      ev_valid_i, ev_row_i, step_done_i,
                      a_n_x[CNT_W+31:32], x_bgp_x[IN_BITS+BGP_W-1:IN_BITS],
                      ld_addr_i, ld_word};

@@ -38,10 +38,17 @@
 // Load port: as snn_lif_core's, with ld_core_i selecting the core; memory 11
 // is the selected core's route memory (words of N_CORES bits, sent in
 // ceil(N_CORES/32) beats, most significant chunk first, like every wide word).
+// ld_ready_o is high when every core's port is open. The first beat offered
+// after a step has run reaches every core and starts the configuration clear
+// in all of them at once (snn_lif_core; every core returns to step 0 and
+// empty accumulators and traces); it is taken when the clear is over.
 //
 // Observation (valid-only, per core, flattened: core k in slice k): the
-// core's neuron records (local neuron index) and its spike-out handshakes
-// with the network interface (global id), which are the step's spikes.
+// core's neuron records (local neuron index) and weight writes, each with
+// the step it belongs to, its spike-out handshakes with the network
+// interface (global id and the step the core sent it in), which are the
+// step's spikes, and the phase each core is in (core_phase_o, phase_o's
+// values; for reports of a stuck or stopped mesh).
 //
 // rst_i (synchronous, active high) clears control state only.
 module snn_mesh_top #(
@@ -116,12 +123,16 @@ module snn_mesh_top #(
   output wire [N_CORES-1:0]            obs_spike_o,
   // weight writes, per core (valid-only; synapse = the core's local synapse address)
   output wire [N_CORES-1:0]            wobs_valid_o,
+  output wire [N_CORES*32-1:0]         wobs_step_o,
   output wire [N_CORES*SYN_AW-1:0]     wobs_syn_o,
   output wire [N_CORES*W_BITS-1:0]     wobs_old_o,
   output wire [N_CORES*W_BITS-1:0]     wobs_new_o,
   // spikes leaving each core (valid-only: the core-to-interface handshake)
   output wire [N_CORES-1:0]            spk_valid_o,
   output wire [N_CORES*ROW_W-1:0]      spk_gid_o,
+  // the step each core sends its spikes in, and each core's phase (observation)
+  output wire [N_CORES*32-1:0]         spk_step_o,
+  output wire [N_CORES*3-1:0]          core_phase_o,
   // 0 idle, else the phase of core 0 (6: waiting at the barrier)
   output wire [2:0]                    phase_o
 );
@@ -207,14 +218,17 @@ module snn_mesh_top #(
   generate
     for (k = 0; k < N_CORES; k = k + 1) begin : g_core
       wire             sel = (ld_core_i == k[CORE_W-1:0]);
-      wire             c_ld_valid = ld_valid_i & sel & (ld_mem_i != LD_ROUTE);
+      // a core takes the beats addressed to it; a beat offered to any core
+      // also reaches every core whose port is closed, so that a
+      // configuration after a run starts the clear in all of them at once
+      // (a closed core takes nothing)
+      wire             c_ld_valid = ld_valid_i &
+                                    ((sel & (ld_mem_i != LD_ROUTE)) | ~core_ld_ready[k]);
       wire             c_spk_valid;
       wire             c_spk_ready;
       wire [NRN_W-1:0] c_spk_neuron;
-      wire [31:0]      c_spk_step;
       wire [31:0]      c_base;
       wire             c_ev_ready;
-      wire [31:0]      c_wobs_step;
 
       snn_lif_core #(
         .N_NEURONS (N_NEURONS),
@@ -267,20 +281,20 @@ module snn_mesh_top #(
         .obs_refr_o  (obs_refr_o[REF_BITS*k +: REF_BITS]),
         .obs_spike_o (obs_spike_o[k]),
         .wobs_valid_o(wobs_valid_o[k]),
-        .wobs_step_o (c_wobs_step),
+        .wobs_step_o (wobs_step_o[32*k +: 32]),
         .wobs_syn_o  (wobs_syn_o[SYN_AW*k +: SYN_AW]),
         .wobs_old_o  (wobs_old_o[W_BITS*k +: W_BITS]),
         .wobs_new_o  (wobs_new_o[W_BITS*k +: W_BITS]),
         .spk_valid_o (c_spk_valid),
         .spk_ready_i (c_spk_ready),
-        .spk_step_o  (c_spk_step),
+        .spk_step_o  (spk_step_o[32*k +: 32]),
         .spk_neuron_o(c_spk_neuron)
       );
       assign ej_ready[k] = c_ev_ready;
 
       // ---- network interface: route memory, one spike held
       reg  [RT_W-1:0] rt_stage_q;
-      wire            rt_fire = ld_valid_i & sel & (ld_mem_i == LD_ROUTE) & ~(|core_busy);
+      wire            rt_fire = ld_valid_i & sel & (ld_mem_i == LD_ROUTE) & ld_ready_o;
       wire [RT_W-1:0] rt_word = {rt_stage_q[RT_W-33:0], ld_data_i};
       always @(posedge clk_i) begin
         if (rt_fire) begin
@@ -339,17 +353,17 @@ module snn_mesh_top #(
       assign spk_valid_o[k]                 = take;
       assign spk_gid_o[ROW_W*k +: ROW_W]    = take_gid[ROW_W-1:0];
 
-      wire unused_core = &{1'b0, c_spk_step, c_wobs_step, take_gid, rt_stage_q[RT_W-1:RT_W-32],
-                           ld_addr_i};
+      wire unused_core = &{1'b0, take_gid, rt_stage_q[RT_W-1:RT_W-32], ld_addr_i};
     end
   endgenerate
 
-  assign busy_o     = |core_busy;
-  assign done_o     = core_done[0];
-  assign step_o     = core_step[31:0];
-  assign phase_o    = core_phase[2:0];
-  assign ld_ready_o = ~(|core_busy);
+  assign busy_o       = |core_busy;
+  assign done_o       = core_done[0];
+  assign step_o       = core_step[31:0];
+  assign phase_o      = core_phase[2:0];
+  assign core_phase_o = core_phase;
+  assign ld_ready_o   = &core_ld_ready;
 
-  wire unused_top = &{1'b0, core_done, core_step, core_phase, core_ld_ready, mesh_pending};
+  wire unused_top = &{1'b0, core_done, core_step, mesh_pending};
 endmodule
 `default_nettype wire

@@ -65,9 +65,9 @@
 // Accumulator contents: rst_i clears control state only. Simulation starts
 // from zero (snn_mem's initial block). On an FPGA, block RAM initialised
 // from the bitstream (which honours the initial block in Vivado, Quartus
-// and Yosys flows) also starts at zero; otherwise a controller drains every
-// (slot, neuron) once after configuration, which clears the memories
-// through the drain port itself.
+// and Yosys flows) also starts at zero. A core that reconfigures after a
+// run (snn_core_ctrl's configuration clear) drains every (slot, neuron)
+// once through the drain port, which clears both memories.
 //
 // Synapse taps and the weight port (used by the STDP core, snn_lif_core with
 // PLASTIC = 1; a static core leaves the inputs low and the taps unused):

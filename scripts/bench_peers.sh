@@ -11,7 +11,8 @@
 # Python requirements (scripts/peers/requirements.txt) into a virtual
 # environment at $SPIKEFAB_PEERS_VENV (default ~/.cache/spikefab-peers-venv).
 # Both JSON lines of every comparison are appended to --out (default
-# scripts/peers/results/bench-<date>.jsonl). See scripts/peers/README.md.
+# runs/peers-<date>.jsonl, not kept; figures cited in the docs come from
+# scripts/measure.sh into results/). See scripts/peers/README.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,7 @@ duration=1000
 n_scale=0.5
 k_scale=0.5
 bal_n=""
-out="scripts/peers/results/bench-$(date +%Y%m%d-%H%M%S).jsonl"
+out="runs/peers-$(date +%Y%m%d-%H%M%S).jsonl"
 
 die() { echo "bench_peers: $*" >&2; exit 1; }
 

@@ -324,10 +324,12 @@ pub struct CosimArgs {
     /// Steps to run in lockstep.
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
     pub steps: u64,
-    /// On a divergence, write a VCD of the steps before it (see --window) into the work folder.
+    /// On a divergence, or when the RTL stops itself ($stop, an assertion), write a VCD of the
+    /// steps before it and of the failing step (see --window) into the work folder
+    /// (divergence.vcd).
     #[arg(long)]
     pub wave: bool,
-    /// Steps before the divergent one in the waveform.
+    /// Steps before the divergent (or stopped) one in the waveform.
     #[arg(long, default_value_t = 3, value_name = "STEPS")]
     pub window: u64,
     /// Records of each side shown with a divergence.

@@ -100,6 +100,23 @@ fn finish_records<T>(
     })
 }
 
+/// Without `--wave`, the hint that it writes a waveform of the steps before a
+/// divergence or a stop.
+fn wave_hint(e: &LockstepError, wave: bool) {
+    if wave {
+        return;
+    }
+    match e {
+        LockstepError::Diverged(_) => {
+            eprintln!("(add --wave for a VCD of the steps before the divergence)")
+        }
+        LockstepError::Stopped(_) => {
+            eprintln!("(add --wave for a VCD of the steps up to the stop)")
+        }
+        _ => {}
+    }
+}
+
 /// The command line that reproduces this run (quoted where needed).
 fn repro() -> String {
     std::env::args()
@@ -272,9 +289,7 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
     let rep = match res {
         Ok(rep) => rep,
         Err(e) => {
-            if matches!(e, LockstepError::Diverged(_)) && !a.wave {
-                eprintln!("(add --wave for a VCD of the steps before the divergence)");
-            }
+            wave_hint(&e, a.wave);
             work.keep();
             eprintln!("generated RTL kept in {}", work_path.display());
             match records {
@@ -471,6 +486,7 @@ fn cosim_mesh(
     let rep = match res {
         Ok(rep) => rep,
         Err(e) => {
+            wave_hint(&e, a.wave);
             workdir.keep();
             eprintln!("generated RTL kept in {}", work.display());
             match records {

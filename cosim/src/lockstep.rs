@@ -6,14 +6,20 @@
 //! (`spikefab_gen::images::load_beats`). Each step is then started with
 //! `start_i` and run until `done_o`; every observation record (neuron
 //! update, weight write) and every spike-out handshake of the step is
-//! collected into a [`StepRecords`] and compared with the engine's records of
-//! the same step by [`spikefab_sim::records::compare_step`], the one
-//! comparator. The first divergence stops the run and is reported with the
-//! last records of both sides, the command that reproduces it and,
-//! optionally, a VCD of a window of steps around it (the run is replayed from
-//! configuration with tracing on, so the window costs nothing until then).
-//! A step that does not complete within a watchdog bound is an error naming
-//! the cycle count and the phase (`phase_o`) it is stuck in.
+//! collected into a [`StepRecords`], each record with the step the RTL
+//! reported for it (`obs_step_o`, `wobs_step_o`, `spk_step_o`), and compared
+//! with the engine's records of the same step by
+//! [`spikefab_sim::records::compare_step`], the one comparator. The first
+//! divergence stops the run and is reported with the last records of both
+//! sides, the core and local neuron where a device has several cores
+//! ([`Device::locate`]), the command that reproduces it and, optionally, a
+//! VCD of a window of steps before it (the run is replayed from configuration
+//! with tracing on, so the window costs nothing until then). When the RTL
+//! stops itself ($stop, $fatal, a failed assertion) during a step, the error
+//! ([`StopReport`]) names the step, the phase, the cycle and the message, with
+//! the same waveform window and command. A step that does not complete
+//! within a watchdog bound is an error naming the cycle count and the phase
+//! (`phase_o`) it is stuck in.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -82,7 +88,7 @@ pub enum LockstepError {
     /// A step did not complete.
     #[error(
         "watchdog: step {step} did not complete within {cycles} cycles; stuck in {phase} \
-         (phase_o = {phase_code}) at simulated cycle {at_cycle}"
+         (phase_o = {phase_code}) at simulated cycle {at_cycle}{cores}"
     )]
     Watchdog {
         step: u64,
@@ -90,6 +96,9 @@ pub enum LockstepError {
         phase: &'static str,
         phase_code: u64,
         at_cycle: u64,
+        /// Every core's phase on a mesh (` [core 0: ...; core 1: ...]`),
+        /// else empty.
+        cores: String,
     },
     /// The top broke its own protocol (e.g. not ready to load while idle).
     #[error("protocol violation at simulated cycle {cycle}: {what}")]
@@ -97,6 +106,10 @@ pub enum LockstepError {
     /// The RTL computed something else than the reference.
     #[error("{0}")]
     Diverged(Box<DivergenceReport>),
+    /// The RTL stopped itself ($stop, $fatal, a failed assertion) during a
+    /// step.
+    #[error("{0}")]
+    Stopped(Box<StopReport>),
     /// The [`RecordSink`] failed.
     #[error("cannot write the record trace: {0}")]
     Record(#[source] std::io::Error),
@@ -106,6 +119,9 @@ pub enum LockstepError {
 #[derive(Debug)]
 pub struct DivergenceReport {
     pub divergence: Divergence,
+    /// Where the divergent neuron or spike is on a device of several cores
+    /// (`core 2 (row 1, col 0), local neuron 5`; [`Device::locate`]).
+    pub location: Option<String>,
     /// The last records of the reference up to the divergent one.
     pub reference_tail: Vec<String>,
     /// The last records of the RTL up to the divergent one.
@@ -121,6 +137,9 @@ pub struct DivergenceReport {
 impl fmt::Display for DivergenceReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "RTL diverges from the reference at {}", self.divergence)?;
+        if let Some(l) = &self.location {
+            writeln!(f, "on {l}")?;
+        }
         writeln!(
             f,
             "last {} records of the reference:",
@@ -141,6 +160,58 @@ impl fmt::Display for DivergenceReport {
         }
         write!(f, "reproduce with: {}", self.repro)
     }
+}
+
+/// The RTL stopped itself during a step: where and why.
+#[derive(Debug)]
+pub struct StopReport {
+    /// The step the run was in.
+    pub step: u64,
+    /// The phase the device was in when it stopped ([`Device::phase`]).
+    pub phase: String,
+    /// Completed clock cycles of the simulation when it stopped.
+    pub cycle: u64,
+    /// The simulator's message (file, line and text of the $stop).
+    pub message: String,
+    /// The command (with seeds) that reproduces the run.
+    pub repro: String,
+    /// The waveform of the window up to the stop, and its steps.
+    pub vcd: Option<(PathBuf, u64, u64)>,
+    /// Why no waveform was written, if one was asked for and failed.
+    pub vcd_error: Option<String>,
+}
+
+impl fmt::Display for StopReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "RTL stopped itself in step {}, {}, at simulated cycle {}: {}",
+            self.step, self.phase, self.cycle, self.message
+        )?;
+        if let Some((p, a, b)) = &self.vcd {
+            writeln!(
+                f,
+                "waveform of steps {a}..={b} (up to the stop): {}",
+                p.display()
+            )?;
+        }
+        if let Some(e) = &self.vcd_error {
+            writeln!(f, "no waveform: {e}")?;
+        }
+        write!(f, "reproduce with: {}", self.repro)
+    }
+}
+
+/// The step of a record whose RTL step port (32 bits, wrapping) reads
+/// `observed` during step `t`: `t`'s upper bits with the port's.
+pub fn observed_step(t: u64, observed: u64) -> u64 {
+    (t & !0xffff_ffff) | (observed & 0xffff_ffff)
+}
+
+/// `phase_o`'s value `code` with its name: `phase A (neuron updates)
+/// (phase_o = 1)`.
+pub fn phase_text(code: u64) -> String {
+    format!("{} (phase_o = {code})", phase_name(code))
 }
 
 /// The ports of the top, resolved once.
@@ -212,11 +283,20 @@ impl Ids {
     }
 }
 
+/// Cycles a load beat may wait for `ld_ready_o` while the core is idle:
+/// the configuration clear of a core that has run a step (docs/hardware.md,
+/// "Reconfiguration"): `max(SLOTS x N_NEURONS, trace rows) + 1`, and one
+/// more.
+pub fn load_wait(core: &CoreParams) -> u64 {
+    (core.slots * core.n_neurons).max(core.rows) + 2
+}
+
 /// One verilated core, driven cycle by cycle.
 pub struct Core {
     model: Model,
     p: Ids,
     watchdog: u64,
+    load_wait: u64,
     spk_pct: u32,
     /// xorshift32 state of the spike-out stalls.
     stall: u32,
@@ -236,6 +316,7 @@ impl Core {
             model,
             p,
             watchdog: watchdog(core, spk_pct),
+            load_wait: load_wait(core),
             spk_pct: spk_pct.clamp(1, 100),
             stall: stall_seed.max(1),
         })
@@ -273,24 +354,38 @@ impl Core {
         Ok(())
     }
 
-    /// Send every beat through the load port (one per clock); returns the
-    /// cycles it took.
+    /// Send every beat through the load port, each held until
+    /// `ld_ready_o` takes it (one per clock once the port is open; a core
+    /// that has run steps first clears, [`load_wait`]); returns the cycles
+    /// it took. A port closed longer than that is a protocol error.
     pub fn load(&mut self, beats: &[Beat]) -> Result<u64, LockstepError> {
         let c0 = self.model.cycles();
         let p = &self.p;
         for b in beats {
-            if self.model.get(p.ld_ready)? != 1 {
-                return Err(LockstepError::Protocol {
-                    cycle: self.model.cycles(),
-                    what: "ld_ready_o low while the core is idle".into(),
-                });
-            }
             self.model.set(p.ld_valid, 1)?;
             self.model.set(p.ld_mem, b.mem as u64)?;
             self.model.set(p.ld_addr, b.addr as u64)?;
             self.model.set(p.ld_last, b.last as u64)?;
             self.model.set(p.ld_data, b.data as u64)?;
-            self.model.tick()?;
+            let mut waited = 0;
+            loop {
+                let ready = self.model.get(p.ld_ready)? == 1;
+                self.model.tick()?;
+                if ready {
+                    break;
+                }
+                waited += 1;
+                if waited > self.load_wait {
+                    return Err(LockstepError::Protocol {
+                        cycle: self.model.cycles(),
+                        what: format!(
+                            "ld_ready_o low for {waited} cycles while the core is idle \
+                             (a configuration clear takes at most {})",
+                            self.load_wait - 1
+                        ),
+                    });
+                }
+            }
         }
         self.model.set(p.ld_valid, 0)?;
         self.model.set(p.ld_last, 0)?;
@@ -320,19 +415,11 @@ impl Core {
             step: t,
             ..StepRecords::default()
         };
-        let tt = t & 0xffff_ffff;
         loop {
             let m = &mut self.model;
             if m.get(p.obs_valid)? == 1 {
-                let step = m.get(p.obs_step)?;
-                if step != tt {
-                    return Err(LockstepError::Protocol {
-                        cycle: m.cycles(),
-                        what: format!("neuron record of step {step} during step {t}"),
-                    });
-                }
                 rec.neurons.push(NeuronRecord {
-                    step: t,
+                    step: observed_step(t, m.get(p.obs_step)?),
                     neuron: m.get(p.obs_neuron)? as u32,
                     state: NeuronState {
                         v: m.get_signed(p.obs_v)? as i32,
@@ -345,15 +432,8 @@ impl Core {
                 });
             }
             if m.get(p.wobs_valid)? == 1 {
-                let step = m.get(p.wobs_step)?;
-                if step != tt {
-                    return Err(LockstepError::Protocol {
-                        cycle: m.cycles(),
-                        what: format!("weight record of step {step} during step {t}"),
-                    });
-                }
                 rec.weights.push(WeightRecord {
-                    step: t,
+                    step: observed_step(t, m.get(p.wobs_step)?),
                     synapse: m.get(p.wobs_syn)?,
                     old: m.get_signed(p.wobs_old)? as i16,
                     new: m.get_signed(p.wobs_new)? as i16,
@@ -367,13 +447,7 @@ impl Core {
             let m = &mut self.model;
             m.set(p.spk_ready, ready as u64)?;
             if valid && ready {
-                let step = m.get(p.spk_step)?;
-                if step != tt {
-                    return Err(LockstepError::Protocol {
-                        cycle: m.cycles(),
-                        what: format!("spike of step {step} during step {t}"),
-                    });
-                }
+                rec.spike_steps.push(observed_step(t, m.get(p.spk_step)?));
                 rec.spikes.push(m.get(p.spk_neuron)? as u32);
             }
             m.tick()?;
@@ -385,6 +459,7 @@ impl Core {
                     phase: phase_name(code),
                     phase_code: code,
                     at_cycle: m.cycles(),
+                    cores: String::new(),
                 });
             }
         }
@@ -496,8 +571,8 @@ fn record_lines(r: &StepRecords) -> Vec<String> {
             w.step, w.synapse, w.old, w.new
         ));
     }
-    for s in &r.spikes {
-        v.push(format!("spike   step {} neuron {s}", r.step));
+    for (i, s) in r.spikes.iter().enumerate() {
+        v.push(format!("spike   step {} neuron {s}", r.spike_step(i)));
     }
     v
 }
@@ -511,7 +586,7 @@ fn divergence_index(r: &StepRecords, d: &Divergence) -> usize {
             .position(|n| n.neuron == *neuron)
             .unwrap_or(r.neurons.len()),
         RecordKind::Weight { index, .. } => r.neurons.len() + index,
-        RecordKind::Spike { index } => r.neurons.len() + r.weights.len() + index,
+        RecordKind::Spike { index, .. } => r.neurons.len() + r.weights.len() + index,
     }
 }
 
@@ -558,6 +633,14 @@ pub trait Device {
     fn canonical_weights(&self) -> bool {
         false
     }
+    /// The phase the device is in, for reports of a stuck or stopped step
+    /// ([`phase_text`] of `phase_o`; a mesh adds each core's).
+    fn phase(&self) -> String;
+    /// Where global neuron `neuron` lives on a device of several cores
+    /// (`core 2 (row 1, col 0), local neuron 5`); `None` on a single core.
+    fn locate(&self, _neuron: u32) -> Option<String> {
+        None
+    }
 }
 
 impl Device for Core {
@@ -569,6 +652,12 @@ impl Device for Core {
     }
     fn model_mut(&mut self) -> &mut Model {
         Core::model_mut(self)
+    }
+    fn phase(&self) -> String {
+        match self.model.get(self.p.phase) {
+            Ok(code) => phase_text(code),
+            Err(e) => format!("phase unknown ({e})"),
+        }
     }
 }
 
@@ -601,14 +690,36 @@ pub fn configured(
     Ok((Box::new(dev), load))
 }
 
-/// Replay the run up to step `last` with tracing on from step `first`.
-fn write_window(open: &Opener, path: &Path, first: u64, last: u64) -> Result<(), LockstepError> {
+/// Replay the run up to step `last` with tracing on from step `first`;
+/// with `stops`, step `last` must end in the simulation stopping itself
+/// (the trace then ends at the stop).
+fn write_window(
+    open: &Opener,
+    path: &Path,
+    first: u64,
+    last: u64,
+    stops: bool,
+) -> Result<(), LockstepError> {
     let (mut dev, _) = open()?;
     for t in 0..=last {
         if t == first {
             dev.model_mut().trace_open(path)?;
         }
-        dev.step(t)?;
+        match dev.step(t) {
+            Err(LockstepError::Cosim(CosimError::Simulation { .. })) if stops && t == last => {}
+            Err(e) => {
+                dev.model_mut().trace_close();
+                return Err(e);
+            }
+            Ok(_) if stops && t == last => {
+                dev.model_mut().trace_close();
+                return Err(LockstepError::Protocol {
+                    cycle: dev.cycles(),
+                    what: format!("the replay did not stop in step {t}"),
+                });
+            }
+            Ok(_) => {}
+        }
     }
     dev.model_mut().trace_close();
     Ok(())
@@ -626,6 +737,72 @@ pub fn run_lockstep(
 ) -> Result<LockstepReport, LockstepError> {
     let open = || configured(lib, core, beats, opts);
     run_lockstep_on(&open, engine, opts, Some(core.plastic))
+}
+
+/// One network of a reconfiguration sequence ([`run_reconfigured`]): its
+/// load beats, an engine of it at step 0, and the steps to run.
+pub struct Stage<'a> {
+    pub beats: &'a [Beat],
+    pub engine: &'a mut Engine,
+    pub steps: u64,
+}
+
+/// A host's session with one core: reset, configure it with the first
+/// stage's network and run it; then reconfigure the same core, WITHOUT a
+/// reset, with each next stage's network and run that. Every step of every
+/// stage is compared with the stage's engine (steps from 0: a
+/// reconfigured core must behave as a fresh one). Returns a report per
+/// stage (its `load_cycles` are that configuration's, clear included); the
+/// first divergence is an error naming the stage in its step's records.
+pub fn run_reconfigured(
+    lib: &ModelLib,
+    core: &CoreParams,
+    stages: &mut [Stage],
+    opts: &LockstepOptions,
+) -> Result<Vec<LockstepReport>, LockstepError> {
+    let model = lib.instantiate(opts.x_seed.max(1), RandReset::Random)?;
+    let mut dev = Core::new(model, core, opts.spk_pct, opts.stall_seed)?;
+    dev.reset()?;
+    let mut reports = Vec::new();
+    for (k, st) in stages.iter_mut().enumerate() {
+        let t0 = Instant::now();
+        let load_cycles = dev.load(st.beats)?;
+        let mut report = LockstepReport {
+            load_cycles,
+            ..LockstepReport::default()
+        };
+        let (mut ref_tail, mut rtl_tail) = (Tail::new(opts.history), Tail::new(opts.history));
+        for t in 0..st.steps {
+            let exp = StepRecords::of_engine_step(st.engine);
+            let (got, cycles) = dev.step(t)?;
+            if let Some(d) = compare_step(&exp, &got) {
+                let (le, lg) = (record_lines(&exp), record_lines(&got));
+                ref_tail.extend(le.into_iter().take(divergence_index(&exp, &d) + 1));
+                rtl_tail.extend(lg.into_iter().take(divergence_index(&got, &d) + 1));
+                return Err(LockstepError::Diverged(Box::new(DivergenceReport {
+                    divergence: d,
+                    location: None,
+                    reference_tail: ref_tail.lines.into(),
+                    rtl_tail: rtl_tail.lines.into(),
+                    repro: format!("{} (stage {k} of a reconfiguration sequence)", opts.repro),
+                    vcd: None,
+                    vcd_error: None,
+                })));
+            }
+            ref_tail.extend(record_lines(&exp));
+            rtl_tail.extend(record_lines(&got));
+            report.steps += 1;
+            report.neuron_updates += got.neurons.len() as u64;
+            report.spikes += got.spikes.len() as u64;
+            report.weight_writes += got.weights.len() as u64;
+            report.step_cycles += cycles;
+            report.cycles_per_step.push(cycles);
+        }
+        report.total_cycles = dev.cycles();
+        report.rtl_seconds = t0.elapsed().as_secs_f64();
+        reports.push(report);
+    }
+    Ok(reports)
 }
 
 /// [`run_lockstep`] on any [`Device`] that `open` creates and configures;
@@ -669,7 +846,31 @@ pub fn run_lockstep_recorded(
         }
         ref_seconds += t0.elapsed().as_secs_f64();
         let t1 = Instant::now();
-        let (got, cycles) = core.step(t)?;
+        let (got, cycles) = match core.step(t) {
+            Ok(r) => r,
+            Err(LockstepError::Cosim(CosimError::Simulation { cycle, message, .. })) => {
+                let phase = core.phase();
+                drop(core);
+                let first = t.saturating_sub(opts.wave_window);
+                let (vcd, vcd_error) = match &opts.wave {
+                    None => (None, None),
+                    Some(path) => match write_window(open, path, first, t, true) {
+                        Ok(()) => (Some((path.clone(), first, t)), None),
+                        Err(e) => (None, Some(e.to_string())),
+                    },
+                };
+                return Err(LockstepError::Stopped(Box::new(StopReport {
+                    step: t,
+                    phase,
+                    cycle,
+                    message,
+                    repro: opts.repro.clone(),
+                    vcd,
+                    vcd_error,
+                })));
+            }
+            Err(e) => return Err(e),
+        };
         rtl_seconds += t1.elapsed().as_secs_f64();
         if let Some(s) = sink.as_mut() {
             s.step(&got).map_err(LockstepError::Record)?;
@@ -678,16 +879,23 @@ pub fn run_lockstep_recorded(
             let (le, lg) = (record_lines(&exp), record_lines(&got));
             ref_tail.extend(le.into_iter().take(divergence_index(&exp, &d) + 1));
             rtl_tail.extend(lg.into_iter().take(divergence_index(&got, &d) + 1));
+            let location = match d.kind {
+                RecordKind::Neuron { neuron } | RecordKind::Spike { neuron, .. } => {
+                    core.locate(neuron)
+                }
+                RecordKind::Weight { .. } => None,
+            };
             let first = t.saturating_sub(opts.wave_window);
             let (vcd, vcd_error) = match &opts.wave {
                 None => (None, None),
-                Some(path) => match write_window(open, path, first, t) {
+                Some(path) => match write_window(open, path, first, t, false) {
                     Ok(()) => (Some((path.clone(), first, t)), None),
                     Err(e) => (None, Some(e.to_string())),
                 },
             };
             return Err(LockstepError::Diverged(Box::new(DivergenceReport {
                 divergence: d,
+                location,
                 reference_tail: ref_tail.lines.into(),
                 rtl_tail: rtl_tail.lines.into(),
                 repro: opts.repro.clone(),

@@ -3,7 +3,11 @@
 //! deterministic order before comparison. Cores hold contiguous, ascending
 //! neuron ranges (core k = row-major mesh position), so concatenating the
 //! cores' neuron records (local index + the core's base) and spikes (global
-//! ids) in core order gives the reference's ascending order.
+//! ids) in core order gives the reference's ascending order. Every record
+//! keeps the step its core reported for it (`obs_step_o`, `wobs_step_o`,
+//! `spk_step_o` of the core), which the comparator checks; a divergence names
+//! the core of its neuron ([`Device::locate`]), and a stuck or stopped step
+//! the phase of every core (`core_phase_o`).
 //!
 //! `snn_mesh_top`'s observation ports are flattened vectors, wider than a
 //! model port may be; [`wrapper_verilog`] writes a thin top, `cosim_mesh_top`,
@@ -20,7 +24,7 @@ use spikefab_sim::engine::{NeuronRecord, NeuronState, WeightRecord};
 use spikefab_sim::records::StepRecords;
 
 use crate::error::CosimError;
-use crate::lockstep::{phase_name, Device, LockstepError};
+use crate::lockstep::{load_wait, observed_step, phase_name, phase_text, Device, LockstepError};
 use crate::model::{Model, PortId};
 use crate::spec::{ModelSpec, Port};
 
@@ -94,7 +98,10 @@ struct CorePorts {
     obs_spike: PortId,
     spk_valid: PortId,
     spk_gid: PortId,
+    spk_step: PortId,
+    phase: PortId,
     wobs_valid: PortId,
+    wobs_step: PortId,
     wobs_syn: PortId,
     wobs_old: PortId,
     wobs_new: PortId,
@@ -113,9 +120,12 @@ pub struct MeshDevice {
     cores: Vec<CorePorts>,
     /// Global id of each core's local neuron 0.
     bases: Vec<u32>,
+    /// Mesh columns (core k is at row k / mcols, column k % mcols).
+    mcols: u32,
     /// Per core, the global synapse index of each local synapse address.
     synapses: Vec<Vec<u64>>,
     watchdog: u64,
+    load_wait: u64,
 }
 
 impl MeshDevice {
@@ -144,7 +154,10 @@ impl MeshDevice {
                 obs_spike: q("obs_spike")?,
                 spk_valid: q("spk_valid")?,
                 spk_gid: q("spk_gid")?,
+                spk_step: q("spk_step")?,
+                phase: q("core_phase")?,
                 wobs_valid: q("wobs_valid")?,
+                wobs_step: q("wobs_step")?,
                 wobs_syn: q("wobs_syn")?,
                 wobs_old: q("wobs_old")?,
                 wobs_new: q("wobs_new")?,
@@ -168,10 +181,20 @@ impl MeshDevice {
             ],
             cores,
             bases,
+            mcols: top.mcols,
             synapses,
             watchdog: watchdog(top),
+            load_wait: load_wait(&top.core),
             model,
         })
+    }
+
+    /// Replace the network's mapping (each core's base and local synapses,
+    /// as in [`MeshDevice::new`]) before the mesh is reconfigured with
+    /// another network.
+    pub fn set_mapping(&mut self, bases: Vec<u32>, synapses: Vec<Vec<u64>>) {
+        self.bases = bases;
+        self.synapses = synapses;
     }
 
     /// Synchronous reset for 3 cycles, inputs idle.
@@ -186,24 +209,38 @@ impl MeshDevice {
         self.model.tick()
     }
 
-    /// Configure core `core` with `beats`; returns the cycles it took.
+    /// Configure core `core` with `beats`, each held until `ld_ready_o`
+    /// takes it (after a run, the first beat waits for every core's
+    /// configuration clear, [`load_wait`]); returns the cycles it took.
     pub fn load(&mut self, core: u32, beats: &[Beat]) -> Result<u64, LockstepError> {
         let [valid, last, sel, mem, addr, data, ready] = self.ld;
         let c0 = self.model.cycles();
         self.model.set(sel, core as u64)?;
         for b in beats {
-            if self.model.get(ready)? != 1 {
-                return Err(LockstepError::Protocol {
-                    cycle: self.model.cycles(),
-                    what: "ld_ready_o low while the mesh is idle".into(),
-                });
-            }
             self.model.set(valid, 1)?;
             self.model.set(mem, b.mem as u64)?;
             self.model.set(addr, b.addr as u64)?;
             self.model.set(last, b.last as u64)?;
             self.model.set(data, b.data as u64)?;
-            self.model.tick()?;
+            let mut waited = 0;
+            loop {
+                let r = self.model.get(ready)? == 1;
+                self.model.tick()?;
+                if r {
+                    break;
+                }
+                waited += 1;
+                if waited > self.load_wait {
+                    return Err(LockstepError::Protocol {
+                        cycle: self.model.cycles(),
+                        what: format!(
+                            "ld_ready_o low for {waited} cycles while the mesh is idle \
+                             (a configuration clear takes at most {})",
+                            self.load_wait - 1
+                        ),
+                    });
+                }
+            }
         }
         self.model.set(valid, 0)?;
         self.model.set(last, 0)?;
@@ -226,21 +263,14 @@ impl Device for MeshDevice {
         let c0 = m.cycles();
         let n = self.cores.len();
         let mut neurons: Vec<Vec<NeuronRecord>> = vec![Vec::new(); n];
-        let mut spikes: Vec<Vec<u32>> = vec![Vec::new(); n];
+        // per core: (global id, step) of each spike
+        let mut spikes: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n];
         let mut weights: Vec<WeightRecord> = Vec::new();
-        let tt = t & 0xffff_ffff;
         loop {
             for (k, c) in self.cores.iter().enumerate() {
                 if m.get(c.obs_valid)? == 1 {
-                    let step = m.get(c.obs_step)?;
-                    if step != tt {
-                        return Err(LockstepError::Protocol {
-                            cycle: m.cycles(),
-                            what: format!("core {k}: neuron record of step {step} during step {t}"),
-                        });
-                    }
                     neurons[k].push(NeuronRecord {
-                        step: t,
+                        step: observed_step(t, m.get(c.obs_step)?),
                         neuron: self.bases[k] + m.get(c.obs_neuron)? as u32,
                         state: NeuronState {
                             v: m.get_signed(c.obs_v)? as i32,
@@ -253,7 +283,8 @@ impl Device for MeshDevice {
                     });
                 }
                 if m.get(c.spk_valid)? == 1 {
-                    spikes[k].push(m.get(c.spk_gid)? as u32);
+                    let step = observed_step(t, m.get(c.spk_step)?);
+                    spikes[k].push((m.get(c.spk_gid)? as u32, step));
                 }
                 if m.get(c.wobs_valid)? == 1 {
                     let a = m.get(c.wobs_syn)? as usize;
@@ -267,7 +298,7 @@ impl Device for MeshDevice {
                                 ),
                             })?;
                     weights.push(WeightRecord {
-                        step: t,
+                        step: observed_step(t, m.get(c.wobs_step)?),
                         synapse,
                         old: m.get_signed(c.wobs_old)? as i16,
                         new: m.get_signed(c.wobs_new)? as i16,
@@ -286,16 +317,19 @@ impl Device for MeshDevice {
                     phase: phase_name(code),
                     phase_code: code,
                     at_cycle: m.cycles(),
+                    cores: format!(" [{}]", self.core_phases()),
                 });
             }
         }
         // canonical order: by synapse, each synapse's writes in time order
         weights.sort_by_key(|w| w.synapse);
+        let (spikes, spike_steps) = spikes.into_iter().flatten().unzip();
         let rec = StepRecords {
             step: t,
             neurons: neurons.into_iter().flatten().collect(),
             weights,
-            spikes: spikes.into_iter().flatten().collect(),
+            spikes,
+            spike_steps,
         };
         Ok((rec, self.model.cycles() - c0))
     }
@@ -310,6 +344,41 @@ impl Device for MeshDevice {
 
     fn canonical_weights(&self) -> bool {
         true
+    }
+
+    fn phase(&self) -> String {
+        match self.model.get(self.phase) {
+            Ok(code) => format!("{} [{}]", phase_text(code), self.core_phases()),
+            Err(e) => format!("phase unknown ({e})"),
+        }
+    }
+
+    fn locate(&self, neuron: u32) -> Option<String> {
+        // bases ascend: the core is the last one starting at or below neuron
+        let k = self.bases.iter().rposition(|&b| b <= neuron)?;
+        let k32 = k as u32;
+        Some(format!(
+            "core {k} (row {}, col {}), local neuron {}",
+            k32 / self.mcols,
+            k32 % self.mcols,
+            neuron - self.bases[k]
+        ))
+    }
+}
+
+impl MeshDevice {
+    /// Every core's phase (`core_phase_o`): `core 0: phase A (neuron
+    /// updates) (1); core 1: ...`.
+    pub fn core_phases(&self) -> String {
+        self.cores
+            .iter()
+            .enumerate()
+            .map(|(k, c)| match self.model.get(c.phase) {
+                Ok(code) => format!("core {k}: {} ({code})", phase_name(code)),
+                Err(e) => format!("core {k}: unknown ({e})"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 

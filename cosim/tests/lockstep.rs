@@ -173,3 +173,118 @@ fn a_step_past_the_watchdog_bound_names_its_cycles_and_phase() {
         "{msg}"
     );
 }
+
+/// `stdp_odd.toml` without its plasticity (the same numerics, so that it
+/// runs on the same core) and with another seed: a static network.
+fn static_of_stdp_odd() -> Engine {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nets/stdp_odd.toml");
+    let text = std::fs::read_to_string(&p).expect("read stdp_odd.toml");
+    let toml: String = text
+        .lines()
+        .filter(|l| !l.starts_with("stdp = "))
+        .map(|l| {
+            if l.starts_with("seed = ") {
+                "seed = 4141\n".to_string()
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    let net = spikefab_sim::load::load_str(&toml, "static_of_stdp_odd").expect("load");
+    let e = Engine::from_network(&net).expect("build");
+    assert!(e.syn.rule.iter().all(|&r| r == 0), "still plastic");
+    e
+}
+
+/// A host's session without resets: the STDP core (odd sizes) is loaded
+/// with a static network and run, reconfigured with an STDP network and
+/// run, then reconfigured with that STDP network again and run; every step
+/// of every stage must equal a fresh engine's of its network. The verilated
+/// core runs through `Core::load` with the ready handshake, which waits out
+/// the configuration clear (SLOTS x N_NEURONS cycles, one more to start it).
+#[test]
+fn a_core_reconfigured_without_reset_matches_fresh_engines_in_lockstep() {
+    use spikefab_cosim::lockstep::{run_reconfigured, Stage};
+    let stdp = net("stdp_odd.toml");
+    let core = stdp_core(&stdp);
+    let spec = core_spec(&hdl_dir(), &core);
+    let lib = build(&spec, &cache_root()).unwrap_or_else(|err| panic!("build: {err}"));
+    let mut engines = [
+        static_of_stdp_odd(),
+        net("stdp_odd.toml"),
+        net("stdp_odd.toml"),
+    ];
+    let beats: Vec<_> = engines
+        .iter()
+        .map(|e| load_beats(&images(e, &core)))
+        .collect();
+    let steps = [70u64, 60, 60];
+    for pct in [100, 31] {
+        let mut fresh: Vec<Engine> = vec![
+            static_of_stdp_odd(),
+            net("stdp_odd.toml"),
+            net("stdp_odd.toml"),
+        ];
+        let mut stages: Vec<Stage> = fresh
+            .iter_mut()
+            .zip(&beats)
+            .zip(steps)
+            .map(|((engine, beats), steps)| Stage {
+                beats,
+                engine,
+                steps,
+            })
+            .collect();
+        let reports = run_reconfigured(&lib, &core, &mut stages, &opts(0, pct))
+            .unwrap_or_else(|err| panic!("spike-out ready {pct}%: {err}"));
+        for (k, r) in reports.iter().enumerate() {
+            println!(
+                "stage {k}: {} (spike-out ready {pct}%; configuration {} cycles for {} beats)",
+                r.marker(),
+                r.load_cycles,
+                beats[k].len()
+            );
+            assert_eq!(r.steps, steps[k]);
+        }
+        assert!(reports[0].spikes > 0 && reports[2].weight_writes > 0);
+        // the first configuration (after reset) takes one cycle per beat;
+        // each reconfiguration also the clear
+        let clear = core.slots * core.n_neurons + 1;
+        assert_eq!(reports[0].load_cycles, beats[0].len() as u64);
+        for k in 1..3 {
+            assert_eq!(
+                reports[k].load_cycles,
+                beats[k].len() as u64 + clear,
+                "stage {k}: reconfiguration cycles"
+            );
+        }
+    }
+    // what each reconfiguration had to forget: input in flight and traces
+    for (k, e) in engines.iter_mut().enumerate().take(2) {
+        let mut in_flight = 0;
+        for _ in 0..steps[k] {
+            let t = e.step_index();
+            let spikes = e.step().to_vec();
+            for s in spikes {
+                in_flight += e
+                    .syn
+                    .row(s)
+                    .filter(|&y| {
+                        t + u64::from(spikefab_sim::connect::key_delay(e.syn.key[y])) >= steps[k]
+                    })
+                    .count();
+            }
+        }
+        let traces = e
+            .state
+            .iter()
+            .filter(|s| s.x_pre != 0 || s.y_post != 0)
+            .count();
+        println!(
+            "before reconfiguration {}: {in_flight} deliveries in flight, {traces} nonzero traces",
+            k + 1
+        );
+        assert!(in_flight > 0, "stage {k} leaves nothing in flight");
+        assert!(k == 0 || traces > 0, "stage {k} leaves no traces");
+    }
+}

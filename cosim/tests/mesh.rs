@@ -138,11 +138,23 @@ fn run_on(
     steps: u64,
     work: &str,
 ) -> Result<String, String> {
-    let hw = hw(base);
-    let src = build_mesh_model(netw, &hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
-    let mapping = partition(&src, &hw, mesh).map_err(|e| format!("{name}: {e}"))?;
-    let imgs = mesh_images(&src, &hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
-    let top = mesh_top_params(&hw, mesh, DEFAULT_FIFO_DEPTH);
+    run_on_hw(mesh, name, netw, &hw(base), base, steps, work)
+}
+
+/// [`run_on`] with cores of config `hw` (`base` names its work folder).
+fn run_on_hw(
+    mesh: &Mesh,
+    name: &str,
+    netw: &Network,
+    hw: &HwConfig,
+    base: &str,
+    steps: u64,
+    work: &str,
+) -> Result<String, String> {
+    let src = build_mesh_model(netw, hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
+    let mapping = partition(&src, hw, mesh).map_err(|e| format!("{name}: {e}"))?;
+    let imgs = mesh_images(&src, hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
+    let top = mesh_top_params(hw, mesh, DEFAULT_FIFO_DEPTH);
     let spec = cmesh::spec(
         &top,
         &hdl_dir(),
@@ -248,6 +260,137 @@ fn a_plastic_network_matches_the_reference_on_a_2x2_mesh() {
         Ok(m) => println!("mesh {mesh}: stdp_odd seed 104729: {m}"),
         Err(e) => panic!("mesh {mesh}: {e}"),
     }
+}
+
+/// A host's session with a plastic 2x2 mesh and no resets: stdp_odd (one
+/// seed) is loaded and run, then the mesh is reconfigured with stdp_odd of
+/// another seed (another network), run, and reconfigured with that network
+/// again and run. The first beat after a run reaches every core, all cores
+/// clear (accumulators, traces, the presynaptic traces of every row, the
+/// step counter) and every stage equals a fresh engine of its network.
+#[test]
+fn a_plastic_2x2_mesh_reconfigured_without_reset_matches_fresh_engines() {
+    use spikefab_sim::records::{compare_step, StepRecords};
+    let mesh: Mesh = "2x2".parse().expect("mesh");
+    let hw = hw("stdp");
+    let top = mesh_top_params(&hw, &mesh, DEFAULT_FIFO_DEPTH);
+    let spec = cmesh::spec(
+        &top,
+        &hdl_dir(),
+        &root().join(format!("mesh-quick-stdp-{mesh}")),
+    )
+    .expect("spec");
+    let lib = build(&spec, &root().join("cosim-cache")).unwrap_or_else(|e| panic!("build: {e}"));
+    let stages = [(104_729u64, 45u64), (7_777, 40), (7_777, 40)];
+    let mut dev: Option<MeshDevice> = None;
+    let mut clears = Vec::new();
+    for (k, &(seed, steps)) in stages.iter().enumerate() {
+        let netw = net("tests/nets/stdp_odd.toml", seed);
+        let src = build_mesh_model(&netw, &hw, &mesh, 1).expect("model");
+        let mapping = partition(&src, &hw, &mesh).expect("partition");
+        let imgs = mesh_images(&src, &hw, &mapping).expect("images");
+        let bases: Vec<u32> = imgs.iter().map(|i| i.init.base as u32).collect();
+        let beats: Vec<_> = imgs.iter().map(load_beats).collect();
+        let ranges: Vec<(u32, u32)> = mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
+        let synapses = local_synapses(&src, &ranges);
+        let mut e = src.into_engine();
+        let d = match dev.as_mut() {
+            None => {
+                let model = lib.instantiate(3, RandReset::Random).expect("instance");
+                let mut d = MeshDevice::new(model, &top, bases, synapses).expect("mesh device");
+                d.reset().expect("reset");
+                dev.insert(d)
+            }
+            Some(d) => {
+                d.set_mapping(bases, synapses);
+                d
+            }
+        };
+        let mut load = 0;
+        let n_beats: usize = beats.iter().map(Vec::len).sum();
+        for (c, b) in beats.iter().enumerate() {
+            load += d
+                .load(c as u32, b)
+                .unwrap_or_else(|e| panic!("stage {k}: load: {e}"));
+        }
+        clears.push(load - n_beats as u64);
+        let (mut spikes, mut writes) = (0, 0);
+        for t in 0..steps {
+            let mut exp = StepRecords::of_engine_step(&mut e);
+            exp.weights.sort_by_key(|w| w.synapse);
+            let (got, _) = d
+                .step(t)
+                .unwrap_or_else(|e| panic!("stage {k} step {t}: {e}"));
+            if let Some(div) = compare_step(&exp, &got) {
+                panic!(
+                    "stage {k} (stdp_odd seed {seed}, {}): {div:?}",
+                    if k == 0 {
+                        "first configuration"
+                    } else {
+                        "reconfigured without reset"
+                    }
+                );
+            }
+            spikes += got.spikes.len();
+            writes += got.weights.len();
+        }
+        assert!(spikes > 0 && writes > 0, "stage {k}: no activity");
+        println!(
+            "mesh {mesh} stage {k}: stdp_odd seed {seed}: matched {steps} steps, {spikes} spikes, \
+             {writes} weight writes (configuration {load} cycles for {n_beats} beats)"
+        );
+    }
+    // each core clears max(SLOTS x N_NEURONS, ROWS) cycles, all at once,
+    // plus one to start; the first configuration clears nothing
+    let c = &top.core;
+    let clear = (c.slots * c.n_neurons).max(c.rows) + 1;
+    assert_eq!(clears, vec![0, clear, clear], "cycles beyond the beats");
+}
+
+/// The built-in balanced network (1,250 neurons, 156,250 synapses, default
+/// numerics) on a 4x4 mesh of 80-neuron cores, 16 cores in lockstep with the
+/// reference for 1,000 steps (100 ms).
+#[test]
+#[ignore = "soak: 16 cores verilated, 1,000 steps; SPIKEFAB_SOAK=1 bash scripts/test.sh"]
+fn the_balanced_network_matches_the_reference_on_a_4x4_mesh() {
+    let named = HwConfig::named("small").expect("named config");
+    let h = HwConfig {
+        name: "small-mesh4x4".into(),
+        neurons_per_core: 80,
+        max_rows: 1_250,
+        syn_depth: 12_000,
+        max_pops: 2,
+        ..named
+    };
+    let mesh: Mesh = "4x4".parse().expect("mesh");
+    let net = spikefab_sim::models::balanced::balanced(&BalancedParams {
+        duration_ms: 100.0,
+        ..BalancedParams::default()
+    })
+    .expect("balanced");
+    let t = std::time::Instant::now();
+    let line = run_on_hw(
+        &mesh,
+        "balanced n=1250",
+        &net,
+        &h,
+        "small4x4",
+        1_000,
+        "mesh4x4",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "balanced n=1250 on a 4x4 mesh: {line}; {secs:.1} s (load {})",
+        load.trim()
+    );
+    // the figure line that scripts/measure.sh verif-mesh4x4 records
+    println!(
+        "{{\"test\": \"balanced n=1250 on a 4x4 mesh\", \"config\": \"{}\", \"cores\": 16, \
+         \"steps\": 1000, \"marker\": \"{line}\", \"wall_s\": {secs:.1}}}",
+        h.name
+    );
 }
 
 // Random networks on every mesh size.

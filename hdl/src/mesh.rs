@@ -62,9 +62,11 @@ impl MeshTopParams {
 
     /// The module's ports in declaration order; per-core vectors are
     /// flattened with [`Port::lanes`] (core `k` in lane `k`): the core's
-    /// observation ports (without `wobs_step_o`), then its spike-out
-    /// handshake as `spk_valid_o` and `spk_gid_o` (the global id, `ROW_W`
-    /// bits).
+    /// observation ports, then its spike-out handshake as `spk_valid_o` and
+    /// `spk_gid_o` (the global id, `ROW_W` bits), then two more observation
+    /// vectors, `spk_step_o` (the step of each spike, the core's
+    /// `spk_step_o`) and `core_phase_o` (each core's `phase_o`), then the
+    /// mesh's `phase_o` (core 0's).
     pub fn ports(&self) -> Vec<Port> {
         use Role::*;
         let c = &self.core;
@@ -89,12 +91,14 @@ impl MeshTopParams {
         v.extend(
             c.ports()
                 .into_iter()
-                .filter(|p| p.role == Observe && p.name != "wobs_step_o")
+                .filter(|p| p.role == Observe)
                 .map(|p| p.lanes(n)),
         );
         v.extend([
             o("spk_valid_o", 1, Spike).lanes(n),
             o("spk_gid_o", c.row_w(), Spike).lanes(n),
+            o("spk_step_o", 32, Observe).lanes(n),
+            o("core_phase_o", 3, Observe).lanes(n),
             o("phase_o", 3, Control),
         ]);
         v

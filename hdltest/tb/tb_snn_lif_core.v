@@ -4,8 +4,9 @@
 // this bench only drives and records).
 //
 // All memories are loaded by the DUT from the image files named by the string
-// parameters. The bench runs STEPS steps: it raises start_i whenever the core
-// is idle, and records every output.
+// parameters, or through the load port (+load). The bench runs STEPS steps:
+// it raises start_i whenever the core is idle, and records every output;
+// then, with +reload, it reconfigures the running core and runs again.
 //
 // Plusargs:
 //   +vec=<file>      ignored (the harness always writes one)
@@ -21,6 +22,12 @@
 //   +load=<file>     optional: load-port beats "mem addr last data(hex)", one
 //                    per line, sent (with random valid gaps) before the first step
 //   +ld_pct=<p>      percent of cycles a load beat is offered (default 100)
+//   +reload=<file>   optional: after the STEPS steps, reconfigure WITHOUT a reset
+//                    and run again: lines "mem addr last data(hex)" are beats,
+//                    a line "99 <n> 0 0" runs n steps of the network loaded so far
+//                    (step_o must have returned to 0); each such line first writes
+//                    "4 <n> <cycles>" (cycles from the first beat offered to the
+//                    last one taken, the configuration clear included)
 //   +seed=<n>        seed of the xorshift32 that draws spike-out stalls (nonzero)
 //   +spk_pct=<p>     percent of cycles spk_ready_i is high
 // Prints TB_ERROR lines on protocol violations or timeout and, at the end,
@@ -234,6 +241,10 @@ module tb_snn_lif_core #(
   integer beats;         // load beats sent
   integer lseed;         // $random state of the load gaps
   integer lm, la, ll, ldat;
+  integer goal;          // steps of the current run (STEPS, then each reload's)
+  integer rl_c0;         // cycle at which a reload's first beat was offered
+  integer rl_first;      // no beat of this reload offered yet
+  reg [8*1024-1:0] reload_path;
   reg [NRN_W-1:0] stall_n;
 
   initial begin
@@ -268,6 +279,7 @@ module tb_snn_lif_core #(
     ld_addr_q = 32'd0;
     ld_data_q = 32'd0;
     if (!$value$plusargs("ld_pct=%d", ld_pct)) ld_pct = 100;
+    goal = STEPS;
     lseed = seed;
     repeat (3) @(posedge clk);
     rst <= 1'b0;
@@ -283,10 +295,44 @@ module tb_snn_lif_core #(
     send_beat(4'd15, 32'd4, 1'b1, bg_key[63:32]);
     loaded = 1;
     t_loaded = cycle;
+    wait (t >= goal && running == 0);
+    loaded = 0;
+    if ($value$plusargs("reload=%s", reload_path)) begin
+      lfd = $fopen(reload_path, "r");
+      rl_first = 1;
+      while ($fscanf(lfd, "%d %d %d %h\n", lm, la, ll, ldat) == 4) begin
+        if (lm == 99) begin
+          // run la steps of the network loaded now, from step 0
+          @(posedge clk);
+          if (busy || step != 0) begin
+            $display("TB_ERROR after the reload: busy_o=%0d step_o=%0d (expected 0, 0)", busy,
+                     step);
+          end
+          $fwrite(fd, "4 %0d %0d\n", la, cycle - rl_c0);
+          t = 0;
+          goal = la;
+          loaded = 1;
+          t_loaded = cycle;
+          wait (t >= goal && running == 0);
+          loaded = 0;
+          rl_first = 1;
+        end else begin
+          if (rl_first != 0) rl_c0 = cycle;
+          rl_first = 0;
+          send_beat(lm[3:0], la[31:0], ll[0], ldat[31:0]);
+        end
+      end
+      $fclose(lfd);
+    end
+    $display("TB_DONE sent=%0d recv=%0d first_latency=0 span=%0d", t, recv, cycle);
+    $fclose(fd);
+    $finish;
   end
 
-  // One load-port beat, after a random gap (ld_pct); the core is idle while
-  // it is configured, so ld_ready_o must be high.
+  // One load-port beat, after a random gap (ld_pct), held until ld_ready_o
+  // takes it (low while a configuration clear is pending or runs: at most
+  // SLOTS * N_NEURONS + N_NEURONS + 2 cycles).
+  integer ld_wait;
   task send_beat(input [3:0] m, input [31:0] a, input l, input [31:0] d);
     begin
       while (($random(lseed) & 32'h7fffffff) % 100 >= ld_pct) @(posedge clk);
@@ -296,7 +342,15 @@ module tb_snn_lif_core #(
       ld_last_q  <= l;
       ld_data_q  <= d;
       @(posedge clk);
-      if (!ld_ready) $display("TB_ERROR ld_ready_o low while idle at cycle %0d", cycle);
+      ld_wait = 0;
+      while (!ld_ready) begin
+        ld_wait = ld_wait + 1;
+        if (ld_wait > SLOTS * N_NEURONS + N_NEURONS + 2) begin
+          $display("TB_ERROR ld_ready_o low for %0d cycles at cycle %0d", ld_wait, cycle);
+          $finish;
+        end
+        @(posedge clk);
+      end
       ld_valid_q <= 1'b0;
       beats = beats + 1;
     end
@@ -354,17 +408,12 @@ module tb_snn_lif_core #(
         end
         $fwrite(fd, "3 %0d %0d %0d %0d\n", wobs_step, wobs_syn, wobs_old, wobs_new);
       end
-      if (loaded != 0 && running == 0 && !busy && !done && t < STEPS && !start_q) begin
+      if (loaded != 0 && running == 0 && !busy && !done && t < goal && !start_q) begin
         start_q <= 1'b1;
       end else begin
         start_q <= 1'b0;
       end
-      if (t >= STEPS && running == 0) begin
-        $display("TB_DONE sent=%0d recv=%0d first_latency=0 span=%0d", t, recv, cycle);
-        $fclose(fd);
-        $finish;
-      end
-      if (loaded != 0 && cycle - t_loaded > STEPS * (10 * N_NEURONS + 8 * SYN_DEPTH + 8 * INC_DEPTH + 100) + 1000) begin
+      if (loaded != 0 && cycle - t_loaded > goal * (10 * N_NEURONS + 8 * SYN_DEPTH + 8 * INC_DEPTH + 100) + 1000) begin
         $display("TB_ERROR timeout: step=%0d recv=%0d", t, recv);
         $fclose(fd);
         $finish;

@@ -275,6 +275,13 @@ const LINT_SETS: &[(&str, &[Params])] = &[
                 ("PLASTIC", 1),
                 ("MESH", 1),
             ],
+            &[
+                ("N_NEURONS", 7),
+                ("SLOTS", 3),
+                ("PLASTIC", 1),
+                ("MESH", 1),
+                ("ROWS", 33),
+            ],
         ],
     ),
     (
@@ -556,6 +563,7 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_mem", &[("RD_PORTS", 3)], "RD_PORTS"),
     ("snn_core_ctrl", &[("PLASTIC", 2)], "PLASTIC"),
     ("snn_core_ctrl", &[("MESH", 2)], "MESH"),
+    ("snn_core_ctrl", &[("N_NEURONS", 33), ("ROWS", 32)], "ROWS"),
     ("snn_core_load", &[("WORD_W", 63)], "WORD_W"),
     ("snn_core_fault", &[("FAULT", 4)], "FAULT"),
     ("snn_core_fault", &[("FAULT_STEP", -1)], "FAULT_STEP"),

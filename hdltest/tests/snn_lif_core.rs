@@ -800,3 +800,319 @@ fn snn_lif_core_injected_faults_are_caught_at_their_step() {
         );
     }
 }
+
+/// A static network with [`NET_STDP`]'s numerics (so that both run on one
+/// core): 22 + 11 = 33 neurons, delays 1..8 steps, both weight signs.
+const NET_RELOAD_STATIC: &str = r#"
+name = "core_reload_static"
+[simulation]
+dt_ms = 0.1
+duration_ms = 30.0
+seed = 515
+
+[numerics]
+v_bits = 21
+v_frac = 11
+i_bits = 19
+i_frac = 2
+w_bits = 11
+w_shift = 2
+acc_bits = 19
+coef_bits = 19
+coef_frac = 17
+max_delay_steps = 8
+ref_bits = 5
+trace_bits = 13
+trace_frac = 9
+poisson_table_len = 13
+
+[[population]]
+name = "E"
+size = 22
+neuron = { tau_m_ms = 10.0, c_m_pf = 250.0, e_l_mv = -65.0, v_th_mv = -50.0, v_reset_mv = -65.0, t_ref_ms = 0.5, tau_syn_ex_ms = 0.5, tau_syn_in_ms = 0.8 }
+v_init = { kind = "uniform", low_mv = -65.0, high_mv = -50.0 }
+background = { dc_pa = 420.0, poisson = { rate_hz = 9.0, indegree = 1000, weight_pa = 110.0 } }
+
+[[population]]
+name = "I"
+size = 11
+neuron = { tau_m_ms = 8.0, c_m_pf = 200.0, e_l_mv = -70.0, v_th_mv = -52.0, v_reset_mv = -68.0, t_ref_ms = 1.0, tau_syn_ex_ms = 0.3, tau_syn_in_ms = 1.5 }
+v_init = { kind = "normal", mean_mv = -58.0, std_mv = 6.0 }
+background = { dc_pa = 800.0, poisson = { rate_hz = 10.0, indegree = 500, weight_pa = -30.0 } }
+
+[[projection]]
+source = "E"
+target = "E"
+rule = { kind = "fixed_total_number", n = 110 }
+weight = { mean_pa = 90.0, sd_pa = 30.0 }
+delay = { mean_ms = 0.5, sd_ms = 0.3 }
+
+[[projection]]
+source = "E"
+target = "I"
+rule = { kind = "fixed_total_number", n = 70 }
+weight = { mean_pa = 120.0, sd_pa = 40.0 }
+delay = { mean_ms = 0.4, sd_ms = 0.3 }
+
+[[projection]]
+source = "I"
+target = "E"
+rule = { kind = "fixed_total_number", n = 80 }
+weight = { mean_pa = -300.0, sd_pa = 80.0 }
+delay = { mean_ms = 0.6, sd_ms = 0.2 }
+"#;
+
+/// One network run of a reload sequence: built from `toml`, run `steps`
+/// steps from a fresh engine.
+struct Stage {
+    name: &'static str,
+    toml: &'static str,
+    steps: u64,
+}
+
+/// What a fresh engine of one stage produces, and what was in flight when
+/// the core was reconfigured after it.
+struct StageRef {
+    engine: Engine,
+    expected: Vec<NeuronRecord>,
+    weights: Vec<WeightRecord>,
+    spikes: Vec<(u64, u32)>,
+    /// Synaptic input still in the delay ring after the last step (spike
+    /// deliveries due at or after it).
+    in_flight: usize,
+    /// Neurons with a nonzero STDP trace after the last step.
+    traces: usize,
+}
+
+fn stage_reference(s: &Stage) -> StageRef {
+    let net = load_str(s.toml, s.name).unwrap_or_else(|e| panic!("load {}: {e:?}", s.name));
+    let mut e = Engine::from_network(&net).unwrap_or_else(|d| panic!("build {}: {d:?}", s.name));
+    let fresh = Engine::from_network(&net).expect("build");
+    let mut rec = Records::default();
+    let mut spikes = Vec::new();
+    for _ in 0..s.steps {
+        let t = e.step_index();
+        let sp = e.step_observed(Some(&mut rec));
+        spikes.extend(sp.iter().map(|&k| (t, k)));
+    }
+    let in_flight = spikes
+        .iter()
+        .map(|&(t, k)| {
+            e.syn
+                .row(k)
+                .filter(|&syn| t + u64::from(key_delay(e.syn.key[syn])) >= s.steps)
+                .count()
+        })
+        .sum();
+    let traces = e
+        .state
+        .iter()
+        .filter(|st| st.x_pre != 0 || st.y_post != 0)
+        .count();
+    let Records(expected, weights) = rec;
+    StageRef {
+        engine: fresh,
+        expected,
+        weights,
+        spikes,
+        in_flight,
+        traces,
+    }
+}
+
+/// Configure the core through the load port with the first stage's network,
+/// run it, then reconfigure the running core WITHOUT a reset with each next
+/// stage's network and run that: every record of every stage must equal a
+/// fresh engine's of that network (steps from 0), so nothing of a previous
+/// run (accumulators of input in flight, traces, the step counter) survives
+/// a configuration. Returns the cycles of each reconfiguration without load
+/// gaps (first beat offered to last beat taken) and the core it ran on.
+fn run_reloads(stages: &[Stage], spare: u64, seed: u32) -> (Vec<i64>, u64, u64) {
+    let refs: Vec<StageRef> = stages.iter().map(stage_reference).collect();
+    // one core that holds every stage's network
+    let srcs: Vec<NetModel> = refs
+        .iter()
+        .map(|r| NetModel::new(r.engine.model.clone(), r.engine.syn.clone()))
+        .collect();
+    let mut shape = network_core(&srcs[0], None);
+    for src in &srcs[1..] {
+        let c = network_core(src, None);
+        shape.n_neurons = shape.n_neurons.max(c.n_neurons);
+        shape.rows = shape.rows.max(c.rows);
+        shape.n_pops = shape.n_pops.max(c.n_pops);
+        shape.syn_depth = shape.syn_depth.max(c.syn_depth);
+        shape.inc_depth = shape.inc_depth.max(c.inc_depth);
+        shape.n_rules = shape.n_rules.max(c.n_rules);
+        shape.plastic |= c.plastic;
+    }
+    shape.n_neurons += spare;
+    shape.rows += spare;
+    shape.syn_depth += spare;
+    shape.inc_depth += spare;
+    let imgs: Vec<_> = srcs
+        .iter()
+        .map(|src| core_images(src, &shape).unwrap_or_else(|e| panic!("images: {e}")))
+        .collect();
+
+    let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_lif_core_reload");
+    let beat_line = |b: &spikefab_gen::images::Beat| {
+        format!("{} {} {} {:08x}\n", b.mem, b.addr, b.last as u8, b.data)
+    };
+    // the first configuration: the bench loads the background key itself
+    let first: String = load_beats(&imgs[0])
+        .iter()
+        .filter(|b| !(b.mem == Mem::Cfg.load_id() && b.addr >= 3))
+        .map(beat_line)
+        .collect();
+    let mut script = String::new();
+    let mut reload_beats = Vec::new();
+    for (img, s) in imgs.iter().zip(stages).skip(1) {
+        let beats = load_beats(img);
+        reload_beats.push(beats.len() as i64);
+        script.extend(beats.iter().map(beat_line));
+        script.push_str(&format!("99 {} 0 0\n", s.steps));
+    }
+    let load = dir.join("load.txt");
+    let reload = dir.join("reload.txt");
+    fs::write(&load, first).expect("write load beats");
+    fs::write(&reload, script).expect("write reload script");
+    let mut params: Vec<(&str, i64)> = imgs[0]
+        .core
+        .config_params()
+        .iter()
+        .chain(&imgs[0].init.params(imgs[0].core.coef_bits))
+        .filter(|p| !matches!(p.name, "FAULT" | "FAULT_STEP" | "BG_KEY"))
+        .map(|p| (p.name, p.value.as_u64().unwrap_or(0) as i64))
+        .collect();
+    for (k, val) in params.iter_mut() {
+        if matches!(*k, "N_ACTIVE" | "P_PLUS" | "P_MINUS") {
+            *val = 1;
+        }
+    }
+    params.push(("STEPS", stages[0].steps as i64));
+    params.push(("FAULT", 0));
+    params.push(("FAULT_STEP", 0));
+    let tb = compile_bench(&dir, &params, &[]);
+    let names: Vec<&str> = stages.iter().map(|s| s.name).collect();
+    let mut reload_cycles = Vec::new();
+    for (mode, pct) in MODES {
+        let plus = vec![
+            format!("bg_key={:016x}", imgs[0].init.bg_key),
+            format!("seed={seed}"),
+            format!("spk_pct={pct}"),
+            format!("load={}", load.display()),
+            format!("reload={}", reload.display()),
+            format!("ld_pct={}", if pct == 100 { 100 } else { 37 }),
+        ];
+        let out = tb.run(mode, &["0".to_string()], &plus);
+        // the records of each stage, split at the reload markers
+        let mut runs: Vec<RtlRun> = Vec::new();
+        let mut cycles = Vec::new();
+        let new_run = || RtlRun {
+            obs: Vec::new(),
+            weights: Vec::new(),
+            spikes: Vec::new(),
+            stats: Vec::new(),
+        };
+        runs.push(new_run());
+        for r in &out.records {
+            let cur = runs.last_mut().expect("a run");
+            match r[0] {
+                0 => cur.obs.push(r.clone()),
+                1 => cur.stats.push(r.clone()),
+                2 => cur.spikes.push((r[1] as u64, r[2] as u32)),
+                3 => cur.weights.push(r.clone()),
+                4 => {
+                    cycles.push(r[2] as i64);
+                    runs.push(new_run());
+                }
+                k => panic!("unknown record kind {k}"),
+            }
+        }
+        assert_eq!(runs.len(), stages.len(), "{names:?} ({mode}): stages run");
+        for (k, ((got, r), s)) in runs.iter().zip(&refs).zip(stages).enumerate() {
+            assert_eq!(
+                got.stats.len() as u64,
+                s.steps,
+                "{} ({mode}): steps",
+                s.name
+            );
+            if let Some((_, msg)) = divergence(&r.engine, &r.expected, &r.weights, &r.spikes, got) {
+                panic!(
+                    "snn_lif_core reload sequence {names:?} ({mode}), stage {k} ({}{}): first divergence from a fresh engine: {msg}",
+                    s.name,
+                    if k == 0 { ", first configuration" } else { ", reconfigured without reset" }
+                );
+            }
+        }
+        for (k, r) in refs.iter().enumerate().take(stages.len() - 1) {
+            println!(
+                "snn_lif_core: reload after stage {k} ({}): {} deliveries in flight, {} neurons with nonzero traces; reconfiguration took {} cycles ({mode})",
+                stages[k].name, r.in_flight, r.traces, cycles[k]
+            );
+        }
+        let total: usize = runs.iter().map(|r| r.obs.len()).sum();
+        let spikes: usize = runs.iter().map(|r| r.spikes.len()).sum();
+        let weights: usize = runs.iter().map(|r| r.weights.len()).sum();
+        println!(
+            "snn_lif_core: matched {total} neuron updates, {spikes} spikes, {weights} weight writes over {} stages {names:?} reconfigured without reset ({mode}, {})",
+            stages.len(),
+            imgs[0].desc()
+        );
+        if pct == 100 {
+            reload_cycles = cycles
+                .iter()
+                .zip(&reload_beats)
+                .map(|(c, b)| c - b)
+                .collect();
+        }
+    }
+    // every reload must have had something to forget
+    for (k, r) in refs.iter().enumerate().take(stages.len() - 1) {
+        assert!(
+            r.in_flight > 0,
+            "stage {k} ({}) leaves no input in flight: the reload tests nothing",
+            stages[k].name
+        );
+    }
+    let _ = fs::remove_dir_all(&dir);
+    (reload_cycles, shape.slots, shape.n_neurons)
+}
+
+/// A host loads a network, runs it, and loads another (or the same one
+/// again) through the load port with no reset in between: a static network
+/// reloaded, then an STDP network after it, then that STDP network again
+/// (its traces are nonzero when it is reloaded). Each run equals a fresh
+/// engine's, and each reconfiguration costs its beats plus the clear of
+/// SLOTS x N_NEURONS cycles (and one to start it).
+#[test]
+fn snn_lif_core_reconfigured_without_reset_matches_fresh_engines() {
+    let stages = [
+        Stage {
+            name: "core_reload_static",
+            toml: NET_RELOAD_STATIC,
+            steps: 45,
+        },
+        Stage {
+            name: "core_reload_static",
+            toml: NET_RELOAD_STATIC,
+            steps: 30,
+        },
+        Stage {
+            name: "core_stdp",
+            toml: NET_STDP,
+            steps: 40,
+        },
+        Stage {
+            name: "core_stdp",
+            toml: NET_STDP,
+            steps: 40,
+        },
+    ];
+    let (extra, slots, n) = run_reloads(&stages, 7, 0x4e4e);
+    let clear = (slots * n + 1) as i64;
+    assert!(
+        extra.iter().all(|&c| c == clear),
+        "reconfiguration cycles beyond the beats: {extra:?}, expected SLOTS x N_NEURONS + 1 = {slots} x {n} + 1 = {clear}"
+    );
+}

@@ -4,14 +4,16 @@
 Builds the Potjans & Diesmann (2014) microcircuit exactly as
 `spikefab_sim::models::pd14` does (sim/src/models/pd14.rs, docs/models.md),
 reading every parameter from sim/data/pd14_microcircuit.json: populations
-round(n_scale N), fixed-total-number connectivity (multapses and autapses,
-sources and targets drawn with numpy), normal weights and delays redrawn as in
+round(n_scale N), fixed-total-number connectivity (multapses and autapses;
+by default drawn inside the generated binary, `--connect python` draws them
+with numpy and loads the arrays), normal weights and delays redrawn as in
 the NEST reference, NEST `iaf_psc_exp` neurons integrated exactly, DC drive (or
 Poisson drive with --drive poisson) and the reference DC compensation for
 k_scale != 1. Runs in Brian2's `cpp_standalone` device with OpenMP and prints
 ONE JSON line with timing, memory and activity figures.
 
 Usage: brian2_pd14.py [--scale S | --n-scale N --k-scale K] [--threads T] [--duration-ms D]
+                      [--connect binary|python]
 """
 
 import argparse
@@ -83,6 +85,121 @@ def redraw_normal(rng, n, mean, sd, ok):
     return x
 
 
+def connect_python(b2, G, ns, p, sizes, offs, rng, dt_ms):
+    """Draw every synapse with numpy and load the arrays (`--connect python`):
+    Python holds the whole connectivity during set-up (about 57 bytes per
+    synapse) and the binary loads it from disk."""
+    pA, ms = b2.pA, b2.ms
+    order = p["order"]
+    half_dt = 0.5 * dt_ms
+    objs = []
+    n_syn_total = 0
+    for is_exc, var in [(True, "I_ex"), (False, "I_in")]:
+        pairs = [(y, x) for y in range(len(order)) for x in range(len(order))
+                 if p["exc"][x] == is_exc and p["n_syn"][y, x] > 0]
+        total = int(sum(p["n_syn"][y, x] for y, x in pairs))
+        ii = np.empty(total, dtype=np.int32)
+        jj = np.empty(total, dtype=np.int32)
+        ww = np.empty(total)
+        dd = np.empty(total)
+        pos = 0
+        for y, x in pairs:
+            k = int(p["n_syn"][y, x])
+            sl = slice(pos, pos + k)
+            ii[sl] = rng.integers(0, sizes[x], k) + offs[x]
+            jj[sl] = rng.integers(0, sizes[y], k) + offs[y]
+            mean = p["psc"][y, x]
+            if is_exc:
+                ww[sl] = redraw_normal(rng, k, mean, abs(mean) * p["w_rel_sd"], lambda v: v >= 0.0)
+            else:
+                ww[sl] = redraw_normal(rng, k, mean, abs(mean) * p["w_rel_sd"], lambda v: v <= 0.0)
+            dm = p["delay"][x]
+            dd[sl] = redraw_normal(rng, k, dm, dm * p["d_rel_sd"], lambda v: v >= half_dt)
+            pos += k
+        if total == 0:
+            continue
+        S = b2.Synapses(G, G, model="w : amp (constant)", on_pre=f"{var}_post += w", namespace=ns)
+        S.connect(i=ii, j=jj)
+        S.w = ww * pA
+        S.delay = dd * ms
+        del ii, jj, ww, dd
+        objs.append(S)
+        n_syn_total += total
+    return objs, n_syn_total
+
+
+# Redraw passes for the delays (a draw below dt/2 has probability about 3%;
+# after this many passes about 1e-13 of the synapses keep one, i.e. none).
+REDRAW_PASSES = 8
+
+
+def connect_binary(b2, G, ns, p, sizes, offs, rng, dt_ms):
+    """Create the synapses inside the generated binary (`--connect binary`, the
+    default): Brian2 at its best on large networks, no connectivity in Python.
+
+    The same fixed-total-number rule in two steps: numpy draws each source
+    neuron's number of synapses onto each target population (multinomial over
+    the source population: the exact marginal of drawing K sources with
+    replacement), stored in G as per-neuron integers `k<y>`; the binary then
+    draws each of those synapses' targets uniformly (`S.connect` generator
+    syntax), then the normal weights and delays, redrawing wrong-sign weights
+    and delays below dt/2 as NEST does (`S.var['cond'] = expr`, repeated)."""
+    pA, ms = b2.pA, b2.ms
+    order = p["order"]
+    npop = len(order)
+    half_dt = 0.5 * dt_ms
+    objs = []
+    n_syn_total = 0
+    for is_exc, var in [(True, "I_ex"), (False, "I_in")]:
+        srcs = [x for x in range(npop) if p["exc"][x] == is_exc]
+        pairs = [(y, x) for y in range(npop) for x in srcs if p["n_syn"][y, x] > 0]
+        if not pairs:
+            continue
+        for y in range(npop):
+            k = np.zeros(int(offs[-1]), dtype=np.int32)
+            for x in srcs:
+                total = int(p["n_syn"][y, x])
+                if total > 0:
+                    k[offs[x]:offs[x + 1]] = rng.multinomial(total, np.full(int(sizes[x]), 1.0 / sizes[x]))
+            setattr(G, f"k{y}", k)
+        S = b2.Synapses(G, G, model="w : amp (constant)", on_pre=f"{var}_post += w", namespace=ns)
+        for y in range(npop):
+            if any(p["n_syn"][y, x] > 0 for x in srcs):
+                S.connect(j=f"{int(offs[y])} + int(rand() * {int(sizes[y])}) for _ in range(k{y}_pre)")
+        # Weights: normal with the pair's mean (all pairs of a source type
+        # share one mean except L4E -> L23E); wrong signs are redrawn (one
+        # pass: a wrong sign has probability about 1e-23 at sd 0.1).
+        means = {(y, x): float(p["psc"][y, x]) for y, x in pairs}
+        common = max(set(means.values()), key=list(means.values()).count)
+        special = [(yx, m) for yx, m in means.items() if m != common]
+        wrong = "w < 0*pA" if is_exc else "w > 0*pA"
+
+        def wexpr(mean):
+            return f"({mean!r} + {abs(mean) * p['w_rel_sd']!r} * randn()) * pA"
+
+        def pair_cond(y, x):
+            return (f"(i >= {int(offs[x])} and i < {int(offs[x + 1])} "
+                    f"and j >= {int(offs[y])} and j < {int(offs[y + 1])})")
+
+        S.w = wexpr(common)
+        for (y, x), m in special:
+            S.w[pair_cond(y, x)] = wexpr(m)
+        not_special = " and ".join(f"not {pair_cond(y, x)}" for (y, x), _ in special)
+        S.w[f"{wrong} and {not_special}" if special else wrong] = wexpr(common)
+        for (y, x), m in special:
+            S.w[f"{wrong} and {pair_cond(y, x)}"] = wexpr(m)
+        # Delays depend on the source population's type only.
+        means = {float(p["delay"][x]) for x in srcs}
+        assert len(means) == 1, "delay means differ within a source type"
+        dm = means.pop()
+        expr = f"({dm!r} + {dm * p['d_rel_sd']!r} * randn()) * ms"
+        S.delay = expr
+        for _ in range(REDRAW_PASSES):
+            S.delay[f"delay < {half_dt!r}*ms"] = expr
+        objs.append(S)
+        n_syn_total += int(sum(p["n_syn"][y, x] for y, x in pairs))
+    return objs, n_syn_total
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=None, help="sets both --n-scale and --k-scale")
@@ -93,6 +210,9 @@ def main():
     ap.add_argument("--drive", choices=["dc", "poisson"], default="dc")
     ap.add_argument("--v0", choices=["optimized", "original"], default="optimized")
     ap.add_argument("--seed", type=int, default=None, help="default: the reference's 55")
+    ap.add_argument("--connect", choices=["binary", "python"], default="binary",
+                    help="where the synapses are drawn: in the generated binary (default; Brian2 at its best) "
+                         "or in Python with numpy, loaded as arrays (needs about twice the memory)")
     ap.add_argument("--build-dir", default=None, help="Brian2 project directory (default: a fresh temporary one)")
     ap.add_argument("--keep-build", action="store_true", help="do not delete the temporary project directory")
     args = ap.parse_args()
@@ -136,7 +256,7 @@ def main():
     dI_ex/dt = -I_ex/tau_syn_ex : amp
     dI_in/dt = -I_in/tau_syn_in : amp
     I_dc : amp (constant)
-    """
+    """ + "".join(f"k{y} : integer (constant)\n" for y in range(len(order)))
     ns = dict(E_L=ne["E_L_mV"] * mV, tau_m=ne["tau_m_ms"] * ms, C_m=ne["C_m_pF"] * pF,
               tau_syn_ex=ne["tau_syn_ex_ms"] * ms, tau_syn_in=ne["tau_syn_in_ms"] * ms,
               V_th=ne["V_th_mV"] * mV, V_reset=ne["V_reset_mV"] * mV)
@@ -156,40 +276,10 @@ def main():
     G.I_dc = idc * pA
 
     # Connectivity: one Synapses object per source type; global indices.
-    half_dt = 0.5 * dt_ms
-    objs = []
-    n_syn_total = 0
-    for is_exc, var in [(True, "I_ex"), (False, "I_in")]:
-        pairs = [(y, x) for y in range(len(order)) for x in range(len(order))
-                 if p["exc"][x] == is_exc and p["n_syn"][y, x] > 0]
-        total = int(sum(p["n_syn"][y, x] for y, x in pairs))
-        ii = np.empty(total, dtype=np.int32)
-        jj = np.empty(total, dtype=np.int32)
-        ww = np.empty(total)
-        dd = np.empty(total)
-        pos = 0
-        for y, x in pairs:
-            k = int(p["n_syn"][y, x])
-            sl = slice(pos, pos + k)
-            ii[sl] = rng.integers(0, sizes[x], k) + offs[x]
-            jj[sl] = rng.integers(0, sizes[y], k) + offs[y]
-            mean = p["psc"][y, x]
-            if is_exc:
-                ww[sl] = redraw_normal(rng, k, mean, abs(mean) * p["w_rel_sd"], lambda v: v >= 0.0)
-            else:
-                ww[sl] = redraw_normal(rng, k, mean, abs(mean) * p["w_rel_sd"], lambda v: v <= 0.0)
-            dm = p["delay"][x]
-            dd[sl] = redraw_normal(rng, k, dm, dm * p["d_rel_sd"], lambda v: v >= half_dt)
-            pos += k
-        if total == 0:
-            continue
-        S = b2.Synapses(G, G, model="w : amp (constant)", on_pre=f"{var}_post += w", namespace=ns)
-        S.connect(i=ii, j=jj)
-        S.w = ww * pA
-        S.delay = dd * ms
-        del ii, jj, ww, dd
-        objs.append(S)
-        n_syn_total += total
+    if args.connect == "python":
+        objs, n_syn_total = connect_python(b2, G, ns, p, sizes, offs, rng, dt_ms)
+    else:
+        objs, n_syn_total = connect_binary(b2, G, ns, p, sizes, offs, rng, dt_ms)
     if args.drive == "poisson":
         for y in range(len(order)):
             if p["k_ext_scaled"][y] > 0:
@@ -256,6 +346,7 @@ def main():
         "spikes": spikes,
         "mean_rate_hz": round(spikes / n / bio_s, 3),
         "rates_hz": rates,
+        "connect": args.connect,
         "params": {"seed": seed, "dt_ms": dt_ms, "v0": args.v0, "dc_pa": [round(float(x), 4) for x in p["dc"]]},
     }
     print(json.dumps(out), flush=True)

@@ -9,9 +9,11 @@
 //! A step's records are, in the reference's deterministic order
 //! ([`crate::engine::Observer`]): one [`NeuronRecord`] per neuron in
 //! ascending order, the [`WeightRecord`]s in processing order (pre pass, then
-//! post pass), and the spikes of the step in ascending neuron order.
-//! [`compare_step`] reports the first divergence with every differing field
-//! and both values.
+//! post pass), and the spikes of the step in ascending neuron order. Every
+//! record carries the step it belongs to, as its producer reported it (a
+//! spike's in [`StepRecords::spike_steps`]), so a record of the wrong step is
+//! a divergence like any other field. [`compare_step`] reports the first
+//! divergence with every differing field and both values.
 
 use std::fmt;
 
@@ -25,6 +27,11 @@ pub struct StepRecords {
     pub weights: Vec<WeightRecord>,
     /// Spiking neurons, ascending.
     pub spikes: Vec<u32>,
+    /// The step each spike was reported in, by index into `spikes`, as far
+    /// as the producer reports one (a co-simulated core's `spk_step_o`); a
+    /// spike without an entry (the reference, a trace file) is of `step`.
+    /// See [`StepRecords::spike_step`].
+    pub spike_steps: Vec<u64>,
 }
 
 impl Observer for StepRecords {
@@ -47,6 +54,12 @@ impl StepRecords {
         r.spikes = spikes;
         r
     }
+
+    /// The step spike `index` was reported in: its entry of
+    /// [`StepRecords::spike_steps`], else the record's `step`.
+    pub fn spike_step(&self, index: usize) -> u64 {
+        self.spike_steps.get(index).copied().unwrap_or(self.step)
+    }
 }
 
 /// One field that differs: its name and both values.
@@ -65,8 +78,9 @@ pub enum RecordKind {
     /// The `index`-th weight write of the step (synapse of the reference's
     /// record, or of the other side's where the reference has none).
     Weight { index: usize, synapse: u64 },
-    /// The `index`-th spike of the step.
-    Spike { index: usize },
+    /// The `index`-th spike of the step (neuron of the reference's spike,
+    /// or of the other side's where the reference has none).
+    Spike { index: usize, neuron: u32 },
 }
 
 /// The first difference between two records of a step.
@@ -88,7 +102,9 @@ impl Divergence {
             RecordKind::Weight { index, synapse } => s.push_str(&format!(
                 "weight write {index} of the step (synapse {synapse})"
             )),
-            RecordKind::Spike { index } => s.push_str(&format!("spike {index} of the step")),
+            RecordKind::Spike { index, neuron } => {
+                s.push_str(&format!("spike {index} of the step (neuron {neuron})"))
+            }
         }
         for d in &self.diffs {
             s.push_str(&format!(
@@ -150,8 +166,9 @@ pub fn weight_fields(r: &WeightRecord) -> [(&'static str, i64); 4] {
 }
 
 /// The first divergence of `got` from the reference `exp` (same step):
-/// neuron records first (ascending neuron), then weight writes, then spikes.
-/// `None`: every record matches bit for bit.
+/// neuron records first (ascending neuron), then weight writes, then spikes
+/// (neuron and step, [`StepRecords::spike_step`]). `None`: every record
+/// matches bit for bit.
 pub fn compare_step(exp: &StepRecords, got: &StepRecords) -> Option<Divergence> {
     let step = exp.step;
     for i in 0..exp.neurons.len().max(got.neurons.len()) {
@@ -199,15 +216,19 @@ pub fn compare_step(exp: &StepRecords, got: &StepRecords) -> Option<Divergence> 
     for i in 0..exp.spikes.len().max(got.spikes.len()) {
         let (e, g) = (exp.spikes.get(i), got.spikes.get(i));
         let d = match (e, g) {
-            (Some(&e), Some(&g)) => diffs(&[("neuron", e as i64, g as i64)]),
+            (Some(&e), Some(&g)) => diffs(&[
+                ("step", exp.spike_step(i) as i64, got.spike_step(i) as i64),
+                ("neuron", e as i64, g as i64),
+            ]),
             (Some(_), None) => presence(true),
             (None, Some(_)) => presence(false),
             (None, None) => unreachable!(),
         };
         if !d.is_empty() {
+            let neuron = e.or(g).copied().unwrap_or(0);
             return Some(Divergence {
                 step,
-                kind: RecordKind::Spike { index: i },
+                kind: RecordKind::Spike { index: i, neuron },
                 diffs: d,
             });
         }
@@ -255,6 +276,7 @@ mod tests {
                 },
             ],
             spikes: vec![1],
+            spike_steps: Vec::new(),
         }
     }
 
@@ -297,8 +319,46 @@ mod tests {
         let mut g = steprec();
         g.spikes.push(2);
         let d = compare_step(&steprec(), &g).expect("extra spike");
-        assert_eq!(d.kind, RecordKind::Spike { index: 1 });
+        assert_eq!(
+            d.kind,
+            RecordKind::Spike {
+                index: 1,
+                neuron: 2
+            }
+        );
         assert_eq!((d.diffs[0].expected, d.diffs[0].got), (0, 1));
+    }
+
+    #[test]
+    fn a_spike_of_another_step_is_a_divergence_naming_both_steps_and_the_neuron() {
+        let mut g = steprec();
+        g.spike_steps = vec![7];
+        assert_eq!(
+            compare_step(&steprec(), &g),
+            None,
+            "an entry equal to the step"
+        );
+        g.spike_steps = vec![8];
+        let d = compare_step(&steprec(), &g).expect("a spike of step 8 in step 7");
+        assert_eq!(
+            d.kind,
+            RecordKind::Spike {
+                index: 0,
+                neuron: 1
+            }
+        );
+        assert_eq!(
+            d.diffs,
+            vec![FieldDiff {
+                field: "step",
+                expected: 7,
+                got: 8
+            }]
+        );
+        assert_eq!(
+            d.to_string(),
+            "step 7, spike 0 of the step (neuron 1); step: reference 7, other 8"
+        );
     }
 
     #[test]

@@ -339,8 +339,8 @@ impl<W: Write> RecordWriter<W> {
         for w in &r.weights {
             writeln!(self.w, "{}", WeightLine(w))?;
         }
-        for s in &r.spikes {
-            writeln!(self.w, "s {} {s}", r.step)?;
+        for (i, s) in r.spikes.iter().enumerate() {
+            writeln!(self.w, "s {} {s}", r.spike_step(i))?;
         }
         self.steps += 1;
         self.neuron_updates += r.neurons.len() as u64;
@@ -480,10 +480,10 @@ impl TraceStep {
                     WeightLine(w).to_string(),
                 )
             }),
-            RecordKind::Spike { index } => r.spikes.get(*index).map(|&s| {
+            RecordKind::Spike { index, .. } => r.spikes.get(*index).map(|&s| {
                 (
                     self.spike_lines.get(*index).copied().unwrap_or(0),
-                    spike_line(trace, r.step, s),
+                    spike_line(trace, r.spike_step(*index), s),
                 )
             }),
         }
@@ -1403,6 +1403,7 @@ mod tests {
                     Vec::new()
                 },
                 spikes: vec![t as u32],
+                spike_steps: Vec::new(),
             })
             .collect()
     }
@@ -1574,7 +1575,7 @@ mod tests {
         assert_eq!(
             c.report("s", "r"),
             format!(
-                "traces diverge at step 2, spike 0 of the step; neuron: s 1, r 2\n  \
+                "traces diverge at step 2, spike 0 of the step (neuron 1); neuron: s 1, r 2\n  \
                  s line {ln}: 2 1\n  r line 21: s 2 2"
             )
         );

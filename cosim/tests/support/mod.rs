@@ -14,9 +14,11 @@ pub mod random;
 use std::path::{Path, PathBuf};
 
 use spikefab_cosim::flow::{prepare, Prepared};
+use spikefab_cosim::lockstep::top_ports;
 use spikefab_cosim::lockstep::{run_lockstep, LockstepError, LockstepOptions, LockstepReport};
 use spikefab_cosim::ModelLib;
-use spikefab_gen::generate::core_images;
+use spikefab_cosim::{build, ModelSpec};
+use spikefab_gen::generate::{core_images, generate_from};
 use spikefab_gen::images::{load_beats, Beat};
 use spikefab_gen::{build_core_model, GenError, GenOptions, HwConfig};
 use spikefab_hdl::core::CoreParams;
@@ -74,9 +76,58 @@ pub fn build_engine(net: &Network, hw: &HwConfig, threads: usize) -> Result<Engi
 
 /// `flow::prepare` of `net` on `hw` (generation, verilation or a cache
 /// hit, reference engine, load beats); panics with the flow's message.
+///
+/// The generator writes the Verilog it was compiled with; with
+/// `$SPIKEFAB_HDL_DIR` set (the mutation tool's copy of `hdl/`), the same
+/// flow runs with each generated `.v` file that `hdl/` has replaced by the
+/// copy's, so that these tests judge the mutant, not the repository's file.
 pub fn prepare_on(net: &Network, hw: &HwConfig, opts: &GenOptions, work: &str) -> Prepared {
+    let what = |e: &dyn std::fmt::Display| format!("prepare on hw config '{}': {e}", hw.name);
+    if std::env::var_os("SPIKEFAB_HDL_DIR").is_some_and(|d| !d.is_empty()) {
+        return prepare_from_hdl_dir(net, hw, opts, &work_dir(work), &hdl_dir())
+            .unwrap_or_else(|e| panic!("{}", what(&e)));
+    }
     prepare(net, hw, opts, &work_dir(work), &cache_root())
-        .unwrap_or_else(|e| panic!("prepare on hw config '{}': {e}", hw.name))
+        .unwrap_or_else(|e| panic!("{}", what(&e)))
+}
+
+/// `flow::prepare`, with the hand-written sources taken from `hdl`.
+fn prepare_from_hdl_dir(
+    net: &Network,
+    hw: &HwConfig,
+    opts: &GenOptions,
+    work: &Path,
+    hdl: &Path,
+) -> Result<Prepared, String> {
+    let src = build_core_model(net, hw, opts.threads).map_err(|e| e.to_string())?;
+    let manifest =
+        generate_from(net, &src, hw, work, opts.fault.as_ref()).map_err(|e| e.to_string())?;
+    let images = core_images(&src, hw).map_err(|e| e.to_string())?;
+    let engine = src.into_engine();
+    let core = hw.core_params(opts.fault.as_ref());
+    let mut sources = Vec::new();
+    for f in manifest.config_files.iter().filter(|f| f.ends_with(".v")) {
+        let path = work.join(f);
+        let name = path.file_name().expect("a file name");
+        if hdl.join(name).is_file() {
+            std::fs::copy(hdl.join(name), &path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        sources.push(path);
+    }
+    let mut spec = ModelSpec::new(manifest.top.clone(), sources, "clk_i");
+    for p in top_ports(&core) {
+        spec = spec.port(p);
+    }
+    let lib = build(&spec, &cache_root()).map_err(|e| e.to_string())?;
+    Ok(Prepared {
+        lib,
+        core,
+        beats: load_beats(&images),
+        engine,
+        images,
+        manifest,
+        dir: work.to_path_buf(),
+    })
 }
 
 /// Lockstep options: no waveform, 8 records of history.

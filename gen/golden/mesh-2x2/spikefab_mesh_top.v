@@ -30,11 +30,14 @@ module spikefab_mesh_top (
   output wire [19:0]  obs_refr_o,
   output wire [3:0]   obs_spike_o,
   output wire [3:0]   wobs_valid_o,
+  output wire [127:0] wobs_step_o,
   output wire [35:0]  wobs_syn_o,
   output wire [43:0]  wobs_old_o,
   output wire [43:0]  wobs_new_o,
   output wire [3:0]   spk_valid_o,
   output wire [31:0]  spk_gid_o,
+  output wire [127:0] spk_step_o,
+  output wire [11:0]  core_phase_o,
   output wire [2:0]   phase_o
 );
   snn_mesh_top #(
@@ -83,11 +86,14 @@ module spikefab_mesh_top (
     .obs_refr_o(obs_refr_o),
     .obs_spike_o(obs_spike_o),
     .wobs_valid_o(wobs_valid_o),
+    .wobs_step_o(wobs_step_o),
     .wobs_syn_o(wobs_syn_o),
     .wobs_old_o(wobs_old_o),
     .wobs_new_o(wobs_new_o),
     .spk_valid_o(spk_valid_o),
     .spk_gid_o(spk_gid_o),
+    .spk_step_o(spk_step_o),
+    .core_phase_o(core_phase_o),
     .phase_o(phase_o)
   );
 endmodule

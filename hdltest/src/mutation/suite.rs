@@ -94,7 +94,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_lif_update",
         file: "snn_lif_update.v",
-        what: "its bench (7 parameter sets x 4 stall patterns), the core's fault injection",
+        what: "its bench (7 parameter sets x 4 stall patterns), the core's fault injection, the generated rail corners on odd widths (Verilator)",
         tests: &[
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_default_widths"),
             hdltest("snn_lif_update", "snn_lif_update_matches_reference_odd_widths"),
@@ -107,9 +107,14 @@ pub const SUITES: &[Suite] = &[
                 "snn_lif_update_matches_reference_input_wider_than_the_products",
             ),
             CORE_FAULTS,
+            cosim(
+                "rails",
+                "currents_potential_and_refractory_rails_on_odd_widths_v21_i19",
+                &[],
+            ),
         ],
         regions: &[],
-        caches: &[],
+        caches: &["tmp/cosim-cache"],
     },
     Suite {
         module: "snn_syn_event",

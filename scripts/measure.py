@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Re-measure the figures that README.md and docs/ cite, appending one raw JSON
+line per measurement to results/*.jsonl (see results/README.md).
+
+    scripts/measure.sh FIGURE...        # or: python3 scripts/measure.py FIGURE...
+    scripts/measure.sh --list           # every figure id, its file and command
+    scripts/measure.sh all              # everything (about half an hour on 2 cores)
+
+A figure id names one measured configuration. The docs cite it as `fig:ID`;
+tests/figures.rs checks that every cited id has a line under results/ and is
+defined here. Each line carries the id, the commit, the date (UTC), the exact
+command, the machine (CPU model, cores, memory) and its load average before and
+after the command, and the tool's own JSON output under "result".
+
+Peer comparisons (`peer-*`) run spikefab and Brian2 side by side in one
+invocation with the same thread count, alternating (spikefab first in odd
+rounds, Brian2 first in even ones), and append the tools' lines (ids
+`<figure>` and `brian2-<figure>`) and one summary line (`peer-<figure>`) with
+the ratio Brian2 / spikefab of every round: the conservative (smallest) ratio
+first, then the median.
+"""
+
+import json
+import os
+import platform
+import resource
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "results"
+# The release CLI (cargo's target directory honours CARGO_TARGET_DIR).
+SPIKEFAB = os.path.join(os.environ.get("CARGO_TARGET_DIR", "target"), "release", "spikefab")
+VENV = Path(os.environ.get("SPIKEFAB_PEERS_VENV", Path.home() / ".cache" / "spikefab-peers-venv"))
+PD14_DATA = ROOT / "sim" / "data" / "pd14_microcircuit.json"
+
+
+def sf(*args):
+    return [SPIKEFAB, *args]
+
+
+def b2(script, *args):
+    return ["PY", f"scripts/peers/{script}", *args]
+
+
+# Single figures: id -> (results file, command). "PY" stands for the peer
+# virtual environment's python (the recorded command names it).
+SINGLE = {
+    "pd14-full-t2": ("bench.jsonl", sf("bench", "sim", "pd14", "--scale", "1.0", "--threads", "2",
+                                       "--duration-ms", "1000", "--json")),
+    "pd14-full-t1": ("bench.jsonl", sf("bench", "sim", "pd14", "--scale", "1.0", "--threads", "1",
+                                       "--duration-ms", "1000", "--json")),
+    "pd14-rates-s55": ("bench.jsonl", sf("bench", "sim", "pd14", "--scale", "1.0", "--threads", "2",
+                                         "--duration-ms", "1500", "--seed", "55", "--json")),
+    "pd14-rates-s1234": ("bench.jsonl", sf("bench", "sim", "pd14", "--scale", "1.0", "--threads", "2",
+                                           "--duration-ms", "1500", "--seed", "1234", "--json")),
+    "balanced-t1": ("bench.jsonl", sf("bench", "sim", "balanced", "--threads", "1", "--duration-ms", "1000",
+                                      "--json")),
+    "balanced-t2": ("bench.jsonl", sf("bench", "sim", "balanced", "--threads", "2", "--duration-ms", "1000",
+                                      "--json")),
+    "balanced-n12500-t2": ("bench.jsonl", sf("bench", "sim", "balanced", "--n", "12500", "--threads", "2",
+                                             "--duration-ms", "1000", "--json")),
+    "brian2-pd14-full-t2": ("peers.jsonl", b2("brian2_pd14.py", "--scale", "1.0", "--threads", "2",
+                                              "--duration-ms", "1000", "--connect", "binary")),
+    "brian2-pd14-full-t1": ("peers.jsonl", b2("brian2_pd14.py", "--scale", "1.0", "--threads", "1",
+                                              "--duration-ms", "1000", "--connect", "binary")),
+    "brian2-balanced-t1": ("peers.jsonl", b2("brian2_balanced.py", "--threads", "1", "--duration-ms", "1000")),
+    "brian2-balanced-t2": ("peers.jsonl", b2("brian2_balanced.py", "--threads", "2", "--duration-ms", "1000")),
+    "brian2-balanced-n12500-t2": ("peers.jsonl", b2("brian2_balanced.py", "--n", "12500", "--threads", "2",
+                                                    "--duration-ms", "1000")),
+    "cosim-balanced": ("bench.jsonl", sf("bench", "cosim", "balanced", "--hw", "balanced", "--steps", "500",
+                                         "--json")),
+    "cosim-tiny-stdp": ("bench.jsonl", sf("bench", "cosim", "gen/tests/nets/tiny_stdp.toml", "--hw", "stdp",
+                                          "--steps", "2000", "--json")),
+    "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),
+    # Yosys estimates of generated designs (docs/hardware.md): generate, then
+    # synthesize for xc7a100t; the line's result is `spikefab synth --json`.
+    **{f"synth-{cfg}": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/{net} --hw {cfg} -o "
+                                         f"runs/measure-gen-{cfg} && {SPIKEFAB} synth runs/measure-gen-{cfg} "
+                                         f"--top spikefab_net --part xc7a100t -o runs/measure-synth-{cfg} --json"])
+       for cfg, net in (("small", "tiny.toml"), ("odd", "tiny.toml"), ("stdp", "tiny_stdp.toml"))},
+    "synth-mesh-core": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/tiny.toml --hw mesh -o "
+                                        f"runs/measure-gen-mesh-core && {SPIKEFAB} synth runs/measure-gen-mesh-core "
+                                        f"--top spikefab_top --part xc7a100t -o runs/measure-synth-mesh-core --json"]),
+    **{f"synth-{name}": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/tiny.toml --hw mesh --mesh 2x2 "
+                                         f"-o runs/measure-gen-mesh-2x2 && {SPIKEFAB} synth runs/measure-gen-mesh-2x2 "
+                                         f"{top} --part xc7a100t -o runs/measure-synth-{name} --json"])
+       for name, top in (("mesh-2x2", "--top spikefab_mesh_top"),
+                         ("noc-2x2", "--top snn_noc_mesh"))},
+    # Co-simulation of large configurations (docs/verification.md): cargo's
+    # test profile, each test prints its marker and one JSON line per run.
+    "verif-large-core": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
+                                                "--exact",
+                                                "a_core_of_16384_neurons_and_a_million_synapses_matches_the_reference",
+                                                "--nocapture"]),
+    "verif-balanced-1s": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
+                                                 "--exact", "the_balanced_network_matches_for_one_biological_second",
+                                                 "--nocapture"]),
+    "verif-rails": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "rails", "--",
+                                           "--nocapture", "--test-threads", "1"]),
+    "verif-mesh4x4": ("verification.jsonl", ["cargo", "test", "--release", "-p", "spikefab-cosim", "--test", "mesh",
+                                             "--", "--exact",
+                                             "the_balanced_network_matches_the_reference_on_a_4x4_mesh",
+                                             "--ignored", "--nocapture"]),
+}
+
+# Side-by-side peer comparisons: id -> (spikefab figure, Brian2 figure, rounds).
+PEERS = {
+    "peer-pd14-full-t2": ("pd14-full-t2", "brian2-pd14-full-t2", 1),
+    "peer-pd14-full-t1": ("pd14-full-t1", "brian2-pd14-full-t1", 1),
+    "peer-balanced-t1": ("balanced-t1", "brian2-balanced-t1", 2),
+    "peer-balanced-t2": ("balanced-t2", "brian2-balanced-t2", 2),
+    "peer-balanced-n12500-t2": ("balanced-n12500-t2", "brian2-balanced-n12500-t2", 2),
+}
+
+# What `all` runs, in this order (the full-scale peers last: longest).
+ALL = ["cosim-balanced", "cosim-tiny-stdp", "noc-curve", "peer-balanced-t1", "peer-balanced-t2",
+       "peer-balanced-n12500-t2", "pd14-rates-s55", "pd14-rates-s1234", "peer-pd14-full-t2",
+       "peer-pd14-full-t1"]
+
+# Brian2 needs about 31 bytes per synapse at full scale (9.3 GB); refuse to
+# start it with less memory available than this (GiB).
+BRIAN2_PD14_FULL_GIB = 11
+
+
+def die(msg):
+    print(f"measure: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def meminfo(key):
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def machine():
+    cpu = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_bytes": meminfo("MemTotal"),
+            "os": platform.platform()}
+
+
+def commit():
+    def git(*a):
+        return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "HEAD") or "unknown"
+    # results/ itself is appended to while measuring: not a code change.
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!results"))
+    return head, dirty
+
+
+def python_for_peers():
+    py = VENV / "bin" / "python"
+    if not py.exists():
+        print(f"measure: creating the Brian2 environment {VENV}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    r = subprocess.run([str(py), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
+                        str(ROOT / "scripts/peers/requirements.txt")])
+    if r.returncode != 0:
+        die("pip install -r scripts/peers/requirements.txt failed")
+    return str(py)
+
+
+def load():
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def run_one(fig, ctx, extra=None):
+    """Run one single figure's command; append and return its line."""
+    file, cmd = SINGLE[fig]
+    argv = [ctx["py"]() if a == "PY" else a for a in cmd]
+    shown = " ".join(shlex.quote("python" if a == "PY" else a) for a in cmd)
+    if fig.startswith("brian2-pd14-full"):
+        avail = meminfo("MemAvailable") or 0
+        if avail < BRIAN2_PD14_FULL_GIB * 2**30:
+            die(f"{fig} needs about {BRIAN2_PD14_FULL_GIB} GiB available, "
+                f"{avail / 2**30:.1f} GiB is (MemAvailable); free memory and retry")
+    print(f"measure: {fig}: {shown}", file=sys.stderr)
+    before = load()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.time()
+    p = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    wall = time.time() - t0
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after = load()
+    # CPU seconds the command (and its children) used: far less sensitive to
+    # the machine's load than wall times.
+    cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr[-4000:])
+        die(f"{fig}: command failed with status {p.returncode}: {shown}")
+    objs = []
+    for line in p.stdout.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            objs.append(json.loads(line))
+    if not objs:
+        die(f"{fig}: the command printed no JSON line: {shown}")
+    head, dirty = ctx["commit"]
+    rec = {
+        "id": fig,
+        "commit": head,
+        "dirty": dirty,
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "command": shown,
+        "measure": f"scripts/measure.sh {fig}",
+        "machine": ctx["machine"],
+        "load_before": before,
+        "load_after": after,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "invocation": ctx["invocation"],
+        "result": objs[0] if len(objs) == 1 else objs,
+    }
+    if extra:
+        rec.update(extra)
+    if fig.startswith("pd14-rates"):
+        rec["figures"] = nest_deviation(rec["result"])
+    append(file, rec)
+    return rec
+
+
+def nest_deviation(res):
+    """Rates after 500 ms against the NEST reference rates stored in
+    sim/data/pd14_microcircuit.json (a stored reference, not a NEST run)."""
+    with open(PD14_DATA) as f:
+        d = json.load(f)
+    ref = d["reference_rates_Hz"]["NEST_current_2022_onward"]
+    order = d["populations"]["order"]
+    nest = dict(zip(order, ref["values"]))
+    dev = {}
+    for p in res["populations"]:
+        r = nest[p["population"]]
+        dev[p["population"]] = round((p["rate_hz_after_500ms"] - r) / r, 4)
+    worst = max(dev, key=lambda k: abs(dev[k]))
+    return {"reference": "NEST_current_2022_onward (stored reference rates, not a NEST run)",
+            "nest_rates_hz": nest, "deviation": dev, "worst_population": worst,
+            "worst_abs_deviation": abs(dev[worst])}
+
+
+def append(file, rec):
+    RESULTS.mkdir(exist_ok=True)
+    with open(RESULTS / file, "a") as f:
+        f.write(json.dumps(rec, sort_keys=False) + "\n")
+
+
+def sf_metrics(r):
+    return {"sim_s": r["sim_s"], "setup_s": r["build_s"], "peak_rss_mib": r["peak_rss_bytes"] / 2**20,
+            "bytes_per_synapse": r["bytes_per_synapse"], "rates_hz": {p["population"]: p["rate_hz"]
+                                                                      for p in r["populations"]}}
+
+
+def b2_metrics(r):
+    setup = r["setup_s"] + r["build_s"] + (r["binary_wall_s"] - r["sim_wall_s"])
+    # Brian2's peak_rss_mb is /usr/bin/time's KiB / 1024, i.e. MiB.
+    return {"sim_s": r["sim_wall_s"], "setup_s": setup, "peak_rss_mib": r["peak_rss_mb"],
+            "bytes_per_synapse": r["bytes_per_synapse"], "rates_hz": r["rates_hz"]}
+
+
+def run_peer(fig, ctx):
+    sf_fig, b2_fig, rounds = PEERS[fig]
+    rows = []
+    for k in range(rounds):
+        order = [sf_fig, b2_fig] if k % 2 == 0 else [b2_fig, sf_fig]
+        got = {}
+        for f in order:
+            got[f] = run_one(f, ctx, {"peer_figure": fig, "round": k + 1})
+        rows.append((got[sf_fig], got[b2_fig]))
+    per = []
+    for a, b in rows:
+        ma, mb = sf_metrics(a["result"]), b2_metrics(b["result"])
+        per.append({
+            "round": a["round"],
+            "spikefab": {k: v for k, v in ma.items()},
+            "brian2": {k: v for k, v in mb.items()},
+            "ratio_sim": mb["sim_s"] / ma["sim_s"],
+            "ratio_setup": mb["setup_s"] / ma["setup_s"] if ma["setup_s"] > 0 else None,
+            "ratio_bytes_per_synapse": mb["bytes_per_synapse"] / ma["bytes_per_synapse"],
+            "load_before": [a["load_before"], b["load_before"]],
+        })
+
+    def summary(key):
+        xs = [p[key] for p in per if p[key] is not None]
+        return {"conservative": round(min(xs), 3), "median": round(statistics.median(xs), 3),
+                "rounds": [round(x, 3) for x in xs]}
+
+    rec = {
+        "id": fig,
+        "commit": ctx["commit"][0],
+        "dirty": ctx["commit"][1],
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "command": f"scripts/measure.sh {fig}",
+        "measure": f"scripts/measure.sh {fig}",
+        "machine": ctx["machine"],
+        "load_before": rows[0][0]["load_before"],
+        "load_after": load(),
+        "invocation": ctx["invocation"],
+        "compares": [sf_fig, b2_fig],
+        "threads": rows[0][0]["result"]["threads"],
+        "figures": {
+            "ratio": "brian2 / spikefab (above 1: spikefab faster or smaller)",
+            "sim_wall": summary("ratio_sim"),
+            "setup": summary("ratio_setup"),
+            "bytes_per_synapse": summary("ratio_bytes_per_synapse"),
+        },
+        "rounds": per,
+    }
+    append("peers.jsonl", rec)
+    s = rec["figures"]
+    print(f"measure: {fig}: brian2/spikefab sim wall {s['sim_wall']['conservative']} (conservative), "
+          f"median {s['sim_wall']['median']}; set-up {s['setup']['conservative']}; "
+          f"bytes/synapse {s['bytes_per_synapse']['conservative']}", file=sys.stderr)
+    return rec
+
+
+def main(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    if argv[0] == "--list":
+        for k, (file, cmd) in SINGLE.items():
+            print(f"{k:28} results/{file:12} {' '.join('python' if a == 'PY' else a for a in cmd)}")
+        for k, (a, b, n) in PEERS.items():
+            print(f"{k:28} results/peers.jsonl  {a} and {b} side by side, {n} round(s)")
+        return 0
+    figs = ALL if argv == ["all"] else argv
+    unknown = [f for f in figs if f not in SINGLE and f not in PEERS]
+    if unknown:
+        die(f"unknown figure id(s) {', '.join(unknown)} (see --list)")
+    if not (ROOT / SPIKEFAB).exists():
+        die(f"{SPIKEFAB} not found: build it first with 'cargo build --release'")
+    py = []
+
+    def get_py():
+        if not py:
+            py.append(python_for_peers())
+        return py[0]
+
+    ctx = {"machine": machine(), "commit": commit(), "invocation": uuid.uuid4().hex[:12], "py": get_py}
+    if ctx["commit"][1]:
+        print("measure: warning: the working tree has uncommitted changes (recorded as dirty)", file=sys.stderr)
+    for f in figs:
+        if f in PEERS:
+            run_peer(f, ctx)
+        else:
+            run_one(f, ctx)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
