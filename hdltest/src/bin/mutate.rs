@@ -190,6 +190,8 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
     (opts.equivalents, opts.gaps) = equivalent::load_both(&args.equivalents)?;
 
     if args.list {
+        // a closed pipe (`mutate --list | head`) ends the listing, not a panic
+        let mut out = std::io::stdout().lock();
         for s in &suites {
             let path = repo_root().join("hdl").join(s.file);
             let src = fs::read_to_string(&path).map_err(|source| MutationError::Io {
@@ -199,16 +201,22 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
             let all = s.mutants(&src)?;
             let (eq, _) = equivalent::classify(&opts.equivalents, &src, &all);
             let picked = sample(all.len(), opts.limit.unwrap_or(usize::MAX), opts.seed);
-            println!(
+            if writeln!(
+                out,
                 "{}: {} mutants ({} listed)",
                 s.file,
                 all.len(),
                 picked.len()
-            );
+            )
+            .is_err()
+            {
+                return Ok(());
+            }
             for i in picked {
                 let m = &all[i];
                 let (b, a) = m.diff(&src);
-                println!(
+                if writeln!(
+                    out,
                     "{}\tline {}\t{}\t{}\t=>\t{}{}",
                     m.id(),
                     m.line,
@@ -220,7 +228,11 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
                     } else {
                         ""
                     }
-                );
+                )
+                .is_err()
+                {
+                    return Ok(());
+                }
             }
         }
         return Ok(());
