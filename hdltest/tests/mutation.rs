@@ -88,6 +88,8 @@ fn a_killed_and_an_equivalent_stdp_mutant_are_classified_and_reported() {
 
     let run = RunInfo {
         commit: "abc1234".into(),
+        revision: "abc1234abc1234abc1234abc1234abc1234abc12".into(),
+        machine: serde_json::json!({"cpu": "x", "cores": 2, "memory_bytes": 1, "os": "linux"}),
         date: "2026-12-04T00:00:00Z".into(),
         command: "mutate --module snn_stdp".into(),
         load_start: [0.5; 3],
@@ -119,7 +121,12 @@ fn a_killed_and_an_equivalent_stdp_mutant_are_classified_and_reported() {
         (Some(1), Some(0))
     );
     assert_eq!(m["score"].as_f64(), Some(1.0));
-    assert_eq!(j["commit"], "abc1234");
+    // the provenance of a results/ line (results/README.md, tests/figures.rs)
+    assert_eq!(j["id"], "mutation");
+    assert_eq!(j["commit"], "abc1234abc1234abc1234abc1234abc1234abc12");
+    assert_eq!(j["short"], "abc1234");
+    assert_eq!(j["machine"]["cores"], 2);
+    assert!(j["load_before"].is_array() && j["load_after"].is_array());
 }
 
 #[test]

@@ -149,6 +149,30 @@ fn output(cmd: &str, args: &[&str]) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The machine, as scripts/measure.py records it (results/README.md).
+fn machine() -> serde_json::Value {
+    let read = |p: &str| fs::read_to_string(p).unwrap_or_default();
+    let cpuinfo = read("/proc/cpuinfo");
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split_once(':'))
+        .map_or("unknown".to_string(), |(_, v)| v.trim().to_string());
+    let meminfo = read("/proc/meminfo");
+    let memory_bytes = meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<u64>().ok())
+        .map(|k| k * 1024);
+    serde_json::json!({
+        "cpu": cpu,
+        "cores": std::thread::available_parallelism().map_or(1, |n| n.get()),
+        "memory_bytes": memory_bytes,
+        "os": output("uname", &["-srm"]),
+    })
+}
+
 fn commit() -> String {
     let head = output("git", &["rev-parse", "--short", "HEAD"]);
     let dirty = output(
@@ -261,6 +285,8 @@ fn run(argv: &[String]) -> Result<(), MutationError> {
     let _ = fs::remove_dir_all(&bin_dir);
     let info = RunInfo {
         commit,
+        revision: output("git", &["rev-parse", "HEAD"]),
+        machine: machine(),
         date,
         command: format!("mutate {}", argv.join(" ")).trim().to_string(),
         load_start,

@@ -14,8 +14,12 @@ use super::MutationError;
 #[derive(Debug, Clone)]
 pub struct RunInfo {
     /// `git rev-parse --short HEAD`, with `+dirty` when `hdl/` or the
-    /// suites differ from it.
+    /// suites differ from it (the report's commit column).
     pub commit: String,
+    /// `git rev-parse HEAD`: the raw line's `commit` (results/README.md).
+    pub revision: String,
+    /// The machine: `cpu` (model name), `cores`, `memory_bytes`, `os`.
+    pub machine: serde_json::Value,
     /// UTC, `2026-11-26T10:00:00Z`.
     pub date: String,
     /// The command line.
@@ -272,17 +276,29 @@ pub fn json_line(run: &RunInfo, modules: &[ModuleResult]) -> String {
             })
         })
         .collect();
+    // the provenance fields of every raw line under results/ (results/README.md)
     json!({
-        "commit": run.commit,
+        "id": "mutation",
+        "commit": run.revision,
+        "dirty": run.commit.ends_with("+dirty"),
+        "short": run.commit,
         "date": run.date,
         "command": run.command,
-        "load_start": run.load_start,
-        "load_end": run.load_end,
+        "measure": measure_command(&run.command),
+        "machine": run.machine,
+        "load_before": run.load_start,
+        "load_after": run.load_end,
         "cpus": run.cpus,
         "seconds": (run.seconds * 10.0).round() / 10.0,
         "modules": mods,
     })
     .to_string()
+}
+
+/// The cargo command that re-runs `command` (`mutate ARGS`).
+pub fn measure_command(command: &str) -> String {
+    let args = command.strip_prefix("mutate").unwrap_or(command);
+    format!("cargo run --release -p spikefab-hdltest --bin mutate --{args}")
 }
 
 /// Markers around the report in a Markdown document.
@@ -398,6 +414,8 @@ mod tests {
     fn run(commit: &str) -> RunInfo {
         RunInfo {
             commit: commit.into(),
+            revision: "0123456789abcdef0123456789abcdef01234567".into(),
+            machine: serde_json::json!({"cpu": "test", "cores": 2, "memory_bytes": 1, "os": "test"}),
             date: "2026-12-04T00:00:00Z".into(),
             command: format!("mutate at {commit}"),
             load_start: [1.0; 3],
