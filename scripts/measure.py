@@ -92,7 +92,7 @@ SINGLE = {
                                          f"-o runs/measure-gen-mesh-2x2 && {SPIKEFAB} synth runs/measure-gen-mesh-2x2 "
                                          f"{top} --part xc7a100t -o runs/measure-synth-{name} --json"])
        for name, top in (("mesh-2x2", "--top spikefab_mesh_top"),
-                         ("noc-2x2", "--top snn_noc_mesh"))},
+                         ("noc-2x2", "--top snn_noc_mesh --param DATA_W=8"))},
     # Co-simulation of large configurations (docs/verification.md): cargo's
     # test profile, each test prints its marker and one JSON line per run.
     "verif-large-core": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
