@@ -45,6 +45,15 @@ def sf(*args):
     return [SPIKEFAB, *args]
 
 
+def synth(gen_dir, gen, top, out=None):
+    """Generate (`gen NET ...` with NET under gen/tests/nets/) into
+    runs/measure-gen-<gen_dir>, then `spikefab synth` it for xc7a100t."""
+    verb, net, *rest = gen.split()
+    g = f"runs/measure-gen-{gen_dir}"
+    return ["bash", "-c", f"{SPIKEFAB} {verb} gen/tests/nets/{net} {' '.join(rest)} -o {g} && "
+                          f"{SPIKEFAB} synth {g} {top} --part xc7a100t -o runs/measure-synth-{out or gen_dir} --json"]
+
+
 def b2(script, *args):
     return ["PY", f"scripts/peers/{script}", *args]
 
@@ -81,18 +90,14 @@ SINGLE = {
     "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),
     # Yosys estimates of generated designs (docs/hardware.md): generate, then
     # synthesize for xc7a100t; the line's result is `spikefab synth --json`.
-    **{f"synth-{cfg}": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/{net} --hw {cfg} -o "
-                                         f"runs/measure-gen-{cfg} && {SPIKEFAB} synth runs/measure-gen-{cfg} "
-                                         f"--top spikefab_net --part xc7a100t -o runs/measure-synth-{cfg} --json"])
-       for cfg, net in (("small", "tiny.toml"), ("odd", "tiny.toml"), ("stdp", "tiny_stdp.toml"))},
-    "synth-mesh-core": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/tiny.toml --hw mesh -o "
-                                        f"runs/measure-gen-mesh-core && {SPIKEFAB} synth runs/measure-gen-mesh-core "
-                                        f"--top spikefab_top --part xc7a100t -o runs/measure-synth-mesh-core --json"]),
-    **{f"synth-{name}": ("synth.jsonl", ["bash", "-c", f"{SPIKEFAB} gen gen/tests/nets/tiny.toml --hw mesh --mesh 2x2 "
-                                         f"-o runs/measure-gen-mesh-2x2 && {SPIKEFAB} synth runs/measure-gen-mesh-2x2 "
-                                         f"{top} --part xc7a100t -o runs/measure-synth-{name} --json"])
-       for name, top in (("mesh-2x2", "--top spikefab_mesh_top"),
-                         ("noc-2x2", "--top snn_noc_mesh --param DATA_W=8"))},
+    "synth-small": ("synth.jsonl", synth("small", "gen tiny.toml --hw small", "--top spikefab_net")),
+    "synth-odd": ("synth.jsonl", synth("odd", "gen tiny.toml --hw odd", "--top spikefab_net")),
+    "synth-stdp": ("synth.jsonl", synth("stdp", "gen tiny_stdp.toml --hw stdp", "--top spikefab_net")),
+    "synth-mesh-core": ("synth.jsonl", synth("mesh-core", "gen tiny.toml --hw mesh", "--top spikefab_top")),
+    "synth-mesh-2x2": ("synth.jsonl", synth("mesh-2x2", "gen tiny.toml --hw mesh --mesh 2x2",
+                                            "--top spikefab_mesh_top")),
+    "synth-noc-2x2": ("synth.jsonl", synth("mesh-2x2", "gen tiny.toml --hw mesh --mesh 2x2",
+                                           "--top snn_noc_mesh --param DATA_W=8", out="noc-2x2")),
     # Co-simulation of large configurations (docs/verification.md): cargo's
     # test profile, each test prints its marker and one JSON line per run.
     "verif-large-core": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
