@@ -283,6 +283,52 @@ impl Ids {
     }
 }
 
+/// The load port's signals (a core's or a mesh's).
+pub(crate) struct LoadPorts {
+    pub valid: PortId,
+    pub mem: PortId,
+    pub addr: PortId,
+    pub last: PortId,
+    pub data: PortId,
+    pub ready: PortId,
+}
+
+/// Offer `b` on the load port and hold it until `ld_ready_o` takes it; a
+/// port closed for more than `load_wait` cycles while the `device` is idle
+/// is a protocol error.
+pub(crate) fn send_beat(
+    model: &mut Model,
+    p: &LoadPorts,
+    b: &Beat,
+    load_wait: u64,
+    device: &str,
+) -> Result<(), LockstepError> {
+    model.set(p.valid, 1)?;
+    model.set(p.mem, b.mem as u64)?;
+    model.set(p.addr, b.addr as u64)?;
+    model.set(p.last, b.last as u64)?;
+    model.set(p.data, b.data as u64)?;
+    let mut waited = 0;
+    loop {
+        let ready = model.get(p.ready)? == 1;
+        model.tick()?;
+        if ready {
+            return Ok(());
+        }
+        waited += 1;
+        if waited > load_wait {
+            return Err(LockstepError::Protocol {
+                cycle: model.cycles(),
+                what: format!(
+                    "ld_ready_o low for {waited} cycles while the {device} is idle \
+                     (a configuration clear takes at most {})",
+                    load_wait - 1
+                ),
+            });
+        }
+    }
+}
+
 /// Cycles a load beat may wait for `ld_ready_o` while the core is idle:
 /// the configuration clear of a core that has run a step (docs/hardware.md,
 /// "Reconfiguration"): `max(SLOTS x N_NEURONS, trace rows) + 1`, and one
@@ -361,31 +407,16 @@ impl Core {
     pub fn load(&mut self, beats: &[Beat]) -> Result<u64, LockstepError> {
         let c0 = self.model.cycles();
         let p = &self.p;
+        let ports = LoadPorts {
+            valid: p.ld_valid,
+            mem: p.ld_mem,
+            addr: p.ld_addr,
+            last: p.ld_last,
+            data: p.ld_data,
+            ready: p.ld_ready,
+        };
         for b in beats {
-            self.model.set(p.ld_valid, 1)?;
-            self.model.set(p.ld_mem, b.mem as u64)?;
-            self.model.set(p.ld_addr, b.addr as u64)?;
-            self.model.set(p.ld_last, b.last as u64)?;
-            self.model.set(p.ld_data, b.data as u64)?;
-            let mut waited = 0;
-            loop {
-                let ready = self.model.get(p.ld_ready)? == 1;
-                self.model.tick()?;
-                if ready {
-                    break;
-                }
-                waited += 1;
-                if waited > self.load_wait {
-                    return Err(LockstepError::Protocol {
-                        cycle: self.model.cycles(),
-                        what: format!(
-                            "ld_ready_o low for {waited} cycles while the core is idle \
-                             (a configuration clear takes at most {})",
-                            self.load_wait - 1
-                        ),
-                    });
-                }
-            }
+            send_beat(&mut self.model, &ports, b, self.load_wait, "core")?;
         }
         self.model.set(p.ld_valid, 0)?;
         self.model.set(p.ld_last, 0)?;
@@ -690,6 +721,25 @@ pub fn configured(
     Ok((Box::new(dev), load))
 }
 
+/// The waveform of a report ending at step `t` (`opts.wave`: the
+/// `opts.wave_window` steps before it and `t`), or why it could not be
+/// written; none without `--wave`.
+fn wave_window(
+    open: &Opener,
+    opts: &LockstepOptions,
+    t: u64,
+    stops: bool,
+) -> (Option<(PathBuf, u64, u64)>, Option<String>) {
+    let first = t.saturating_sub(opts.wave_window);
+    match &opts.wave {
+        None => (None, None),
+        Some(path) => match write_window(open, path, first, t, stops) {
+            Ok(()) => (Some((path.clone(), first, t)), None),
+            Err(e) => (None, Some(e.to_string())),
+        },
+    }
+}
+
 /// Replay the run up to step `last` with tracing on from step `first`;
 /// with `stops`, step `last` must end in the simulation stopping itself
 /// (the trace then ends at the stop).
@@ -851,14 +901,7 @@ pub fn run_lockstep_recorded(
             Err(LockstepError::Cosim(CosimError::Simulation { cycle, message, .. })) => {
                 let phase = core.phase();
                 drop(core);
-                let first = t.saturating_sub(opts.wave_window);
-                let (vcd, vcd_error) = match &opts.wave {
-                    None => (None, None),
-                    Some(path) => match write_window(open, path, first, t, true) {
-                        Ok(()) => (Some((path.clone(), first, t)), None),
-                        Err(e) => (None, Some(e.to_string())),
-                    },
-                };
+                let (vcd, vcd_error) = wave_window(open, opts, t, true);
                 return Err(LockstepError::Stopped(Box::new(StopReport {
                     step: t,
                     phase,
@@ -885,14 +928,7 @@ pub fn run_lockstep_recorded(
                 }
                 RecordKind::Weight { .. } => None,
             };
-            let first = t.saturating_sub(opts.wave_window);
-            let (vcd, vcd_error) = match &opts.wave {
-                None => (None, None),
-                Some(path) => match write_window(open, path, first, t, false) {
-                    Ok(()) => (Some((path.clone(), first, t)), None),
-                    Err(e) => (None, Some(e.to_string())),
-                },
-            };
+            let (vcd, vcd_error) = wave_window(open, opts, t, false);
             return Err(LockstepError::Diverged(Box::new(DivergenceReport {
                 divergence: d,
                 location,

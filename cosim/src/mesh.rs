@@ -24,7 +24,9 @@ use spikefab_sim::engine::{NeuronRecord, NeuronState, WeightRecord};
 use spikefab_sim::records::StepRecords;
 
 use crate::error::CosimError;
-use crate::lockstep::{load_wait, observed_step, phase_name, phase_text, Device, LockstepError};
+use crate::lockstep::{
+    load_wait, observed_step, phase_name, phase_text, send_beat, Device, LoadPorts, LockstepError,
+};
 use crate::model::{Model, PortId};
 use crate::spec::{ModelSpec, Port};
 
@@ -216,31 +218,16 @@ impl MeshDevice {
         let [valid, last, sel, mem, addr, data, ready] = self.ld;
         let c0 = self.model.cycles();
         self.model.set(sel, core as u64)?;
+        let ports = LoadPorts {
+            valid,
+            mem,
+            addr,
+            last,
+            data,
+            ready,
+        };
         for b in beats {
-            self.model.set(valid, 1)?;
-            self.model.set(mem, b.mem as u64)?;
-            self.model.set(addr, b.addr as u64)?;
-            self.model.set(last, b.last as u64)?;
-            self.model.set(data, b.data as u64)?;
-            let mut waited = 0;
-            loop {
-                let r = self.model.get(ready)? == 1;
-                self.model.tick()?;
-                if r {
-                    break;
-                }
-                waited += 1;
-                if waited > self.load_wait {
-                    return Err(LockstepError::Protocol {
-                        cycle: self.model.cycles(),
-                        what: format!(
-                            "ld_ready_o low for {waited} cycles while the mesh is idle \
-                             (a configuration clear takes at most {})",
-                            self.load_wait - 1
-                        ),
-                    });
-                }
-            }
+            send_beat(&mut self.model, &ports, b, self.load_wait, "mesh")?;
         }
         self.model.set(valid, 0)?;
         self.model.set(last, 0)?;

@@ -28,6 +28,7 @@ use spikefab_gen::{
 use spikefab_sim::load::load_file;
 use spikefab_sim::records::{RecordKind, StepRecords};
 use spikefab_sim::Network;
+use support::vcd_values;
 
 /// The step whose spikes the wrong-step copy sends as of the next step.
 const WRONG_STEP: u64 = 23;
@@ -177,25 +178,6 @@ fn reference_spikes(net: &Network, t: u64) -> Vec<u32> {
         r = StepRecords::of_engine_step(&mut e);
     }
     r.spikes
-}
-
-/// The values a VCD's top-level `name` variable takes.
-fn vcd_values(text: &str, name: &str) -> Vec<u64> {
-    let id = text
-        .lines()
-        .take_while(|l| !l.contains("$enddefinitions"))
-        .find_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            (f.len() >= 5 && f[0] == "$var" && f[4] == name).then(|| f[3].to_string())
-        })
-        .unwrap_or_else(|| panic!("no variable {name} in the VCD"));
-    text.lines()
-        .skip_while(|l| !l.contains("$enddefinitions"))
-        .filter_map(|l| {
-            let (v, i) = l.split_once(' ')?;
-            (i == id && v.starts_with('b')).then(|| u64::from_str_radix(&v[1..], 2).ok())?
-        })
-        .collect()
 }
 
 /// Checks a wrong-step divergence: at [`WRONG_STEP`], spike 0 of the step

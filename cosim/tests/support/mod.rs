@@ -249,3 +249,22 @@ pub fn run_prepared(
 ) -> Result<LockstepReport, LockstepError> {
     run_lockstep(&p.lib, &p.core, &p.beats, &mut p.engine, o)
 }
+
+/// The values a VCD's top-level `name` variable takes.
+pub fn vcd_values(text: &str, name: &str) -> Vec<u64> {
+    let id = text
+        .lines()
+        .take_while(|l| !l.contains("$enddefinitions"))
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 5 && f[0] == "$var" && f[4] == name).then(|| f[3].to_string())
+        })
+        .unwrap_or_else(|| panic!("no variable {name} in the VCD"));
+    text.lines()
+        .skip_while(|l| !l.contains("$enddefinitions"))
+        .filter_map(|l| {
+            let (v, i) = l.split_once(' ')?;
+            (i == id && v.starts_with('b')).then(|| u64::from_str_radix(&v[1..], 2).ok())?
+        })
+        .collect()
+}
