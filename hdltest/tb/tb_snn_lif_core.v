@@ -345,6 +345,11 @@ module tb_snn_lif_core #(
       ld_wait = 0;
       while (!ld_ready) begin
         ld_wait = ld_wait + 1;
+        // the port waits only for a configuration clear here, and busy_o is
+        // high while it runs (after the cycles that start it)
+        if (ld_wait > 3 && !busy) begin
+          $display("TB_ERROR busy_o low while the configuration clear runs (cycle %0d)", cycle);
+        end
         if (ld_wait > SLOTS * N_NEURONS + N_NEURONS + 2) begin
           $display("TB_ERROR ld_ready_o low for %0d cycles at cycle %0d", ld_wait, cycle);
           $finish;

@@ -158,9 +158,13 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_core_ctrl",
         file: "snn_core_ctrl.v",
-        what: "the core in Icarus (static, STDP, load port, faults; cycles per step), then a 2x2 mesh under Verilator (static, STDP)",
+        what: "the core in Icarus (static, reloads without reset, STDP, load port, faults; cycles per step), then a 2x2 mesh under Verilator (static, STDP)",
         tests: &[
             CORE_ODD,
+            hdltest(
+                "snn_lif_core",
+                "snn_lif_core_reconfigured_without_reset_matches_fresh_engines",
+            ),
             CORE_STDP,
             hdltest(
                 "snn_lif_core",
