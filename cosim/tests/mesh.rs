@@ -138,10 +138,21 @@ fn run_on(
     steps: u64,
     work: &str,
 ) -> Result<String, String> {
-    run_on_hw(mesh, name, netw, &hw(base), base, steps, work)
+    run_on_hw(
+        mesh,
+        name,
+        netw,
+        &hw(base),
+        base,
+        steps,
+        work,
+        DEFAULT_FIFO_DEPTH,
+    )
 }
 
-/// [`run_on`] with cores of config `hw` (`base` names its work folder).
+/// [`run_on`] with cores of config `hw` (`base` names its work folder) and
+/// router FIFOs of `fifo_depth` packets.
+#[allow(clippy::too_many_arguments)]
 fn run_on_hw(
     mesh: &Mesh,
     name: &str,
@@ -150,15 +161,16 @@ fn run_on_hw(
     base: &str,
     steps: u64,
     work: &str,
+    fifo_depth: u32,
 ) -> Result<String, String> {
     let src = build_mesh_model(netw, hw, mesh, 1).map_err(|e| format!("{name}: {e}"))?;
     let mapping = partition(&src, hw, mesh).map_err(|e| format!("{name}: {e}"))?;
     let imgs = mesh_images(&src, hw, &mapping).map_err(|e| format!("{name}: {e}"))?;
-    let top = mesh_top_params(hw, mesh, DEFAULT_FIFO_DEPTH);
+    let top = mesh_top_params(hw, mesh, fifo_depth);
     let spec = cmesh::spec(
         &top,
         &hdl_dir(),
-        &root().join(format!("{work}-{base}-{mesh}")),
+        &root().join(format!("{work}-{base}-{mesh}-fifo{fifo_depth}")),
     )
     .map_err(|e| e.to_string())?;
     let lib = build(&spec, &root().join("cosim-cache")).map_err(|e| e.to_string())?;
@@ -258,6 +270,31 @@ fn a_plastic_network_matches_the_reference_on_a_2x2_mesh() {
     let n = net("tests/nets/stdp_odd.toml", 104_729);
     match run_on(&mesh, "stdp_odd seed 104729", &n, "stdp", 100, "mesh-quick") {
         Ok(m) => println!("mesh {mesh}: stdp_odd seed 104729: {m}"),
+        Err(e) => panic!("mesh {mesh}: {e}"),
+    }
+}
+
+/// A synchronous burst (cosim/tests/nets/mesh_congestion.toml: 240
+/// identical neurons spiking in the same steps, each core sending to every
+/// other) on a 3x2 mesh with router FIFOs of depth 2, the smallest legal:
+/// the routers' injection ports back up, so a core's network interface must
+/// hold a spike until it is taken, and the barrier must wait for the
+/// network to drain. Part of the mutation tool's snn_mesh_top suite.
+#[test]
+fn a_synchronous_burst_backs_up_the_network_and_still_matches_on_a_3x2_mesh() {
+    let mesh: Mesh = "3x2".parse().expect("mesh");
+    let n = net("tests/nets/mesh_congestion.toml", 11);
+    match run_on_hw(
+        &mesh,
+        "mesh_congestion",
+        &n,
+        &hw("odd"),
+        "odd",
+        60,
+        "mesh-congestion",
+        2,
+    ) {
+        Ok(m) => println!("mesh {mesh}, FIFO depth 2: mesh_congestion: {m}"),
         Err(e) => panic!("mesh {mesh}: {e}"),
     }
 }
@@ -377,6 +414,7 @@ fn the_balanced_network_matches_the_reference_on_a_4x4_mesh() {
         "small4x4",
         1_000,
         "mesh4x4",
+        DEFAULT_FIFO_DEPTH,
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

@@ -83,6 +83,11 @@ const MESH_STATIC: TestRef = cosim(
     "a_static_network_matches_the_reference_on_a_2x2_mesh",
     &[],
 );
+const MESH_CONGESTION: TestRef = cosim(
+    "mesh",
+    "a_synchronous_burst_backs_up_the_network_and_still_matches_on_a_3x2_mesh",
+    &[],
+);
 const MESH_PLASTIC: TestRef = cosim(
     "mesh",
     "a_plastic_network_matches_the_reference_on_a_2x2_mesh",
@@ -204,8 +209,8 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_mesh_top",
         file: "snn_mesh_top.v",
-        what: "a 2x2 mesh of cores under Verilator in lockstep with the reference (static, STDP); mutants of the barrier and the network interface",
-        tests: &[MESH_STATIC, MESH_PLASTIC],
+        what: "a 2x2 mesh of cores under Verilator in lockstep with the reference (static, STDP) and a synchronous burst on a 3x2 mesh with FIFOs of depth 2 (backed-up injection); mutants of the barrier and the network interface",
+        tests: &[MESH_STATIC, MESH_CONGESTION, MESH_PLASTIC],
         regions: &[
             ("// ---------------------------------------------------------------- barrier", "// ---------------------------------------------------------------- cores"),
             ("// ---- network interface", "endgenerate"),
