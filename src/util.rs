@@ -117,21 +117,8 @@ pub fn out(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// Human byte count.
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut x = b as f64;
-    let mut u = 0;
-    while x >= 1024.0 && u + 1 < UNITS.len() {
-        x /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{b} B")
-    } else {
-        format!("{x:.1} {}", UNITS[u])
-    }
-}
+/// Human byte count (the one formatter, shared with `check`'s memory estimate).
+pub use spikefab_sim::memory::human_bytes;
 
 /// Human count with an SI suffix (1.23 M).
 pub fn human_count(x: f64) -> String {
