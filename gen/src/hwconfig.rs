@@ -83,6 +83,7 @@ pub fn numerics_core(nc: &NumericsConfig) -> CoreParams {
         rows: 1,
         n_rules: 1,
         inc_depth: 1,
+        ext: None,
         fault: 0,
         fault_step: 0,
     }

@@ -376,6 +376,7 @@ fn init_of(src: &NetModel, core: &CoreParams, n_active: u64, base: u32) -> CoreI
         p_minus,
         bg_key: rng::key(m.seed, Stream::Background, 0),
         base: base.into(),
+        ext_base: 0,
     }
 }
 
@@ -674,7 +675,7 @@ pub fn load_beats(img: &CoreImages) -> Vec<Beat> {
             }
         }
     }
-    for (reg, data) in img.init.registers(img.core.mesh) {
+    for (reg, data) in img.init.registers(img.core.mesh, img.core.ext.is_some()) {
         beats.push(Beat {
             mem: Mem::Cfg.load_id(),
             addr: reg.addr(),

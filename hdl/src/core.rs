@@ -54,13 +54,106 @@ pub struct CoreParams {
     pub n_rules: u64,
     /// `INC_DEPTH`: incoming-list words.
     pub inc_depth: u64,
+    /// `SYN_EXT` and the `AXI_*` parameters: where the synapse rows live
+    /// (`None`: on chip, the `syn` memory; `Some`: external memory read
+    /// through the AXI4 master port `m_axi_*`).
+    pub ext: Option<AxiParams>,
     /// `FAULT`: the injected fault's code (0: none; a verification aid).
     pub fault: u32,
     /// `FAULT_STEP`: the step the fault acts in or is armed from.
     pub fault_step: u32,
 }
 
+/// The AXI4 read master of a core whose synapse rows are in external
+/// memory (`SYN_EXT = 1`), and the layout of its rows there
+/// (docs/hardware.md, "External synapse memory").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct AxiParams {
+    /// `AXI_DATA_W`: data bus width in bits, a power of two in 32..=1024,
+    /// at least one synapse word.
+    pub data_w: u32,
+    /// `AXI_ADDR_W`: byte address width, 12..=64.
+    pub addr_w: u32,
+    /// `AXI_ID_W`: read ID width, 1..=8.
+    pub id_w: u32,
+    /// `AXI_BURST`: most beats per burst, 1..=256 (any value).
+    pub burst: u32,
+    /// `AXI_OUTSTANDING`: bursts in flight, 1..=min(64, 2^AXI_ID_W).
+    pub outstanding: u32,
+}
+
+impl AxiParams {
+    /// The RTL's defaults (the widths of a core's `m_axi_*` ports when its
+    /// synapses are on chip and the ports are tied off).
+    pub const DEFAULT: AxiParams = AxiParams {
+        data_w: 256,
+        addr_w: 34,
+        id_w: 4,
+        burst: 16,
+        outstanding: 16,
+    };
+
+    /// Bytes per beat (`AXI_DATA_W / 8`).
+    pub fn beat_bytes(&self) -> u64 {
+        u64::from(self.data_w / 8)
+    }
+
+    /// `ARSIZE`: log2 of the bytes per beat.
+    pub fn arsize(&self) -> u32 {
+        crate::iface::clog2(self.beat_bytes())
+    }
+}
+
 impl CoreParams {
+    /// The AXI4 port's parameters: the external store's, or the RTL's
+    /// defaults on an on-chip core.
+    pub fn axi(&self) -> AxiParams {
+        self.ext.unwrap_or(AxiParams::DEFAULT)
+    }
+
+    /// Delay (slot index) width `SLOT_W`.
+    pub fn slot_w(&self) -> u32 {
+        crate::iface::clog2(self.slots)
+    }
+
+    /// Synapse word width `SYN_W`: `{weight, delay, target}`.
+    pub fn syn_w(&self) -> u32 {
+        self.w_bits + self.slot_w() + self.nrn_w()
+    }
+
+    /// Row pointer / count width `PTR_W` (`0..=SYN_DEPTH`).
+    pub fn ptr_w(&self) -> u32 {
+        crate::iface::clog2(self.syn_depth.max(1) + 1)
+    }
+
+    /// Synapse words per bus word of the external layout (`LANES =
+    /// AXI_DATA_W / SYN_W`, rounded down; no word straddles two beats).
+    pub fn ext_lanes(&self) -> u64 {
+        u64::from((self.axi().data_w / self.syn_w()).max(1))
+    }
+
+    /// Beats of the external region (`EXT_BEATS = ceil(SYN_DEPTH /
+    /// LANES)`): on an external core `SYN_DEPTH` counts lanes, the padding
+    /// of each row's last beat included.
+    pub fn ext_beats(&self) -> u64 {
+        self.syn_depth.div_ceil(self.ext_lanes())
+    }
+
+    /// Beat index width `BEAT_AW` of the external row words.
+    pub fn beat_aw(&self) -> u32 {
+        index_width(self.ext_beats())
+    }
+
+    /// Width of a row-memory word: `{end, start}` (`2 PTR_W`) on chip,
+    /// `{count, start_beat}` (`PTR_W + BEAT_AW`) on an external core.
+    pub fn row_word_w(&self) -> u32 {
+        if self.ext.is_some() {
+            self.ptr_w() + self.beat_aw()
+        } else {
+            2 * self.ptr_w()
+        }
+    }
+
     /// Neuron index width `NRN_W`.
     pub fn nrn_w(&self) -> u32 {
         index_width(self.n_neurons)
@@ -98,10 +191,12 @@ impl CoreParams {
     /// The parameters a hardware config sets on a single core, in the order
     /// a generated single-core top passes them (and its manifest lists
     /// them): [`CoreParams::params`] without `MESH` and `ROWS` (at their
-    /// defaults, 0 and `N_NEURONS`), `FAULT` and `FAULT_STEP` last.
+    /// defaults, 0 and `N_NEURONS`), `SYN_EXT` and the `AXI_*` parameters
+    /// only on an external core (on chip they keep the RTL's defaults),
+    /// `FAULT` and `FAULT_STEP` last.
     pub fn config_params(&self) -> Vec<Param> {
         let i = Param::int;
-        vec![
+        let mut v = vec![
             i("N_NEURONS", self.n_neurons),
             i("N_POPS", self.n_pops),
             i("SLOTS", self.slots),
@@ -120,9 +215,22 @@ impl CoreParams {
             i("TRACE_FRAC", self.trace_frac.into()),
             i("N_RULES", self.n_rules),
             i("INC_DEPTH", self.inc_depth),
+        ];
+        if let Some(a) = self.ext {
+            v.extend([
+                i("SYN_EXT", 1),
+                i("AXI_DATA_W", a.data_w.into()),
+                i("AXI_ADDR_W", a.addr_w.into()),
+                i("AXI_ID_W", a.id_w.into()),
+                i("AXI_BURST", a.burst.into()),
+                i("AXI_OUTSTANDING", a.outstanding.into()),
+            ]);
+        }
+        v.extend([
             i("FAULT", self.fault.into()),
             i("FAULT_STEP", self.fault_step.into()),
-        ]
+        ]);
+        v
     }
 
     /// The module's ports, in declaration order.
@@ -131,7 +239,7 @@ impl CoreParams {
         let (nw, rw, sw) = (self.nrn_w(), self.row_w(), self.syn_aw());
         let i = Port::input;
         let o = Port::output;
-        vec![
+        let mut v = vec![
             i("clk_i", 1, Clock),
             i("rst_i", 1, Reset),
             i("start_i", 1, Control),
@@ -169,6 +277,37 @@ impl CoreParams {
             i("spk_ready_i", 1, Spike),
             o("spk_step_o", 32, Spike),
             o("spk_neuron_o", nw, Spike),
+        ];
+        v.extend(self.memory_ports());
+        v
+    }
+
+    /// The AXI4 read master and the memory-error flag (role
+    /// [`Role::Memory`]), in declaration order: present on every core (an
+    /// on-chip core never drives a request and has them tied off on its
+    /// top).
+    pub fn memory_ports(&self) -> Vec<Port> {
+        use Role::Memory;
+        let a = self.axi();
+        let i = Port::input;
+        let o = Port::output;
+        vec![
+            o("m_axi_arvalid_o", 1, Memory),
+            i("m_axi_arready_i", 1, Memory),
+            o("m_axi_araddr_o", a.addr_w, Memory),
+            o("m_axi_arlen_o", 8, Memory),
+            o("m_axi_arsize_o", 3, Memory),
+            o("m_axi_arburst_o", 2, Memory),
+            o("m_axi_arid_o", a.id_w, Memory),
+            o("m_axi_arcache_o", 4, Memory),
+            o("m_axi_arprot_o", 3, Memory),
+            i("m_axi_rvalid_i", 1, Memory),
+            o("m_axi_rready_o", 1, Memory),
+            i("m_axi_rdata_i", a.data_w, Memory),
+            i("m_axi_rid_i", a.id_w, Memory),
+            i("m_axi_rresp_i", 2, Memory),
+            i("m_axi_rlast_i", 1, Memory),
+            o("mem_err_o", 1, Memory),
         ]
     }
 
@@ -197,6 +336,9 @@ pub struct CoreInit {
     /// Register `base` of a mesh core: the global id of its local neuron 0
     /// (no parameter; 0 on a single core).
     pub base: u64,
+    /// Registers `ext_base_lo`, `ext_base_hi` of an external-store core:
+    /// the byte address of its synapse region (no parameter; 0 on chip).
+    pub ext_base: u64,
 }
 
 impl CoreInit {
@@ -231,8 +373,9 @@ impl CoreInit {
     }
 
     /// The configuration-register writes that set these values, in
-    /// register order (`base` only when `mesh`).
-    pub fn registers(&self, mesh: bool) -> Vec<(CfgReg, u32)> {
+    /// register order (`base` only when `mesh`, the external region's base
+    /// only when `ext`).
+    pub fn registers(&self, mesh: bool, ext: bool) -> Vec<(CfgReg, u32)> {
         let mut v = vec![
             (CfgReg::NActive, self.n_active as u32),
             (CfgReg::PPlus, self.p_plus as u32),
@@ -242,6 +385,10 @@ impl CoreInit {
         ];
         if mesh {
             v.push((CfgReg::Base, self.base as u32));
+        }
+        if ext {
+            v.push((CfgReg::ExtBaseLo, self.ext_base as u32));
+            v.push((CfgReg::ExtBaseHi, (self.ext_base >> 32) as u32));
         }
         v
     }
@@ -372,6 +519,10 @@ pub enum CfgReg {
     BgKeyHi,
     /// 5: a mesh core's base (global id of local neuron 0).
     Base,
+    /// 6: an external-store core's synapse region, byte address, low 32 bits.
+    ExtBaseLo,
+    /// 7: the same, high 32 bits.
+    ExtBaseHi,
 }
 
 impl CfgReg {
@@ -384,6 +535,8 @@ impl CfgReg {
             CfgReg::BgKeyLo => 3,
             CfgReg::BgKeyHi => 4,
             CfgReg::Base => 5,
+            CfgReg::ExtBaseLo => 6,
+            CfgReg::ExtBaseHi => 7,
         }
     }
 }
@@ -429,6 +582,7 @@ mod tests {
             rows: 100,
             n_rules: 1,
             inc_depth: 1,
+            ext: None,
             fault: 0,
             fault_step: 0,
         }

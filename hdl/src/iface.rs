@@ -68,6 +68,10 @@ pub enum Role {
     MeshLink,
     /// Packet streams and status of the network-on-chip.
     Noc,
+    /// A core's AXI4 read master to its synapse rows in external memory
+    /// (`m_axi_*`) and its memory-error flag (`mem_err_o`): exposed on a
+    /// top only with an external synapse store, tied off otherwise.
+    Memory,
 }
 
 /// One port of a module, its width resolved for one parameter set.

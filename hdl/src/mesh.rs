@@ -101,6 +101,7 @@ impl MeshTopParams {
             o("core_phase_o", 3, Observe).lanes(n),
             o("phase_o", 3, Control),
         ]);
+        v.extend(c.memory_ports().into_iter().map(|p| p.lanes(n)));
         v
     }
 }

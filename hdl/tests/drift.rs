@@ -197,6 +197,7 @@ fn cores() -> Vec<CoreParams> {
         rows: 100,
         n_rules: 1,
         inc_depth: 1,
+        ext: None,
         fault: 0,
         fault_step: 0,
     };
