@@ -144,11 +144,25 @@ impl CoreParams {
         index_width(self.ext_beats())
     }
 
-    /// Width of a row-memory word: `{end, start}` (`2 PTR_W`) on chip,
-    /// `{count, start_beat}` (`PTR_W + BEAT_AW`) on an external core.
+    /// Width of an external row word's beat count `BCNT_W` (`0..=EXT_BEATS`).
+    pub fn bcnt_w(&self) -> u32 {
+        crate::iface::clog2(self.ext_beats() + 1)
+    }
+
+    /// Width of an external row word's last-beat lane count `LCNT_W`
+    /// (`0..=LANES`).
+    pub fn lcnt_w(&self) -> u32 {
+        crate::iface::clog2(self.ext_lanes() + 1)
+    }
+
+    /// Width of a row-memory word: `{end, start}` (`2 PTR_W`) on chip;
+    /// `{beats, last, start_beat}` (`BCNT_W + LCNT_W + BEAT_AW`, the first
+    /// beat in the low bits) on an external core: the row's beats, the
+    /// synapses in its last beat (`1..=LANES`; 0 for an empty row) and its
+    /// first beat.
     pub fn row_word_w(&self) -> u32 {
         if self.ext.is_some() {
-            self.ptr_w() + self.beat_aw()
+            self.bcnt_w() + self.lcnt_w() + self.beat_aw()
         } else {
             2 * self.ptr_w()
         }
