@@ -14,8 +14,10 @@
 // Memory id CFG_ID (15) is this module's: the configuration registers,
 // selected by ld_addr_i[2:0]: 0 n_active (CNT_W bits), 1 p_plus, 2 p_minus
 // (COEF_BITS), 3 and 4 the low and high 32 bits of the background key,
-// 5 base (the global id of local neuron 0, on a mesh). The registers start
-// at the parameters' values (N_ACTIVE, P_PLUS, P_MINUS, BG_KEY, base 0).
+// 5 base (the global id of local neuron 0, on a mesh), 6 and 7 the low and
+// high 32 bits of ext_base (the byte address of the synapse region of a core
+// whose rows are in external memory). The registers start at the
+// parameters' values (N_ACTIVE, P_PLUS, P_MINUS, BG_KEY, base and ext_base 0).
 //
 // No reset: the staging register is datapath, and the configuration
 // registers are loaded like memories (rst_i of the core leaves them alone).
@@ -52,7 +54,8 @@ module snn_core_load #(
   output wire [COEF_BITS-1:0] p_plus_o,
   output wire [COEF_BITS-1:0] p_minus_o,
   output wire [63:0]          bg_key_o,
-  output wire [31:0]          base_o
+  output wire [31:0]          base_o,
+  output wire [63:0]          ext_base_o
 );
   // Width of n_active (0..N_NEURONS).
   localparam integer CNT_W = $clog2(N_NEURONS + 1);
@@ -94,8 +97,10 @@ module snn_core_load #(
   reg [COEF_BITS-1:0] p_minus_q;
   reg [63:0]          bg_key_q;
   reg [31:0]          base_q;
+  reg [63:0]          ext_base_q;
   initial begin
     base_q     = 32'd0;
+    ext_base_q = 64'd0;
     n_active_q = N_ACTIVE_I[CNT_W-1:0];
     p_plus_q   = P_PLUS;
     p_minus_q  = P_MINUS;
@@ -111,7 +116,8 @@ module snn_core_load #(
         3'd3: bg_key_q[31:0] <= word[31:0];
         3'd4: bg_key_q[63:32] <= word[31:0];
         3'd5: base_q <= word[31:0];
-        default: ;
+        3'd6: ext_base_q[31:0] <= word[31:0];
+        3'd7: ext_base_q[63:32] <= word[31:0];
       endcase
     end
   end
@@ -121,6 +127,7 @@ module snn_core_load #(
   assign p_minus_o  = p_minus_q;
   assign bg_key_o   = bg_key_q;
   assign base_o     = base_q;
+  assign ext_base_o = ext_base_q;
 
   // The staged bits shifted out at the top, and the address bits above the
   // register select (the memories use them).

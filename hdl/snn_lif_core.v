@@ -187,7 +187,20 @@ module snn_lif_core #(
   // $readmemh image of the incoming rows (N_NEURONS words {end, start}); "" = zeros.
   parameter INC_ROW_MEM_FILE = "",
   // $readmemh image of the incoming lists (INC_DEPTH words {src, syn}); "" = zeros.
-  parameter INC_MEM_FILE = ""
+  parameter INC_MEM_FILE = "",
+  // 1: the synapse rows live in external memory, read through the AXI4 master m_axi_*
+  // (snn_syn_fetch; static cores only: PLASTIC = 0); 0: on chip (the syn memory).
+  parameter integer SYN_EXT = 0,
+  // AXI data width in bits (SYN_EXT = 1): a power of two, 32..1024, >= the synapse word.
+  parameter integer AXI_DATA_W = 256,
+  // AXI byte-address width (SYN_EXT = 1); 12..64.
+  parameter integer AXI_ADDR_W = 34,
+  // AXI read ID width (SYN_EXT = 1); 1..8.
+  parameter integer AXI_ID_W = 4,
+  // Most beats per burst (SYN_EXT = 1); 1..256.
+  parameter integer AXI_BURST = 16,
+  // Bursts in flight (SYN_EXT = 1); 1..min(64, 2^AXI_ID_W).
+  parameter integer AXI_OUTSTANDING = 16
 ) (
   input  wire                       clk_i,
   input  wire                       rst_i,
@@ -238,7 +251,27 @@ module snn_lif_core #(
   output wire                       spk_valid_o,
   input  wire                       spk_ready_i,
   output wire [31:0]                spk_step_o,
-  output wire [NRN_W-1:0]           spk_neuron_o
+  output wire [NRN_W-1:0]           spk_neuron_o,
+  // SYN_EXT = 1: the AXI4 read master to the synapse rows (read only; an
+  // on-chip core never requests: tie the inputs low), and mem_err_o, sticky
+  // until a reset or a configuration clear: the memory answered with an
+  // error, an unknown ID or a wrong RLAST (snn_syn_fetch)
+  output wire                       m_axi_arvalid_o,
+  input  wire                       m_axi_arready_i,
+  output wire [AXI_ADDR_W-1:0]      m_axi_araddr_o,
+  output wire [7:0]                 m_axi_arlen_o,
+  output wire [2:0]                 m_axi_arsize_o,
+  output wire [1:0]                 m_axi_arburst_o,
+  output wire [AXI_ID_W-1:0]        m_axi_arid_o,
+  output wire [3:0]                 m_axi_arcache_o,
+  output wire [2:0]                 m_axi_arprot_o,
+  input  wire                       m_axi_rvalid_i,
+  output wire                       m_axi_rready_o,
+  input  wire [AXI_DATA_W-1:0]      m_axi_rdata_i,
+  input  wire [AXI_ID_W-1:0]        m_axi_rid_i,
+  input  wire [1:0]                 m_axi_rresp_i,
+  input  wire                       m_axi_rlast_i,
+  output wire                       mem_err_o
 );
   // The sizes and the fault kind as the submodules get them: the parameters
   // themselves whenever they are legal. An illegal one (rejected below, by
@@ -269,6 +302,10 @@ module snn_lif_core #(
   localparam integer PTR_W = $clog2(SYN_DEPTH + 1);
   // Synapse word width (snn_syn_event's).
   localparam integer SYN_W = W_BITS + SLOT_W + NRN_W;
+  // External row word {beats, last, start_beat} (snn_syn_fetch's).
+  localparam integer X_LANES = (AXI_DATA_W / SYN_W < 1) ? 1 : AXI_DATA_W / SYN_W;
+  localparam integer X_BEATS = (((SYN_DEPTH < 1) ? 1 : SYN_DEPTH) + X_LANES - 1) / X_LANES;
+  localparam integer X_RW_W = $clog2(X_BEATS + 1) + $clog2(X_LANES + 1) + ((X_BEATS > 1) ? $clog2(X_BEATS) : 1);
   // Incoming-list pointer width.
   localparam integer IPTR_W = $clog2(INC_DEPTH_M + 1);
   // The step's input width (docs/hdl-leaf-modules.md, snn_lif_update).
@@ -293,7 +330,8 @@ module snn_lif_core #(
   localparam integer PO_WB = PO_RS + REF_BITS;
   // Load staging width: the widest word the load port writes (at least 64).
   localparam integer LW_0 = (STATE_W > PARAM_W) ? STATE_W : PARAM_W;
-  localparam integer LW_1 = (SYN_W > 2 * PTR_W) ? SYN_W : 2 * PTR_W;
+  localparam integer LW_1A = (SYN_W > 2 * PTR_W) ? SYN_W : 2 * PTR_W;
+  localparam integer LW_1 = (LW_1A > X_RW_W) ? LW_1A : X_RW_W;
   localparam integer LW_2 = (INC_W > IROW_W) ? INC_W : IROW_W;
   localparam integer LW_3 = (STDP_W > TR_W) ? STDP_W : TR_W;
   localparam integer LW_01 = (LW_0 > LW_1) ? LW_0 : LW_1;
@@ -343,6 +381,13 @@ module snn_lif_core #(
       $error("snn_lif_core: PLASTIC (%0d) must be 0 or 1", PLASTIC);
 `else
       snn_lif_core__PLASTIC_must_be_0_or_1 param_error ();
+`endif
+    end
+    if (SYN_EXT != 0 && (SYN_EXT != 1 || PLASTIC != 0)) begin : g_err_syn_ext
+`ifdef VERILATOR
+      $error("snn_lif_core: SYN_EXT (%0d) must be 0 or 1, and 0 when PLASTIC (no weight write-back to external memory)", SYN_EXT);
+`else
+      snn_lif_core__SYN_EXT_must_be_0_or_1_and_0_when_PLASTIC param_error ();
 `endif
     end
     if (N_RULES < 1 || N_RULES > 255) begin : g_err_n_rules
@@ -478,6 +523,11 @@ module snn_lif_core #(
   wire [COEF_BITS-1:0] p_minus;
   wire [63:0]          bg_key;
   wire [31:0]          base;
+  wire [63:0]          ext_base;
+  // ext_base at the AXI address width (the register is 64 bits; a region
+  // above 2^AXI_ADDR_W is the generator's error, not the core's)
+  wire [AXI_ADDR_W+63:0] ext_base_x = {{AXI_ADDR_W{1'b0}}, ext_base};
+  wire unused_ext_base = &{1'b0, ext_base_x[AXI_ADDR_W+63:AXI_ADDR_W]};
 
   snn_core_load #(
     .N_NEURONS(N_NEURONS),
@@ -501,7 +551,8 @@ module snn_lif_core #(
     .p_plus_o  (p_plus),
     .p_minus_o (p_minus),
     .bg_key_o  (bg_key),
-    .base_o    (base)
+    .base_o    (base),
+    .ext_base_o(ext_base)
   );
 
   // ======================================================== fault injection
@@ -649,7 +700,13 @@ module snn_lif_core #(
     .ROWS        (ROWS),
     .SYN_DEPTH   (SYN_DEPTH),
     .SYN_MEM_FILE(SYN_MEM_FILE),
-    .ROW_MEM_FILE(ROW_MEM_FILE)
+    .ROW_MEM_FILE(ROW_MEM_FILE),
+    .SYN_EXT     (SYN_EXT),
+    .AXI_DATA_W  (AXI_DATA_W),
+    .AXI_ADDR_W  (AXI_ADDR_W),
+    .AXI_ID_W    (AXI_ID_W),
+    .AXI_BURST   (AXI_BURST),
+    .AXI_OUTSTANDING(AXI_OUTSTANDING)
   ) u_syn (
     .clk_i      (clk_i),
     .rst_i      (rst_i),
@@ -679,7 +736,25 @@ module snn_lif_core #(
     .ld_syn_i   (ld_we[LD_SYN]),
     .ld_row_i   (ld_we[LD_ROW]),
     .ld_addr_i  (ld_addr_i),
-    .ld_word_i  (ld_word[LW_1-1:0])
+    .ld_word_i  (ld_word[LW_1-1:0]),
+    .ext_base_i (ext_base_x[AXI_ADDR_W-1:0]),
+    .err_clr_i  (clr),
+    .err_o      (mem_err_o),
+    .m_axi_arvalid_o(m_axi_arvalid_o),
+    .m_axi_arready_i(m_axi_arready_i),
+    .m_axi_araddr_o (m_axi_araddr_o),
+    .m_axi_arlen_o  (m_axi_arlen_o),
+    .m_axi_arsize_o (m_axi_arsize_o),
+    .m_axi_arburst_o(m_axi_arburst_o),
+    .m_axi_arid_o   (m_axi_arid_o),
+    .m_axi_arcache_o(m_axi_arcache_o),
+    .m_axi_arprot_o (m_axi_arprot_o),
+    .m_axi_rvalid_i (m_axi_rvalid_i),
+    .m_axi_rready_o (m_axi_rready_o),
+    .m_axi_rdata_i  (m_axi_rdata_i),
+    .m_axi_rid_i    (m_axi_rid_i),
+    .m_axi_rresp_i  (m_axi_rresp_i),
+    .m_axi_rlast_i  (m_axi_rlast_i)
   );
 
   // ======================================================== phase A, X: input and parameters

@@ -96,7 +96,20 @@ module snn_mesh_top #(
   // STDP rule table entries per core.
   parameter integer N_RULES = 1,
   // Incoming-list entries per core (plastic synapses onto its neurons).
-  parameter integer INC_DEPTH = 1
+  parameter integer INC_DEPTH = 1,
+  // 1: every core reads its synapse rows from external memory through its own AXI4
+  // master (core k: lane k of the m_axi_* vectors; static only); 0: on chip.
+  parameter integer SYN_EXT = 0,
+  // AXI data width in bits per core (SYN_EXT = 1).
+  parameter integer AXI_DATA_W = 256,
+  // AXI byte-address width (SYN_EXT = 1).
+  parameter integer AXI_ADDR_W = 34,
+  // AXI read ID width (SYN_EXT = 1).
+  parameter integer AXI_ID_W = 4,
+  // Most beats per burst (SYN_EXT = 1).
+  parameter integer AXI_BURST = 16,
+  // Bursts in flight per core (SYN_EXT = 1).
+  parameter integer AXI_OUTSTANDING = 16
 ) (
   input  wire                          clk_i,
   input  wire                          rst_i,
@@ -134,7 +147,25 @@ module snn_mesh_top #(
   output wire [N_CORES*32-1:0]         spk_step_o,
   output wire [N_CORES*3-1:0]          core_phase_o,
   // 0 idle, else the phase of core 0 (6: waiting at the barrier)
-  output wire [2:0]                    phase_o
+  output wire [2:0]                    phase_o,
+  // per core (lane k): the AXI4 read master to its synapse rows and its memory-error
+  // flag (snn_lif_core's; SYN_EXT = 0: never requests, tie the inputs low)
+  output wire [N_CORES-1:0]            m_axi_arvalid_o,
+  input  wire [N_CORES-1:0]            m_axi_arready_i,
+  output wire [N_CORES*AXI_ADDR_W-1:0] m_axi_araddr_o,
+  output wire [N_CORES*8-1:0]          m_axi_arlen_o,
+  output wire [N_CORES*3-1:0]          m_axi_arsize_o,
+  output wire [N_CORES*2-1:0]          m_axi_arburst_o,
+  output wire [N_CORES*AXI_ID_W-1:0]   m_axi_arid_o,
+  output wire [N_CORES*4-1:0]          m_axi_arcache_o,
+  output wire [N_CORES*3-1:0]          m_axi_arprot_o,
+  input  wire [N_CORES-1:0]            m_axi_rvalid_i,
+  output wire [N_CORES-1:0]            m_axi_rready_o,
+  input  wire [N_CORES*AXI_DATA_W-1:0] m_axi_rdata_i,
+  input  wire [N_CORES*AXI_ID_W-1:0]   m_axi_rid_i,
+  input  wire [N_CORES*2-1:0]          m_axi_rresp_i,
+  input  wire [N_CORES-1:0]            m_axi_rlast_i,
+  output wire [N_CORES-1:0]            mem_err_o
 );
   // Cores.
   localparam integer N_CORES = MROWS * MCOLS;
@@ -250,7 +281,13 @@ module snn_mesh_top #(
         .TRACE_BITS(TRACE_BITS),
         .TRACE_FRAC(TRACE_FRAC),
         .N_RULES   (N_RULES),
-        .INC_DEPTH (INC_DEPTH)
+        .INC_DEPTH (INC_DEPTH),
+        .SYN_EXT   (SYN_EXT),
+        .AXI_DATA_W(AXI_DATA_W),
+        .AXI_ADDR_W(AXI_ADDR_W),
+        .AXI_ID_W  (AXI_ID_W),
+        .AXI_BURST (AXI_BURST),
+        .AXI_OUTSTANDING(AXI_OUTSTANDING)
       ) u_core (
         .clk_i       (clk_i),
         .rst_i       (rst_i),
@@ -288,7 +325,23 @@ module snn_mesh_top #(
         .spk_valid_o (c_spk_valid),
         .spk_ready_i (c_spk_ready),
         .spk_step_o  (spk_step_o[32*k +: 32]),
-        .spk_neuron_o(c_spk_neuron)
+        .spk_neuron_o(c_spk_neuron),
+        .m_axi_arvalid_o(m_axi_arvalid_o[k]),
+        .m_axi_arready_i(m_axi_arready_i[k]),
+        .m_axi_araddr_o (m_axi_araddr_o[AXI_ADDR_W*k +: AXI_ADDR_W]),
+        .m_axi_arlen_o  (m_axi_arlen_o[8*k +: 8]),
+        .m_axi_arsize_o (m_axi_arsize_o[3*k +: 3]),
+        .m_axi_arburst_o(m_axi_arburst_o[2*k +: 2]),
+        .m_axi_arid_o   (m_axi_arid_o[AXI_ID_W*k +: AXI_ID_W]),
+        .m_axi_arcache_o(m_axi_arcache_o[4*k +: 4]),
+        .m_axi_arprot_o (m_axi_arprot_o[3*k +: 3]),
+        .m_axi_rvalid_i (m_axi_rvalid_i[k]),
+        .m_axi_rready_o (m_axi_rready_o[k]),
+        .m_axi_rdata_i  (m_axi_rdata_i[AXI_DATA_W*k +: AXI_DATA_W]),
+        .m_axi_rid_i    (m_axi_rid_i[AXI_ID_W*k +: AXI_ID_W]),
+        .m_axi_rresp_i  (m_axi_rresp_i[2*k +: 2]),
+        .m_axi_rlast_i  (m_axi_rlast_i[k]),
+        .mem_err_o      (mem_err_o[k])
       );
       assign ej_ready[k] = c_ev_ready;
 

@@ -102,8 +102,22 @@ module snn_syn_event #(
   parameter integer SYN_DEPTH = 1024,
   // $readmemh image of the synapse memory (SYN_DEPTH words {w, delay, target}); "" = none.
   parameter SYN_MEM_FILE = "",
-  // $readmemh image of the row memory (ROWS words {end, start}); "" = none.
-  parameter ROW_MEM_FILE = ""
+  // $readmemh image of the row memory (ROWS words {end, start}, or with SYN_EXT = 1
+  // snn_syn_fetch's {beats, last, start_beat}); "" = none.
+  parameter ROW_MEM_FILE = "",
+  // 1: the synapse rows are in external memory, read through the AXI4 master m_axi_*
+  // (snn_syn_fetch); no synapse memory, taps, weight port or auxiliary read. 0: on chip.
+  parameter integer SYN_EXT = 0,
+  // AXI data width in bits (SYN_EXT = 1): a power of two, 32..1024, >= the synapse word.
+  parameter integer AXI_DATA_W = 256,
+  // AXI byte-address width (SYN_EXT = 1); 12..64.
+  parameter integer AXI_ADDR_W = 34,
+  // AXI read ID width (SYN_EXT = 1); 1..8.
+  parameter integer AXI_ID_W = 4,
+  // Most beats per burst (SYN_EXT = 1); 1..256.
+  parameter integer AXI_BURST = 16,
+  // Bursts in flight (SYN_EXT = 1); 1..min(64, 2^AXI_ID_W).
+  parameter integer AXI_OUTSTANDING = 16
 ) (
   input  wire                       clk_i,
   input  wire                       rst_i,
@@ -139,7 +153,28 @@ module snn_syn_event #(
   input  wire                       ld_syn_i,
   input  wire                       ld_row_i,
   input  wire [31:0]                ld_addr_i,
-  input  wire [LD_W-1:0]            ld_word_i
+  input  wire [LD_W-1:0]            ld_word_i,
+  // external synapse memory (SYN_EXT = 1; an on-chip pipeline never requests
+  // and ignores the inputs): the region's byte address, the sticky error
+  // flag and its clear, the AXI4 read master
+  input  wire [AXI_ADDR_W-1:0]      ext_base_i,
+  input  wire                       err_clr_i,
+  output wire                       err_o,
+  output wire                       m_axi_arvalid_o,
+  input  wire                       m_axi_arready_i,
+  output wire [AXI_ADDR_W-1:0]      m_axi_araddr_o,
+  output wire [7:0]                 m_axi_arlen_o,
+  output wire [2:0]                 m_axi_arsize_o,
+  output wire [1:0]                 m_axi_arburst_o,
+  output wire [AXI_ID_W-1:0]        m_axi_arid_o,
+  output wire [3:0]                 m_axi_arcache_o,
+  output wire [2:0]                 m_axi_arprot_o,
+  input  wire                       m_axi_rvalid_i,
+  output wire                       m_axi_rready_o,
+  input  wire [AXI_DATA_W-1:0]      m_axi_rdata_i,
+  input  wire [AXI_ID_W-1:0]        m_axi_rid_i,
+  input  wire [1:0]                 m_axi_rresp_i,
+  input  wire                       m_axi_rlast_i
 );
   // The memory sizes as snn_mem gets them: the parameters whenever they are
   // legal. An illegal one (rejected below, by this module's checks) is
@@ -159,8 +194,13 @@ module snn_syn_event #(
   localparam integer PTR_W = $clog2(SYN_DEPTH_M + 1);
   // Synapse word: {weight, delay, target}.
   localparam integer SYN_W = W_BITS + SLOT_W + TGT_W;
-  // Load word width: the wider of the synapse and row words.
-  localparam integer LD_W = (SYN_W > 2 * PTR_W) ? SYN_W : 2 * PTR_W;
+  // External row word {beats, last, start_beat} (snn_syn_fetch's).
+  localparam integer X_LANES = (AXI_DATA_W / SYN_W < 1) ? 1 : AXI_DATA_W / SYN_W;
+  localparam integer X_BEATS = (SYN_DEPTH_M + X_LANES - 1) / X_LANES;
+  localparam integer X_RW_W = $clog2(X_BEATS + 1) + $clog2(X_LANES + 1) + ((X_BEATS > 1) ? $clog2(X_BEATS) : 1);
+  // Load word width: the widest of the synapse and row words.
+  localparam integer LD_W0 = (SYN_W > 2 * PTR_W) ? SYN_W : 2 * PTR_W;
+  localparam integer LD_W = (LD_W0 > X_RW_W) ? LD_W0 : X_RW_W;
   // Accumulator entries per channel and their address width.
   localparam integer ACC_DEPTH = SLOTS * N_NEURONS;
   localparam integer ACC_AW = $clog2(ACC_DEPTH);
@@ -218,6 +258,13 @@ module snn_syn_event #(
       snn_syn_event__SYN_DEPTH_must_be_at_least_1 param_error ();
 `endif
     end
+    if (SYN_EXT != 0 && SYN_EXT != 1) begin : g_err_syn_ext
+`ifdef VERILATOR
+      $error("snn_syn_event: SYN_EXT (%0d) must be 0 or 1", SYN_EXT);
+`else
+      snn_syn_event__SYN_EXT_must_be_0_or_1 param_error ();
+`endif
+    end
   endgenerate
 
   // Constants at the widths they are used with.
@@ -236,137 +283,224 @@ module snn_syn_event #(
 
   assign dr_ready_o = 1'b1;
 
-  // ======================================================== F: row fetch
-  reg                 f_valid_q;
-  reg [SLOT_W-1:0]    f_slot_q;
-  wire [2*PTR_W-1:0]  f_row;          // row memory output (registered read)
-  wire [PTR_W-1:0]    f_start = f_row[PTR_W-1:0];
-  wire [PTR_W-1:0]    f_end   = f_row[2*PTR_W-1:PTR_W];
-  wire                f_empty = (f_start == f_end);
+  // ======================================================== front end
+  // Synapse words enter stage s1 (s1_valid, s1_syn: the word, s1_slot: its
+  // event's slot, s1_addr: its synapse address) from the on-chip row walker
+  // or, with SYN_EXT = 1, from snn_syn_fetch; both hold while s_adv is low.
+  wire                s1_valid;
+  wire [SYN_W-1:0]    s1_syn;
+  wire [SYN_AW-1:0]   s1_addr;
+  wire [SLOT_W-1:0]   s1_slot;
+  wire                front_busy;     // events or words in the front end (s1 included)
 
-  // ======================================================== W: row walker
-  reg                 w_act_q;        // a row with ptr < end is being walked
-  reg [PTR_W-1:0]     w_ptr_q;
-  reg [PTR_W-1:0]     w_end_q;
-  reg [SLOT_W-1:0]    w_slot_q;
-  localparam [PTR_W-1:0] PTR_ONE = 1;
-  wire [PTR_W-1:0]    w_ptr_inc = w_ptr_q + PTR_ONE;
-  wire                w_last    = (w_ptr_inc == w_end_q);
-  wire                w_issue   = w_act_q & s_adv;
-  // The walker can load a row when idle or while issuing its last synapse.
-  wire                w_free    = ~w_act_q | (s_adv & w_last);
-  wire                w_take    = f_valid_q & ~f_empty & w_free;
-  // F moves on when empty, when its (empty) row is dropped, or when W takes it.
-  wire                f_adv     = ~f_valid_q | f_empty | w_take;
+  generate
+    if (SYN_EXT == 0) begin : g_onchip
+    // ======================================================== F: row fetch
+    reg                 f_valid_q;
+    reg [SLOT_W-1:0]    f_slot_q;
+    wire [2*PTR_W-1:0]  f_row;          // row memory output (registered read)
+    wire [PTR_W-1:0]    f_start = f_row[PTR_W-1:0];
+    wire [PTR_W-1:0]    f_end   = f_row[2*PTR_W-1:PTR_W];
+    wire                f_empty = (f_start == f_end);
 
-  assign ev_ready_o = f_adv;
+    // ======================================================== W: row walker
+    reg                 w_act_q;        // a row with ptr < end is being walked
+    reg [PTR_W-1:0]     w_ptr_q;
+    reg [PTR_W-1:0]     w_end_q;
+    reg [SLOT_W-1:0]    w_slot_q;
+    localparam [PTR_W-1:0] PTR_ONE = 1;
+    wire [PTR_W-1:0]    w_ptr_inc = w_ptr_q + PTR_ONE;
+    wire                w_last    = (w_ptr_inc == w_end_q);
+    wire                w_issue   = w_act_q & s_adv;
+    // The walker can load a row when idle or while issuing its last synapse.
+    wire                w_free    = ~w_act_q | (s_adv & w_last);
+    wire                w_take    = f_valid_q & ~f_empty & w_free;
+    // F moves on when empty, when its (empty) row is dropped, or when W takes it.
+    wire                f_adv     = ~f_valid_q | f_empty | w_take;
 
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      f_valid_q <= 1'b0;
-    end else if (f_adv) begin
-      f_valid_q <= ev_valid_i;
+    assign ev_ready_o = f_adv;
+
+    always @(posedge clk_i) begin
+      if (rst_i) begin
+        f_valid_q <= 1'b0;
+      end else if (f_adv) begin
+        f_valid_q <= ev_valid_i;
+      end
     end
-  end
 
-  always @(posedge clk_i) begin
-    if (f_adv) begin
-      f_slot_q <= ev_slot_i;
+    always @(posedge clk_i) begin
+      if (f_adv) begin
+        f_slot_q <= ev_slot_i;
+      end
     end
-  end
 
-  // row memory: read as the event is accepted (f_row, held while F stalls);
-  // written by the load port
-  snn_mem #(
-    .WIDTH    (2 * PTR_W),
-    .DEPTH    (ROWS_M),
-    .INIT_FILE(ROW_MEM_FILE)
-  ) u_row_mem (
-    .clk_i  (clk_i),
-    .we_i   (ld_row_i),
-    .waddr_i(ld_addr_i[ROW_W-1:0]),
-    .wdata_i(ld_word_i[2*PTR_W-1:0]),
-    .wlane_i(1'b1),
-    .re_i   (f_adv),
-    .raddr_i(ev_row_i),
-    .rdata_o(f_row)
-  );
+    // row memory: read as the event is accepted (f_row, held while F stalls);
+    // written by the load port
+    snn_mem #(
+      .WIDTH    (2 * PTR_W),
+      .DEPTH    (ROWS_M),
+      .INIT_FILE(ROW_MEM_FILE)
+    ) u_row_mem (
+      .clk_i  (clk_i),
+      .we_i   (ld_row_i),
+      .waddr_i(ld_addr_i[ROW_W-1:0]),
+      .wdata_i(ld_word_i[2*PTR_W-1:0]),
+      .wlane_i(1'b1),
+      .re_i   (f_adv),
+      .raddr_i(ev_row_i),
+      .rdata_o(f_row)
+    );
 
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      w_act_q <= 1'b0;
-    end else if (w_take) begin
-      w_act_q <= 1'b1;
-    end else if (w_issue && w_last) begin
-      w_act_q <= 1'b0;
+    always @(posedge clk_i) begin
+      if (rst_i) begin
+        w_act_q <= 1'b0;
+      end else if (w_take) begin
+        w_act_q <= 1'b1;
+      end else if (w_issue && w_last) begin
+        w_act_q <= 1'b0;
+      end
     end
-  end
 
-  always @(posedge clk_i) begin
-    if (w_take) begin
-      w_ptr_q  <= f_start;
-      w_end_q  <= f_end;
-      w_slot_q <= f_slot_q;
-    end else if (w_issue) begin
-      w_ptr_q  <= w_ptr_inc;
+    always @(posedge clk_i) begin
+      if (w_take) begin
+        w_ptr_q  <= f_start;
+        w_end_q  <= f_end;
+        w_slot_q <= f_slot_q;
+      end else if (w_issue) begin
+        w_ptr_q  <= w_ptr_inc;
+      end
     end
-  end
 
-  // ======================================================== s1: synapse word
-  reg                 s1_valid_q;
-  wire [SYN_W-1:0]    s1_syn;         // synapse memory output (registered read)
-  reg [SYN_AW-1:0]    s1_addr_q;
-  reg [SLOT_W-1:0]    s1_slot_q;
-  // port A address: the walker's pointer, or the auxiliary read while idle
-  wire [SYN_AW-1:0]   a_syn_addr = ax_valid_i ? ax_addr_i : w_ptr_q[SYN_AW-1:0];
+    // ------------------------------------------------------ s1: synapse word
+    reg                 s1_valid_q;
+    // (s1_syn: the synapse memory's output, registered read)
+    reg [SYN_AW-1:0]    s1_addr_q;
+    reg [SLOT_W-1:0]    s1_slot_q;
+    // port A address: the walker's pointer, or the auxiliary read while idle
+    wire [SYN_AW-1:0]   a_syn_addr = ax_valid_i ? ax_addr_i : w_ptr_q[SYN_AW-1:0];
 
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      s1_valid_q <= 1'b0;
-    end else if (s_adv) begin
-      s1_valid_q <= w_act_q;
+    always @(posedge clk_i) begin
+      if (rst_i) begin
+        s1_valid_q <= 1'b0;
+      end else if (s_adv) begin
+        s1_valid_q <= w_act_q;
+      end
     end
-  end
 
-  always @(posedge clk_i) begin
-    if (s_adv) begin
-      s1_addr_q <= a_syn_addr;
-      s1_slot_q <= w_slot_q;
+    always @(posedge clk_i) begin
+      if (s_adv) begin
+        s1_addr_q <= a_syn_addr;
+        s1_slot_q <= w_slot_q;
+      end
     end
-  end
 
-  // The synapse memory. Its write port takes a whole word (load) or the
-  // weight field (STDP write-back): the word's write lanes are {delay,
-  // target} (lane 0, SYN_LO bits) and the weight (the lanes above).
-  localparam integer SYN_LO    = TGT_W + SLOT_W;
-  localparam integer SYN_LANES = (SYN_W + SYN_LO - 1) / SYN_LO;
-  // (lane 0 is kept only by a weight write: in a static core, where
-  // wp_valid_i is tied low, every lane's enable is the same signal and the
-  // memory maps to block RAM like one written in whole words)
-  wire w_only = wp_valid_i & ~ld_syn_i;
+    // The synapse memory. Its write port takes a whole word (load) or the
+    // weight field (STDP write-back): the word's write lanes are {delay,
+    // target} (lane 0, SYN_LO bits) and the weight (the lanes above).
+    localparam integer SYN_LO    = TGT_W + SLOT_W;
+    localparam integer SYN_LANES = (SYN_W + SYN_LO - 1) / SYN_LO;
+    // (lane 0 is kept only by a weight write: in a static core, where
+    // wp_valid_i is tied low, every lane's enable is the same signal and the
+    // memory maps to block RAM like one written in whole words)
+    wire w_only = wp_valid_i & ~ld_syn_i;
 
-  snn_mem #(
-    .WIDTH    (SYN_W),
-    .DEPTH    (SYN_DEPTH_M),
-    .LANE_W   (SYN_LO),
-    .INIT_FILE(SYN_MEM_FILE)
-  ) u_syn_mem (
-    .clk_i  (clk_i),
-    .we_i   (ld_syn_i | wp_valid_i),
-    .waddr_i(ld_syn_i ? ld_addr_i[SYN_AW-1:0] : wp_addr_i),
-    .wdata_i(ld_syn_i ? ld_word_i[SYN_W-1:0] : {wp_w_i, {SYN_LO{1'b0}}}),
-    .wlane_i({{(SYN_LANES - 1){1'b1}}, ~w_only}),
-    .re_i   (s_adv),
-    .raddr_i(a_syn_addr),
-    .rdata_o(s1_syn)
-  );
+    snn_mem #(
+      .WIDTH    (SYN_W),
+      .DEPTH    (SYN_DEPTH_M),
+      .LANE_W   (SYN_LO),
+      .INIT_FILE(SYN_MEM_FILE)
+    ) u_syn_mem (
+      .clk_i  (clk_i),
+      .we_i   (ld_syn_i | wp_valid_i),
+      .waddr_i(ld_syn_i ? ld_addr_i[SYN_AW-1:0] : wp_addr_i),
+      .wdata_i(ld_syn_i ? ld_word_i[SYN_W-1:0] : {wp_w_i, {SYN_LO{1'b0}}}),
+      .wlane_i({{(SYN_LANES - 1){1'b1}}, ~w_only}),
+      .re_i   (s_adv),
+      .raddr_i(a_syn_addr),
+      .rdata_o(s1_syn)
+    );
+
+
+      assign s1_valid   = s1_valid_q;
+      assign s1_addr    = s1_addr_q;
+      assign s1_slot    = s1_slot_q;
+      assign front_busy = f_valid_q | w_act_q | s1_valid_q;
+      assign ax_w_o     = s1_syn[TGT_W + SLOT_W +: W_BITS];
+      assign err_o      = 1'b0;
+      assign m_axi_arvalid_o = 1'b0;
+      assign m_axi_araddr_o  = {AXI_ADDR_W{1'b0}};
+      assign m_axi_arlen_o   = 8'd0;
+      assign m_axi_arsize_o  = 3'd0;
+      assign m_axi_arburst_o = 2'd0;
+      assign m_axi_arid_o    = {AXI_ID_W{1'b0}};
+      assign m_axi_arcache_o = 4'd0;
+      assign m_axi_arprot_o  = 3'd0;
+      assign m_axi_rready_o  = 1'b0;
+      wire unused_ext = &{1'b0, ext_base_i, err_clr_i, m_axi_arready_i, m_axi_rvalid_i, m_axi_rdata_i,
+                          m_axi_rid_i, m_axi_rresp_i, m_axi_rlast_i};
+    end else begin : g_ext
+      // synapse words from external memory: no synapse memory, so no
+      // synapse address (taps report 0), no weight port, no auxiliary read
+      wire x_valid;
+      snn_syn_fetch #(
+        .ROWS           (ROWS_M),
+        .SYN_DEPTH      (SYN_DEPTH_M),
+        .SYN_W          (SYN_W),
+        .SLOT_W         (SLOT_W),
+        .AXI_DATA_W     (AXI_DATA_W),
+        .AXI_ADDR_W     (AXI_ADDR_W),
+        .AXI_ID_W       (AXI_ID_W),
+        .AXI_BURST      (AXI_BURST),
+        .AXI_OUTSTANDING(AXI_OUTSTANDING),
+        .ROW_MEM_FILE   (ROW_MEM_FILE)
+      ) u_fetch (
+        .clk_i          (clk_i),
+        .rst_i          (rst_i),
+        .ev_valid_i     (ev_valid_i),
+        .ev_ready_o     (ev_ready_o),
+        .ev_row_i       (ev_row_i),
+        .ev_slot_i      (ev_slot_i),
+        .x_valid_o      (x_valid),
+        .x_ready_i      (s_adv),
+        .x_syn_o        (s1_syn),
+        .x_slot_o       (s1_slot),
+        .busy_o         (front_busy),
+        .base_i         (ext_base_i),
+        .err_clr_i      (err_clr_i),
+        .err_o          (err_o),
+        .m_axi_arvalid_o(m_axi_arvalid_o),
+        .m_axi_arready_i(m_axi_arready_i),
+        .m_axi_araddr_o (m_axi_araddr_o),
+        .m_axi_arlen_o  (m_axi_arlen_o),
+        .m_axi_arsize_o (m_axi_arsize_o),
+        .m_axi_arburst_o(m_axi_arburst_o),
+        .m_axi_arid_o   (m_axi_arid_o),
+        .m_axi_arcache_o(m_axi_arcache_o),
+        .m_axi_arprot_o (m_axi_arprot_o),
+        .m_axi_rvalid_i (m_axi_rvalid_i),
+        .m_axi_rready_o (m_axi_rready_o),
+        .m_axi_rdata_i  (m_axi_rdata_i),
+        .m_axi_rid_i    (m_axi_rid_i),
+        .m_axi_rresp_i  (m_axi_rresp_i),
+        .m_axi_rlast_i  (m_axi_rlast_i),
+        .ld_row_i       (ld_row_i),
+        .ld_addr_i      (ld_addr_i),
+        .ld_word_i      (ld_word_i[X_RW_W-1:0])
+      );
+      assign s1_valid = x_valid;
+      assign s1_addr  = {SYN_AW{1'b0}};
+      assign ax_w_o   = {W_BITS{1'b0}};
+      wire unused_onchip = &{1'b0, ld_syn_i, wp_valid_i, wp_addr_i, wp_w_i, ax_valid_i, ax_addr_i,
+                             ld_word_i};
+    end
+  endgenerate
 
   // decode
   wire [TGT_W-1:0]        s1_tgt   = s1_syn[TGT_W-1:0];
   wire [SLOT_W-1:0]       s1_dly   = s1_syn[TGT_W +: SLOT_W];
   wire [W_BITS-1:0]       s1_w     = s1_syn[TGT_W + SLOT_W +: W_BITS];
   // target slot: s + d < 2 SLOTS, one conditional subtraction
-  wire [SLOT_W:0]         s1_ssum  = {1'b0, s1_slot_q} + {1'b0, s1_dly};
+  wire [SLOT_W:0]         s1_ssum  = {1'b0, s1_slot} + {1'b0, s1_dly};
   wire [SLOT_W:0]         s1_smod  = (s1_ssum >= S_C) ? (s1_ssum - S_C) : s1_ssum;
   // zero-extend slot and target to ACC_AW (via a wider concatenation, so no
   // zero-width replication is needed when the widths are equal)
@@ -387,7 +521,7 @@ module snn_syn_event #(
     if (rst_i) begin
       s2_valid_q <= 1'b0;
     end else if (s_adv) begin
-      s2_valid_q <= s1_valid_q;
+      s2_valid_q <= s1_valid;
     end
   end
 
@@ -525,17 +659,16 @@ module snn_syn_event #(
                       s1_w_x[ACC_BITS+W_BITS-1:ACC_BITS], dr_slot_x[ACC_AW+SLOT_W-1:ACC_AW],
                       dr_tgt_x[ACC_AW+TGT_W-1:ACC_AW]};
 
-  assign tap_valid_o = s1_valid_q & s_adv;
-  assign tap_addr_o  = s1_addr_q;
+  assign tap_valid_o = s1_valid & s_adv;
+  assign tap_addr_o  = s1_addr;
   assign tap_w_o     = s1_w;
   assign tap_tgt_o   = s1_tgt;
-  assign ax_w_o      = s1_w;
   wire unused_ld = &{1'b0, ld_addr_i, ld_word_i};
 
   assign dr_valid_o  = dr_valid_q;
   assign dr_neuron_o = dr_neuron_q;
   assign dr_ex_o     = exb_rd;
   assign dr_in_o     = inb_rd;
-  assign busy_o      = f_valid_q | w_act_q | s1_valid_q | s2_valid_q | s3_valid_q;
+  assign busy_o      = front_busy | s2_valid_q | s3_valid_q;
 endmodule
 `default_nettype wire

@@ -27,6 +27,7 @@ pub const CORE: &[Source] = &[
     source!("snn_rng.v"),
     source!("snn_poisson.v"),
     source!("snn_lif_update.v"),
+    source!("snn_syn_fetch.v"),
     source!("snn_syn_event.v"),
     source!("snn_stdp.v"),
     source!("snn_core_ctrl.v"),

@@ -214,7 +214,19 @@ fn cores() -> Vec<CoreParams> {
         w_bits: 7,
         ..odd
     };
-    vec![odd, plastic_mesh]
+    // an external-store core: 128-bit beats of 5 synapse words of 22 bits
+    // (weight 11, delay 4, target 7), bursts of 7, 5 in flight
+    let ext = CoreParams {
+        ext: Some(spikefab_hdl::core::AxiParams {
+            data_w: 128,
+            addr_w: 33,
+            id_w: 3,
+            burst: 7,
+            outstanding: 5,
+        }),
+        ..odd
+    };
+    vec![odd, plastic_mesh, ext]
 }
 
 #[test]
@@ -228,7 +240,12 @@ fn core_ports_match_the_verilog() {
 fn mesh_top_ports_match_the_verilog() {
     let mut core = cores()[1];
     core.plastic = false;
-    for (mrows, mcols) in [(3, 2), (1, 7), (1, 1)] {
+    let ext_core = CoreParams {
+        mesh: true,
+        rows: 333,
+        ..cores()[2]
+    };
+    for (mrows, mcols, core) in [(3, 2, core), (1, 7, core), (1, 1, core), (1, 3, ext_core)] {
         let m = MeshTopParams {
             mrows,
             mcols,
