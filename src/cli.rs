@@ -230,9 +230,11 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Network TOML file.
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
     #[arg(value_name = "NET")]
     pub net: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
 }
 
 #[derive(Debug, Args)]

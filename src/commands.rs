@@ -41,7 +41,7 @@ pub fn export(args: &ExportArgs) -> Result<(), CliError> {
 /// `spikefab check`: exit 0 with the memory estimate and the quantization
 /// report, or the diagnostics.
 pub fn check(args: &CheckArgs) -> Result<(), CliError> {
-    let r = model::resolve(&args.net, &ModelArgs::default(), Length::Default)?;
+    let r = model::resolve(&args.net, &args.model, Length::Default)?;
     let q = match quant::quantize(&r.net) {
         Ok(q) => q,
         Err(mut d) => {

@@ -773,6 +773,41 @@ fn exported_balanced_model_loads_back() {
 }
 
 #[test]
+fn check_takes_the_model_options_as_sim_does() {
+    let (dir, _) = setup();
+    let d = dir.path();
+    let out = ok(&spikefab(
+        d,
+        &[
+            "check",
+            "pd14",
+            "--n-scale",
+            "0.02",
+            "--k-scale",
+            "0.1",
+            "--drive",
+            "poisson",
+            "--seed",
+            "7",
+        ],
+    ));
+    assert!(
+        out.contains("model pd14, 8 populations (1544 neurons)"),
+        "{out}"
+    );
+    let out = ok(&spikefab(d, &["check", "balanced", "--n", "33"]));
+    assert!(out.contains("(33 neurons)"), "{out}");
+    // the options of one model are refused for another, and for a file
+    let out = spikefab(d, &["check", "balanced", "--n-scale", "0.5"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--n-scale"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn builtin_balanced_runs() {
     let (dir, _) = setup();
     let d = dir.path();
