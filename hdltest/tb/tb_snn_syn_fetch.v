@@ -31,6 +31,10 @@
 //      (+inj_rid=<id>: that RID, once it has nothing outstanding; default a
 //      random one)
 //   3  that beat's RLAST is inverted
+//   4  an extra beat, at or after that one, while an AR waits on the AR
+//      channel (ARVALID && !ARREADY), with that AR's ID, the data of its
+//      first beat and RLAST as its first beat would have: a beat for a burst
+//      the memory has not accepted yet (ARREADY is held low one more cycle)
 //
 // Plusargs (besides +vec and +out, see tb_io.vh):
 //   +seed=<n> +ev_pct=<p> +x_pct=<p> +ar_pct=<p> +r_pct=<p>
@@ -492,7 +496,7 @@ module tb_snn_syn_fetch #(
         if (inj_beat != 0) begin
           $fwrite(fd, "5 %0d %0d\n", cycle, inj_beat);
         end
-        if (inj_beat != 2) beats = beats + 1;   // the extra beat is not one of the image's
+        if (inj_beat != 2 && inj_beat != 4) beats = beats + 1;   // extra beats are not the image's
         inj_beat = 0;
       end
       if (!rvalid_q || rready === 1'b1) begin
@@ -511,6 +515,19 @@ module tb_snn_syn_fetch #(
           n_elig = 0;
           for (d = 0; d < id_hi; d = d + 1) begin
             if (may_send(d)) n_elig = n_elig + 1;
+          end
+          if (inj == 4 && inj_done == 0 && beats >= inj_at && arvalid === 1'b1 && !arready_q) begin
+            a64 = {{(64 - AXI_ADDR_W){1'b0}}, araddr};
+            off = (a64 - base64) >> SIZE;
+            rvalid_q <= 1'b1;
+            rid_q <= arid;
+            rdata_q <= (off < MEM_BEATS) ? mem[off] : {AXI_DATA_W{1'bx}};
+            rresp_q <= 2'b00;
+            rlast_q <= (arlen == 8'd0);
+            arready_q <= 1'b0;
+            inj_beat = 4;
+            inj_done = 1;
+            n_elig = 0;
           end
           if (inj == 2 && inj_done == 0 && beats >= inj_at) begin
             // an extra beat whose RID has nothing outstanding (and is not on AR)

@@ -357,7 +357,8 @@ impl Mode {
 /// An injected memory fault.
 #[derive(Debug, Clone, Copy)]
 struct Inject {
-    /// 1 RRESP, 2 unknown RID, 3 wrong RLAST (the bench's +inj).
+    /// 1 RRESP, 2 unknown RID, 3 wrong RLAST, 4 a beat for the burst whose
+    /// AR is still waiting (the bench's +inj).
     kind: u32,
     /// The beat (in handout order) it hits.
     at: u64,
@@ -1139,6 +1140,10 @@ fn run_faults(cfg: Cfg, seed: u64, extra_rids: &[u32]) {
     for &rid in extra_rids {
         faults.push((m[3], fault(2, g.below(total), 0, Some(rid))));
     }
+    // a beat for the burst whose AR waits on the AR channel (its ID has
+    // nothing in flight yet): early, and at a random point
+    faults.push((m[1], fault(4, 0, 0, None)));
+    faults.push((m[1], fault(4, g.below(total), 0, None)));
     // RLAST missing on a burst's last beat, early on a first beat, missing
     // on the very last beat (responses in AR order: beat n is known)
     let (last, first) = burst_edges(&b, &mut g);
@@ -1156,7 +1161,7 @@ fn run_faults(cfg: Cfg, seed: u64, extra_rids: &[u32]) {
 }
 
 #[test]
-fn fetch_flags_rresp_unknown_rid_and_misplaced_rlast_five_lanes() {
+fn fetch_flags_each_memory_fault_and_keeps_the_stream_five_lanes() {
     // RID 6: outside the 5 slots; RID 2: a slot's own ID while it has
     // nothing in flight
     run_faults(
@@ -1170,7 +1175,7 @@ fn fetch_flags_rresp_unknown_rid_and_misplaced_rlast_five_lanes() {
 }
 
 #[test]
-fn fetch_flags_rresp_unknown_rid_and_misplaced_rlast_one_id_bit() {
+fn fetch_flags_each_memory_fault_and_keeps_the_stream_one_id_bit() {
     // RID 1: no slot of that ID; RID 0: the only slot, between its bursts
     run_faults(WIDE_1024, 62, &[1, 0]);
 }
