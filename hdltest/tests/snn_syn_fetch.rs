@@ -980,9 +980,12 @@ fn fetch_reads_row_words_written_through_the_load_port() {
 /// Cycles beyond the memory latency that the bursts issued after a burst
 /// must stream for while that burst's slot is reused: a slot is freed when
 /// its last beat enters the output register, and the burst that takes it
-/// next streams its first synapse `latency + COVER_SLACK` cycles later
-/// (measured: one synapse per clock holds exactly while the synapses of the
-/// AXI_OUTSTANDING - 1 bursts after each burst cover latency + 3).
+/// next streams its first synapse about `latency + COVER_SLACK` cycles
+/// later. Measured on the throughput workloads below: one synapse per clock
+/// holds while the synapses of the AXI_OUTSTANDING - 1 bursts after each
+/// burst are at least latency + 3; with one lane that bound is exact (at
+/// latency + 2 the first bubble appears), with more lanes it is sufficient
+/// (the freed burst's last beat still streams its lanes).
 const COVER_SLACK: u64 = 3;
 
 /// A long stream of long rows without stalls at latency `lat`: after the
