@@ -354,12 +354,14 @@ module snn_syn_fetch #(
   assign m_axi_rready_o  = 1'b1;         // every slot has room for its whole burst
 
   // ======================================================== R: beats into the buffer
-  // (a beat whose RID is outside the slots, names a free slot or would be
-  // one too many is dropped and flagged)
+  // (a beat whose RID is outside the slots, names a free slot, a slot whose
+  // AR still waits in the AR register (not yet accepted by the memory) or
+  // would be one too many is dropped and flagged)
   wire [AXI_ID_W+SLOT_IW-1:0] r_id_x = {{SLOT_IW{1'b0}}, m_axi_rid_i};
   wire [SLOT_IW-1:0]  r_slot   = r_id_x[SLOT_IW-1:0];
   wire                r_in     = (r_id_x < OUT_M[AXI_ID_W+SLOT_IW-1:0]);
-  wire                r_known  = r_in && s_alloc_q[r_slot] && (s_rcv_q[r_slot] != s_len_q[r_slot]);
+  wire                r_wait   = ar_valid_q && (ar_id_q == r_slot);
+  wire                r_known  = r_in && s_alloc_q[r_slot] && !r_wait && (s_rcv_q[r_slot] != s_len_q[r_slot]);
   wire                r_take   = m_axi_rvalid_i & r_known;
   wire [LEN_W-1:0]    r_rcv_n  = s_rcv_q[r_slot] + LEN_ONE;
   wire                r_lastok = (r_rcv_n == s_len_q[r_slot]) == m_axi_rlast_i;

@@ -141,6 +141,65 @@ pub const SUITES: &[Suite] = &[
         caches: &[],
     },
     Suite {
+        module: "snn_syn_fetch",
+        file: "snn_syn_fetch.v",
+        what: "its bench (7 parameter sets; in-order, reordered and interleaved responses with random latency and stalls; injected memory faults; one synapse per clock at latency 60..400)",
+        tests: &[
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_flags_each_memory_fault_and_keeps_the_stream_five_lanes",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_rows_five_lanes_in_128_bits_bursts_of_7_five_in_flight",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_one_synapse_per_clock_at_latency_60_five_lanes",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_one_synapse_per_clock_at_latency_90_one_lane",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_flags_each_memory_fault_and_keeps_the_stream_one_id_bit",
+            ),
+            hdltest("snn_syn_fetch", "fetch_streams_rows_one_beat_bursts_on_every_id"),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_rows_one_33_bit_lane_in_64_bits_at_the_top_of_64_bit_addresses",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_rows_word_as_wide_as_a_32_bit_bus",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_rows_51_lanes_in_1024_bits_one_burst_in_flight",
+            ),
+            hdltest("snn_syn_fetch", "fetch_streams_rows_default_parameters"),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_rows_64_bursts_in_flight_on_8_id_bits",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_reads_row_words_written_through_the_load_port",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_one_synapse_per_clock_at_latency_200_word_as_wide_as_the_bus",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_streams_one_synapse_per_clock_at_latency_400_default_parameters",
+            ),
+        ],
+        regions: &[],
+        caches: &[],
+    },
+    Suite {
         module: "snn_stdp",
         file: "snn_stdp.v",
         what: "its bench (6 parameter sets x 4 stall patterns, the engine's records), the STDP core",
@@ -250,4 +309,30 @@ impl Suite {
 /// The suite of `module`.
 pub fn find(module: &str) -> Option<&'static Suite> {
     SUITES.iter().find(|s| s.module == module)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_suite_test_is_a_test_of_its_target() {
+        for s in SUITES {
+            for t in s.tests.iter().filter(|t| t.package == "spikefab-hdltest") {
+                let path = crate::repo_root()
+                    .join("hdltest")
+                    .join("tests")
+                    .join(format!("{}.rs", t.target));
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert!(
+                    text.contains(&format!("#[test]\nfn {}()", t.name)),
+                    "suite {}: no test `{}` in {}",
+                    s.module,
+                    t.name,
+                    path.display()
+                );
+            }
+        }
+    }
 }

@@ -1,0 +1,1276 @@
+//! hdl/snn_syn_fetch.v (the external synapse store's AXI4 read master)
+//! against the external memory layout of docs/hardware.md and
+//! /work/prompts/ext-spec.md: rows in row order, each non-empty row from a
+//! fresh beat, synapse k of a row in beat `start + k / LANES`, lane
+//! `k % LANES`, beat b at byte `BASE + b * AXI_DATA_W/8`, little-endian.
+//!
+//! Row tables are drawn here (empty rows, 1, LANES - 1, LANES, LANES + 1 and
+//! long rows; rows across 4 KiB pages; bases 4 KiB aligned, not 0), packed
+//! into a byte image by this file's own packer and served by the bench's
+//! behavioral AXI4 slave (hdltest/tb/tb_snn_syn_fetch.v) with fixed and random
+//! latency, random AR ready and R gaps, and responses in order, reordered
+//! across IDs, or interleaved beat by beat. Each run checks the synapse
+//! stream (every event's row, in order, with the event's slot), every AR
+//! (the row's beats split greedily at AXI_BURST beats, 4 KiB pages and the
+//! row's end; IDs the burst slots in issue order), that err_o stays low, and
+//! without stalls the cycle count (one synapse per clock after the first
+//! arrival). Injected faults (RRESP != OKAY, a beat whose RID names no burst
+//! in flight, RLAST on the wrong beat) must set err_o at the next clock edge,
+//! keep it until err_clr_i, and leave the stream intact.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+use spikefab_hdltest::{
+    compile_tb_from, compile_tb_with_strings, scratch_dir, Gen, TbOutput, Testbench,
+};
+
+/// One parameter set of the module plus the shape of the drawn workload.
+#[derive(Debug, Clone, Copy)]
+struct Cfg {
+    syn_w: u32,
+    slot_w: u32,
+    data_w: u32,
+    addr_w: u32,
+    id_w: u32,
+    burst: u32,
+    outstanding: u32,
+    rows: u32,
+    /// The region's byte address (a multiple of 4096, not 0).
+    base: u64,
+    /// Events per run.
+    events: usize,
+    /// A long row's beats (inclusive range).
+    long_beats: (u64, u64),
+    /// Percent of rows drawn long.
+    long_pct: u64,
+    /// Every row long (the throughput runs).
+    all_long: bool,
+    /// Rows that must lie across a 4 KiB page boundary (the rows grow until
+    /// they do).
+    min_across: usize,
+}
+
+/// Smallest `b` with `2^b >= x`.
+fn clog2(x: u64) -> u32 {
+    let mut b = 0;
+    while (1u64 << b) < x {
+        b += 1;
+    }
+    b
+}
+
+impl Cfg {
+    fn lanes(&self) -> u64 {
+        u64::from((self.data_w / self.syn_w).max(1))
+    }
+    fn beat_bytes(&self) -> u64 {
+        u64::from(self.data_w / 8)
+    }
+    fn page_beats(&self) -> u64 {
+        4096 / self.beat_bytes()
+    }
+    fn describe(&self, syn_depth: u64) -> String {
+        format!(
+            "SYN_W={} ({} lanes) AXI_DATA_W={} AXI_ADDR_W={} AXI_ID_W={} AXI_BURST={} AXI_OUTSTANDING={} \
+             ROWS={} SYN_DEPTH={syn_depth} SLOT_W={} base={:#x}",
+            self.syn_w,
+            self.lanes(),
+            self.data_w,
+            self.addr_w,
+            self.id_w,
+            self.burst,
+            self.outstanding,
+            self.rows,
+            self.slot_w,
+            self.base
+        )
+    }
+}
+
+/// The drawn rows, their layout and the events.
+struct Work {
+    /// Synapse words per row.
+    rows: Vec<Vec<u64>>,
+    /// First beat of each row (the next free beat for an empty row).
+    start: Vec<u64>,
+    /// (row, slot) in offer order.
+    events: Vec<(u32, u32)>,
+    syn_depth: u64,
+    ext_beats: u64,
+    beat_aw: u32,
+    bcnt_w: u32,
+    lcnt_w: u32,
+}
+
+fn draw_work(cfg: &Cfg, seed: u64) -> Work {
+    let mut g = Gen::new(seed);
+    let lanes = cfg.lanes();
+    let long = |g: &mut Gen| {
+        g.range(cfg.long_beats.0 as i64, cfg.long_beats.1 as i64) as u64 * lanes - g.below(lanes)
+    };
+    let mut lens: Vec<u64> = (0..cfg.rows)
+        .map(|r| {
+            if cfg.all_long {
+                return long(&mut g);
+            }
+            // the first rows are one of each kind, then random kinds
+            let kind = if r < 7 { r as u64 } else { g.below(7) };
+            match kind {
+                0 => 0,
+                1 => 1,
+                2 => lanes - 1,
+                3 => lanes,
+                4 => lanes + 1,
+                5 => {
+                    if g.chance(cfg.long_pct) {
+                        long(&mut g)
+                    } else {
+                        g.range(0, 2 * lanes as i64) as u64
+                    }
+                }
+                _ => g.range(0, 3 * lanes as i64 + 2) as u64,
+            }
+        })
+        .collect();
+    // at least min_across rows lie across a 4 KiB page boundary
+    let across = |lens: &[u64]| {
+        let mut next = 0u64;
+        let mut n = 0;
+        for b in lens.iter().map(|n| n.div_ceil(lanes)) {
+            if b > 0 && next / cfg.page_beats() != (next + b - 1) / cfg.page_beats() {
+                n += 1;
+            }
+            next += b;
+        }
+        n
+    };
+    while across(&lens) < cfg.min_across {
+        let r = g.below(cfg.rows as u64) as usize;
+        lens[r] += long(&mut g);
+    }
+    let width_mask = if cfg.syn_w >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << cfg.syn_w) - 1
+    };
+    let rows: Vec<Vec<u64>> = lens
+        .iter()
+        .map(|&n| (0..n).map(|_| g.u64() & width_mask).collect())
+        .collect();
+    let mut start = Vec::with_capacity(rows.len());
+    let mut next = 0u64;
+    for r in &rows {
+        start.push(next);
+        next += (r.len() as u64).div_ceil(lanes);
+    }
+    let used_lanes = next * lanes;
+    let syn_depth = used_lanes + g.below(3 * lanes + 1);
+    let ext_beats = syn_depth.div_ceil(lanes);
+    // events: every row once in order, then random rows (runs of one row,
+    // runs of empty rows)
+    let slots = 1u64 << cfg.slot_w;
+    let mut events: Vec<(u32, u32)> = Vec::with_capacity(cfg.events);
+    let n_rows = cfg.rows as u64;
+    while events.len() < cfg.events {
+        let i = events.len() as u64;
+        let row = if i < n_rows && !cfg.all_long {
+            i
+        } else {
+            match g.below(6) {
+                0 if !events.is_empty() => events[events.len() - 1].0 as u64,
+                1 => {
+                    let empties: Vec<u64> =
+                        (0..n_rows).filter(|&r| lens[r as usize] == 0).collect();
+                    if empties.is_empty() {
+                        g.below(n_rows)
+                    } else {
+                        g.pick(&empties)
+                    }
+                }
+                _ => g.below(n_rows),
+            }
+        };
+        events.push((row as u32, g.below(slots) as u32));
+    }
+    Work {
+        rows,
+        start,
+        events,
+        syn_depth,
+        ext_beats,
+        beat_aw: if ext_beats > 1 { clog2(ext_beats) } else { 1 },
+        bcnt_w: clog2(ext_beats + 1),
+        lcnt_w: clog2(lanes + 1),
+    }
+}
+
+impl Work {
+    fn beats(&self, r: usize, cfg: &Cfg) -> u64 {
+        (self.rows[r].len() as u64).div_ceil(cfg.lanes())
+    }
+
+    /// The region as bytes, exactly as the layout puts it on the bus: beat b
+    /// at byte offset b * BEAT_BYTES, bit i of a beat in byte i / 8, bit i % 8.
+    fn byte_image(&self, cfg: &Cfg) -> Vec<u8> {
+        let bb = cfg.beat_bytes() as usize;
+        let mut img = vec![0u8; self.ext_beats as usize * bb];
+        let lanes = cfg.lanes();
+        for (r, row) in self.rows.iter().enumerate() {
+            for (k, &word) in row.iter().enumerate() {
+                let beat = self.start[r] + k as u64 / lanes;
+                let lane = k as u64 % lanes;
+                for bit in 0..cfg.syn_w as u64 {
+                    if (word >> bit) & 1 == 1 {
+                        let i = lane * cfg.syn_w as u64 + bit;
+                        img[beat as usize * bb + (i / 8) as usize] |= 1 << (i % 8);
+                    }
+                }
+            }
+        }
+        img
+    }
+
+    /// The slave's `$readmemh` image: one bus word per line (its bytes,
+    /// most significant first).
+    fn mem_image(&self, cfg: &Cfg) -> String {
+        let bb = cfg.beat_bytes() as usize;
+        let mut s = String::new();
+        for beat in self.byte_image(cfg).chunks(bb) {
+            for byte in beat.iter().rev() {
+                write!(s, "{byte:02x}").expect("write");
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    /// Row word `{beats, last, start_beat}` of row r.
+    fn row_word(&self, r: usize, cfg: &Cfg) -> u64 {
+        let n = self.rows[r].len() as u64;
+        let beats = self.beats(r, cfg);
+        let last = if n == 0 {
+            0
+        } else {
+            n - (beats - 1) * cfg.lanes()
+        };
+        let start = if n == 0 { 0 } else { self.start[r] };
+        assert!(
+            start < (1 << self.beat_aw) && beats < (1 << self.bcnt_w) && last < (1 << self.lcnt_w)
+        );
+        (((beats << self.lcnt_w) | last) << self.beat_aw) | start
+    }
+
+    fn row_image(&self, cfg: &Cfg) -> String {
+        let digits = (self.bcnt_w + self.lcnt_w + self.beat_aw).div_ceil(4) as usize;
+        let mut s = String::new();
+        for r in 0..self.rows.len() {
+            writeln!(s, "{:0digits$x}", self.row_word(r, cfg)).expect("write");
+        }
+        s
+    }
+
+    /// (syn, slot, event index, synapse index) in stream order.
+    fn stream(&self) -> Vec<(u64, u32, usize, usize)> {
+        let mut v = Vec::new();
+        for (e, &(r, slot)) in self.events.iter().enumerate() {
+            for (k, &w) in self.rows[r as usize].iter().enumerate() {
+                v.push((w, slot, e, k));
+            }
+        }
+        v
+    }
+
+    /// (address, beats, event index) of every burst, in issue order: each
+    /// non-empty row's beats split at AXI_BURST beats, 4 KiB pages and the
+    /// row's end.
+    fn bursts(&self, cfg: &Cfg) -> Vec<(u64, u64, usize)> {
+        let bb = cfg.beat_bytes();
+        let mut v = Vec::new();
+        for (e, &(r, _)) in self.events.iter().enumerate() {
+            let mut left = self.beats(r as usize, cfg);
+            let mut addr = cfg.base + self.start[r as usize] * bb;
+            while left > 0 {
+                let to_page = (4096 - addr % 4096) / bb;
+                let len = left.min(cfg.burst as u64).min(to_page);
+                v.push((addr, len, e));
+                addr += len * bb;
+                left -= len;
+            }
+        }
+        v
+    }
+
+    /// Synapses in each burst of [`Work::bursts`] (the padding of a row's
+    /// last beat excluded).
+    fn burst_synapses(&self, cfg: &Cfg) -> Vec<u64> {
+        let lanes = cfg.lanes();
+        self.bursts(cfg)
+            .iter()
+            .map(|&(addr, len, e)| {
+                let r = self.events[e].0 as usize;
+                let first = (addr - cfg.base) / cfg.beat_bytes() - self.start[r];
+                let n = self.rows[r].len() as u64;
+                ((first + len) * lanes).min(n) - first * lanes
+            })
+            .collect()
+    }
+
+    /// Rows whose beats lie on two or more 4 KiB pages.
+    fn rows_across_pages(&self, cfg: &Cfg) -> usize {
+        (0..self.rows.len())
+            .filter(|&r| {
+                let b = self.beats(r, cfg);
+                b > 0
+                    && (self.start[r] / cfg.page_beats())
+                        != ((self.start[r] + b - 1) / cfg.page_beats())
+            })
+            .count()
+    }
+}
+
+/// How the bench drives the module and plays the memory.
+#[derive(Debug, Clone, Copy)]
+struct Mode {
+    name: &'static str,
+    ev_pct: u32,
+    x_pct: u32,
+    ar_pct: u32,
+    r_pct: u32,
+    lat: u32,
+    jit: u32,
+    /// 0 in order, 1 interleaved across IDs, 2 reordered bursts.
+    reorder: u32,
+}
+
+impl Mode {
+    fn stall_free(&self) -> bool {
+        self.ev_pct == 100
+            && self.x_pct == 100
+            && self.ar_pct == 100
+            && self.r_pct == 100
+            && self.jit == 0
+    }
+}
+
+/// An injected memory fault.
+#[derive(Debug, Clone, Copy)]
+struct Inject {
+    /// 1 RRESP, 2 unknown RID, 3 wrong RLAST, 4 a beat for the burst whose
+    /// AR is still waiting (the bench's +inj).
+    kind: u32,
+    /// The beat (in handout order) it hits.
+    at: u64,
+    /// RRESP of kind 1.
+    resp: u32,
+    /// RID of kind 2 (`None`: any with nothing outstanding).
+    rid: Option<u32>,
+}
+
+/// Cycles from the first (non-empty) event handshake to the first synapse
+/// handshake beyond the slave's latency, without stalls: F (row read), Q
+/// (split), AR register, the AR handshake, the slave's R register, the beat
+/// buffer's write, its registered read.
+const FILL: i64 = 6;
+
+/// The extra `key=value` fields of the TB_DONE line.
+fn done_field(out: &TbOutput, key: &str) -> i64 {
+    let line = out
+        .log
+        .lines()
+        .find(|l| l.starts_with("TB_DONE"))
+        .expect("TB_DONE line");
+    line.split_whitespace()
+        .find_map(|t| t.strip_prefix(&format!("{key}=")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("TB_DONE has no {key}: {line}"))
+}
+
+struct Bench {
+    cfg: Cfg,
+    w: Work,
+    tb: Testbench,
+    desc: String,
+    /// Row image path, for the load-port runs.
+    row_path: std::path::PathBuf,
+}
+
+fn compile(cfg: &Cfg, w: &Work, dir: &Path, load_port: bool) -> (Testbench, std::path::PathBuf) {
+    let mem_path = dir.join("mem.hex");
+    let row_path = dir.join("row.hex");
+    fs::write(&mem_path, w.mem_image(cfg)).expect("write memory image");
+    fs::write(&row_path, w.row_image(cfg)).expect("write row image");
+    let mut strings: Vec<(&str, &Path)> = vec![("MEM_FILE", &mem_path)];
+    if !load_port {
+        strings.push(("ROW_MEM_FILE", &row_path));
+    }
+    let tb = compile_tb_with_strings(
+        dir,
+        "tb_snn_syn_fetch",
+        &["snn_mem.v", "snn_syn_fetch.v"],
+        &params(cfg, w),
+        &strings,
+    );
+    (tb, row_path)
+}
+
+/// The bench's integer parameters.
+fn params(cfg: &Cfg, w: &Work) -> Vec<(&'static str, i64)> {
+    vec![
+        ("ROWS", cfg.rows as i64),
+        ("SYN_DEPTH", w.syn_depth as i64),
+        ("SYN_W", cfg.syn_w as i64),
+        ("SLOT_W", cfg.slot_w as i64),
+        ("AXI_DATA_W", cfg.data_w as i64),
+        ("AXI_ADDR_W", cfg.addr_w as i64),
+        ("AXI_ID_W", cfg.id_w as i64),
+        ("AXI_BURST", cfg.burst as i64),
+        ("AXI_OUTSTANDING", cfg.outstanding as i64),
+        ("MEM_BEATS", w.ext_beats as i64),
+        ("BASE_LO", (cfg.base & 0xffff_ffff) as i64),
+        ("BASE_HI", (cfg.base >> 32) as i64),
+        ("N_EV", w.events.len() as i64),
+    ]
+}
+
+/// The bench of `b` compiled against the sources in `hdl`.
+fn compile_from(b: &Bench, hdl: &Path) -> Testbench {
+    let (cfg, w) = (&b.cfg, &b.w);
+    compile_tb_from(
+        hdl,
+        &b.tb.dir,
+        "tb_snn_syn_fetch",
+        &["snn_mem.v", "snn_syn_fetch.v"],
+        &params(cfg, w),
+        &[
+            ("MEM_FILE", &b.tb.dir.join("mem.hex")),
+            ("ROW_MEM_FILE", &b.row_path),
+        ],
+    )
+}
+
+fn bench(cfg: Cfg, seed: u64, load_port: bool) -> Bench {
+    assert!(
+        cfg.syn_w <= 64,
+        "the bench records synapse words as decimal integers"
+    );
+    assert!(cfg.base.is_multiple_of(4096) && cfg.base != 0);
+    let w = draw_work(&cfg, seed);
+    let desc = cfg.describe(w.syn_depth);
+    let end = cfg.base + w.ext_beats * cfg.beat_bytes();
+    assert!(
+        cfg.addr_w == 64 || end <= 1u64 << cfg.addr_w,
+        "the region ends beyond AXI_ADDR_W ({desc})"
+    );
+    let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_syn_fetch");
+    let (tb, row_path) = compile(&cfg, &w, &dir, load_port);
+    Bench {
+        cfg,
+        w,
+        tb,
+        desc,
+        row_path,
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = fs::remove_dir_all(&self.tb.dir);
+        }
+    }
+}
+
+impl Bench {
+    /// The +vec lines and plusargs of one run.
+    fn args(
+        &self,
+        mode: &Mode,
+        inject: Option<Inject>,
+        seed: u64,
+        load_port: bool,
+    ) -> (Vec<String>, Vec<String>) {
+        let w = &self.w;
+        let syn = w.stream().len() as u64;
+        let bursts = w.bursts(&self.cfg).len() as u64;
+        let lines: Vec<String> = w
+            .events
+            .iter()
+            .map(|&(r, s)| format!("{:016x}", ((s as u64) << 32) | r as u64))
+            .collect();
+        let stall_seed = (seed.wrapping_mul(0x9E37_79B9) as u32) | 1;
+        let max_cycles = 30 * syn
+            + u64::from(mode.lat + mode.jit + 60) * bursts * 100
+                / u64::from(mode.r_pct.min(mode.ar_pct))
+            + 100 * w.events.len() as u64 * 100 / u64::from(mode.ev_pct)
+            + 20_000;
+        let mut args = vec![
+            format!("seed={stall_seed}"),
+            format!("ev_pct={}", mode.ev_pct),
+            format!("x_pct={}", mode.x_pct),
+            format!("ar_pct={}", mode.ar_pct),
+            format!("r_pct={}", mode.r_pct),
+            format!("lat={}", mode.lat),
+            format!("jit={}", mode.jit),
+            format!("reorder={}", mode.reorder),
+            format!("max_cycles={max_cycles}"),
+        ];
+        if let Some(f) = inject {
+            args.push(format!("inj={}", f.kind));
+            args.push(format!("inj_at={}", f.at));
+            args.push(format!("inj_resp={}", f.resp));
+            args.push(format!("inj_rid={}", f.rid.map_or(-1, i64::from)));
+        }
+        if load_port {
+            args.push(format!("ld={}", self.row_path.display()));
+        }
+        (lines, args)
+    }
+
+    /// Run one mode (and fault) and check everything; returns the output.
+    fn run(&self, mode: &Mode, inject: Option<Inject>, seed: u64, load_port: bool) -> TbOutput {
+        let (cfg, w, desc) = (&self.cfg, &self.w, &self.desc);
+        let want = w.stream();
+        let bursts = w.bursts(cfg);
+        let total_beats: u64 = bursts.iter().map(|b| b.1).sum();
+        let (lines, args) = self.args(mode, inject, seed, load_port);
+        let tag = format!("{}-{seed}", mode.name);
+        let out = self.tb.run(&tag, &lines, &args);
+        let what = format!(
+            "{} ({}{}) {desc}",
+            self.tb.top,
+            mode.name,
+            match inject {
+                Some(f) => format!(", injected fault {f:?}"),
+                None => String::new(),
+            }
+        );
+
+        // ---- the synapse stream
+        let got: Vec<(u64, u32)> = out
+            .records
+            .iter()
+            .filter(|r| r[0] == 0)
+            .map(|r| (r[2] as u64, r[3] as u32))
+            .collect();
+        if let Some(i) = got
+            .iter()
+            .zip(&want)
+            .position(|(a, b)| a.0 != b.0 || a.1 != b.1)
+        {
+            let (word, slot, e, k) = want[i];
+            let (r, _) = w.events[e];
+            panic!(
+                "{what}: synapse {i} of {}: got (word {:#x}, slot {}), expected (word {word:#x}, slot {slot}): \
+                 event {e} (row {r} of {} synapses, first beat {}), synapse {k} (beat +{}, lane {})",
+                want.len(),
+                got[i].0,
+                got[i].1,
+                w.rows[r as usize].len(),
+                w.start[r as usize],
+                k as u64 / cfg.lanes(),
+                k as u64 % cfg.lanes()
+            );
+        }
+        assert_eq!(
+            got.len(),
+            want.len(),
+            "{what}: {} synapses out, expected {} (lost or duplicated)",
+            got.len(),
+            want.len()
+        );
+
+        // ---- every AR: the rules, the greedy split, the IDs
+        let ars: Vec<&Vec<i128>> = out.records.iter().filter(|r| r[0] == 1).collect();
+        let bb = cfg.beat_bytes() as i128;
+        for (i, ar) in ars.iter().enumerate() {
+            let (addr, len, id, size, burst) = (ar[2], ar[3], ar[4], ar[5], ar[6]);
+            let ctx = format!(
+                "{what}: AR {i} at cycle {} (addr {addr:#x} len {len} id {id})",
+                ar[1]
+            );
+            assert_eq!(1i128 << size, bb, "{ctx}: ARSIZE");
+            assert_eq!(burst, 1, "{ctx}: ARBURST is not INCR");
+            assert!(
+                len < cfg.burst as i128,
+                "{ctx}: ARLEN + 1 > AXI_BURST {}",
+                cfg.burst
+            );
+            assert_eq!(addr % bb, 0, "{ctx}: not beat aligned");
+            assert!(
+                addr % 4096 + (len + 1) * bb <= 4096,
+                "{ctx}: crosses a 4 KiB boundary"
+            );
+            assert_eq!(
+                id,
+                (i as u32 % cfg.outstanding) as i128,
+                "{ctx}: burst slots are used in issue order"
+            );
+            match bursts.get(i) {
+                Some(&(a, l, e)) => assert!(
+                    addr == a as i128 && len + 1 == l as i128,
+                    "{ctx}: expected addr {a:#x} with {l} beats (event {e}, row {} at beat {} of {} beats)",
+                    w.events[e].0,
+                    w.start[w.events[e].0 as usize],
+                    w.beats(w.events[e].0 as usize, cfg)
+                ),
+                None => panic!("{ctx}: more ARs than the {} bursts of the events", bursts.len()),
+            }
+        }
+        assert_eq!(ars.len(), bursts.len(), "{what}: ARs issued");
+        let maxout = done_field(&out, "maxout");
+        assert!(
+            (1..=cfg.outstanding as i64).contains(&maxout),
+            "{what}: {maxout} bursts outstanding at once"
+        );
+        assert_eq!(
+            done_field(&out, "beats"),
+            total_beats as i64,
+            "{what}: beats handed out"
+        );
+        let done = out.done.expect("checked by run");
+        assert_eq!(
+            done.sent as usize,
+            w.events.len(),
+            "{what}: events accepted"
+        );
+
+        // ---- err_o
+        let err_rise: Vec<i128> = out
+            .records
+            .iter()
+            .filter(|r| r[0] == 3)
+            .map(|r| r[1])
+            .collect();
+        let inj_rec: Vec<&Vec<i128>> = out.records.iter().filter(|r| r[0] == 5).collect();
+        let fin = out
+            .records
+            .iter()
+            .find(|r| r[0] == 4)
+            .unwrap_or_else(|| panic!("{what}: no final err_o record"));
+        match inject {
+            None => {
+                assert!(
+                    err_rise.is_empty(),
+                    "{what}: err_o set at cycle {:?}",
+                    err_rise
+                );
+                assert_eq!(fin[1..], [0, 0], "{what}: err_o at the end");
+            }
+            Some(f) => {
+                assert_eq!(inj_rec.len(), 1, "{what}: the fault was not injected");
+                assert_eq!(inj_rec[0][2], f.kind as i128);
+                assert_eq!(
+                    err_rise,
+                    [inj_rec[0][1] + 1],
+                    "{what}: err_o must rise at the clock edge after the faulty beat (cycle {})",
+                    inj_rec[0][1]
+                );
+                assert_eq!(
+                    fin[1..],
+                    [1, 0],
+                    "{what}: err_o (sticky, then cleared by err_clr_i)"
+                );
+            }
+        }
+        // ---- cycles without stalls: one synapse per clock after the first
+        if mode.stall_free() && inject.is_none() && mode.reorder == 0 {
+            let first_syn = done_field(&out, "first_syn");
+            let last = done.span - done.first_latency + first_syn;
+            // the empty rows before the first non-empty one pass F at one a clock
+            let lead = w
+                .events
+                .iter()
+                .take_while(|&&(r, _)| w.rows[r as usize].is_empty())
+                .count() as i64;
+            assert_eq!(
+                done.first_latency,
+                mode.lat as i64 + FILL + lead,
+                "{what}: cycles from the first event to the first synapse: latency {} + {FILL} \
+                 + {lead} leading empty rows",
+                mode.lat
+            );
+            println!(
+                "snn_syn_fetch: {} ({desc}): {} synapses, first after {} cycles (latency {}), last {} cycles after the first",
+                mode.name,
+                want.len(),
+                done.first_latency,
+                mode.lat,
+                last - first_syn
+            );
+        }
+        out
+    }
+}
+
+/// The runs of a parameter set: without stalls in order at latency `lat`,
+/// interleaved with random stalls and latency, reordered bursts, a slow sink,
+/// a slow memory at latency 400, interleaved at latency 0.
+fn modes(lat: u32) -> [Mode; 6] {
+    [
+        Mode {
+            name: "in-order-no-stalls",
+            ev_pct: 100,
+            x_pct: 100,
+            ar_pct: 100,
+            r_pct: 100,
+            lat,
+            jit: 0,
+            reorder: 0,
+        },
+        Mode {
+            name: "interleaved-random-stalls",
+            ev_pct: 70,
+            x_pct: 60,
+            ar_pct: 50,
+            r_pct: 60,
+            lat: 3,
+            jit: 40,
+            reorder: 1,
+        },
+        Mode {
+            name: "reordered-bursts",
+            ev_pct: 100,
+            x_pct: 90,
+            ar_pct: 80,
+            r_pct: 90,
+            lat: 0,
+            jit: 100,
+            reorder: 2,
+        },
+        Mode {
+            name: "slow-sink",
+            ev_pct: 100,
+            x_pct: 15,
+            ar_pct: 100,
+            r_pct: 100,
+            lat: 20,
+            jit: 10,
+            reorder: 1,
+        },
+        Mode {
+            name: "slow-memory-latency-400",
+            ev_pct: 50,
+            x_pct: 100,
+            ar_pct: 30,
+            r_pct: 25,
+            lat: 400,
+            jit: 200,
+            reorder: 1,
+        },
+        Mode {
+            name: "interleaved-latency-0-no-stalls",
+            ev_pct: 100,
+            x_pct: 100,
+            ar_pct: 100,
+            r_pct: 100,
+            lat: 0,
+            jit: 0,
+            reorder: 1,
+        },
+    ]
+}
+
+/// SYN_W 22 in 128 bits: 5 lanes, 6 bits unused; bursts of 7, 5 in flight on 3 ID bits
+/// (IDs 5..7 never used); the region above 4 GiB.
+const FIVE_LANES: Cfg = Cfg {
+    syn_w: 22,
+    slot_w: 5,
+    data_w: 128,
+    addr_w: 34,
+    id_w: 3,
+    burst: 7,
+    outstanding: 5,
+    rows: 45,
+    base: 0x2_7654_3000,
+    events: 120,
+    long_beats: (8, 30),
+    long_pct: 60,
+    all_long: false,
+    min_across: 3,
+};
+
+/// SYN_W 33 in 64 bits: one lane (a word wider than half the bus); bursts of
+/// 13, 11 in flight; 64-bit addresses, the region near the top.
+const ONE_LANE_33: Cfg = Cfg {
+    syn_w: 33,
+    slot_w: 7,
+    data_w: 64,
+    addr_w: 64,
+    id_w: 4,
+    burst: 13,
+    outstanding: 11,
+    rows: 37,
+    base: 0xffff_fff0_0000_0000,
+    events: 110,
+    long_beats: (14, 40),
+    long_pct: 60,
+    all_long: false,
+    min_across: 3,
+};
+
+/// SYN_W 20 in 1024 bits: 51 lanes, 4 bits unused; bursts of up to 256 (a
+/// 4 KiB page is 32 beats), one burst in flight, one ID bit.
+const WIDE_1024: Cfg = Cfg {
+    syn_w: 20,
+    slot_w: 3,
+    data_w: 1024,
+    addr_w: 20,
+    id_w: 1,
+    burst: 256,
+    outstanding: 1,
+    rows: 23,
+    base: 0x5000,
+    events: 30,
+    long_beats: (20, 40),
+    long_pct: 50,
+    all_long: false,
+    min_across: 3,
+};
+
+/// The RTL defaults: 256 bits, SYN_W 32 (8 lanes), bursts of 16, 16 in flight.
+const DEFAULTS: Cfg = Cfg {
+    syn_w: 32,
+    slot_w: 6,
+    data_w: 256,
+    addr_w: 34,
+    id_w: 4,
+    burst: 16,
+    outstanding: 16,
+    rows: 64,
+    base: 0x8000_0000,
+    events: 100,
+    long_beats: (17, 50),
+    long_pct: 50,
+    all_long: false,
+    min_across: 3,
+};
+
+/// A synapse word as wide as a 32-bit bus (one lane, no spare bit); bursts
+/// of up to 256, 3 in flight on 2 ID bits.
+const FULL_WIDTH: Cfg = Cfg {
+    syn_w: 32,
+    slot_w: 4,
+    data_w: 32,
+    addr_w: 16,
+    id_w: 2,
+    burst: 256,
+    outstanding: 3,
+    rows: 29,
+    base: 0x3000,
+    events: 50,
+    long_beats: (100, 300),
+    long_pct: 50,
+    all_long: false,
+    min_across: 2,
+};
+
+/// SYN_W 15 in 32 bits (2 lanes): every burst one beat, 4 in flight on all
+/// 4 IDs of 2 ID bits, a one-bit slot.
+const BURST_1: Cfg = Cfg {
+    syn_w: 15,
+    slot_w: 1,
+    data_w: 32,
+    addr_w: 15,
+    id_w: 2,
+    burst: 1,
+    outstanding: 4,
+    rows: 31,
+    base: 0x1000,
+    events: 80,
+    long_beats: (3, 12),
+    long_pct: 60,
+    all_long: false,
+    min_across: 1,
+};
+
+/// SYN_W 9 in 64 bits (7 lanes, 1 bit unused): bursts of 2, the most bursts
+/// in flight (64) on 8 ID bits.
+const MANY_IN_FLIGHT: Cfg = Cfg {
+    syn_w: 9,
+    slot_w: 2,
+    data_w: 64,
+    addr_w: 24,
+    id_w: 8,
+    burst: 2,
+    outstanding: 64,
+    rows: 40,
+    base: 0x7f_f000,
+    events: 60,
+    long_beats: (3, 20),
+    long_pct: 50,
+    all_long: false,
+    min_across: 1,
+};
+
+fn run_all(cfg: Cfg, seed: u64, lat: u32) {
+    assert!(
+        cfg.events >= cfg.rows as usize,
+        "every row is fetched at least once"
+    );
+    let b = bench(cfg, seed, false);
+    let crossing = b.w.rows_across_pages(&cfg);
+    assert!(
+        crossing >= cfg.min_across,
+        "only {crossing} rows cross a 4 KiB page ({})",
+        b.desc
+    );
+    for (k, mode) in modes(lat).iter().enumerate() {
+        b.run(mode, None, seed * 16 + k as u64, false);
+    }
+    println!(
+        "snn_syn_fetch: {} synapses of {} events ({} bursts, {crossing} rows across pages) matched in each of {} runs ({})",
+        b.w.stream().len(),
+        b.w.events.len(),
+        b.w.bursts(&cfg).len(),
+        modes(lat).len(),
+        b.desc
+    );
+}
+
+#[test]
+fn fetch_streams_rows_five_lanes_in_128_bits_bursts_of_7_five_in_flight() {
+    run_all(FIVE_LANES, 41, 60);
+}
+
+#[test]
+fn fetch_streams_rows_one_33_bit_lane_in_64_bits_at_the_top_of_64_bit_addresses() {
+    run_all(ONE_LANE_33, 42, 100);
+}
+
+#[test]
+fn fetch_streams_rows_51_lanes_in_1024_bits_one_burst_in_flight() {
+    run_all(WIDE_1024, 43, 30);
+}
+
+#[test]
+fn fetch_streams_rows_default_parameters() {
+    run_all(DEFAULTS, 44, 200);
+}
+
+#[test]
+fn fetch_streams_rows_word_as_wide_as_a_32_bit_bus() {
+    run_all(FULL_WIDTH, 45, 150);
+}
+
+#[test]
+fn fetch_streams_rows_one_beat_bursts_on_every_id() {
+    run_all(BURST_1, 46, 7);
+}
+
+#[test]
+fn fetch_streams_rows_64_bursts_in_flight_on_8_id_bits() {
+    run_all(MANY_IN_FLIGHT, 48, 150);
+}
+
+#[test]
+fn fetch_reads_row_words_written_through_the_load_port() {
+    let cfg = Cfg {
+        events: 60,
+        ..FIVE_LANES
+    };
+    let b = bench(cfg, 47, true);
+    let m = modes(33);
+    for (k, mode) in [m[0], m[1]].iter().enumerate() {
+        b.run(mode, None, 47 * 16 + k as u64, true);
+    }
+}
+
+/// Cycles beyond the memory latency that the bursts issued after a burst
+/// must stream for while that burst's slot is reused: a slot is freed when
+/// its last beat enters the output register, and the burst that takes it
+/// next streams its first synapse about `latency + COVER_SLACK` cycles
+/// later. Measured on the throughput workloads below: one synapse per clock
+/// holds while the synapses of the AXI_OUTSTANDING - 1 bursts after each
+/// burst are at least latency + 3; with one lane that bound is exact (at
+/// latency + 2 the first bubble appears), with more lanes it is sufficient
+/// (the freed burst's last beat still streams its lanes).
+const COVER_SLACK: u64 = 3;
+
+/// A long stream of long rows without stalls at latency `lat`: after the
+/// first synapse, one synapse per clock to the last. The workload must
+/// cover the latency: every AXI_OUTSTANDING - 1 consecutive bursts hold at
+/// least `lat + COVER_SLACK` synapses.
+fn run_throughput(cfg: Cfg, seed: u64, lat: u32) {
+    let cfg = Cfg {
+        all_long: true,
+        ..cfg
+    };
+    let b = bench(cfg, seed, false);
+    let syn = b.w.burst_synapses(&cfg);
+    let k = cfg.outstanding as usize - 1;
+    let cover = (0..syn.len().saturating_sub(k))
+        .map(|i| syn[i + 1..=i + k].iter().sum::<u64>())
+        .min()
+        .expect("more bursts than slots");
+    assert!(
+        cover >= lat as u64 + COVER_SLACK,
+        "the drawn rows do not cover latency {lat}: {k} consecutive bursts hold only {cover} synapses ({})",
+        b.desc
+    );
+    let mode = Mode {
+        name: "long-rows-no-stalls",
+        ev_pct: 100,
+        x_pct: 100,
+        ar_pct: 100,
+        r_pct: 100,
+        lat,
+        jit: 0,
+        reorder: 0,
+    };
+    let out = b.run(&mode, None, seed, false);
+    let done = out.done.expect("checked by run");
+    let n = b.w.stream().len() as i64;
+    let bursts = b.w.bursts(&cfg);
+    let short = bursts.iter().filter(|x| x.1 < cfg.burst as u64).count();
+    let first = done.first_latency;
+    let cycles = done.span - first + 1;
+    assert_eq!(
+        cycles,
+        n,
+        "{}: {n} synapses of long rows took {cycles} cycles from the first to the last (latency {lat}, \
+         {} bursts of which {short} short, every {k} consecutive bursts hold >= {cover} synapses): \
+         not one per clock",
+        b.desc,
+        bursts.len()
+    );
+    println!(
+        "snn_syn_fetch: throughput ({}): latency {lat}: {n} synapses in {cycles} clocks from the first \
+         ({first} cycles to the first), {} bursts ({short} cut short by a page or a row end; every {k} \
+         consecutive hold >= {cover} synapses), {} in flight at most",
+        b.desc,
+        bursts.len(),
+        done_field(&out, "maxout")
+    );
+}
+
+#[test]
+fn fetch_streams_one_synapse_per_clock_at_latency_60_five_lanes() {
+    run_throughput(
+        Cfg {
+            events: 40,
+            long_beats: (15, 40),
+            ..FIVE_LANES
+        },
+        51,
+        60,
+    );
+}
+
+#[test]
+fn fetch_streams_one_synapse_per_clock_at_latency_90_one_lane() {
+    run_throughput(
+        Cfg {
+            events: 40,
+            long_beats: (30, 90),
+            ..ONE_LANE_33
+        },
+        52,
+        90,
+    );
+}
+
+#[test]
+fn fetch_streams_one_synapse_per_clock_at_latency_400_default_parameters() {
+    run_throughput(
+        Cfg {
+            events: 40,
+            long_beats: (20, 60),
+            ..DEFAULTS
+        },
+        53,
+        400,
+    );
+}
+
+#[test]
+fn fetch_streams_one_synapse_per_clock_at_latency_200_word_as_wide_as_the_bus() {
+    run_throughput(
+        Cfg {
+            events: 20,
+            addr_w: 20,
+            long_beats: (300, 700),
+            ..FULL_WIDTH
+        },
+        54,
+        200,
+    );
+}
+
+/// The beat index (in handout order, responses in AR order) of the last beat
+/// of a burst and of the first beat of a burst of two beats or more.
+fn burst_edges(b: &Bench, g: &mut Gen) -> (u64, u64) {
+    let bursts = b.w.bursts(&b.cfg);
+    let mut at = 0u64;
+    let mut lasts = Vec::new();
+    let mut firsts = Vec::new();
+    for &(_, len, _) in &bursts {
+        lasts.push(at + len - 1);
+        if len >= 2 {
+            firsts.push(at);
+        }
+        at += len;
+    }
+    assert!(!firsts.is_empty(), "no burst of two beats ({})", b.desc);
+    (g.pick(&lasts), g.pick(&firsts))
+}
+
+/// Each fault of `extra_rids` (RIDs of extra beats) and the standard list,
+/// injected into its own run: err_o must rise at the clock edge after the
+/// faulty beat, stay up until err_clr_i, and the stream must stay intact.
+fn run_faults(cfg: Cfg, seed: u64, extra_rids: &[u32]) {
+    let b = bench(cfg, seed, false);
+    let mut g = Gen::new(seed ^ 0xfa17);
+    let m = modes(9);
+    let total: u64 = b.w.bursts(&cfg).iter().map(|x| x.1).sum();
+    let fault = |kind, at, resp, rid| Inject {
+        kind,
+        at,
+        resp,
+        rid,
+    };
+    let mut faults = Vec::new();
+    // RRESP EXOKAY, SLVERR, DECERR on a random beat, interleaved responses
+    for resp in 1..=3 {
+        faults.push((m[1], fault(1, g.below(total), resp, None)));
+    }
+    // an extra beat whose RID has nothing in flight (any, and each of
+    // extra_rids; with a slow sink, the slot of a burst whose beats are all
+    // in but still streaming out is likely)
+    faults.push((m[1], fault(2, g.below(total), 0, None)));
+    faults.push((m[2], fault(2, 0, 0, None)));
+    for &rid in extra_rids {
+        faults.push((m[3], fault(2, g.below(total), 0, Some(rid))));
+    }
+    // a beat for the burst whose AR waits on the AR channel (its ID has
+    // nothing in flight yet): early, and at a random point
+    faults.push((m[1], fault(4, 0, 0, None)));
+    faults.push((m[1], fault(4, g.below(total), 0, None)));
+    // RLAST missing on a burst's last beat, early on a first beat, missing
+    // on the very last beat (responses in AR order: beat n is known)
+    let (last, first) = burst_edges(&b, &mut g);
+    faults.push((m[0], fault(3, last, 0, None)));
+    faults.push((m[0], fault(3, first, 0, None)));
+    faults.push((m[0], fault(3, total - 1, 0, None)));
+    for (k, (mode, f)) in faults.iter().enumerate() {
+        b.run(mode, Some(*f), seed * 16 + k as u64, false);
+    }
+    println!(
+        "snn_syn_fetch: {} injected faults each set err_o at the next clock edge, stream intact ({})",
+        faults.len(),
+        b.desc
+    );
+}
+
+#[test]
+fn fetch_flags_each_memory_fault_and_keeps_the_stream_five_lanes() {
+    // RID 6: outside the 5 slots; RID 2: a slot's own ID while it has
+    // nothing in flight
+    run_faults(
+        Cfg {
+            events: 50,
+            ..FIVE_LANES
+        },
+        61,
+        &[6, 2],
+    );
+}
+
+#[test]
+fn fetch_flags_each_memory_fault_and_keeps_the_stream_one_id_bit() {
+    // RID 1: no slot of that ID; RID 0: the only slot, between its bursts
+    run_faults(WIDE_1024, 62, &[1, 0]);
+}
+
+/// (what is broken, the text of hdl/snn_syn_fetch.v, its replacement, what
+/// the bench must print)
+const BROKEN: &[(&str, &str, &str, &str)] = &[
+    (
+        "no 4 KiB split",
+        "wire [CMP_W-1:0]    c_cap   = (c_page < c_burst) ? c_page : c_burst;",
+        "wire [CMP_W-1:0]    c_cap   = c_burst;",
+        "crosses a 4 KiB boundary",
+    ),
+    (
+        "ARLEN one too many",
+        "assign m_axi_arlen_o   = ar_len_q;",
+        "assign m_axi_arlen_o   = ar_len_q + 8'd1;",
+        "> AXI_BURST",
+    ),
+    (
+        "ARSIZE one too small",
+        "assign m_axi_arsize_o  = SIZE[2:0];",
+        "assign m_axi_arsize_o  = SIZE[2:0] - 3'd1;",
+        "TB_ERROR ARSIZE",
+    ),
+    (
+        "ARBURST FIXED",
+        "assign m_axi_arburst_o = 2'b01;",
+        "assign m_axi_arburst_o = 2'b00;",
+        "is not INCR",
+    ),
+    (
+        "AR register overwritten while stalled",
+        "wire                ar_free   = ~ar_valid_q | m_axi_arready_i;",
+        "wire                ar_free   = 1'b1;",
+        "AR payload changed",
+    ),
+    (
+        "address off the beat",
+        "assign m_axi_araddr_o  = ar_addr_q[AXI_ADDR_W-1:0];",
+        "assign m_axi_araddr_o  = ar_addr_q[AXI_ADDR_W-1:0] + 1'b1;",
+        "is not aligned",
+    ),
+    (
+        "busy_o low while streaming",
+        "assign busy_o    = f_valid_q | q_act_q | ar_valid_q | (used_q != {(SLOT_IW + 1){1'b0}}) | x_valid_q;",
+        "assign busy_o    = f_valid_q | q_act_q | ar_valid_q;",
+        "busy_o low",
+    ),
+];
+
+#[test]
+fn bench_slave_flags_each_protocol_violation_of_a_broken_master() {
+    let cfg = Cfg {
+        events: 50,
+        ..FIVE_LANES
+    };
+    let b = bench(cfg, 71, false);
+    let src = fs::read_to_string(spikefab_hdltest::hdl_file("snn_syn_fetch.v"))
+        .expect("read snn_syn_fetch.v");
+    let mode = modes(9)[1];
+    for (k, (what, from, to, msg)) in BROKEN.iter().enumerate() {
+        assert_eq!(
+            src.matches(from).count(),
+            1,
+            "`{from}` is not once in hdl/snn_syn_fetch.v"
+        );
+        let hdl = b.tb.dir.join(format!("broken-{k}"));
+        fs::create_dir_all(&hdl).expect("create dir");
+        fs::write(hdl.join("snn_syn_fetch.v"), src.replace(from, to)).expect("write broken copy");
+        fs::copy(
+            spikefab_hdltest::hdl_file("snn_mem.v"),
+            hdl.join("snn_mem.v"),
+        )
+        .expect("copy snn_mem.v");
+        let tb = compile_from(&b, &hdl);
+        let (lines, mut args) = b.args(&mode, None, 71 + k as u64, false);
+        args.push("max_cycles=40000".into());
+        let out = tb.run_unchecked(&format!("broken-{k}"), &lines, &args);
+        let hit = out
+            .log
+            .lines()
+            .find(|l| l.starts_with("TB_ERROR") && l.contains(msg) && l.contains(" at cycle "));
+        assert!(
+            hit.is_some(),
+            "a master with {what} was not flagged with `{msg}` ({}):\n{}",
+            b.desc,
+            out.log.lines().take(20).collect::<Vec<_>>().join("\n")
+        );
+        println!(
+            "snn_syn_fetch: bench self-test: {what}: {}",
+            hit.unwrap_or_default()
+        );
+    }
+}
