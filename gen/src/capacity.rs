@@ -65,6 +65,9 @@ pub struct Counts {
     /// per projection: rule id = 1 + projection index).
     pub rules: u64,
     pub max_delay: Option<u64>,
+    /// On an external-store core: the lanes the rows take in its region,
+    /// each row padded to whole beats (what `syn_depth` counts there).
+    pub ext_lanes: Option<u64>,
 }
 
 pub fn usage(c: &Counts, hw: &HwConfig) -> Vec<Usage> {
@@ -93,6 +96,14 @@ pub fn usage(c: &Counts, hw: &HwConfig) -> Vec<Usage> {
             what: "synapses",
             field: "syn_depth",
             used: s,
+            capacity: hw.syn_depth,
+        });
+    }
+    if let Some(l) = c.ext_lanes {
+        u.push(Usage {
+            what: "synapse lanes (rows padded to whole beats)",
+            field: "syn_depth",
+            used: l,
             capacity: hw.syn_depth,
         });
     }
