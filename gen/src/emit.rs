@@ -124,10 +124,14 @@ pub fn unused_nets(comment: &str, nets: &[(&Port, String)], sink: &str) -> Strin
     s
 }
 
+/// Connections `(formal, actual)` and the `(port, wire)` list of the wires
+/// [`unused_nets`] declares.
+pub type TiedOff<'a> = (Vec<(String, String)>, Vec<(&'a Port, String)>);
+
 /// The connections of ports a top does not expose (`ports`, in order):
 /// each input tied to zero, each output to a wire `unused_<stem>`; and the
 /// `(port, wire)` list of those wires for [`unused_nets`].
-pub fn tie_off<'a>(ports: &[&'a Port]) -> (Vec<(String, String)>, Vec<(&'a Port, String)>) {
+pub fn tie_off<'a>(ports: &[&'a Port]) -> TiedOff<'a> {
     let mut conns = Vec::new();
     let mut unused = Vec::new();
     for p in ports {

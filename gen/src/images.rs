@@ -162,12 +162,11 @@ impl ExtRegion {
 fn put_bits(bytes: &mut [u8], at: u64, w: u64, bits: u32) {
     let shift = (at % 8) as u32;
     let mut v = u128::from(w) << shift;
-    let n = (bits + shift).div_ceil(8);
-    let mut i = (at / 8) as usize;
-    for _ in 0..n {
-        bytes[i] |= v as u8;
+    let n = (bits + shift).div_ceil(8) as usize;
+    let first = (at / 8) as usize;
+    for b in &mut bytes[first..first + n] {
+        *b |= v as u8;
         v >>= 8;
-        i += 1;
     }
 }
 
