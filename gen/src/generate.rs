@@ -30,6 +30,10 @@
 //! - **network files**:
 //!   - the `$readmemh` images `<name>.hex` ([`crate::images`]), file names
 //!     relative to the directory (run simulators from it);
+//!   - with an external synapse store ([`HwConfig::synapse_store`]) no
+//!     `syn.hex` but `syn_ext.bin`, the core's synapse region as raw bytes
+//!     ([`crate::images::ext_region`]; manifest `ext_memory`), and the
+//!     top exposes the core's AXI4 read master (tied off on chip);
 //!   - `spikefab_net.v`: module `spikefab_net`, `spikefab_top` with this
 //!     network's initial values and image files (the accelerator of the
 //!     network, for synthesis and plain simulation);

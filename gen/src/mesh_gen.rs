@@ -10,10 +10,13 @@
 //!   size and the router FIFO depth): `spikefab_mesh_top.v`
 //!   ([`mesh_top_verilog`]: module `spikefab_mesh_top`, one `snn_mesh_top`
 //!   with the parameters of [`mesh_top_params`], every port passed through,
-//!   the observation ports only with `observe`), and copies of the `hdl/`
+//!   the observation ports only with `observe`, the memory ports only with
+//!   an external synapse store), and copies of the `hdl/`
 //!   modules ([`spikefab_hdl::sources::mesh`]);
 //! - **network files** (header `... config hash C; network hash N; DO NOT
-//!   EDIT`): the images of every core `core<k>_<name>.hex`, the load-port
+//!   EDIT`): the images of every core `core<k>_<name>.hex` (with an
+//!   external synapse store no `syn` image but the raw region
+//!   `core<k>_syn_ext.bin`, placed on channel `k % channels`), the load-port
 //!   beats `load.txt` ([`load_text`]: one line per beat, `core mem addr last
 //!   data`), the mapping report `mapping.txt` and `manifest.json`
 //!   ([`MeshManifest`]).
