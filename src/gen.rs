@@ -99,6 +99,12 @@ fn summary(m: &Manifest, source: &str, out: &std::path::Path) -> String {
             mem.name, mem.depth, mem.words, mem.width, mem.bits, mem.file
         ));
     }
+    if let Some(x) = &m.ext_memory {
+        s.push_str(&format!(
+            "\nexternal synapse memory: {} ({} bytes = {} beats of {} bytes, {} synapse words of {} bits per beat; {} synapses in {} lanes) at byte address {:#x}, channel {}\n",
+            x.file, x.bytes, x.beats, x.beat_bytes, x.lanes, x.syn_w, x.synapses, x.lanes_used, x.base, x.channel
+        ));
+    }
     s.push_str(&format!(
         "\nwrote {} files to {}: {}\n",
         m.files.len(),
@@ -132,6 +138,14 @@ fn gen_mesh(a: &GenArgs, hw: &HwConfig, r: &Resolved, m: &Mesh) -> Result<(), Cl
     }
     let name = r.net.name.clone().unwrap_or_else(|| "network".into());
     let plastic = gen_model::plastic_projections(&r.net);
+    if !plastic.is_empty() && hw.external() {
+        return Err(MeshError::PlasticOffChip {
+            network: name,
+            config: hw.name.clone(),
+            projections: plastic,
+        }
+        .into());
+    }
     if !plastic.is_empty() && !hw.stdp {
         return Err(MeshError::Plastic {
             network: name,
@@ -230,6 +244,19 @@ fn mesh_summary(m: &MeshManifest, source: &str, out: &std::path::Path) -> String
             } else {
                 ""
             }
+        ));
+    }
+    let ext: Vec<_> = m
+        .core_images
+        .iter()
+        .filter_map(|c| c.ext_memory.as_ref())
+        .collect();
+    if !ext.is_empty() {
+        s.push_str(&format!(
+            "external synapse memory: {} bytes in {} regions (core<k>_syn_ext.bin; channels and bases in {})\n",
+            ext.iter().map(|x| x.bytes).sum::<u64>(),
+            ext.len(),
+            spikefab_gen::manifest::MAPPING_FILE
         ));
     }
     s.push_str(&format!(

@@ -1,8 +1,8 @@
 //! `spikefab gen`: the binary end to end (built-in and file networks, named
 //! and file hw configs, the default config, numerics override, fault
-//! injection, `--mesh` accelerators and capacity reports, errors without
-//! panics), and `spikefab synth` on a generated directory and a generated
-//! 2x2 mesh.
+//! injection, `--mesh` accelerators and capacity reports, external
+//! synapse stores, errors without panics), and `spikefab synth` on a
+//! generated directory and a generated 2x2 mesh.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -507,6 +507,96 @@ fn gen_mesh_of_full_scale_pd14_reports_capacity_and_writes_nothing() {
 /// Yosys synthesis of a generated 2x2 mesh: the named config `mesh` (64
 /// neurons, 512 synapses, 256 rows, 13 slots per core) holding the
 /// 33-neuron network, the figures docs/hardware.md quotes (about 50 s).
+#[test]
+fn gen_on_an_external_store_writes_the_region_and_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("ext");
+    let o = spikefab(&[
+        "gen",
+        tiny().to_str().unwrap(),
+        "--hw",
+        "ext_odd",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (so, se) = text(&o);
+    assert!(o.status.success(), "stdout:\n{so}\nstderr:\n{se}");
+    assert!(
+        so.lines().any(
+            |l| l.starts_with("synapse lanes (rows padded to whole beats)")
+                && l.split_whitespace().collect::<Vec<_>>().ends_with(&[
+                    "syn_depth",
+                    "395",
+                    "3000",
+                    "13.17%"
+                ])
+        ),
+        "{so}"
+    );
+    assert!(
+        so.contains("external synapse memory: syn_ext.bin (1264 bytes = 79 beats of 16 bytes, 5 synapse words of 22 bits per beat; 330 synapses in 395 lanes) at byte address 0x0, channel 0"),
+        "{so}"
+    );
+    assert_eq!(fs::read(out.join("syn_ext.bin")).unwrap().len(), 1264);
+    assert!(!out.join("syn.hex").exists());
+    // the 2x2 mesh: regions per core, channels in mapping.txt
+    let mesh = tmp.path().join("mesh");
+    let o = spikefab(&[
+        "gen",
+        tiny().to_str().unwrap(),
+        "--hw",
+        "ext_odd",
+        "--mesh",
+        "2x2",
+        "-o",
+        mesh.to_str().unwrap(),
+    ]);
+    let (so, se) = text(&o);
+    assert!(o.status.success(), "stdout:\n{so}\nstderr:\n{se}");
+    assert!(
+        so.contains("external synapse memory: 2064 bytes in 4 regions (core<k>_syn_ext.bin; channels and bases in mapping.txt)"),
+        "{so}"
+    );
+    let map = fs::read_to_string(mesh.join("mapping.txt")).unwrap();
+    assert!(map.contains("core k on channel k mod 3"), "{map}");
+}
+
+/// Full-scale PD14 with external synapses (`examples/hw_pd14_full_ext.toml`)
+/// on too small a mesh: the capacity report per part, nothing written.
+#[test]
+fn full_scale_pd14_with_external_synapses_reports_each_part() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("pd14");
+    let cfg = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hw_pd14_full_ext.toml");
+    let o = spikefab(&[
+        "gen",
+        "pd14",
+        "--hw",
+        cfg.to_str().unwrap(),
+        "--mesh",
+        "2x2",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (so, se) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "stdout:\n{so}\nstderr:\n{se}");
+    assert!(so.contains("at least 10 cores"), "{so}");
+    for part in ["xc7a35t", "xcu250", "xcu55c", "xcu280"] {
+        assert!(
+            so.lines()
+                .any(|l| l.trim_start().starts_with(&format!("{part} ("))
+                    && l.contains("BRAM36")
+                    && l.contains("URAM")),
+            "{part}: {so}"
+        );
+    }
+    assert!(
+        so.contains("external 1.30 GiB of 16.00 GiB HBM2 in 32 channels"),
+        "{so}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
 #[test]
 fn synth_of_a_generated_2x2_mesh() {
     let tmp = tempfile::tempdir().unwrap();

@@ -16,6 +16,6 @@ pub mod parts;
 pub mod verilator;
 pub mod yosys;
 
-pub use parts::{lookup, Family, Part, UnknownPart, PARTS};
+pub use parts::{lookup, ExtMemory, Family, Part, UnknownPart, PARTS};
 pub use verilator::{Compiler, Toolchain, ToolchainError, Verilator};
 pub use yosys::{synthesize, SynthError, SynthOptions, SynthReport};

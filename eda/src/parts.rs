@@ -5,7 +5,9 @@
 //! the entry's `source` (no resources reserved for shells or processors are
 //! subtracted). LUT and flip-flop counts are CLB resources; `bram36` counts
 //! 36 Kb block RAMs (each can be used as two 18 Kb halves); `uram` counts
-//! 288 Kb UltraRAM blocks.
+//! 288 Kb UltraRAM blocks. `ext_memory` is the external memory of the part's
+//! reference card (an Alveo card's DDR4 or HBM2; none for the other parts),
+//! what a core's synapse region in external memory is measured against.
 
 use std::fmt;
 
@@ -37,6 +39,30 @@ impl fmt::Display for Family {
     }
 }
 
+/// One external memory of a part's reference card (e.g. the HBM2 of an
+/// Alveo U55C): its kind, size, channels and peak bandwidth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExtMemory {
+    /// `DDR4`, `HBM2`.
+    pub kind: &'static str,
+    /// Bytes in all.
+    pub bytes: u64,
+    /// Independent channels (AXI ports of the memory controllers: DDR4
+    /// channels, HBM2 pseudo-channels).
+    pub channels: u32,
+    /// Peak bandwidth of all channels together, GB/s (10^9 bytes).
+    pub gb_per_s: u32,
+}
+
+impl ExtMemory {
+    /// Bytes per channel.
+    pub fn channel_bytes(&self) -> u64 {
+        self.bytes / u64::from(self.channels.max(1))
+    }
+}
+
+const GIB: u64 = 1 << 30;
+
 /// One FPGA part and its programmable-logic resources.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Part {
@@ -60,6 +86,8 @@ pub struct Part {
     pub dsp: u64,
     /// 288 Kb UltraRAM blocks (0 where the part has none).
     pub uram: u64,
+    /// The external memory of the part's reference card (empty: none).
+    pub ext_memory: &'static [ExtMemory],
     /// Where the figures come from: data sheet, table and how a figure is derived.
     pub source: &'static str,
 }
@@ -77,6 +105,7 @@ pub static PARTS: &[Part] = &[
         bram36: 50,
         dsp: 90,
         uram: 0,
+        ext_memory: &[],
         source: "AMD/Xilinx DS180 (7 Series FPGAs Data Sheet: Overview), table \
                  'Artix-7 FPGA Feature Summary by Device', XC7A35T row: 5,200 slices, \
                  90 DSP48E1 slices, 50 36 Kb block RAMs; LUTs = 4 x slices and \
@@ -94,6 +123,7 @@ pub static PARTS: &[Part] = &[
         bram36: 135,
         dsp: 240,
         uram: 0,
+        ext_memory: &[],
         source: "AMD/Xilinx DS180 (7 Series FPGAs Data Sheet: Overview), table \
                  'Artix-7 FPGA Feature Summary by Device', XC7A100T row: 15,850 slices, \
                  240 DSP48E1 slices, 135 36 Kb block RAMs (4,860 Kb); LUTs = 4 x slices \
@@ -111,6 +141,7 @@ pub static PARTS: &[Part] = &[
         bram36: 140,
         dsp: 220,
         uram: 0,
+        ext_memory: &[],
         source: "AMD/Xilinx DS190 (Zynq-7000 SoC Data Sheet: Overview), product table \
                  'Zynq-7000 SoC Family', Z-7020 column: 53,200 look-up tables, 106,400 \
                  flip-flops, 4.9 Mb block RAM (140 36 Kb blocks), 220 DSP slices",
@@ -126,6 +157,7 @@ pub static PARTS: &[Part] = &[
         bram36: 312,
         dsp: 1_728,
         uram: 96,
+        ext_memory: &[],
         source: "AMD/Xilinx DS891 (Zynq UltraScale+ MPSoC Data Sheet: Overview), table \
                  'Zynq UltraScale+ MPSoC: EV Device-Feature Summary', ZU7EV column: \
                  230,400 CLB LUTs, 460,800 CLB flip-flops, 312 block RAM blocks \
@@ -142,13 +174,79 @@ pub static PARTS: &[Part] = &[
         bram36: 2_688,
         dsp: 12_288,
         uram: 1_280,
+        ext_memory: &[ExtMemory {
+            kind: "DDR4",
+            bytes: 64 * GIB,
+            channels: 4,
+            gb_per_s: 77,
+        }],
         source: "AMD/Xilinx DS962 (Alveo U250 Data Center Accelerator Card Data Sheet), \
                  card specifications table: 1,728K look-up tables, 3,456K registers, \
-                 12,288 DSP slices, 54 MB internal SRAM; the block counts behind the \
+                 12,288 DSP slices, 54 MB internal SRAM, 64 GB DDR4 in four 16 GB \
+                 channels at 77 GB/s; the block counts behind the \
                  SRAM figure (2,688 36 Kb block RAMs = 94.5 Mb, 1,280 UltraRAMs = 360 Mb) \
                  are those of the VU13P row of DS890 (UltraScale Architecture and Product \
                  Data Sheet: Overview), table 'Virtex UltraScale+ FPGA Feature Summary'. \
                  Whole device: the Alveo shell (static region) is not subtracted",
+    },
+    Part {
+        name: "xcu55c",
+        part: "xcu55c-fsvh2892-2L-e",
+        device_family: "Virtex UltraScale+ HBM (Alveo U55C)",
+        boards: &["alveo-u55c", "u55c"],
+        family: Family::Xcup,
+        luts: 1_303_680,
+        ffs: 2_607_360,
+        bram36: 2_016,
+        dsp: 9_024,
+        uram: 960,
+        ext_memory: &[ExtMemory {
+            kind: "HBM2",
+            bytes: 16 * GIB,
+            channels: 32,
+            gb_per_s: 460,
+        }],
+        source: "AMD/Xilinx DS978 (Alveo U55C Data Center Accelerator Cards Data Sheet), \
+                 card specifications table: 1,304K look-up tables, 2,607K registers, \
+                 9,024 DSP slices, 16 GB HBM2 at 460 GB/s; the exact CLB counts and the \
+                 blocks of its 43 MB internal SRAM (2,016 36 Kb block RAMs = 70.9 Mb, \
+                 960 UltraRAMs = 270 Mb) are those of the VU47P row of DS890 \
+                 (UltraScale Architecture and Product Data Sheet: Overview); the HBM's \
+                 32 pseudo-channels of 512 MB each are those of UG1393 (Vitis, 'HBM \
+                 Configuration and Use'). Whole device: the shell is not subtracted",
+    },
+    Part {
+        name: "xcu280",
+        part: "xcu280-fsvh2892-2L-e",
+        device_family: "Virtex UltraScale+ HBM (Alveo U280)",
+        boards: &["alveo-u280", "u280"],
+        family: Family::Xcup,
+        luts: 1_303_680,
+        ffs: 2_607_360,
+        bram36: 2_016,
+        dsp: 9_024,
+        uram: 960,
+        ext_memory: &[
+            ExtMemory {
+                kind: "HBM2",
+                bytes: 8 * GIB,
+                channels: 32,
+                gb_per_s: 460,
+            },
+            ExtMemory {
+                kind: "DDR4",
+                bytes: 32 * GIB,
+                channels: 2,
+                gb_per_s: 38,
+            },
+        ],
+        source: "AMD/Xilinx DS963 (Alveo U280 Data Center Accelerator Cards Data Sheet), \
+                 card specifications table: 1,304K look-up tables, 2,607K registers, \
+                 9,024 DSP slices, 8 GB HBM2 at 460 GB/s and 32 GB DDR4 in two 16 GB \
+                 channels at 38 GB/s; the exact CLB counts and the blocks of its 43 MB \
+                 internal SRAM (2,016 36 Kb block RAMs = 70.9 Mb, 960 UltraRAMs = 270 Mb) \
+                 are those of the VU37P row of DS890 (UltraScale Architecture and Product \
+                 Data Sheet: Overview). Whole device: the shell is not subtracted",
     },
 ];
 

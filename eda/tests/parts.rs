@@ -20,6 +20,8 @@ fn lookup_by_device_part_string_and_board() {
     assert_eq!(lookup("xczu7ev-ffvc1156-2-e").unwrap().name, "xczu7ev");
     assert_eq!(lookup("alveo-u250").unwrap().name, "xcu250");
     assert_eq!(lookup("xcu250-figd2104-2L-e").unwrap().name, "xcu250");
+    assert_eq!(lookup("Alveo-U55C").unwrap().name, "xcu55c");
+    assert_eq!(lookup("xcu280-fsvh2892-2L-e").unwrap().name, "xcu280");
 }
 
 #[test]
@@ -96,4 +98,36 @@ fn reference_figures() {
         (v.luts, v.ffs, v.bram36, v.dsp, v.uram),
         (1_728_000, 3_456_000, 2_688, 12_288, 1_280)
     );
+    for name in ["xcu55c", "xcu280"] {
+        let h = lookup(name).unwrap();
+        assert_eq!(
+            (h.luts, h.ffs, h.bram36, h.dsp, h.uram),
+            (1_303_680, 2_607_360, 2_016, 9_024, 960),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_alveo_cards_name_their_external_memory_and_other_parts_none() {
+    let gib = 1u64 << 30;
+    let mem = |name: &str| {
+        lookup(name)
+            .unwrap()
+            .ext_memory
+            .iter()
+            .map(|m| (m.kind, m.bytes / gib, m.channels, m.gb_per_s))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(mem("alveo-u250"), [("DDR4", 64, 4, 77)]);
+    assert_eq!(mem("u55c"), [("HBM2", 16, 32, 460)]);
+    assert_eq!(mem("xcu280"), [("HBM2", 8, 32, 460), ("DDR4", 32, 2, 38)]);
+    // an HBM2 pseudo-channel of the U55C: 512 MiB
+    assert_eq!(
+        lookup("u55c").unwrap().ext_memory[0].channel_bytes(),
+        512 << 20
+    );
+    for p in PARTS.iter().filter(|p| !p.name.starts_with("xcu")) {
+        assert!(p.ext_memory.is_empty(), "{}", p.name);
+    }
 }

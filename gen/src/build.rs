@@ -44,6 +44,13 @@ pub fn build_core_model(
     load::validate(&net).map_err(build)?;
     let model = quant::quantize(&net).map_err(build)?;
     let plastic = plastic_projections(&net);
+    if !plastic.is_empty() && hw.external() {
+        return Err(GenError::PlasticOffChip {
+            network: net_name(&net),
+            config: hw.name.clone(),
+            projections: plastic,
+        });
+    }
     if !plastic.is_empty() && !hw.stdp {
         return Err(GenError::Plastic {
             network: net_name(&net),
@@ -62,13 +69,14 @@ pub fn build_core_model(
         plastic: 0,
         rules: 0,
         max_delay: None,
+        ext_lanes: None,
     };
     fit(&net, hw, &pre)?;
     let syn = engine::with_threads(threads, || connect::build(&net, &model))
         .map_err(|e| GenError::Threads(e.to_string()))?
         .map_err(build)?;
     let m = NetModel::new(model, syn);
-    fit(&net, hw, &m.counts())?;
+    fit(&net, hw, &m.counts_for(hw))?;
     Ok(m)
 }
 
@@ -83,6 +91,13 @@ pub fn build_mesh_model(
     threads: usize,
 ) -> Result<NetModel, MeshError> {
     let plastic = plastic_projections(net);
+    if !plastic.is_empty() && hw.external() {
+        return Err(MeshError::PlasticOffChip {
+            network: net_name(net),
+            config: hw.name.clone(),
+            projections: plastic,
+        });
+    }
     if !plastic.is_empty() && !hw.stdp {
         return Err(MeshError::Plastic {
             network: net_name(net),

@@ -2,13 +2,22 @@
 //! what they hold. [`usage`] and [`misfits`] for one core (by config field),
 //! [`count_misfits`] and [`cores_needed`] for a mesh from the network's
 //! description alone, and [`capacity_report`]: cores, synapse and row
-//! memory of a network against the on-chip memory of the largest part.
+//! memory of a network, and per part ([`part_use`]) the cores' on-chip
+//! memories against its block RAM and UltraRAM and their synapse regions
+//! against the external memory of its reference card.
+//!
+//! Placement on a part ([`part_use`]): a memory of at most
+//! [`LUTRAM_MAX_DEPTH`] words is distributed RAM (LUTs, not counted); one
+//! of at least [`URAM_DEPTH`] words that takes fewer UltraRAM blocks (4K x
+//! 72) than 36 Kb block RAMs goes to UltraRAM, largest first, as many
+//! cores' copies as the part's UltraRAM holds; every other copy to 36 Kb
+//! block RAM (the cheapest of its aspect ratios 32K x 1 .. 512 x 72).
 
 use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 use spikefab_eda::parts::{Part, PARTS};
-use spikefab_hdl::core::Mem;
+use spikefab_hdl::core::{CoreParams, Mem};
 use spikefab_sim::net::Rule;
 use spikefab_sim::Network;
 
@@ -20,6 +29,23 @@ use crate::topology::{Mesh, MAX_CORES, MAX_MESH_DIM};
 pub const BRAM36_BITS: u64 = 36 * 1024;
 /// Bits in a 288 Kb UltraRAM.
 pub const URAM_BITS: u64 = 288 * 1024;
+/// Words of an UltraRAM block (4K x 72): memories at least this deep go to
+/// UltraRAM on parts that have it.
+pub const URAM_DEPTH: u64 = 4096;
+/// Width of an UltraRAM block.
+pub const URAM_WIDTH: u32 = 72;
+/// Memories of at most this many words are distributed RAM (LUTs).
+pub const LUTRAM_MAX_DEPTH: u64 = 64;
+/// The aspect ratios of a 36 Kb block RAM (words, bits).
+const BRAM36_SHAPES: [(u64, u32); 7] = [
+    (32_768, 1),
+    (16_384, 2),
+    (8_192, 4),
+    (4_096, 9),
+    (2_048, 18),
+    (1_024, 36),
+    (512, 72),
+];
 
 /// One capacity the network exceeds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,6 +91,9 @@ pub struct Counts {
     /// per projection: rule id = 1 + projection index).
     pub rules: u64,
     pub max_delay: Option<u64>,
+    /// On an external-store core: the lanes the rows take in its region,
+    /// each row padded to whole beats (what `syn_depth` counts there).
+    pub ext_lanes: Option<u64>,
 }
 
 pub fn usage(c: &Counts, hw: &HwConfig) -> Vec<Usage> {
@@ -93,6 +122,14 @@ pub fn usage(c: &Counts, hw: &HwConfig) -> Vec<Usage> {
             what: "synapses",
             field: "syn_depth",
             used: s,
+            capacity: hw.syn_depth,
+        });
+    }
+    if let Some(l) = c.ext_lanes {
+        u.push(Usage {
+            what: "synapse lanes (rows padded to whole beats)",
+            field: "syn_depth",
+            used: l,
             capacity: hw.syn_depth,
         });
     }
@@ -294,6 +331,277 @@ pub fn part_memory_bits(p: &Part) -> u64 {
     p.bram36 * BRAM36_BITS + p.uram * URAM_BITS
 }
 
+/// One on-chip memory of a core.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnChipMem {
+    pub name: &'static str,
+    pub depth: u64,
+    pub width: u32,
+}
+
+impl OnChipMem {
+    pub fn bits(&self) -> u64 {
+        self.depth * u64::from(self.width)
+    }
+}
+
+/// 36 Kb block RAMs for a memory of `depth` x `width` (its cheapest aspect
+/// ratio).
+pub fn bram36_blocks(depth: u64, width: u32) -> u64 {
+    BRAM36_SHAPES
+        .iter()
+        .map(|&(d, w)| depth.div_ceil(d) * u64::from(width.div_ceil(w)))
+        .min()
+        .unwrap_or(0)
+}
+
+/// UltraRAM blocks (4K x 72) for a memory of `depth` x `width`.
+pub fn uram_blocks(depth: u64, width: u32) -> u64 {
+    depth.div_ceil(URAM_DEPTH) * u64::from(width.div_ceil(URAM_WIDTH))
+}
+
+/// The on-chip memories of a core with parameters `core`: neuron state,
+/// populations, parameters, Poisson tables, rows, the two delay
+/// accumulators (`SLOTS x N_NEURONS` each), the synapse memory (on chip)
+/// or the AXI beat buffer (`AXI_OUTSTANDING x AXI_BURST` beats, external
+/// store), and the STDP memories of a plastic core. The synapses of an
+/// external-store core are not among them.
+pub fn onchip_memories(core: &CoreParams) -> Vec<OnChipMem> {
+    let mem = |m: Mem| OnChipMem {
+        name: m.name(),
+        depth: layout::depth(m, core),
+        width: layout::core(m, core).width(),
+    };
+    let mut v = vec![
+        mem(Mem::State),
+        mem(Mem::Pop),
+        mem(Mem::Param),
+        mem(Mem::Cdf),
+        mem(Mem::Row),
+    ];
+    match core.ext {
+        None => v.push(mem(Mem::Syn)),
+        Some(a) => v.push(OnChipMem {
+            name: "fetch (AXI beat buffer)",
+            depth: u64::from(a.outstanding) * u64::from(a.burst),
+            width: a.data_w,
+        }),
+    }
+    for name in ["acc_ex", "acc_in"] {
+        v.push(OnChipMem {
+            name,
+            depth: core.slots * core.n_neurons,
+            width: core.acc_bits,
+        });
+    }
+    if core.plastic {
+        v.extend([
+            mem(Mem::Rule),
+            mem(Mem::Stdp),
+            mem(Mem::IncRow),
+            mem(Mem::Inc),
+        ]);
+        v.push(OnChipMem {
+            name: "trace",
+            depth: core.rows,
+            width: 2 * core.trace_bits,
+        });
+    }
+    v
+}
+
+/// Where a memory goes on a part: distributed RAM, or in `uram` of the
+/// cores UltraRAM and in the others block RAM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Placement {
+    pub name: &'static str,
+    /// Distributed RAM (LUTs) in every core.
+    pub lutram: bool,
+    /// Cores whose copy is in UltraRAM (the others' in BRAM36).
+    pub uram: u64,
+}
+
+/// `cores` cores with the on-chip memories `mems` and, with an external
+/// store, synapse regions of `ext_bytes` bytes in all, on one part.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartUse {
+    pub part: &'static str,
+    pub card: &'static str,
+    pub cores: u64,
+    /// Each memory's placement, largest first.
+    pub placement: Vec<Placement>,
+    pub bram36: u64,
+    pub bram36_have: u64,
+    pub uram: u64,
+    pub uram_have: u64,
+    /// Bytes of the synapse regions (`None`: the synapses are on chip).
+    pub ext_bytes: Option<u64>,
+    /// Bytes of the card's external memory (0: none).
+    pub ext_have: u64,
+    /// The card's external memory in words (`16 GiB HBM2 in 32 channels`).
+    pub ext_desc: String,
+    /// What does not fit, in words (empty: everything fits).
+    pub misfits: Vec<String>,
+}
+
+impl PartUse {
+    pub fn fits(&self) -> bool {
+        self.misfits.is_empty()
+    }
+
+    /// The memories in UltraRAM, with the cores whose copy is there when
+    /// not all (`acc_ex`, `row (in 9 of 12 cores)`).
+    pub fn in_uram(&self) -> Vec<String> {
+        self.placement
+            .iter()
+            .filter(|p| p.uram > 0)
+            .map(|p| {
+                if p.uram == self.cores {
+                    p.name.to_string()
+                } else {
+                    format!(
+                        "{} (in {} of {} cores)",
+                        p.name,
+                        group(p.uram),
+                        group(self.cores)
+                    )
+                }
+            })
+            .collect()
+    }
+}
+
+/// The memories of `cores` cores (each with `mems`) and their synapse
+/// regions (`ext_bytes`, external store) on part `p` (see the module docs
+/// for the placement), naming what does not fit.
+pub fn part_use(
+    mems: &[OnChipMem],
+    cores: u64,
+    ext_bytes: Option<u64>,
+    p: &'static Part,
+) -> PartUse {
+    let mut order: Vec<&OnChipMem> = mems.iter().collect();
+    order.sort_by_key(|m| std::cmp::Reverse(m.bits()));
+    let (mut bram, mut uram) = (0u64, 0u64);
+    let mut placement = Vec::new();
+    for m in order {
+        let (u, b) = (
+            uram_blocks(m.depth, m.width),
+            bram36_blocks(m.depth, m.width),
+        );
+        let lutram = m.depth <= LUTRAM_MAX_DEPTH;
+        // as many cores' copies in UltraRAM as it holds, the rest in BRAM36
+        let in_uram = if !lutram && m.depth >= URAM_DEPTH && u > 0 && u < b {
+            ((p.uram - uram) / u).min(cores)
+        } else {
+            0
+        };
+        uram += in_uram * u;
+        if !lutram {
+            bram += (cores - in_uram) * b;
+        }
+        placement.push(Placement {
+            name: m.name,
+            lutram,
+            uram: in_uram,
+        });
+    }
+    let ext_have: u64 = p.ext_memory.iter().map(|m| m.bytes).sum();
+    let ext_desc = if p.ext_memory.is_empty() {
+        "none".to_string()
+    } else {
+        p.ext_memory
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {} in {} channel{} ({} GB/s)",
+                    size_text(m.bytes),
+                    m.kind,
+                    m.channels,
+                    if m.channels == 1 { "" } else { "s" },
+                    m.gb_per_s
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let mut misfits = Vec::new();
+    if bram > p.bram36 {
+        let in_bram: Vec<&str> = placement
+            .iter()
+            .filter(|m| !m.lutram && m.uram < cores)
+            .map(|m| m.name)
+            .collect();
+        misfits.push(format!(
+            "BRAM36: needs {}, has {} ({} over; in BRAM36: {})",
+            group(bram),
+            group(p.bram36),
+            group(bram - p.bram36),
+            in_bram.join(", ")
+        ));
+    }
+    if let Some(x) = ext_bytes {
+        if ext_have == 0 {
+            misfits.push(format!(
+                "external memory: the synapse regions need {}, the part has no reference card with external memory",
+                size_text(x)
+            ));
+        } else if x > ext_have {
+            misfits.push(format!(
+                "external memory: the synapse regions need {}, the card has {}",
+                size_text(x),
+                size_text(ext_have)
+            ));
+        }
+    }
+    PartUse {
+        part: p.name,
+        card: p.device_family,
+        cores,
+        placement,
+        bram36: bram,
+        bram36_have: p.bram36,
+        uram,
+        uram_have: p.uram,
+        ext_bytes,
+        ext_have,
+        ext_desc,
+        misfits,
+    }
+}
+
+impl fmt::Display for PartUse {
+    /// `xcu55c (Virtex UltraScale+ HBM (Alveo U55C)): BRAM36 1,234 of 2,016; URAM 106 of 960 (acc_ex, acc_in); external 13.13 MiB of 16 GiB HBM2 ...: fits`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}): BRAM36 {} of {}; URAM {} of {}",
+            self.part,
+            self.card,
+            group(self.bram36),
+            group(self.bram36_have),
+            group(self.uram),
+            group(self.uram_have)
+        )?;
+        let u = self.in_uram();
+        if !u.is_empty() {
+            write!(f, " ({})", u.join(", "))?;
+        }
+        match self.ext_bytes {
+            Some(x) if self.ext_have == 0 => {
+                write!(f, "; external {}, none on this part", size_text(x))?
+            }
+            Some(x) => write!(f, "; external {} of {}", size_text(x), self.ext_desc)?,
+            None => write!(f, "; external memory not used ({})", self.ext_desc)?,
+        }
+        if self.fits() {
+            write!(f, ": fits")
+        } else {
+            write!(f, ": does not fit: {}", self.misfits.join("; "))
+        }
+    }
+}
+
 /// `1234567` as `1,234,567`.
 fn group(n: u64) -> String {
     let s = n.to_string();
@@ -305,6 +613,16 @@ fn group(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// `bytes` in GiB or MiB (two decimals).
+fn size_text(bytes: u64) -> String {
+    let gib = bytes as f64 / (1u64 << 30) as f64;
+    if gib >= 1.0 {
+        format!("{gib:.2} GiB")
+    } else {
+        format!("{:.2} MiB", bytes as f64 / (1u64 << 20) as f64)
+    }
 }
 
 fn bytes_text(bits: u64) -> String {
@@ -319,12 +637,18 @@ fn bytes_text(bits: u64) -> String {
 }
 
 /// What a network of `neurons` and `synapses` needs in cores of `hw`, and
-/// whether its synapse memory fits on chip, from the counts alone (no
-/// build): cores needed by neurons and by synapses (against the largest
-/// mesh, 16x16), the synapse memory in bits and bytes (the mesh core's word:
-/// target, delay and weight widths of the config), the row memory every
-/// core would need, and the comparison with the on-chip memory (block RAM
-/// and UltraRAM) of the largest part in [`PARTS`].
+/// where its memories fit, from the counts alone (no build): cores needed
+/// by neurons and by synapses (against the largest mesh, 16x16), the
+/// synapse memory in bits and bytes (the mesh core's word: target, delay and
+/// weight widths of the config), with an external store the synapse
+/// regions' bytes (rows padded to whole beats: between the unpadded size
+/// and one more beat per row and core; the larger is checked), the row
+/// memory every core would need, the comparison with the on-chip memory of
+/// the largest part, and one line per part of [`PARTS`] ([`part_use`]: the
+/// cores' on-chip memories against its BRAM36 and URAM, the regions
+/// against its card's external memory, what does not fit). The cores are
+/// sized by the config, with a row per source neuron of the network when
+/// more than one core is needed.
 pub fn capacity_report(neurons: u64, synapses: u64, hw: &HwConfig) -> String {
     let mut s = String::new();
     let w = &mut s;
@@ -332,12 +656,17 @@ pub fn capacity_report(neurons: u64, synapses: u64, hw: &HwConfig) -> String {
     let need = by_n.max(by_s).max(1);
     let _ = writeln!(
         w,
-        "capacity: {} neurons, {} synapses on cores of hw config '{}' ({} neurons, {} synapse words, {} rows each)",
+        "capacity: {} neurons, {} synapses on cores of hw config '{}' ({} neurons, {} synapse {}, {} rows each)",
         group(neurons),
         group(synapses),
         hw.name,
         group(hw.neurons_per_core),
         group(hw.syn_depth),
+        if hw.external() {
+            "lanes in external memory"
+        } else {
+            "words"
+        },
         group(hw.max_rows)
     );
     let _ = writeln!(
@@ -362,14 +691,36 @@ pub fn capacity_report(neurons: u64, synapses: u64, hw: &HwConfig) -> String {
         group(syn_bits),
         bytes_text(syn_bits)
     );
-    let ptr_w = u64::from(layout::core(Mem::Row, &hw.mesh_core_params()).fields[0].bits);
-    let row_bits = neurons.saturating_mul(2 * ptr_w);
+    let core = CoreParams {
+        rows: if need > 1 {
+            hw.max_rows.max(neurons)
+        } else {
+            hw.neurons_per_core
+        },
+        ..hw.mesh_core_params()
+    };
+    let ext_bytes = layout::ExtGeometry::of(&core).map(|g| {
+        let beats = synapses.div_ceil(g.lanes);
+        let pad = neurons.saturating_mul(need).min(synapses);
+        let (lo, hi) = (beats * g.beat_bytes, (beats + pad) * g.beat_bytes);
+        let _ = writeln!(
+            w,
+            "synapse regions in external memory: {} words per beat of {} bytes: {} unpadded, at most {} with every row padded to whole beats",
+            g.lanes,
+            g.beat_bytes,
+            bytes_text(lo * 8),
+            bytes_text(hi * 8)
+        );
+        hi
+    });
+    let row_w = u64::from(core.row_word_w());
+    let row_bits = neurons.saturating_mul(row_w);
     let _ = writeln!(
         w,
         "row memory: every core indexes all {} source neurons: {} x {} bits = {} bits per core, {} in {} cores; max_rows = {} {}",
         group(neurons),
         group(neurons),
-        2 * ptr_w,
+        row_w,
         group(row_bits),
         bytes_text(row_bits.saturating_mul(need)),
         group(need),
@@ -394,10 +745,17 @@ pub fn capacity_report(neurons: u64, synapses: u64, hw: &HwConfig) -> String {
             group(chip),
             bytes_text(chip)
         );
-        if syn_bits > chip {
+        if hw.external() {
             let _ = writeln!(
                 w,
-                "does not fit on chip: the synapse memory alone is {:.1}x the on-chip memory of the largest part ({}); the synapses need off-chip memory (DRAM/HBM)",
+                "the synapses are in external memory (synapse_store): the synapse memory is {:.1}x the on-chip memory of the largest part ({}), and none of it is on chip",
+                syn_bits as f64 / chip.max(1) as f64,
+                p.name
+            );
+        } else if syn_bits > chip {
+            let _ = writeln!(
+                w,
+                "does not fit on chip: the synapse memory alone is {:.1}x the on-chip memory of the largest part ({}); the synapses need off-chip memory (DRAM/HBM: a config with [synapse_store] kind = \"external\")",
                 syn_bits as f64 / chip as f64,
                 p.name
             );
@@ -409,6 +767,23 @@ pub fn capacity_report(neurons: u64, synapses: u64, hw: &HwConfig) -> String {
                 p.name
             );
         }
+    }
+    let mems = onchip_memories(&core);
+    let _ = writeln!(
+        w,
+        "on-chip memories per core (depth x width): {}",
+        mems.iter()
+            .map(|m| format!("{} {}x{}", m.name, group(m.depth), m.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(
+        w,
+        "per part, {} cores (memories of at least {URAM_DEPTH} words in UltraRAM while it lasts where that takes fewer blocks, of at most {LUTRAM_MAX_DEPTH} in LUTs, the others in BRAM36):",
+        group(need)
+    );
+    for p in PARTS {
+        let _ = writeln!(w, "  {}", part_use(&mems, need, ext_bytes, p));
     }
     s
 }

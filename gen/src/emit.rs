@@ -124,6 +124,33 @@ pub fn unused_nets(comment: &str, nets: &[(&Port, String)], sink: &str) -> Strin
     s
 }
 
+/// Connections `(formal, actual)` and the `(port, wire)` list of the wires
+/// [`unused_nets`] declares.
+pub type TiedOff<'a> = (Vec<(String, String)>, Vec<(&'a Port, String)>);
+
+/// The connections of ports a top does not expose (`ports`, in order):
+/// each input tied to zero, each output to a wire `unused_<stem>`; and the
+/// `(port, wire)` list of those wires for [`unused_nets`].
+pub fn tie_off<'a>(ports: &[&'a Port]) -> TiedOff<'a> {
+    let mut conns = Vec::new();
+    let mut unused = Vec::new();
+    for p in ports {
+        match p.dir {
+            Dir::In => conns.push((p.name.clone(), p.zero())),
+            Dir::Out => {
+                let n = format!("unused_{}", p.stem());
+                conns.push((p.name.clone(), n.clone()));
+                unused.push((*p, n));
+            }
+        }
+    }
+    (conns, unused)
+}
+
+/// The comment above the wires of a top's tied-off memory ports.
+pub const MEMORY_TIED_OFF: &str =
+    "External-memory ports (AXI4 read master, mem_err_o): the synapses are on chip here, so they are tied off.";
+
 /// What a top that may hide its observation ports connects them to: the
 /// port itself with `observe`, else a wire named by its stem
 /// ([`hidden_observation`] declares them).

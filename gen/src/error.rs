@@ -10,8 +10,11 @@ use crate::capacity::{CoreMisfit, Misfit};
 use crate::fault::Fault;
 use crate::hwconfig::ConfigError;
 use crate::images::CoreImageError;
-use crate::layout::ImageError;
 use crate::topology::Mesh;
+
+/// Why a plastic network is refused on an external synapse store (issue
+/// 10, item 4: the weight write-back is left for later).
+pub const PLASTIC_OFF_CHIP: &str = "plastic synapses off chip are not supported yet (no weight write-back): use an on-chip synapse store";
 
 /// Smallest router input FIFO depth (`snn_noc_router`: >= 2).
 pub const MIN_FIFO_DEPTH: u32 = 2;
@@ -38,6 +41,13 @@ pub enum GenError {
     /// A plastic network on a config without the STDP core.
     #[error("network '{network}' has plastic projections ({}); hw config '{config}' has stdp = false (use a config with stdp = true, e.g. --hw stdp)", .projections.join(", "))]
     Plastic {
+        network: String,
+        config: String,
+        projections: Vec<String>,
+    },
+    /// A plastic network on a config with an external synapse store.
+    #[error("network '{network}' has plastic projections ({}); hw config '{config}' keeps its synapses in external memory: {PLASTIC_OFF_CHIP}", .projections.join(", "))]
+    PlasticOffChip {
         network: String,
         config: String,
         projections: Vec<String>,
@@ -88,6 +98,24 @@ pub enum MeshError {
         config: String,
         projections: Vec<String>,
     },
+    /// A plastic network on a mesh of external-store cores.
+    #[error("network '{network}' has plastic projections ({}); the cores of hw config '{config}' keep their synapses in external memory: {PLASTIC_OFF_CHIP}", .projections.join(", "))]
+    PlasticOffChip {
+        network: String,
+        config: String,
+        projections: Vec<String>,
+    },
+    /// The external regions of the cores on one memory channel exceed it.
+    #[error("network '{network}' on a {mesh} mesh of hw config '{config}' cores: memory channel {channel} holds the synapse regions of cores {}: {need} bytes, synapse_store.channel_bytes is {capacity} ({} over); use more channels or a larger mesh", .cores.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "), .need - .capacity)]
+    ExtChannel {
+        network: String,
+        config: String,
+        mesh: Mesh,
+        channel: u32,
+        cores: Vec<usize>,
+        need: u64,
+        capacity: u64,
+    },
     /// Per-core STDP capacity (incoming-list words) exceeded.
     #[error("network '{network}': core {core} holds {need} plastic synapses, inc_depth of hw config '{config}' is {capacity} ({} over)", .need - .capacity)]
     IncDepth {
@@ -129,7 +157,7 @@ pub enum MeshError {
     Image {
         core: usize,
         #[source]
-        source: ImageError,
+        source: CoreImageError,
     },
     /// The images shared by every core could not be formed.
     #[error("{0}")]

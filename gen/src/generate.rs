@@ -30,6 +30,10 @@
 //! - **network files**:
 //!   - the `$readmemh` images `<name>.hex` ([`crate::images`]), file names
 //!     relative to the directory (run simulators from it);
+//!   - with an external synapse store ([`HwConfig::synapse_store`]) no
+//!     `syn.hex` but `syn_ext.bin`, the core's synapse region as raw bytes
+//!     ([`crate::images::ext_region`]; manifest `ext_memory`), and the
+//!     top exposes the core's AXI4 read master (tied off on chip);
 //!   - `spikefab_net.v`: module `spikefab_net`, `spikefab_top` with this
 //!     network's initial values and image files (the accelerator of the
 //!     network, for synthesis and plain simulation);
@@ -51,8 +55,9 @@ use crate::fault::{Fault, FaultKind};
 use crate::hwconfig::HwConfig;
 use crate::images::{self, CoreImages};
 use crate::manifest::{
-    config_hash, core_images_hash, header, manifest_params, network_hash, network_header, Hashes,
-    Manifest, MemoryEntry, Out, WriteError, MANIFEST, NET_TOP, TOP, VERSION,
+    config_hash, core_images_hash, header, manifest_params, network_hash, network_header,
+    ExtMemoryEntry, Hashes, Manifest, MemoryEntry, Out, WriteError, EXT_FILE, MANIFEST, NET_TOP,
+    TOP, VERSION,
 };
 use crate::model::{apply_numerics, net_name, numerics_note, NetModel, NetworkInfo};
 
@@ -124,9 +129,17 @@ pub fn generate_from(
 ) -> Result<Manifest, GenError> {
     check_fault(hw, fault)?;
     let core = hw.core_params(fault);
-    let img = core_images(src, hw)?;
-    let c = src.counts();
+    let c = src.counts_for(hw);
     let mut use_ = capacity::usage(&c, hw);
+    let bad = capacity::misfits(&use_);
+    if !bad.is_empty() {
+        return Err(GenError::DoesNotFit {
+            network: net_name(net),
+            config: hw.name.clone(),
+            misfits: bad,
+        });
+    }
+    let img = core_images(src, hw)?;
     for im in &img.images {
         if im.words > im.depth {
             use_.push(Usage {
@@ -168,6 +181,14 @@ pub fn generate_from(
         network_files.push(file.clone());
         memories.push(MemoryEntry::of(im, file, &text, false));
     }
+    let ext_memory = match &img.ext {
+        Some(x) => {
+            o.write_bytes(EXT_FILE, &x.region.bytes)?;
+            network_files.push(EXT_FILE.to_string());
+            Some(ExtMemoryEntry::of(x, &core, EXT_FILE.to_string()))
+        }
+        None => None,
+    };
     let f = format!("{TOP}.v");
     o.write(&f, &top_verilog(&chead, hw, &core, fault))?;
     config_files.push(f);
@@ -191,10 +212,15 @@ pub fn generate_from(
         generator: "spikefab-gen".into(),
         version: VERSION.into(),
         scope: format!(
-            "one {} (single core), {} network on a {} core",
+            "one {} (single core), {} network on a {} core{}",
             core::MODULE,
             if c.plastic > 0 { "plastic" } else { "static" },
-            if hw.stdp { "STDP" } else { "static" }
+            if hw.stdp { "STDP" } else { "static" },
+            if hw.external() {
+                " with its synapses in external memory"
+            } else {
+                ""
+            }
         ),
         top: TOP.into(),
         network_top: NET_TOP.into(),
@@ -208,6 +234,7 @@ pub fn generate_from(
         ports: top_ports(hw, &core.ports()),
         network_parameters: manifest_params(&img.init.params(core.coef_bits)),
         memories,
+        ext_memory,
         usage: use_,
         files: o.files.clone(),
         config_files,
@@ -236,12 +263,27 @@ pub(crate) fn copy_sources(
 }
 
 /// The core's ports that a generated single-core top exposes: all but the
-/// mesh link, the observation ports only with `observe`.
+/// mesh link, the observation ports only with `observe`, the memory ports
+/// (AXI4 master, `mem_err_o`) only with an external synapse store.
 fn top_ports(hw: &HwConfig, ports: &[Port]) -> Vec<Port> {
     ports
         .iter()
-        .filter(|p| p.role != Role::MeshLink && (hw.observe || p.role != Role::Observe))
+        .filter(|p| {
+            p.role != Role::MeshLink
+                && (hw.observe || p.role != Role::Observe)
+                && (hw.external() || p.role != Role::Memory)
+        })
         .cloned()
+        .collect()
+}
+
+/// The memories with a `$readmemh` parameter on a generated top: the core's
+/// ([`CoreParams::mem_files`]) without `syn` on an external-store core
+/// (its synapses are in external memory).
+fn image_mems(core: &CoreParams) -> Vec<Mem> {
+    core.mem_files()
+        .into_iter()
+        .filter(|m| core.ext.is_none() || *m != Mem::Syn)
         .collect()
 }
 
@@ -272,6 +314,24 @@ fn top_verilog(head: &str, hw: &HwConfig, core: &CoreParams, fault: Option<&Faul
         w,
         "// sets them for the generated network; layouts are in {MANIFEST}."
     );
+    if let Some(a) = core.ext {
+        let _ = writeln!(
+            w,
+            "// External synapse store: the rows are read through the AXI4 read master m_axi_*"
+        );
+        let _ = writeln!(
+            w,
+            "// ({} data bits, {} address bits, bursts of up to {} beats, {} outstanding) from the",
+            a.data_w, a.addr_w, a.burst, a.outstanding
+        );
+        let _ = writeln!(
+            w,
+            "// region at byte address ext_base (config registers {}, {}; {} of a generated directory).",
+            core::CfgReg::ExtBaseLo.addr(),
+            core::CfgReg::ExtBaseHi.addr(),
+            EXT_FILE
+        );
+    }
     if let Some(f) = fault {
         let _ = writeln!(
             w,
@@ -308,12 +368,9 @@ fn top_verilog(head: &str, hw: &HwConfig, core: &CoreParams, fault: Option<&Faul
             decl: "parameter [63:0] BG_KEY = 64'h0".into(),
         },
     ];
-    let files: Vec<&str> = core
-        .mem_files()
-        .iter()
-        .filter_map(|m| m.file_param())
-        .collect();
-    for (m, f) in core.mem_files().iter().zip(&files) {
+    let mems = image_mems(core);
+    let files: Vec<&str> = mems.iter().filter_map(|m| m.file_param()).collect();
+    for (m, f) in mems.iter().zip(&files) {
         decls.push(ParamDecl {
             comment: format!("$readmemh image of the core's {} (\"\" = zeros).", m.name()),
             decl: format!("parameter {f} = \"\""),
@@ -331,29 +388,34 @@ fn top_verilog(head: &str, hw: &HwConfig, core: &CoreParams, fault: Option<&Faul
     for f in &files {
         args.push((f.to_string(), f.to_string()));
     }
+    let tied = |p: &&Port| p.role == Role::MeshLink || (!hw.external() && p.role == Role::Memory);
     let mut conns: Vec<(String, String)> = all
         .iter()
-        .filter(|p| p.role != Role::MeshLink)
+        .filter(|p| !tied(p))
         .map(|p| emit::observed_conn(p, hw.observe))
         .collect();
     let link: Vec<&Port> = all.iter().filter(|p| p.role == Role::MeshLink).collect();
-    let mut unused = Vec::new();
-    for p in &link {
-        match p.dir {
-            spikefab_hdl::Dir::In => conns.push((p.name.clone(), p.zero())),
-            spikefab_hdl::Dir::Out => {
-                let n = format!("unused_{}", p.stem());
-                conns.push((p.name.clone(), n.clone()));
-                unused.push((*p, n));
-            }
-        }
-    }
+    let (c, unused) = emit::tie_off(&link);
+    conns.extend(c);
+    let mem: Vec<&Port> = all
+        .iter()
+        .filter(|p| tied(p) && p.role == Role::Memory)
+        .collect();
+    let (c, unused_mem) = emit::tie_off(&mem);
+    conns.extend(c);
     w.push_str(&emit::instance(core::MODULE, "u_core", &args, &conns));
     w.push_str(&emit::unused_nets(
         "Mesh ports of the core (MESH = 0 here): unused on a single core.",
         &unused,
         "unused_mesh",
     ));
+    if !unused_mem.is_empty() {
+        w.push_str(&emit::unused_nets(
+            emit::MEMORY_TIED_OFF,
+            &unused_mem,
+            "unused_mem",
+        ));
+    }
     w.push_str(emit::MODULE_END);
     s
 }
@@ -392,6 +454,21 @@ fn net_verilog(
         w,
         "// directory; run simulators from it). Layouts in {MANIFEST}."
     );
+    if let Some(x) = &img.ext {
+        let _ = writeln!(
+            w,
+            "// The synapse rows are in external memory: {EXT_FILE} ({} bytes, {} beats) at byte",
+            x.region.bytes.len(),
+            x.region.beats
+        );
+        let _ = writeln!(
+            w,
+            "// address {} (ext_base, config registers {} and {}), read through m_axi_*.",
+            x.place.base,
+            core::CfgReg::ExtBaseLo.addr(),
+            core::CfgReg::ExtBaseHi.addr()
+        );
+    }
     w.push_str(emit::NETTYPE_NONE);
     w.push_str(&emit::module_head(NET_TOP, &[], &refs));
     let mut args = emit::param_args(&img.init.params(core.coef_bits));

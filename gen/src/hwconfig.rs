@@ -28,7 +28,21 @@
 //! [numerics]               # NumericsConfig; missing fields take its defaults
 //! w_bits = 7
 //! max_delay_steps = 12
+//! [synapse_store]          # optional; absent: the synapses are on chip
+//! kind = "external"        # "on-chip" | "external"
+//! data_bits = 256          # AXI_DATA_W (default 256)
+//! addr_bits = 34           # AXI_ADDR_W (default 34)
+//! id_bits = 4              # AXI_ID_W (default 4)
+//! burst_beats = 16         # AXI_BURST (default 16)
+//! outstanding = 16         # AXI_OUTSTANDING (default 16)
+//! channels = 1             # memory channels (default 1)
+//! channel_bytes = 536870912  # bytes per channel (default 512 MiB)
 //! ```
+//!
+//! With `kind = "external"` the cores read their synapse rows from external
+//! memory through an AXI4 read master ([`ExtStore`]; docs/hardware.md,
+//! "External synapse memory"); `syn_depth` then counts the lanes of the
+//! external region (each row padded to whole beats).
 //!
 //! Named configs live in `gen/configs/<name>.toml` (compiled in); any other
 //! TOML file of the same form is loaded by path ([`HwConfig::resolve`]).
@@ -36,7 +50,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use spikefab_hdl::core::CoreParams;
+use spikefab_hdl::core::{AxiParams, CoreParams};
 use spikefab_sim::NumericsConfig;
 
 use crate::fault::Fault;
@@ -56,6 +70,8 @@ pub const CORE_MAX_SYN_DEPTH: u64 = 1 << 32;
 pub const CORE_MAX_RULES: u64 = 255;
 /// `n_rules` of an stdp config that does not set it.
 pub const DEFAULT_N_RULES: u64 = 8;
+/// The AXI burst boundary and the alignment of every external region.
+pub const EXT_ALIGN: u64 = 4096;
 
 /// The core parameters that numerics decide (every width, `SLOTS =
 /// max_delay_steps + 1`, `TABLE_LEN`), for a single static core of one
@@ -121,9 +137,140 @@ pub struct HwConfig {
     /// Fixed-point formats (all widths, `SLOTS = max_delay_steps + 1`).
     pub numerics: NumericsConfig,
     /// The mesh of such cores `spikefab gen`/`cosim` build when no `--mesh`
-    /// is given (`mesh = "2x2"` in TOML); none: a single core.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// is given (`mesh = "2x2"` in TOML); none: a single core. Serialized
+    /// as its TOML text.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "mesh_text")]
     pub mesh: Option<Mesh>,
+    /// Where the synapse rows live: `None` on chip (the `syn` memory),
+    /// `Some` in external memory read over AXI4 (`[synapse_store]` with
+    /// `kind = "external"`). Not serialized when on chip, so that the
+    /// config hash of every on-chip config is what it was before the option
+    /// existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synapse_store: Option<ExtStore>,
+}
+
+/// An external synapse store (`[synapse_store]`, `kind = "external"`): the
+/// AXI4 read master of every core and the memory channels the cores'
+/// regions are placed in (a mesh's core `k` on channel `k % channels`).
+/// Serialized with `kind = "external"` (the TOML form reads it back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename = "external")]
+pub struct ExtStore {
+    /// `AXI_DATA_W`: a power of two in 32..=1024, at least the synapse word.
+    pub data_bits: u32,
+    /// `AXI_ADDR_W`: 12..=64, holding `channels * channel_bytes`.
+    pub addr_bits: u32,
+    /// `AXI_ID_W`: 1..=8.
+    pub id_bits: u32,
+    /// `AXI_BURST`: most beats per burst, 1..=256.
+    pub burst_beats: u32,
+    /// `AXI_OUTSTANDING`: bursts in flight, 1..=min(64, 2^id_bits).
+    pub outstanding: u32,
+    /// Memory channels (>= 1); channel `c` starts at byte `c * channel_bytes`.
+    pub channels: u32,
+    /// Bytes per channel: a power of two, at least 4096.
+    pub channel_bytes: u64,
+}
+
+impl ExtStore {
+    /// The defaults of a `[synapse_store]` table with `kind = "external"`
+    /// (the RTL's AXI defaults; one channel of 512 MiB, an HBM2
+    /// pseudo-channel of an Alveo U55C).
+    pub const DEFAULT: ExtStore = ExtStore {
+        data_bits: AxiParams::DEFAULT.data_w,
+        addr_bits: AxiParams::DEFAULT.addr_w,
+        id_bits: AxiParams::DEFAULT.id_w,
+        burst_beats: AxiParams::DEFAULT.burst,
+        outstanding: AxiParams::DEFAULT.outstanding,
+        channels: 1,
+        channel_bytes: 1 << 29,
+    };
+
+    /// The core's AXI parameters.
+    pub fn axi(&self) -> AxiParams {
+        AxiParams {
+            data_w: self.data_bits,
+            addr_w: self.addr_bits,
+            id_w: self.id_bits,
+            burst: self.burst_beats,
+            outstanding: self.outstanding,
+        }
+    }
+
+    /// Bytes per beat (`data_bits / 8`).
+    pub fn beat_bytes(&self) -> u64 {
+        u64::from(self.data_bits / 8)
+    }
+
+    /// Bytes of all channels together.
+    pub fn total_bytes(&self) -> u128 {
+        u128::from(self.channels) * u128::from(self.channel_bytes)
+    }
+}
+
+/// Where the synapses of a config's cores live (`[synapse_store] kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StoreKind {
+    /// The `syn` memory of each core (the default).
+    OnChip,
+    /// External memory through an AXI4 read master ([`ExtStore`]).
+    External,
+}
+
+/// The TOML form of `[synapse_store]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynapseStoreToml {
+    pub kind: StoreKind,
+    #[serde(default)]
+    pub data_bits: Option<u32>,
+    #[serde(default)]
+    pub addr_bits: Option<u32>,
+    #[serde(default)]
+    pub id_bits: Option<u32>,
+    #[serde(default)]
+    pub burst_beats: Option<u32>,
+    #[serde(default)]
+    pub outstanding: Option<u32>,
+    #[serde(default)]
+    pub channels: Option<u32>,
+    #[serde(default)]
+    pub channel_bytes: Option<u64>,
+}
+
+impl SynapseStoreToml {
+    /// The fields set besides `kind`.
+    fn set_fields(&self) -> Vec<&'static str> {
+        [
+            ("data_bits", self.data_bits.is_some()),
+            ("addr_bits", self.addr_bits.is_some()),
+            ("id_bits", self.id_bits.is_some()),
+            ("burst_beats", self.burst_beats.is_some()),
+            ("outstanding", self.outstanding.is_some()),
+            ("channels", self.channels.is_some()),
+            ("channel_bytes", self.channel_bytes.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, set)| *set)
+        .map(|(f, _)| f)
+        .collect()
+    }
+
+    /// The external store with defaults filled in (`None` on chip).
+    fn resolve(&self) -> Option<ExtStore> {
+        let d = ExtStore::DEFAULT;
+        (self.kind == StoreKind::External).then(|| ExtStore {
+            data_bits: self.data_bits.unwrap_or(d.data_bits),
+            addr_bits: self.addr_bits.unwrap_or(d.addr_bits),
+            id_bits: self.id_bits.unwrap_or(d.id_bits),
+            burst_beats: self.burst_beats.unwrap_or(d.burst_beats),
+            outstanding: self.outstanding.unwrap_or(d.outstanding),
+            channels: self.channels.unwrap_or(d.channels),
+            channel_bytes: self.channel_bytes.unwrap_or(d.channel_bytes),
+        })
+    }
 }
 
 /// The TOML form of a config (before defaults and checks).
@@ -154,6 +301,18 @@ pub struct HwConfigToml {
     /// `"RxC"`: the default mesh of such cores.
     #[serde(default)]
     pub mesh: Option<String>,
+    /// Where the synapses live (absent: on chip).
+    #[serde(default)]
+    pub synapse_store: Option<SynapseStoreToml>,
+}
+
+/// `mesh` as the TOML form writes it (`"2x2"`), so that a serialized config
+/// reads back.
+fn mesh_text<S: serde::Serializer>(m: &Option<Mesh>, s: S) -> Result<S::Ok, S::Error> {
+    match m {
+        Some(m) => s.serialize_str(&m.to_string()),
+        None => s.serialize_none(),
+    }
 }
 
 fn yes() -> bool {
@@ -182,6 +341,19 @@ impl TryFrom<HwConfigToml> for HwConfig {
                         "{field} = {v} is set but stdp = false (only the STDP core has a rule table and an incoming list)"
                     ));
                 }
+            }
+        }
+        if let Some(st) = t
+            .synapse_store
+            .as_ref()
+            .filter(|st| st.kind == StoreKind::OnChip)
+        {
+            let set = st.set_fields();
+            if !set.is_empty() {
+                bad.push(format!(
+                    "synapse_store.{} set but synapse_store.kind = \"on-chip\" (only an external store has an AXI port and channels)",
+                    set.join(", synapse_store.")
+                ));
             }
         }
         let mesh = match t.mesh.as_deref().map(str::parse::<Mesh>) {
@@ -213,6 +385,7 @@ impl TryFrom<HwConfigToml> for HwConfig {
             stdp: t.stdp,
             observe: t.observe,
             numerics: t.numerics,
+            synapse_store: t.synapse_store.as_ref().and_then(SynapseStoreToml::resolve),
         };
         if !bad.is_empty() {
             return Err(ConfigError::Invalid {
@@ -243,13 +416,14 @@ impl Default for HwConfig {
             observe: true,
             numerics: NumericsConfig::default(),
             mesh: None,
+            synapse_store: None,
         }
     }
 }
 
 /// The named configs compiled in: (name, TOML text). `default` is
 /// [`HwConfig::default`].
-pub const NAMED: [(&str, &str); 7] = [
+pub const NAMED: [(&str, &str); 10] = [
     ("small", include_str!("../configs/small.toml")),
     ("odd", include_str!("../configs/odd.toml")),
     ("stdp", include_str!("../configs/stdp.toml")),
@@ -257,6 +431,9 @@ pub const NAMED: [(&str, &str); 7] = [
     ("balanced", include_str!("../configs/balanced.toml")),
     ("wide", include_str!("../configs/wide.toml")),
     ("mesh", include_str!("../configs/mesh.toml")),
+    ("ext", include_str!("../configs/ext.toml")),
+    ("ext_mesh", include_str!("../configs/ext_mesh.toml")),
+    ("ext_odd", include_str!("../configs/ext_odd.toml")),
 ];
 
 /// Names accepted by [`HwConfig::named`] (and `--hw`).
@@ -347,10 +524,16 @@ impl HwConfig {
             rows: self.neurons_per_core,
             n_rules: self.n_rules,
             inc_depth: self.inc_depth,
+            ext: self.synapse_store.map(|s| s.axi()),
             fault: fault.map_or(0, |f| f.kind.code() as u32),
             fault_step: fault.map_or(0, |f| f.step),
             ..numerics_core(&self.numerics)
         }
+    }
+
+    /// Whether the synapse rows are in external memory.
+    pub fn external(&self) -> bool {
+        self.synapse_store.is_some()
     }
 
     /// The parameters of a mesh core of this config (`MESH = 1`, `ROWS =
@@ -374,10 +557,22 @@ impl HwConfig {
         } else {
             "static core".to_string()
         };
+        let store = match &self.synapse_store {
+            None => format!("{} synapse words", self.syn_depth),
+            Some(x) => format!(
+                "{} synapse lanes in external memory (AXI4 {} bits, {} beats/burst, {} outstanding, {} channel{} of {} bytes)",
+                self.syn_depth,
+                x.data_bits,
+                x.burst_beats,
+                x.outstanding,
+                x.channels,
+                if x.channels == 1 { "" } else { "s" },
+                x.channel_bytes
+            ),
+        };
         format!(
-            "{} neurons, {} synapse words, {} populations, {} delay slots, v{} i{} w{}<<{} acc{}, {stdp}, observation ports {}",
+            "{} neurons, {store}, {} populations, {} delay slots, v{} i{} w{}<<{} acc{}, {stdp}, observation ports {}",
             self.neurons_per_core,
-            self.syn_depth,
             self.max_pops,
             self.slots(),
             nc.v_bits,
@@ -407,6 +602,76 @@ impl HwConfig {
             });
         }
         Ok(())
+    }
+
+    /// The rules of an external synapse store (`[synapse_store]`), each
+    /// broken one as a message naming its field.
+    fn check_ext(&self, x: &ExtStore) -> Vec<String> {
+        let mut bad = Vec::new();
+        let syn_w = self.core_params(None).syn_w();
+        let d = x.data_bits;
+        if !(32..=1024).contains(&d) || !d.is_power_of_two() {
+            bad.push(format!(
+                "synapse_store.data_bits = {d} must be a power of two in 32..=1024 (AXI_DATA_W)"
+            ));
+        } else if d < syn_w {
+            bad.push(format!(
+                "synapse_store.data_bits = {d} is narrower than the synapse word of this config ({syn_w} bits: weight, delay, target)"
+            ));
+        }
+        let mut range = |field: &str, v: u64, lo: u64, hi: u64, why: &str| {
+            if v < lo || v > hi {
+                bad.push(format!(
+                    "synapse_store.{field} = {v} must be in {lo}..={hi}{why}"
+                ));
+            }
+        };
+        range("addr_bits", x.addr_bits.into(), 12, 64, " (AXI_ADDR_W)");
+        range("id_bits", x.id_bits.into(), 1, 8, " (AXI_ID_W)");
+        range("burst_beats", x.burst_beats.into(), 1, 256, " (AXI_BURST)");
+        let ids = 1u64 << x.id_bits.clamp(1, 8);
+        range(
+            "outstanding",
+            x.outstanding.into(),
+            1,
+            ids.min(64),
+            " (AXI_OUTSTANDING: at most 64 and at most one burst per read ID, 2^id_bits)",
+        );
+        range("channels", x.channels.into(), 1, u32::MAX.into(), "");
+        if x.channel_bytes < EXT_ALIGN || !x.channel_bytes.is_power_of_two() {
+            bad.push(format!(
+                "synapse_store.channel_bytes = {} must be a power of two of at least {EXT_ALIGN}",
+                x.channel_bytes
+            ));
+        }
+        if (12..=64).contains(&x.addr_bits) && x.total_bytes() > 1u128 << x.addr_bits {
+            bad.push(format!(
+                "synapse_store.addr_bits = {} addresses {} bytes, less than channels x channel_bytes = {} x {} = {} bytes",
+                x.addr_bits,
+                1u128 << x.addr_bits,
+                x.channels,
+                x.channel_bytes,
+                x.total_bytes()
+            ));
+        }
+        if (32..=1024).contains(&d) && d >= syn_w {
+            let region = self.core_params(None).ext_beats() * x.beat_bytes();
+            if region > x.channel_bytes {
+                bad.push(format!(
+                    "syn_depth = {} synapse lanes need a region of {region} bytes ({} bytes per beat), more than synapse_store.channel_bytes = {} (a core's region lies in one channel)",
+                    self.syn_depth,
+                    x.beat_bytes(),
+                    x.channel_bytes
+                ));
+            }
+        }
+        if self.stdp {
+            bad.push(
+                "stdp = true with synapse_store.kind = \"external\": plastic synapses off chip are not supported yet (no weight write-back); use an on-chip synapse store"
+                    .into(),
+            );
+        }
+        bad
     }
 
     /// The ranges every config must respect (the core's limits included).
@@ -472,6 +737,9 @@ impl HwConfig {
                 "numerics.poisson_table_len = {} exceeds the core's TABLE_LEN limit {CORE_MAX_TABLE_LEN}",
                 nc.poisson_table_len
             ));
+        }
+        if let Some(x) = &self.synapse_store {
+            bad.extend(self.check_ext(x));
         }
         if self.name.trim().is_empty() {
             bad.push("name must not be empty".into());
@@ -618,5 +886,133 @@ mod tests {
             let back: HwConfig = serde_json::from_str(&json).unwrap();
             assert_eq!(back, c);
         }
+    }
+
+    const EXT: &str = "[synapse_store]\nkind = \"external\"\n";
+
+    fn ext_err(extra: &str) -> String {
+        HwConfig::from_toml(&format!("{MIN}{EXT}{extra}"), "t")
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn an_external_store_takes_the_rtl_defaults() {
+        let c = HwConfig::from_toml(&format!("{MIN}{EXT}"), "t").unwrap();
+        assert_eq!(c.synapse_store, Some(ExtStore::DEFAULT));
+        let p = c.core_params(None);
+        assert_eq!(p.ext, Some(AxiParams::DEFAULT));
+        assert_eq!(c.mesh_core_params().ext, Some(AxiParams::DEFAULT));
+        // absent or on chip: no store, no AXI parameters
+        for t in [
+            MIN.to_string(),
+            format!("{MIN}[synapse_store]\nkind = \"on-chip\"\n"),
+        ] {
+            let c = HwConfig::from_toml(&t, "t").unwrap();
+            assert_eq!(c.synapse_store, None);
+            assert_eq!(c.core_params(None).ext, None);
+        }
+        let c = HwConfig::from_toml(
+            &format!("{MIN}{EXT}data_bits = 128\nburst_beats = 7\noutstanding = 5\nid_bits = 3\nchannels = 3\nchannel_bytes = 16384\naddr_bits = 16\n"),
+            "t",
+        )
+        .unwrap();
+        let a = c.core_params(None).ext.unwrap();
+        assert_eq!(
+            (a.data_w, a.addr_w, a.id_w, a.burst, a.outstanding),
+            (128, 16, 3, 7, 5)
+        );
+    }
+
+    #[test]
+    fn external_store_fields_out_of_range_name_the_config_and_field() {
+        for (extra, want) in [
+            ("data_bits = 96\n", "synapse_store.data_bits = 96 must be a power of two"),
+            ("data_bits = 16\n", "synapse_store.data_bits = 16 must be a power of two in 32..=1024"),
+            ("data_bits = 2048\n", "synapse_store.data_bits = 2048"),
+            ("addr_bits = 11\n", "synapse_store.addr_bits = 11 must be in 12..=64"),
+            ("addr_bits = 65\n", "synapse_store.addr_bits = 65"),
+            ("id_bits = 0\n", "synapse_store.id_bits = 0 must be in 1..=8"),
+            ("id_bits = 9\n", "synapse_store.id_bits = 9"),
+            ("burst_beats = 0\n", "synapse_store.burst_beats = 0 must be in 1..=256"),
+            ("burst_beats = 257\n", "synapse_store.burst_beats = 257"),
+            ("outstanding = 0\n", "synapse_store.outstanding = 0 must be in 1..=16"),
+            ("id_bits = 3\noutstanding = 9\n", "synapse_store.outstanding = 9 must be in 1..=8"),
+            ("id_bits = 8\noutstanding = 65\n", "synapse_store.outstanding = 65 must be in 1..=64"),
+            ("channels = 0\n", "synapse_store.channels = 0 must be in 1.."),
+            ("channel_bytes = 2048\n", "synapse_store.channel_bytes = 2048 must be a power of two of at least 4096"),
+            ("channel_bytes = 12288\n", "synapse_store.channel_bytes = 12288"),
+            ("addr_bits = 16\nchannels = 3\nchannel_bytes = 32768\n", "synapse_store.addr_bits = 16 addresses 65536 bytes, less than channels x channel_bytes = 3 x 32768"),
+            ("bogus = 1\n", "bogus"),
+        ] {
+            let e = ext_err(extra);
+            assert!(e.contains(want), "{extra}: {e}");
+            if extra != "bogus = 1\n" {
+                assert!(e.contains("hw config 'x'"), "{extra}: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn external_data_bits_must_hold_the_synapse_word() {
+        // 16-bit weights, 64 slots (6 bits), 2^20 neurons (20 bits): 42 bits
+        let t = "name='x'\nneurons_per_core=1048576\nsyn_depth=20\nmax_pops=2\n";
+        let e = HwConfig::from_toml(&format!("{t}{EXT}data_bits = 32\n"), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("synapse_store.data_bits = 32 is narrower than the synapse word of this config (42 bits"),
+            "{e}"
+        );
+        HwConfig::from_toml(&format!("{t}{EXT}data_bits = 64\n"), "t").unwrap();
+    }
+
+    #[test]
+    fn a_core_region_larger_than_a_channel_is_refused_naming_syn_depth() {
+        // 26-bit words, 9 per 256-bit beat: 2000 lanes are 223 beats of 32
+        // bytes, 7136 bytes, more than a channel of 4096
+        let t = "name='x'\nneurons_per_core=10\nsyn_depth=2000\nmax_pops=2\n";
+        let e = HwConfig::from_toml(
+            &format!("{t}{EXT}channel_bytes = 4096\naddr_bits = 12\n"),
+            "t",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("syn_depth = 2000 synapse lanes need a region of 7136 bytes")
+                && e.contains("synapse_store.channel_bytes = 4096"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn stdp_with_an_external_store_is_refused() {
+        let e = HwConfig::from_toml(&format!("{MIN}stdp = true\n{EXT}"), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("hw config 'x'")
+                && e.contains("stdp = true with synapse_store.kind = \"external\"")
+                && e.contains("no weight write-back"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn on_chip_store_with_external_fields_is_refused() {
+        let e = HwConfig::from_toml(
+            &format!("{MIN}[synapse_store]\nkind = \"on-chip\"\ndata_bits = 64\nchannels = 2\n"),
+            "t",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("synapse_store.data_bits, synapse_store.channels set but synapse_store.kind = \"on-chip\""),
+            "{e}"
+        );
+        let e = HwConfig::from_toml(&format!("{MIN}[synapse_store]\nkind = \"dram\"\n"), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("dram") && e.contains("on-chip"), "{e}");
     }
 }

@@ -20,6 +20,14 @@
 //!   per global row). A 1x1 mesh gives the single core's images plus the
 //!   route image.
 //!
+//! - External synapse store (`CoreParams::ext`): no `syn` image; the rows
+//!   are laid out in the core's region of external memory by the one image
+//!   writer [`ext_region`] (bytes as they sit in memory, docs/hardware.md
+//!   "External synapse memory"), the row image holds `{beats, last,
+//!   start_beat}` per row, and [`CoreImages::ext`] carries the region and
+//!   its place ([`place_ext`]: a single core at byte 0 of channel 0, a
+//!   mesh's cores round robin on the channels).
+//!
 //! Image texts carry no header line; the generator prepends one
 //! (`$readmemh` accepts `//` comments). A memory with no word to hold gets
 //! one zero word (an empty `$readmemh` file is an error in some tools).
@@ -30,7 +38,7 @@ use spikefab_sim::connect::{key_delay, key_target};
 use spikefab_sim::rng::{self, Stream};
 
 use crate::hwconfig::numerics_core;
-use crate::layout::{self, ImageError, Layout};
+use crate::layout::{self, ExtGeometry, ExtPlace, ImageError, Layout};
 use crate::model::NetModel;
 use crate::topology::{Mesh, MAX_CORES};
 
@@ -77,6 +85,194 @@ pub struct CoreImages {
     pub synapses: u64,
     /// Plastic synapses the core holds (incoming-list entries).
     pub plastic_synapses: u64,
+    /// An external-store core's synapse region and where it lies in
+    /// external memory (its base is also `init.ext_base`); `None` on chip.
+    pub ext: Option<ExtImage>,
+}
+
+/// A core's synapse rows in external memory: the region ([`ext_region`])
+/// and its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtImage {
+    pub place: ExtPlace,
+    pub region: ExtRegion,
+}
+
+/// One row word of an external-store core's row memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExtRow {
+    /// The row's first beat (0 for an empty row).
+    pub start_beat: u64,
+    /// Its beats (`ceil(n / LANES)`; 0: empty).
+    pub beats: u64,
+    /// Synapses in its last beat (`1..=LANES`; 0 for an empty row).
+    pub last: u64,
+}
+
+impl ExtRow {
+    /// Synapses of the row.
+    pub fn synapses(&self, lanes: u64) -> u64 {
+        if self.beats == 0 {
+            0
+        } else {
+            (self.beats - 1) * lanes + self.last
+        }
+    }
+}
+
+/// A core's synapse rows laid out as its region of external memory
+/// ([`ext_region`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtRegion {
+    pub geometry: ExtGeometry,
+    /// The region as it sits in memory from the core's base: beat `b` in
+    /// bytes `[b * beat_bytes, (b + 1) * beat_bytes)`, little-endian (bit
+    /// `i` of a beat in byte `i / 8`, bit `i % 8`); `beats * beat_bytes`
+    /// bytes.
+    pub bytes: Vec<u8>,
+    /// Beats of the region.
+    pub beats: u64,
+    /// Synapses laid out.
+    pub synapses: u64,
+    /// The row words, one per row in row order.
+    pub rows: Vec<ExtRow>,
+}
+
+impl ExtRegion {
+    /// Lanes the rows take, padding included (`beats * LANES`: what
+    /// `SYN_DEPTH` counts).
+    pub fn lanes_used(&self) -> u64 {
+        self.beats * self.geometry.lanes
+    }
+
+    /// The synapse word in lane `lane` of beat `beat`, read back from the
+    /// bytes bit by bit (0 outside the region).
+    pub fn word(&self, beat: u64, lane: u64) -> u64 {
+        let g = &self.geometry;
+        let first = beat * g.beat_bytes * 8 + lane * u64::from(g.syn_w);
+        (0..u64::from(g.syn_w)).fold(0u64, |acc, i| {
+            let bit = first + i;
+            let byte = self.bytes.get((bit / 8) as usize).copied().unwrap_or(0);
+            acc | (u64::from((byte >> (bit % 8)) & 1) << i)
+        })
+    }
+}
+
+/// ORs the `bits` low bits of `w` into `bytes` from bit `at` on (little-endian).
+fn put_bits(bytes: &mut [u8], at: u64, w: u64, bits: u32) {
+    let shift = (at % 8) as u32;
+    let mut v = u128::from(w) << shift;
+    let n = (bits + shift).div_ceil(8) as usize;
+    let first = (at / 8) as usize;
+    for b in &mut bytes[first..first + n] {
+        *b |= v as u8;
+        v >>= 8;
+    }
+}
+
+/// Lays out rows of packed synapse words as the region of `g`.
+fn lay_out(g: ExtGeometry, rows: &[u64], words: &[u64]) -> ExtRegion {
+    let beats: u64 = rows.iter().map(|&n| g.row_beats(n)).sum();
+    let mut bytes = vec![0u8; (beats * g.beat_bytes) as usize];
+    let mut out = Vec::with_capacity(rows.len());
+    let (mut beat, mut k0) = (0u64, 0usize);
+    for &n in rows {
+        let rb = g.row_beats(n);
+        if rb == 0 {
+            out.push(ExtRow {
+                start_beat: 0,
+                beats: 0,
+                last: 0,
+            });
+            continue;
+        }
+        for (k, &w) in words[k0..k0 + n as usize].iter().enumerate() {
+            let (b, lane) = (beat + k as u64 / g.lanes, k as u64 % g.lanes);
+            put_bits(
+                &mut bytes,
+                b * g.beat_bytes * 8 + lane * u64::from(g.syn_w),
+                w,
+                g.syn_w,
+            );
+        }
+        out.push(ExtRow {
+            start_beat: beat,
+            beats: rb,
+            last: n - (rb - 1) * g.lanes,
+        });
+        beat += rb;
+        k0 += n as usize;
+    }
+    ExtRegion {
+        geometry: g,
+        bytes,
+        beats,
+        synapses: words.len() as u64,
+        rows: out,
+    }
+}
+
+/// **The external image writer**: the synapse rows of one external-store
+/// core (`core.ext` set) laid out exactly as its region of external memory
+/// holds them (docs/hardware.md, "External synapse memory"), for the
+/// generator, the host and the co-simulation's memory model alike.
+///
+/// `rows` gives every row of the core in row order (a single core: one per
+/// neuron; a mesh core: one per source neuron of the whole network), each
+/// its synapses in the engine's order as `[target, delay, weight]` (the
+/// fields of the `syn` layout; `target` local to the core). Row `r` of
+/// `n_r` synapses takes beats `[start_r, start_r + ceil(n_r / LANES))`
+/// from a fresh beat, synapse `k` in lane `k % LANES` of beat `start_r + k
+/// / LANES`; unused lanes and bits are 0. The region's bytes start at the
+/// core's base (beat `b` at byte `b * AXI_DATA_W / 8`).
+///
+/// Errors: an on-chip core, a value that does not fit its field, or rows
+/// that take more lanes than `SYN_DEPTH`.
+pub fn ext_region<R, S>(core: &CoreParams, rows: R) -> Result<ExtRegion, CoreImageError>
+where
+    R: IntoIterator<Item = S>,
+    S: IntoIterator<Item = [i64; 3]>,
+{
+    let g = ExtGeometry::of(core).ok_or(ShapeError::NotExternal)?;
+    let l = layout::core(Mem::Syn, core);
+    let (mut sizes, mut words) = (Vec::new(), Vec::new());
+    for row in rows {
+        let before = words.len();
+        for v in row {
+            words.push(l.pack_u64("syn_ext", words.len() as u64, &v)?);
+        }
+        sizes.push((words.len() - before) as u64);
+    }
+    let need = g.lanes_of(sizes.iter().copied());
+    if need > core.syn_depth {
+        return Err(ShapeError::TooSmall {
+            what: "synapse lanes (rows padded to whole beats)",
+            cap: core.syn_depth,
+            need,
+        }
+        .into());
+    }
+    Ok(lay_out(g, &sizes, &words))
+}
+
+/// Places the external regions of `cores` (in core order) in `channels`
+/// channels of `channel_bytes` bytes ([`layout::ext_placement`]: core `k`
+/// on channel `k % channels`, 4 KiB-aligned) and sets each core's
+/// `ext_base`. Returns the bytes each channel needs; on-chip cores are left
+/// as they are.
+pub fn place_ext(cores: &mut [CoreImages], channels: u32, channel_bytes: u64) -> Vec<u64> {
+    let bytes: Vec<u64> = cores
+        .iter()
+        .map(|c| c.ext.as_ref().map_or(0, |x| x.region.bytes.len() as u64))
+        .collect();
+    let (places, need) = layout::ext_placement(&bytes, channels, channel_bytes);
+    for (c, p) in cores.iter_mut().zip(places) {
+        if let Some(x) = c.ext.as_mut() {
+            x.place = p;
+            c.init.ext_base = p.base;
+        }
+    }
+    need
 }
 
 impl CoreImages {
@@ -114,6 +310,8 @@ pub enum ShapeError {
     },
     #[error("the network has plastic synapses; the core is static (PLASTIC = 0)")]
     NotPlastic,
+    #[error("the core keeps its synapses on chip (no external synapse store: SYN_EXT = 0)")]
+    NotExternal,
     #[error("the network was quantized with {field} = {model}, the core has {field} = {core}")]
     Numerics {
         field: &'static str,
@@ -392,27 +590,6 @@ pub fn core_images(src: &NetModel, core: &CoreParams) -> Result<CoreImages, Core
     let state = state_text(src, &l(Mem::State), 0, n)?;
     let pop = pop_text(src, &l(Mem::Pop), 0, n)?;
     let (param, cdf) = param_cdf_text(src, &l(Mem::Param), &l(Mem::Cdf), core.table_len)?;
-    // synapses {target, delay, weight} and rows {start, end}, the matrix's order
-    let (l_syn, l_row) = (l(Mem::Syn), l(Mem::Row));
-    let mut syn = String::with_capacity(total as usize * 8);
-    let mut row = String::new();
-    for j in 0..n {
-        let r = src.syn.row(j);
-        row.push_str(&l_row.word("row", u64::from(j), &[r.start as i64, r.end as i64])?);
-        for s in r {
-            let k = src.syn.key[s];
-            syn.push_str(&l_syn.word(
-                "syn",
-                s as u64,
-                &[
-                    i64::from(key_target(k)),
-                    i64::from(key_delay(k)),
-                    i64::from(src.syn.weight[s]),
-                ],
-            )?);
-        }
-    }
-    let syn_words = pad_empty(&mut syn, total);
     let nn = u64::from(n);
     let pops = m.pops.len() as u64;
     let mut images = vec![
@@ -420,9 +597,59 @@ pub fn core_images(src: &NetModel, core: &CoreParams) -> Result<CoreImages, Core
         image(Mem::Pop, core, nn, l(Mem::Pop), pop),
         image(Mem::Param, core, pops, l(Mem::Param), param),
         image(Mem::Cdf, core, pops, l(Mem::Cdf), cdf),
-        image(Mem::Syn, core, syn_words, l_syn, syn),
-        image(Mem::Row, core, nn, l_row, row),
     ];
+    let l_row = l(Mem::Row);
+    let mut ext = None;
+    if core.ext.is_some() {
+        // the rows in external memory, {beats, last, start_beat} on chip
+        let region = ext_region(
+            core,
+            (0..n).map(|j| {
+                src.syn.row(j).map(|s| {
+                    let k = src.syn.key[s];
+                    [
+                        i64::from(key_target(k)),
+                        i64::from(key_delay(k)),
+                        i64::from(src.syn.weight[s]),
+                    ]
+                })
+            }),
+        )?;
+        let row = ext_row_text(&l_row, &region.rows)?;
+        images.push(image(Mem::Row, core, nn, l_row, row));
+        ext = Some(ExtImage {
+            place: ExtPlace {
+                channel: 0,
+                offset: 0,
+                base: 0,
+            },
+            region,
+        });
+    } else {
+        // synapses {target, delay, weight} and rows {start, end}, the matrix's order
+        let l_syn = l(Mem::Syn);
+        let mut syn = String::with_capacity(total as usize * 8);
+        let mut row = String::new();
+        for j in 0..n {
+            let r = src.syn.row(j);
+            row.push_str(&l_row.word("row", u64::from(j), &[r.start as i64, r.end as i64])?);
+            for s in r {
+                let k = src.syn.key[s];
+                syn.push_str(&l_syn.word(
+                    "syn",
+                    s as u64,
+                    &[
+                        i64::from(key_target(k)),
+                        i64::from(key_delay(k)),
+                        i64::from(src.syn.weight[s]),
+                    ],
+                )?);
+            }
+        }
+        let syn_words = pad_empty(&mut syn, total);
+        images.push(image(Mem::Syn, core, syn_words, l_syn, syn));
+        images.push(image(Mem::Row, core, nn, l_row, row));
+    }
     let plastic_synapses = src.syn.incoming.syn.len() as u64;
     if core.plastic {
         let all: Vec<u64> = (0..total).collect();
@@ -440,7 +667,22 @@ pub fn core_images(src: &NetModel, core: &CoreParams) -> Result<CoreImages, Core
         images,
         synapses: total,
         plastic_synapses,
+        ext,
     })
+}
+
+/// The row image of an external-store core: `{beats, last, start_beat}`
+/// per row.
+fn ext_row_text(l: &Layout, rows: &[ExtRow]) -> Result<String, ImageError> {
+    let mut s = String::with_capacity(rows.len() * 8);
+    for (j, r) in rows.iter().enumerate() {
+        s.push_str(&l.word(
+            "row",
+            j as u64,
+            &[r.start_beat as i64, r.last as i64, r.beats as i64],
+        )?);
+    }
+    Ok(s)
 }
 
 /// One core's neuron range `[lo, hi)`.
@@ -472,6 +714,28 @@ pub fn local_synapses(src: &NetModel, ranges: &[Range]) -> Vec<Vec<u64>> {
     out
 }
 
+/// The lanes each core's rows take in its external region of geometry `g`
+/// (every global source's synapses onto the core's neurons, padded to
+/// whole beats), for contiguous `ranges`.
+pub fn ext_lanes_per_core(src: &NetModel, ranges: &[Range], g: &ExtGeometry) -> Vec<u64> {
+    let core_of = core_of(src, ranges);
+    let k = ranges.len();
+    let (mut lanes, mut count) = (vec![0u64; k], vec![0u64; k]);
+    for j in 0..src.neurons() {
+        count.fill(0);
+        for s in src.syn.row(j) {
+            let c = core_of[key_target(src.syn.key[s]) as usize];
+            if c != usize::MAX {
+                count[c] += 1;
+            }
+        }
+        for c in 0..k {
+            lanes[c] += g.row_lanes(count[c]);
+        }
+    }
+    lanes
+}
+
 /// Plastic synapses onto each core's neurons (its incoming-list words).
 pub fn plastic_per_core(src: &NetModel, ranges: &[Range]) -> Vec<u64> {
     let inc = &src.syn.incoming;
@@ -496,17 +760,22 @@ pub fn mesh_core_images(
     core: &CoreParams,
     mesh: &Mesh,
     ranges: &[Range],
-) -> Result<Vec<CoreImages>, (usize, ImageError)> {
+) -> Result<Vec<CoreImages>, (usize, CoreImageError)> {
     let k = ranges.len();
     let n = src.neurons();
     let l = |mem| layout::core(mem, core);
     let (l_syn, l_row) = (l(Mem::Syn), l(Mem::Row));
     let l_route = layout::of(Mem::Route, core, Some(mesh)).unwrap_or_default();
-    let (param, cdf) =
-        param_cdf_text(src, &l(Mem::Param), &l(Mem::Cdf), core.table_len).map_err(|e| (0, e))?;
+    let (param, cdf) = param_cdf_text(src, &l(Mem::Param), &l(Mem::Cdf), core.table_len)
+        .map_err(|e| (0, e.into()))?;
     let core_of = core_of(src, ranges);
+    let geometry = ExtGeometry::of(core);
+    // on chip: the syn and row image texts; external: the packed synapse
+    // words and the row sizes of each core
     let mut syn_text = vec![String::new(); k];
     let mut row_text = vec![String::new(); k];
+    let mut ext_words: Vec<Vec<u64>> = vec![Vec::new(); k];
+    let mut ext_sizes: Vec<Vec<u64>> = vec![Vec::new(); k];
     let mut ptr = vec![0u64; k];
     let mut masks: Vec<[u64; MAX_CORES / 64]> = vec![[0; MAX_CORES / 64]; n as usize];
     let mut start = vec![0u64; k];
@@ -517,24 +786,32 @@ pub fn mesh_core_images(
             let t = key_target(key);
             let c = core_of[t as usize];
             mask[c / 64] |= 1 << (c % 64);
-            let word = l_syn
-                .word(
-                    "syn",
-                    ptr[c],
-                    &[
-                        i64::from(t - ranges[c].0),
-                        i64::from(key_delay(key)),
-                        i64::from(src.syn.weight[s]),
-                    ],
-                )
-                .map_err(|e| (c, e))?;
-            syn_text[c].push_str(&word);
+            let values = [
+                i64::from(t - ranges[c].0),
+                i64::from(key_delay(key)),
+                i64::from(src.syn.weight[s]),
+            ];
+            if geometry.is_some() {
+                let w = l_syn
+                    .pack_u64("syn_ext", ptr[c], &values)
+                    .map_err(|e| (c, e.into()))?;
+                ext_words[c].push(w);
+            } else {
+                let word = l_syn
+                    .word("syn", ptr[c], &values)
+                    .map_err(|e| (c, e.into()))?;
+                syn_text[c].push_str(&word);
+            }
             ptr[c] += 1;
         }
         for c in 0..k {
+            if geometry.is_some() {
+                ext_sizes[c].push(ptr[c] - start[c]);
+                continue;
+            }
             let word = l_row
                 .word("row", j as u64, &[start[c] as i64, ptr[c] as i64])
-                .map_err(|e| (c, e))?;
+                .map_err(|e| (c, e.into()))?;
             row_text[c].push_str(&word);
         }
     }
@@ -555,7 +832,7 @@ pub fn mesh_core_images(
     }
     let mut out = Vec::with_capacity(k);
     for (c, &(lo, hi)) in ranges.iter().enumerate() {
-        let err = |e: ImageError| (c, e);
+        let err = |e: ImageError| (c, CoreImageError::from(e));
         let nn = u64::from(hi - lo);
         let mut route = String::new();
         for (i, mask) in masks[lo as usize..hi as usize].iter().enumerate() {
@@ -589,15 +866,43 @@ pub fn mesh_core_images(
             ),
             image(Mem::Param, core, pops, l(Mem::Param), param.clone()),
             image(Mem::Cdf, core, pops, l(Mem::Cdf), cdf.clone()),
-            image(Mem::Syn, core, syn_words, l_syn.clone(), syn),
-            image(
+        ];
+        let mut ext = None;
+        if let Some(g) = geometry {
+            let need = g.lanes_of(ext_sizes[c].iter().copied());
+            if need > core.syn_depth {
+                return Err((
+                    c,
+                    ShapeError::TooSmall {
+                        what: "synapse lanes (rows padded to whole beats)",
+                        cap: core.syn_depth,
+                        need,
+                    }
+                    .into(),
+                ));
+            }
+            let region = lay_out(g, &ext_sizes[c], &ext_words[c]);
+            ext_words[c] = Vec::new();
+            let row = ext_row_text(&l_row, &region.rows).map_err(err)?;
+            images.push(image(Mem::Row, core, u64::from(n), l_row.clone(), row));
+            ext = Some(ExtImage {
+                place: ExtPlace {
+                    channel: 0,
+                    offset: 0,
+                    base: 0,
+                },
+                region,
+            });
+        } else {
+            images.push(image(Mem::Syn, core, syn_words, l_syn.clone(), syn));
+            images.push(image(
                 Mem::Row,
                 core,
                 u64::from(n),
                 l_row.clone(),
                 std::mem::take(&mut row_text[c]),
-            ),
-        ];
+            ));
+        }
         let mut plastic_synapses = 0;
         if core.plastic {
             let (rule, rule_words) = rule_text(src, &l(Mem::Rule), &local[c]).map_err(err)?;
@@ -617,6 +922,7 @@ pub fn mesh_core_images(
             images,
             synapses: ptr[c],
             plastic_synapses,
+            ext,
         });
     }
     Ok(out)
@@ -636,7 +942,10 @@ pub struct Beat {
 /// configures a board: every image word in image order (words wider than 32
 /// bits most significant chunk first; a Poisson table one 32-bit entry per
 /// word at address `pop * 256 + entry`), then the configuration registers
-/// ([`CoreInit::registers`]: `base` on a mesh core).
+/// ([`CoreInit::registers`]: `base` on a mesh core, `ext_base_lo/hi` on an
+/// external-store core). An external-store core has no `syn` image: its
+/// synapse region ([`CoreImages::ext`]) is written into external memory by
+/// the host, not through the load port.
 pub fn load_beats(img: &CoreImages) -> Vec<Beat> {
     let mut beats = Vec::new();
     for im in &img.images {
@@ -698,6 +1007,8 @@ pub fn cfg_register(b: &Beat) -> Option<CfgReg> {
         CfgReg::BgKeyLo,
         CfgReg::BgKeyHi,
         CfgReg::Base,
+        CfgReg::ExtBaseLo,
+        CfgReg::ExtBaseHi,
     ]
     .into_iter()
     .find(|r| r.addr() == b.addr)

@@ -12,7 +12,7 @@
 //! | param | `p22`, `p21_ex`, `p21_in`, `p11_ex`, `p11_in` (`COEF_BITS` each), `dc_term` (`V_BITS + COEF_FRAC`), `theta`, `v_reset` (`V_BITS`), `ref_steps` (`REF_BITS`), `w_bg` (`W_BITS`) |
 //! | cdf | entry `k` in bits `32k+31 : 32k`, `TABLE_LEN` entries |
 //! | syn | `target` (`NRN_W`), `delay` (`clog2(SLOTS)`), `weight` (`W_BITS`) |
-//! | row | `start`, `end` (`clog2(SYN_DEPTH + 1)` each) |
+//! | row | on chip: `start`, `end` (`clog2(SYN_DEPTH + 1)` each); external: `start_beat` (`BEAT_AW`), `last` (`LCNT_W`), `beats` (`BCNT_W`) |
 //! | rule | rule id (`clog2(N_RULES + 1)`): 0 static, else 1 + projection index |
 //! | stdp | `a_plus`, `a_minus`, `w_min`, `w_max` (`W_BITS` each) |
 //! | inc_row | `start`, `end` (`clog2(INC_DEPTH + 1)` each) |
@@ -21,6 +21,14 @@
 //!
 //! `NRN_W = max(1, clog2(N_NEURONS))`, `SYN_AW = max(1, clog2(SYN_DEPTH))`,
 //! `ROW_W = max(1, clog2(ROWS))` (`ROWS = N_NEURONS` on a single core).
+//!
+//! A core with an external synapse store (`CoreParams::ext`) has no `syn`
+//! memory: its rows are in a region of external memory ([`ExtGeometry`]:
+//! `LANES = AXI_DATA_W / SYN_W` synapse words per beat, each non-empty row
+//! from a fresh beat; `BEAT_AW = max(1, clog2(EXT_BEATS))`, `BCNT_W =
+//! clog2(EXT_BEATS + 1)`, `LCNT_W = clog2(LANES + 1)`, `EXT_BEATS =
+//! ceil(SYN_DEPTH / LANES)`), and the regions of a mesh's cores are placed
+//! in the memory channels by [`ext_placement`].
 
 use serde::Serialize;
 use spikefab_hdl::core::{CoreParams, Mem};
@@ -76,17 +84,10 @@ impl Layout {
         self.fields.iter().map(|f| f.bits).sum()
     }
 
-    /// The `$readmemh` line of one word (hex digits, most significant
-    /// first, `ceil(width / 4)` of them) from the field values in layout
-    /// order.
-    pub fn word(
-        &self,
-        image: &'static str,
-        word: u64,
-        values: &[i64],
-    ) -> Result<String, ImageError> {
+    /// Whether every value fits its field (the first that does not is the
+    /// error).
+    fn check(&self, image: &'static str, word: u64, values: &[i64]) -> Result<(), ImageError> {
         debug_assert_eq!(values.len(), self.fields.len());
-        let mut bits: Vec<bool> = Vec::with_capacity(self.width() as usize);
         for (f, &v) in self.fields.iter().zip(values) {
             let fits = if f.signed {
                 v >= smin(f.bits) && v <= smax(f.bits)
@@ -103,6 +104,46 @@ impl Layout {
                     signed: f.signed,
                 });
             }
+        }
+        Ok(())
+    }
+
+    /// The bits of one word of at most 64 bits (a synapse word), from the
+    /// field values in layout order; bits above the width are 0.
+    pub fn pack_u64(
+        &self,
+        image: &'static str,
+        word: u64,
+        values: &[i64],
+    ) -> Result<u64, ImageError> {
+        debug_assert!(self.width() <= 64);
+        self.check(image, word, values)?;
+        let mut w = 0u64;
+        for (f, &v) in self.fields.iter().zip(values) {
+            let mask = if f.bits >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << f.bits) - 1
+            };
+            if f.lsb < 64 {
+                w |= ((v as u64) & mask) << f.lsb;
+            }
+        }
+        Ok(w)
+    }
+
+    /// The `$readmemh` line of one word (hex digits, most significant
+    /// first, `ceil(width / 4)` of them) from the field values in layout
+    /// order.
+    pub fn word(
+        &self,
+        image: &'static str,
+        word: u64,
+        values: &[i64],
+    ) -> Result<String, ImageError> {
+        self.check(image, word, values)?;
+        let mut bits: Vec<bool> = Vec::with_capacity(self.width() as usize);
+        for (f, &v) in self.fields.iter().zip(values) {
             for b in 0..f.bits {
                 bits.push(if b < 64 { (v >> b) & 1 == 1 } else { v < 0 });
             }
@@ -165,6 +206,11 @@ pub fn of(mem: Mem, core: &CoreParams, mesh: Option<&Mesh>) -> Option<Layout> {
                 .push("delay", clog2(core.slots), U)
                 .push("weight", core.w_bits, S);
         }
+        Mem::Row if core.ext.is_some() => {
+            l.push("start_beat", core.beat_aw(), U)
+                .push("last", core.lcnt_w(), U)
+                .push("beats", core.bcnt_w(), U);
+        }
         Mem::Row => {
             let w = clog2(core.syn_depth + 1);
             l.push("start", w, U).push("end", w, U);
@@ -216,6 +262,99 @@ pub fn depth(mem: Mem, core: &CoreParams) -> u64 {
     }
 }
 
+/// The geometry of a core's region of external memory (ext-spec, docs/hardware.md
+/// "External synapse memory"): beats of `beat_bytes` bytes, each holding
+/// `lanes` synapse words of `syn_w` bits, lane `l` in bits `[l*syn_w +:
+/// syn_w]`; every non-empty row from a fresh beat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExtGeometry {
+    /// `SYN_W`: the synapse word `{weight, delay, target}`.
+    pub syn_w: u32,
+    /// `LANES = AXI_DATA_W / SYN_W` (rounded down).
+    pub lanes: u64,
+    /// `AXI_DATA_W / 8`.
+    pub beat_bytes: u64,
+    /// `EXT_BEATS = ceil(SYN_DEPTH / LANES)`: the most beats of a region.
+    pub max_beats: u64,
+}
+
+impl ExtGeometry {
+    /// The geometry of `core`'s region; `None` on an on-chip core.
+    pub fn of(core: &CoreParams) -> Option<ExtGeometry> {
+        let a = core.ext?;
+        Some(ExtGeometry {
+            syn_w: core.syn_w(),
+            lanes: core.ext_lanes(),
+            beat_bytes: a.beat_bytes(),
+            max_beats: core.ext_beats(),
+        })
+    }
+
+    /// Beats of a row of `n` synapses (`ceil(n / LANES)`).
+    pub fn row_beats(&self, n: u64) -> u64 {
+        n.div_ceil(self.lanes)
+    }
+
+    /// Lanes a row of `n` synapses takes, its last beat's padding included
+    /// (what `SYN_DEPTH` counts on an external core).
+    pub fn row_lanes(&self, n: u64) -> u64 {
+        self.row_beats(n) * self.lanes
+    }
+
+    /// Lanes of rows of `sizes` synapses.
+    pub fn lanes_of(&self, sizes: impl IntoIterator<Item = u64>) -> u64 {
+        sizes.into_iter().map(|n| self.row_lanes(n)).sum()
+    }
+}
+
+/// Where a core's region of external memory lies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ExtPlace {
+    /// The memory channel (`core % channels`).
+    pub channel: u32,
+    /// Byte offset within the channel (a multiple of 4096).
+    pub offset: u64,
+    /// Byte address (`channel * channel_bytes + offset`): the core's
+    /// `ext_base` (configuration registers 6, 7).
+    pub base: u64,
+}
+
+pub use crate::hwconfig::EXT_ALIGN;
+
+/// The places of regions of `bytes[k]` bytes (core `k`), mapped onto
+/// `channels` channels of `channel_bytes` bytes round robin (core `k` on
+/// channel `k % channels`), in core order within a channel, each
+/// 4 KiB-aligned. Also the bytes each channel then needs (its last region's
+/// end; may exceed `channel_bytes`: the caller checks).
+pub fn ext_placement(
+    bytes: &[u64],
+    channels: u32,
+    channel_bytes: u64,
+) -> (Vec<ExtPlace>, Vec<u64>) {
+    let channels = channels.max(1);
+    let mut end = vec![0u64; channels as usize];
+    let places: Vec<ExtPlace> = bytes
+        .iter()
+        .enumerate()
+        .map(|(k, &b)| {
+            let channel = (k % channels as usize) as u32;
+            let offset = end[channel as usize];
+            end[channel as usize] = offset + b.div_ceil(EXT_ALIGN) * EXT_ALIGN;
+            ExtPlace {
+                channel,
+                offset,
+                base: u64::from(channel) * channel_bytes + offset,
+            }
+        })
+        .collect();
+    // a channel's need: up to the end of its last region (not its padding)
+    let mut need = vec![0u64; channels as usize];
+    for (p, &b) in places.iter().zip(bytes) {
+        need[p.channel as usize] = need[p.channel as usize].max(p.offset + b);
+    }
+    (places, need)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,5 +370,41 @@ mod tests {
         let e = l.word("t", 3, &[8, 0, 0]).unwrap_err();
         assert_eq!(e.field, "a");
         assert!(e.to_string().contains("a = 8 does not fit signed 4 bits"));
+    }
+
+    #[test]
+    fn regions_go_round_robin_onto_channels_4k_aligned() {
+        // 5 cores on 3 channels of 64 KiB: core k on channel k % 3
+        let bytes = [5000, 0, 4096, 1, 12_289];
+        let (p, need) = ext_placement(&bytes, 3, 1 << 16);
+        let ch: Vec<u32> = p.iter().map(|x| x.channel).collect();
+        assert_eq!(ch, [0, 1, 2, 0, 1]);
+        // core 3 follows core 0 (5000 bytes -> 8192); core 4 follows the empty core 1
+        let off: Vec<u64> = p.iter().map(|x| x.offset).collect();
+        assert_eq!(off, [0, 0, 0, 8192, 0]);
+        let base: Vec<u64> = p.iter().map(|x| x.base).collect();
+        assert_eq!(base, [0, 65_536, 131_072, 8192, 65_536]);
+        assert!(p.iter().all(|x| x.base % EXT_ALIGN == 0));
+        assert_eq!(need, [8193, 12_289, 4096]);
+        // one channel: every region after the last, aligned
+        let (p, need) = ext_placement(&[33, 4097, 7], 1, 1 << 20);
+        assert_eq!(
+            p.iter().map(|x| x.base).collect::<Vec<_>>(),
+            [0, 4096, 12_288]
+        );
+        assert_eq!(need, [12_295]);
+    }
+
+    #[test]
+    fn row_lanes_pad_each_row_to_whole_beats() {
+        let g = ExtGeometry {
+            syn_w: 33,
+            lanes: 7,
+            beat_bytes: 32,
+            max_beats: 100,
+        };
+        let sizes = [0u64, 1, 7, 8, 15];
+        assert_eq!(sizes.map(|n| g.row_beats(n)), [0, 1, 1, 2, 3]);
+        assert_eq!(g.lanes_of(sizes), 7 + 7 + 14 + 21);
     }
 }

@@ -19,7 +19,7 @@ use crate::capacity::Usage;
 use crate::fault::Fault;
 use crate::hash::{fnv1a64, hash_json, hex64};
 use crate::hwconfig::HwConfig;
-use crate::images::{CoreImages, Image};
+use crate::images::{CoreImages, ExtImage, Image};
 use crate::layout::Layout;
 use crate::mapping::Mapping;
 use crate::model::NetworkInfo;
@@ -38,6 +38,14 @@ pub const MESH_TOP: &str = "spikefab_mesh_top";
 pub const MANIFEST: &str = "manifest.json";
 /// The load-port beats of every core of a mesh.
 pub const LOAD_FILE: &str = "load.txt";
+/// A single external-store core's synapse region (raw bytes, as in memory
+/// from its base); on a mesh `core<k>_syn_ext.bin` ([`ext_file`]).
+pub const EXT_FILE: &str = "syn_ext.bin";
+
+/// The synapse region file of mesh core `k`.
+pub fn ext_file(k: usize) -> String {
+    format!("core{k}_{EXT_FILE}")
+}
 /// The mapping report of a mesh.
 pub const MAPPING_FILE: &str = "mapping.txt";
 
@@ -166,6 +174,64 @@ impl MemoryEntry {
     }
 }
 
+/// A core's synapse region in external memory, in a manifest: the raw
+/// file to write at `base` (docs/hardware.md, "External synapse memory").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtMemoryEntry {
+    /// The region's bytes, raw (no header): byte `i` of the file is at
+    /// byte address `base + i`.
+    pub file: String,
+    /// The memory channel (`core % channels`).
+    pub channel: u32,
+    /// Byte address of the region (a multiple of 4096; configuration
+    /// registers `ext_base_lo`, `ext_base_hi`).
+    pub base: u64,
+    /// Byte offset of the region within its channel.
+    pub offset: u64,
+    /// Bytes of the region (`beats * beat_bytes`).
+    pub bytes: u64,
+    /// Beats of the region.
+    pub beats: u64,
+    /// Bytes per beat (`AXI_DATA_W / 8`).
+    pub beat_bytes: u64,
+    /// Synapse words per beat (`LANES = AXI_DATA_W / SYN_W`).
+    pub lanes: u64,
+    /// Synapse word width `SYN_W` (`{weight, delay, target}`, the `syn`
+    /// layout of the core).
+    pub syn_w: u32,
+    /// Lanes the rows take, padding included (`beats * lanes`; at most
+    /// `SYN_DEPTH`).
+    pub lanes_used: u64,
+    /// Synapses in the region.
+    pub synapses: u64,
+    /// The synapse word's fields, least significant first.
+    pub layout: Layout,
+    /// FNV-1a 64 of the file.
+    pub hash: String,
+}
+
+impl ExtMemoryEntry {
+    /// The entry of `x` (a core with parameters `core`), written to `file`.
+    pub fn of(x: &ExtImage, core: &spikefab_hdl::core::CoreParams, file: String) -> ExtMemoryEntry {
+        let g = &x.region.geometry;
+        ExtMemoryEntry {
+            file,
+            channel: x.place.channel,
+            base: x.place.base,
+            offset: x.place.offset,
+            bytes: x.region.bytes.len() as u64,
+            beats: x.region.beats,
+            beat_bytes: g.beat_bytes,
+            lanes: g.lanes,
+            syn_w: g.syn_w,
+            lanes_used: x.region.lanes_used(),
+            synapses: x.region.synapses,
+            layout: crate::layout::core(spikefab_hdl::core::Mem::Syn, core),
+            hash: hex64(fnv1a64(&x.region.bytes)),
+        }
+    }
+}
+
 /// `manifest.json`, also returned by [`generate`].
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
@@ -196,6 +262,9 @@ pub struct Manifest {
     /// by `spikefab_net.v`; also config registers of the load port).
     pub network_parameters: Vec<Param>,
     pub memories: Vec<MemoryEntry>,
+    /// An external-store core's synapse region (absent on chip).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ext_memory: Option<ExtMemoryEntry>,
     pub usage: Vec<Usage>,
     /// Every file written, in the order written (the manifest last).
     pub files: Vec<String>,
@@ -222,6 +291,9 @@ pub struct MeshCoreEntry {
     /// Its beats in `load.txt`.
     pub load_beats: u64,
     pub memories: Vec<MemoryEntry>,
+    /// Its synapse region in external memory (absent on chip).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ext_memory: Option<ExtMemoryEntry>,
 }
 
 /// The load-port file in the mesh manifest.
@@ -303,7 +375,21 @@ pub fn core_images_hash(img: &CoreImages) -> String {
     for p in manifest_params(&img.init.params(img.core.coef_bits)) {
         b.extend_from_slice(format!("{}={};", p.name, p.value).as_bytes());
     }
+    ext_hash_bytes(&mut b, img);
     hex64(fnv1a64(&b))
+}
+
+/// An external-store core's part of an images hash: `syn_ext`, the region's
+/// bytes and `EXT_BASE=value;` (nothing on chip, so that on-chip hashes are
+/// what they were before the external store existed).
+fn ext_hash_bytes(b: &mut Vec<u8>, img: &CoreImages) {
+    if let Some(x) = &img.ext {
+        b.extend_from_slice(b"syn_ext");
+        b.push(0);
+        b.extend_from_slice(&x.region.bytes);
+        b.push(0);
+        b.extend_from_slice(format!("EXT_BASE={};", x.place.base).as_bytes());
+    }
 }
 
 /// The images hash of a mesh: per core `core k;`, each image's name and
@@ -336,6 +422,7 @@ pub fn mesh_images_hash(cores: &[CoreImages]) -> String {
             b.extend_from_slice(format!("{name}={v};").as_bytes());
         }
         b.extend_from_slice(format!("BG_KEY={};", c.init.bg_key).as_bytes());
+        ext_hash_bytes(&mut b, c);
     }
     hex64(fnv1a64(&b))
 }
@@ -442,6 +529,18 @@ impl<'a> Out<'a> {
     pub fn write(&mut self, name: &str, text: &str) -> Result<(), WriteError> {
         let p = self.dir.join(name);
         fs::write(&p, text).map_err(|source| WriteError {
+            what: "cannot write",
+            path: p,
+            source,
+        })?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// Write the raw `bytes` to `name`.
+    pub fn write_bytes(&mut self, name: &str, bytes: &[u8]) -> Result<(), WriteError> {
+        let p = self.dir.join(name);
+        fs::write(&p, bytes).map_err(|source| WriteError {
             what: "cannot write",
             path: p,
             source,

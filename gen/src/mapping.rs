@@ -441,6 +441,36 @@ fn smooth(pre: &[u64], ends: &mut [usize], hw: &HwConfig) {
     }
 }
 
+/// The error of a plastic network on `hw` cores that cannot hold it:
+/// external-store cores (no weight write-back) or static cores.
+pub fn plastic_refusal(e: &NetModel, hw: &HwConfig) -> Option<MeshError> {
+    if !e.syn.rule.iter().any(|&r| r != 0) || (hw.stdp && !hw.external()) {
+        return None;
+    }
+    let projections = e
+        .model
+        .stdp
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_some())
+        .map(|(i, _)| format!("projection {i}"))
+        .collect();
+    let (network, config) = (e.model.name.clone(), hw.name.clone());
+    Some(if hw.external() {
+        MeshError::PlasticOffChip {
+            network,
+            config,
+            projections,
+        }
+    } else {
+        MeshError::Plastic {
+            network,
+            config,
+            projections,
+        }
+    })
+}
+
 /// [`partition_with`] at the default rate estimate ([`DEFAULT_RATE_HZ`]
 /// for every neuron).
 pub fn partition(e: &NetModel, hw: &HwConfig, mesh: &Mesh) -> Result<Mapping, MeshError> {
@@ -460,19 +490,8 @@ pub fn partition_with(
 ) -> Result<Mapping, MeshError> {
     let m = &e.model;
     let network = m.name.clone();
-    if e.syn.rule.iter().any(|&r| r != 0) && !hw.stdp {
-        let projections = m
-            .stdp
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.is_some())
-            .map(|(i, _)| format!("projection {i}"))
-            .collect();
-        return Err(MeshError::Plastic {
-            network,
-            config: hw.name.clone(),
-            projections,
-        });
+    if let Some(err) = plastic_refusal(e, hw) {
+        return Err(err);
     }
     hw.check_mesh()?;
     let n = m.neurons as usize;
@@ -615,9 +634,11 @@ pub fn partition_with(
     })
 }
 
-/// The memories of a mesh core of `hw` holding `neurons` neurons and
-/// `synapses` synapses of `e`'s network (the widths of [`crate::layout`],
-/// and the two delay accumulators, which have no image).
+/// The on-chip memories of a mesh core of `hw` holding `neurons` neurons
+/// and `synapses` synapses of `e`'s network (the widths of
+/// [`crate::layout`], and the two delay accumulators, which have no image;
+/// on an external-store core the AXI beat buffer instead of the `syn`
+/// memory).
 fn core_memories(
     e: &NetModel,
     hw: &HwConfig,
@@ -628,7 +649,7 @@ fn core_memories(
     let core = hw.mesh_core_params();
     let pops = e.model.pops.len() as u64;
     let rows = u64::from(e.model.neurons);
-    let mut v: Vec<MemUse> = [
+    let mems = [
         (Mem::State, neurons),
         (Mem::Pop, neurons),
         (Mem::Param, pops),
@@ -636,15 +657,26 @@ fn core_memories(
         (Mem::Syn, synapses.max(1)),
         (Mem::Row, rows),
         (Mem::Route, neurons),
-    ]
-    .into_iter()
-    .map(|(mem, words)| MemUse {
-        name: mem.name(),
-        depth: layout::depth(mem, &core),
-        words,
-        width: layout::of(mem, &core, Some(mesh)).map_or(0, |l| l.width()),
-    })
-    .collect();
+    ];
+    let mut v: Vec<MemUse> = mems
+        .into_iter()
+        .filter(|(mem, _)| core.ext.is_none() || *mem != Mem::Syn)
+        .map(|(mem, words)| MemUse {
+            name: mem.name(),
+            depth: layout::depth(mem, &core),
+            words,
+            width: layout::of(mem, &core, Some(mesh)).map_or(0, |l| l.width()),
+        })
+        .collect();
+    if let Some(a) = core.ext {
+        let beats = u64::from(a.outstanding) * u64::from(a.burst);
+        v.push(MemUse {
+            name: "fetch (AXI beat buffer; no image)",
+            depth: beats,
+            words: beats,
+            width: a.data_w,
+        });
+    }
     v.push(MemUse {
         name: "acc (ex, in; no image)",
         depth: hw.slots() * hw.neurons_per_core,

@@ -10,10 +10,13 @@
 //!   size and the router FIFO depth): `spikefab_mesh_top.v`
 //!   ([`mesh_top_verilog`]: module `spikefab_mesh_top`, one `snn_mesh_top`
 //!   with the parameters of [`mesh_top_params`], every port passed through,
-//!   the observation ports only with `observe`), and copies of the `hdl/`
+//!   the observation ports only with `observe`, the memory ports only with
+//!   an external synapse store), and copies of the `hdl/`
 //!   modules ([`spikefab_hdl::sources::mesh`]);
 //! - **network files** (header `... config hash C; network hash N; DO NOT
-//!   EDIT`): the images of every core `core<k>_<name>.hex`, the load-port
+//!   EDIT`): the images of every core `core<k>_<name>.hex` (with an
+//!   external synapse store no `syn` image but the raw region
+//!   `core<k>_syn_ext.bin`, placed on channel `k % channels`), the load-port
 //!   beats `load.txt` ([`load_text`]: one line per beat, `core mem addr last
 //!   data`), the mapping report `mapping.txt` and `manifest.json`
 //!   ([`MeshManifest`]).
@@ -36,14 +39,15 @@ use crate::capacity::{cores_needed, CoreMisfit};
 use crate::emit;
 use crate::error::{MeshError, MAX_FIFO_DEPTH, MIN_FIFO_DEPTH};
 use crate::generate::copy_sources;
-use crate::hwconfig::HwConfig;
+use crate::hwconfig::{ExtStore, HwConfig};
 use crate::images::{self, load_beats, CoreImages, Range};
+use crate::layout::ExtGeometry;
 use crate::manifest::{
-    header, manifest_params, mesh_config_hash, mesh_images_hash, network_hash, network_header,
-    Hashes, LoadInfo, MemoryEntry, MeshCoreEntry, MeshManifest, Out, WriteError, LOAD_FILE,
-    MANIFEST, MAPPING_FILE, MESH_TOP, VERSION,
+    ext_file, header, manifest_params, mesh_config_hash, mesh_images_hash, network_hash,
+    network_header, ExtMemoryEntry, Hashes, LoadInfo, MemoryEntry, MeshCoreEntry, MeshManifest,
+    Out, WriteError, LOAD_FILE, MANIFEST, MAPPING_FILE, MESH_TOP, VERSION,
 };
-use crate::mapping::{partition_with, Mapping, Rates};
+use crate::mapping::{partition_with, plastic_refusal, Mapping, Rates};
 use crate::model::{apply_numerics, numerics_note, NetModel};
 use crate::topology::Mesh;
 
@@ -107,11 +111,15 @@ pub fn mesh_top_params(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> MeshTopPa
 }
 
 /// The ports of `snn_mesh_top` that `spikefab_mesh_top` exposes: all, the
-/// observation ports only with `observe`.
+/// observation ports only with `observe`, the memory ports (every core's
+/// AXI4 master and `mem_err_o`, flattened) only with an external synapse
+/// store.
 fn exposed_ports(hw: &HwConfig, top: &MeshTopParams) -> Vec<Port> {
     top.ports()
         .into_iter()
-        .filter(|p| hw.observe || p.role != Role::Observe)
+        .filter(|p| {
+            (hw.observe || p.role != Role::Observe) && (hw.external() || p.role != Role::Memory)
+        })
         .collect()
 }
 
@@ -157,6 +165,20 @@ pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
         w,
         "// layouts and the mapping are in {MANIFEST}. Flattened per-core ports: core k in slice k."
     );
+    if let Some(x) = &hw.synapse_store {
+        let _ = writeln!(
+            w,
+            "// External synapse store: core k reads its rows through lane k of m_axi_* from its region"
+        );
+        let _ = writeln!(
+            w,
+            "// on channel k mod {} (channel c at byte address c x {}; the base is config registers {}, {}).",
+            x.channels,
+            x.channel_bytes,
+            core::CfgReg::ExtBaseLo.addr(),
+            core::CfgReg::ExtBaseHi.addr()
+        );
+    }
     w.push_str(emit::NETTYPE_NONE);
     let ports = exposed_ports(hw, &top);
     let refs: Vec<&Port> = ports.iter().collect();
@@ -164,17 +186,66 @@ pub fn mesh_top_verilog(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> String {
     if !hw.observe {
         w.push_str(&emit::hidden_observation("the cores", &all));
     }
-    let conns: Vec<(String, String)> = all
+    let tied = |p: &&Port| !hw.external() && p.role == Role::Memory;
+    let mut conns: Vec<(String, String)> = all
         .iter()
+        .filter(|p| !tied(p))
         .map(|p| emit::observed_conn(p, hw.observe))
         .collect();
+    let mem: Vec<&Port> = all.iter().filter(tied).collect();
+    let (c, unused_mem) = emit::tie_off(&mem);
+    conns.extend(c);
     w.push_str(&emit::instance(
         hdl_mesh::MODULE,
         "u_mesh",
         &emit::param_args(&top.params()),
         &conns,
     ));
+    if !unused_mem.is_empty() {
+        w.push_str(&emit::unused_nets(
+            emit::MEMORY_TIED_OFF,
+            &unused_mem,
+            "unused_mem",
+        ));
+    }
     w.push_str(emit::MODULE_END);
+    s
+}
+
+/// The external-memory section of a mesh's `mapping.txt`: the channels
+/// and, per core, its channel, base, region and lanes used.
+pub fn ext_report(x: &ExtStore, cores: &[MeshCoreEntry], syn_depth: u64) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "external synapse memory: {} channel{} of {} bytes (channel c at byte address c x {}); core k on channel k mod {}",
+        x.channels,
+        if x.channels == 1 { "" } else { "s" },
+        x.channel_bytes,
+        x.channel_bytes,
+        x.channels
+    );
+    let _ = writeln!(
+        s,
+        "{:>4} {:>7} {:>14} {:>12} {:>12} {:>9} {:>21}  file",
+        "core", "channel", "base", "offset", "bytes", "beats", "lanes used/syn_depth"
+    );
+    for c in cores {
+        if let Some(e) = &c.ext_memory {
+            let _ = writeln!(
+                s,
+                "{:>4} {:>7} {:>#14x} {:>#12x} {:>12} {:>9} {:>21}  {}",
+                c.index,
+                e.channel,
+                e.base,
+                e.offset,
+                e.bytes,
+                e.beats,
+                format!("{}/{syn_depth}", e.lanes_used),
+                e.file
+            );
+        }
+    }
     s
 }
 
@@ -284,18 +355,8 @@ pub fn mesh_images(
             misfits,
         });
     }
-    if e.syn.rule.iter().any(|&r| r != 0) && !hw.stdp {
-        return Err(MeshError::Plastic {
-            network: m.name.clone(),
-            config: hw.name.clone(),
-            projections: m
-                .stdp
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.is_some())
-                .map(|(i, _)| format!("projection {i}"))
-                .collect(),
-        });
+    if let Some(err) = plastic_refusal(e, hw) {
+        return Err(err);
     }
     let ranges: Vec<Range> = mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
     if hw.stdp {
@@ -311,8 +372,51 @@ pub fn mesh_images(
             }
         }
     }
-    images::mesh_core_images(e, &hw.mesh_core_params(), &mesh, &ranges)
-        .map_err(|(core, source)| MeshError::Image { core, source })
+    let core = hw.mesh_core_params();
+    if let Some(g) = ExtGeometry::of(&core) {
+        let misfits: Vec<CoreMisfit> = images::ext_lanes_per_core(e, &ranges, &g)
+            .into_iter()
+            .enumerate()
+            .flat_map(|(c, lanes)| {
+                CoreMisfit::check(
+                    Some(c),
+                    &[(
+                        "synapse lanes (rows padded to whole beats)",
+                        "syn_depth",
+                        lanes,
+                        hw.syn_depth,
+                    )],
+                )
+            })
+            .collect();
+        if !misfits.is_empty() {
+            let (a, b) = cores_needed(n as u64, e.syn.len(), hw);
+            return Err(MeshError::DoesNotFit {
+                network: m.name.clone(),
+                config: hw.name.clone(),
+                mesh,
+                needed_cores: a.max(b),
+                misfits,
+            });
+        }
+    }
+    let mut cores = images::mesh_core_images(e, &core, &mesh, &ranges)
+        .map_err(|(core, source)| MeshError::Image { core, source })?;
+    if let Some(x) = &hw.synapse_store {
+        let need = images::place_ext(&mut cores, x.channels, x.channel_bytes);
+        if let Some((ch, &bytes)) = need.iter().enumerate().find(|(_, &b)| b > x.channel_bytes) {
+            return Err(MeshError::ExtChannel {
+                network: m.name.clone(),
+                config: hw.name.clone(),
+                mesh,
+                channel: ch as u32,
+                cores: (0..k).filter(|c| c % x.channels as usize == ch).collect(),
+                need: bytes,
+                capacity: x.channel_bytes,
+            });
+        }
+    }
+    Ok(cores)
 }
 
 /// Generate the mesh accelerator for the static network `net` on a `mesh`
@@ -379,6 +483,15 @@ pub fn generate_mesh_from(
             network_files.push(file.clone());
             memories.push(MemoryEntry::of(im, file, &text, true));
         }
+        let ext_memory = match &img.ext {
+            Some(x) => {
+                let file = ext_file(k);
+                o.write_bytes(&file, &x.region.bytes)?;
+                network_files.push(file.clone());
+                Some(ExtMemoryEntry::of(x, &img.core, file))
+            }
+            None => None,
+        };
         core_images.push(MeshCoreEntry {
             index: k,
             row: cm.row,
@@ -388,12 +501,16 @@ pub fn generate_mesh_from(
             synapses: img.synapses,
             load_beats: load_beats(img).len() as u64,
             memories,
+            ext_memory,
         });
     }
     let load = load_text(&nhead, &cores);
     o.write(LOAD_FILE, &load)?;
     network_files.push(LOAD_FILE.to_string());
-    let report = format!("{nhead}\n{}", mapping.report());
+    let mut report = format!("{nhead}\n{}", mapping.report());
+    if let Some(x) = &hw.synapse_store {
+        report.push_str(&ext_report(x, &core_images, hw.syn_depth));
+    }
     o.write(MAPPING_FILE, &report)?;
     network_files.push(MAPPING_FILE.to_string());
     o.files.push(MANIFEST.to_string());
@@ -404,10 +521,15 @@ pub fn generate_mesh_from(
         generator: "spikefab-gen".into(),
         version: VERSION.into(),
         scope: format!(
-            "a {mesh} mesh of {} static {} cores on the network-on-chip ({}), static network",
+            "a {mesh} mesh of {} static {} cores on the network-on-chip ({}){}, static network",
             mesh.cores(),
             core::MODULE,
-            hdl_mesh::MODULE
+            hdl_mesh::MODULE,
+            if hw.external() {
+                ", their synapses in external memory"
+            } else {
+                ""
+            }
         ),
         top: MESH_TOP.into(),
         mesh_module: hdl_mesh::MODULE.into(),

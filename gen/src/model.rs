@@ -15,6 +15,7 @@ use spikefab_sim::Network;
 use crate::capacity::Counts;
 use crate::hash::hex64;
 use crate::hwconfig::HwConfig;
+use crate::layout::ExtGeometry;
 
 /// A network built for the hardware: integer model, synapses, state at step 0.
 #[derive(Debug, Clone)]
@@ -64,6 +65,19 @@ impl NetModel {
                     .max()
                     .unwrap_or(0),
             ),
+            ext_lanes: None,
+        }
+    }
+
+    /// [`NetModel::counts`] on one core of `hw`: with an external synapse
+    /// store, also the lanes its rows take in the region (each row padded
+    /// to whole beats).
+    pub fn counts_for(&self, hw: &HwConfig) -> Counts {
+        let g = ExtGeometry::of(&hw.core_params(None));
+        Counts {
+            ext_lanes: g
+                .map(|g| g.lanes_of((0..self.model.neurons).map(|j| self.syn.out_degree(j)))),
+            ..self.counts()
         }
     }
 

@@ -17,6 +17,7 @@ use std::process::Command;
 
 use spikefab_gen::build_core_model;
 use spikefab_gen::generate::{self, GenOptions};
+use spikefab_gen::hash::{fnv1a64, hex64};
 use spikefab_gen::hwconfig::{known_configs, HwConfig};
 use spikefab_gen::manifest::{
     config_hash, header, manifest_params, network_header, Manifest, MANIFEST, NET_TOP, TOP,
@@ -135,6 +136,19 @@ fn check_headers(dir: &Path, m: &Manifest) {
     split.sort();
     assert_eq!(split, written, "config_files + network_files = files");
     for f in &m.files {
+        if f.ends_with(".bin") {
+            // a raw external-memory image: no header; the manifest's hash and size
+            let x = m
+                .ext_memory
+                .as_ref()
+                .expect("a .bin file only with ext_memory");
+            assert_eq!(&x.file, f);
+            let bytes = fs::read(dir.join(f)).expect("read");
+            assert_eq!(bytes.len() as u64, x.bytes, "{f}");
+            assert_eq!(hex64(fnv1a64(&bytes)), x.hash, "{f}");
+            assert!(m.network_files.contains(f), "{f} is a network file");
+            continue;
+        }
         let text = fs::read_to_string(dir.join(f)).expect("read");
         if f == MANIFEST {
             let v: serde_json::Value = serde_json::from_str(&text).expect("manifest json");
@@ -245,6 +259,29 @@ fn every_named_config_generates_lint_clean_rtl() {
                 words.iter().all(|w| w.len() == digits),
                 "{name} {}: words of {digits} hex digits",
                 mem.file
+            );
+        }
+        // the external store: AXI ports, parameters and the region file
+        // only on an external config; no syn image there
+        let ext = hw.synapse_store.is_some();
+        assert_eq!(
+            m.ports.iter().any(|p| p.name == "m_axi_araddr_o"),
+            ext,
+            "{name}: memory ports on the top iff external"
+        );
+        assert_eq!(top.contains(".SYN_EXT(1)"), ext, "{name}");
+        assert_eq!(top.contains("parameter SYN_MEM_FILE"), !ext, "{name}");
+        assert_eq!(
+            m.memories.iter().any(|x| x.name == "syn"),
+            !ext,
+            "{name}: syn image iff on chip"
+        );
+        assert_eq!(m.ext_memory.is_some(), ext, "{name}");
+        if !ext {
+            assert!(
+                top.contains(".m_axi_rdata_i(256'd0)")
+                    && top.contains("wire unused_mem = &{1'b0, unused_m_axi_arvalid,"),
+                "{name}: the memory ports tied off"
             );
         }
         let stdp_images = ["rule", "stdp", "inc_row", "inc"]
@@ -367,6 +404,23 @@ fn config_hash_tracks_every_config_field_and_the_fault() {
     let mut nc = base.clone();
     nc.numerics.max_delay_steps = 62;
     variants.push(nc);
+    let ext = named("ext").synapse_store.expect("ext is external");
+    variants.push(HwConfig {
+        synapse_store: Some(ext),
+        ..base.clone()
+    });
+    let mut x = ext;
+    x.outstanding = 8;
+    variants.push(HwConfig {
+        synapse_store: Some(x),
+        ..base.clone()
+    });
+    let mut x = ext;
+    x.channels = 2;
+    variants.push(HwConfig {
+        synapse_store: Some(x),
+        ..base.clone()
+    });
     for v in &variants {
         assert_ne!(config_hash(v, None), h0, "{v:?}");
     }
@@ -378,6 +432,135 @@ fn config_hash_tracks_every_config_field_and_the_fault() {
     assert_ne!(config_hash(&base, Some(&f)), h0);
     assert_ne!(config_hash(&base, Some(&f)), config_hash(&base, Some(&g)));
     assert_eq!(config_hash(&base, None), h0, "deterministic");
+}
+
+#[test]
+fn an_on_chip_config_serializes_without_a_synapse_store() {
+    // so that the config hash of every on-chip config stays what it was
+    // before the external store existed (the goldens' headers hold it)
+    for name in known_configs() {
+        let hw = named(name);
+        let json = serde_json::to_string(&hw).unwrap();
+        assert_eq!(
+            json.contains("synapse_store"),
+            hw.synapse_store.is_some(),
+            "{name}: {json}"
+        );
+        if hw.synapse_store.is_some() {
+            assert!(
+                json.contains("\"synapse_store\":{\"kind\":\"external\""),
+                "{json}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_plastic_network_on_an_external_config_is_refused_off_chip() {
+    let err = generate::generate(
+        &tiny_stdp(),
+        &named("ext_odd"),
+        tempfile::tempdir().unwrap().path(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, GenError::PlasticOffChip { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "network 'gen_tiny_stdp' has plastic projections (E->E, E->I); hw config 'ext_odd' keeps \
+         its synapses in external memory: plastic synapses off chip are not supported yet (no \
+         weight write-back): use an on-chip synapse store"
+    );
+}
+
+#[test]
+fn padded_rows_beyond_syn_depth_name_the_field_and_the_excess() {
+    // tiny on ext_odd: 330 synapses take 395 lanes (5 per beat, 33 rows)
+    let hw = named("ext_odd");
+    let tmp = tempfile::tempdir().unwrap();
+    let m = generate::generate(&tiny(), &hw, tmp.path()).unwrap();
+    let x = m.ext_memory.as_ref().unwrap();
+    assert_eq!((x.synapses, x.lanes, x.lanes_used), (330, 5, 395));
+    // 394 lanes hold the 330 synapses but not their padded rows
+    expect_misfit(
+        &tiny(),
+        HwConfig {
+            syn_depth: 394,
+            ..hw
+        },
+        "syn_depth",
+        395,
+        394,
+    );
+}
+
+#[test]
+fn the_external_image_is_the_syn_image_laid_out_in_beats() {
+    // ext_odd and odd differ only in the store: the same synapse words
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let on = generate::generate(&tiny(), &named("odd"), a.path()).unwrap();
+    let off = gen_ok(&tiny(), &named("ext_odd"), b.path());
+    let syn: Vec<u64> = read(a.path(), "syn.hex")
+        .lines()
+        .skip(1)
+        .map(|l| u64::from_str_radix(l, 16).unwrap())
+        .collect();
+    let rows_on: Vec<(u64, u64)> = read(a.path(), "row.hex")
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let w = u64::from_str_radix(l, 16).unwrap();
+            let pw = on
+                .memories
+                .iter()
+                .find(|m| m.name == "row")
+                .unwrap()
+                .layout
+                .fields[0]
+                .bits;
+            (w & ((1 << pw) - 1), w >> pw)
+        })
+        .collect();
+    let x = off.ext_memory.as_ref().unwrap();
+    let bytes = fs::read(b.path().join(&x.file)).unwrap();
+    let row_layout = &off
+        .memories
+        .iter()
+        .find(|m| m.name == "row")
+        .unwrap()
+        .layout;
+    let field = |w: u64, i: usize| {
+        let f = &row_layout.fields[i];
+        (w >> f.lsb) & ((1 << f.bits) - 1)
+    };
+    let word = |beat: u64, lane: u64| {
+        let first = beat * x.beat_bytes * 8 + lane * u64::from(x.syn_w);
+        (0..u64::from(x.syn_w)).fold(0u64, |acc, i| {
+            let bit = first + i;
+            acc | (u64::from((bytes[(bit / 8) as usize] >> (bit % 8)) & 1) << i)
+        })
+    };
+    let mut checked = 0;
+    for (j, line) in read(b.path(), "row.hex").lines().skip(1).enumerate() {
+        let w = u64::from_str_radix(line, 16).unwrap();
+        let (start, beats, last) = (field(w, 0), field(w, 2), field(w, 1));
+        let (s, e) = rows_on[j];
+        let n = e - s;
+        assert_eq!(beats, n.div_ceil(x.lanes), "row {j}");
+        assert_eq!(
+            last,
+            if n == 0 { 0 } else { n - (beats - 1) * x.lanes },
+            "row {j}"
+        );
+        for k in 0..n {
+            assert_eq!(
+                word(start + k / x.lanes, k % x.lanes),
+                syn[(s + k) as usize],
+                "row {j} synapse {k}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 330);
 }
 
 #[test]
@@ -683,7 +866,7 @@ fn generation_is_deterministic_across_thread_counts() {
 /// Configs with committed goldens: (config, images committed too). The
 /// network is [`network_for`]; configs with large capacities keep only the
 /// tops and the manifest.
-const GOLDEN: [(&str, bool); 8] = [
+const GOLDEN: [(&str, bool); 11] = [
     ("default", false),
     ("small", true),
     ("odd", true),
@@ -692,6 +875,9 @@ const GOLDEN: [(&str, bool); 8] = [
     ("balanced", false),
     ("wide", false),
     ("mesh", true),
+    ("ext", false),
+    ("ext_mesh", false),
+    ("ext_odd", true),
 ];
 
 /// Generated files compared with the goldens (the copies of `hdl/` are
@@ -701,7 +887,7 @@ fn golden_files(m: &Manifest, images: bool) -> Vec<String> {
     m.files
         .iter()
         .filter(|f| !sources::CORE.iter().any(|c| c.file == f.as_str()))
-        .filter(|f| images || !f.ends_with(".hex"))
+        .filter(|f| images || !(f.ends_with(".hex") || f.ends_with(".bin")))
         .cloned()
         .collect()
 }
@@ -747,6 +933,20 @@ fn output_matches_goldens() {
             continue;
         }
         for f in &want {
+            if f.ends_with(".bin") {
+                let (got, exp) = (
+                    fs::read(tmp.path().join(f)).unwrap(),
+                    fs::read(gdir.join(f)).unwrap(),
+                );
+                if got != exp {
+                    problems.push(format!(
+                        "{cfg}/{f}: the raw image differs ({} bytes generated, {} golden)",
+                        got.len(),
+                        exp.len()
+                    ));
+                }
+                continue;
+            }
             let got = read(tmp.path(), f);
             let exp = read(&gdir, f);
             if got == exp {

@@ -686,6 +686,134 @@ fn pd14_full_scale_capacity_report_from_counts() {
     );
 }
 
+/// Full-scale PD14 on cores of `ext` with a synapse region of 2^25 lanes
+/// each (about 140 MiB of external memory) and a row per neuron of the
+/// network: 10 cores by neurons, 9 by synapses
+/// (`examples/hw_pd14_full_ext.toml`, cited in docs/hardware.md).
+fn ext_full() -> HwConfig {
+    let hw = HwConfig::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hw_pd14_full_ext.toml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let ext = HwConfig::named("ext").unwrap();
+    assert_eq!(
+        (
+            hw.neurons_per_core,
+            hw.numerics,
+            hw.synapse_store.map(|x| x.axi())
+        ),
+        (
+            ext.neurons_per_core,
+            ext.numerics,
+            ext.synapse_store.map(|x| x.axi())
+        ),
+        "the study's cores are those of ext"
+    );
+    hw
+}
+
+#[test]
+fn pd14_full_scale_with_external_synapses_capacity_per_part() {
+    let net = pd14(&Pd14Params::default()).unwrap();
+    let c = network_counts(&net);
+    let hw = ext_full();
+    hw.check_mesh().unwrap();
+    let r = capacity_report(c.neurons, c.synapses, &hw);
+    println!("{r}");
+    assert!(
+        r.contains("cores needed: 10 by neurons, 9 by synapses: at least 10 cores"),
+        "{r}"
+    );
+    // 35-bit words (target 13 + delay 6 + weight 16), 7 per 256-bit beat:
+    // 42,697,282 beats of 32 bytes unpadded
+    assert!(
+        r.contains("synapse regions in external memory: 7 words per beat of 32 bytes: 1,366,313,024 bytes (1.27 GiB) unpadded, at most 1,391,007,104 bytes (1.30 GiB)"),
+        "{r}"
+    );
+    assert!(r.contains("none of it is on chip"), "{r}");
+    // the fetch buffer (16 bursts of 16 beats) instead of a synapse memory
+    assert!(
+        r.contains("fetch (AXI beat buffer) 256x256") && !r.contains(", syn "),
+        "{r}"
+    );
+    let line = |part: &str| {
+        r.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{part} (")))
+            .unwrap_or_else(|| panic!("no line for {part}:\n{r}"))
+            .to_string()
+    };
+    // external memory: fits both Alveo cards' memories, none elsewhere
+    assert!(
+        line("xcu55c").contains("external 1.30 GiB of 16.00 GiB HBM2"),
+        "{r}"
+    );
+    assert!(
+        line("xcu250").contains("external 1.30 GiB of 64.00 GiB DDR4"),
+        "{r}"
+    );
+    assert!(
+        line("xc7a100t").contains("no reference card with external memory"),
+        "{r}"
+    );
+    // the accumulators (53 slots x 8192 neurons x 32 bits, two per core) are
+    // what does not fit on chip
+    for part in ["xcu55c", "xcu250"] {
+        let l = line(part);
+        assert!(
+            l.contains("does not fit: BRAM36") && l.contains("acc_"),
+            "{l}"
+        );
+        assert!(!l.contains("external memory:"), "{l}");
+    }
+}
+
+#[test]
+fn part_use_places_deep_memories_in_uram_and_names_what_does_not_fit() {
+    use spikefab_eda::lookup;
+    use spikefab_gen::capacity::{bram36_blocks, part_use, uram_blocks, OnChipMem};
+    // a 1K x 36 BRAM36 holds 1024 x 33; 4096 x 80 takes 9 of 4K x 9 (12 of
+    // 1K x 36, 16 of 512 x 72); a URAM block is 4K x 72
+    assert_eq!(bram36_blocks(1024, 33), 1);
+    assert_eq!(bram36_blocks(4096, 80), 9);
+    assert_eq!(bram36_blocks(32_768, 1), 1);
+    assert_eq!(uram_blocks(4096, 72), 1);
+    assert_eq!(uram_blocks(4097, 73), 4);
+    let mems = [
+        OnChipMem {
+            name: "deep",
+            depth: 40_000,
+            width: 32,
+        },
+        OnChipMem {
+            name: "small",
+            depth: 1000,
+            width: 20,
+        },
+        OnChipMem {
+            name: "tiny",
+            depth: 8,
+            width: 500,
+        },
+    ];
+    // xczu7ev: 96 URAM; deep takes 10 per core: 9 cores' copies fit
+    let u = part_use(&mems, 10, None, lookup("xczu7ev").unwrap());
+    assert_eq!(u.uram, 90);
+    assert_eq!(u.in_uram(), ["deep (in 9 of 10 cores)"]);
+    // one deep copy in BRAM36 (40 of 1K x 36) and ten small ones (1 each)
+    assert_eq!(u.bram36, 40 + 10);
+    assert!(u.fits(), "{u}");
+    // xc7a35t: no URAM, 50 BRAM36
+    let u = part_use(&mems, 10, Some(1 << 20), lookup("xc7a35t").unwrap());
+    assert_eq!((u.uram, u.bram36), (0, 410));
+    assert!(!u.fits());
+    let text = u.to_string();
+    assert!(
+        text.contains("BRAM36: needs 410, has 50 (360 over; in BRAM36: deep, small)")
+            && text.contains("no reference card with external memory"),
+        "{text}"
+    );
+}
+
 #[test]
 fn network_counts_match_the_built_synapses() {
     let net = net_file("tiny");

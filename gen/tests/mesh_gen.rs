@@ -4,12 +4,13 @@
 //! port of `hdl/snn_mesh_top.v`, every file carries its header, the hdl
 //! copies are exact, the top depends on the config and the mesh size alone,
 //! `load.txt`, the core images and `mapping.txt` are those of the mapping,
-//! bad input is refused writing nothing, and the output of one small mesh
-//! matches `gen/golden/mesh-2x2/`.
+//! bad input is refused writing nothing, a mesh of external-store cores gets
+//! its regions on the channels round robin, and the output of two small
+//! meshes matches `gen/golden/mesh-2x2/` (on chip) and
+//! `gen/golden/mesh-ext-2x2/` (external store).
 //!
-//! Golden: `SPIKEFAB_BLESS=1 cargo test -p spikefab-gen --test mesh_gen
-//! mesh_output_matches_golden` rewrites `gen/golden/mesh-2x2/` (review the
-//! diff).
+//! Goldens: `SPIKEFAB_BLESS=1 cargo test -p spikefab-gen --test mesh_gen
+//! mesh_output_matches_golden` rewrites both (review the diff).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use spikefab_gen::build_mesh_model;
+use spikefab_gen::hash::{fnv1a64, hex64};
 use spikefab_gen::hwconfig::HwConfig;
 use spikefab_gen::images::load_beats;
 use spikefab_gen::manifest::{
@@ -130,6 +132,20 @@ fn check_files(dir: &Path, m: &MeshManifest) {
     split.sort();
     assert_eq!(split, written, "config_files + network_files = files");
     for f in &m.files {
+        if f.ends_with(".bin") {
+            // a raw external-memory region: no header; its core's entry
+            let x = m
+                .core_images
+                .iter()
+                .filter_map(|c| c.ext_memory.as_ref())
+                .find(|x| &x.file == f)
+                .unwrap_or_else(|| panic!("{f}: no core lists it"));
+            let bytes = fs::read(dir.join(f)).expect("read");
+            assert_eq!(bytes.len() as u64, x.bytes, "{f}");
+            assert_eq!(hex64(fnv1a64(&bytes)), x.hash, "{f}");
+            assert!(m.network_files.contains(f), "{f} is a network file");
+            continue;
+        }
         let text = read(dir, f);
         if f == MANIFEST {
             let v: serde_json::Value = serde_json::from_str(&text).expect("manifest json");
@@ -302,25 +318,57 @@ fn mesh_top_sets_every_parameter_and_port_of_snn_mesh_top() {
         params.len() >= 17 && ports.len() >= 20,
         "{params:?} {ports:?}"
     );
-    let hw = mesh_cfg();
+    let axi = |p: &String| p == "SYN_EXT" || p.starts_with("AXI_");
+    let memory = |p: &String| p.starts_with("m_axi_") || p == "mem_err_o";
+    assert_eq!(params.iter().filter(|p| axi(p)).count(), 6, "{params:?}");
+    assert_eq!(ports.iter().filter(|p| memory(p)).count(), 16, "{ports:?}");
     let m = mesh("3x2");
-    let set: Vec<String> = mesh_top_params(&hw, &m, 4)
-        .params()
-        .into_iter()
-        .map(|p| p.name.to_string())
-        .collect();
-    assert_eq!(
-        set, params,
-        "the generated top must set every parameter of snn_mesh_top, in its order"
-    );
-    let top = mesh_top_verilog(&hw, &m, 4);
-    let (_, top_ports) = module_interface(&top, MESH_TOP);
-    assert_eq!(
-        top_ports, ports,
-        "{MESH_TOP} passes every port of snn_mesh_top through, in its order"
-    );
-    for p in &ports {
-        assert!(top.contains(&format!(".{p}({p})")), "{p} not connected");
+    // on chip: every parameter but the external store's (at the RTL's
+    // defaults), every port but the memory ports (tied off); external: all
+    for (hw, ext) in [
+        (mesh_cfg(), false),
+        (HwConfig::named("ext_odd").unwrap(), true),
+    ] {
+        let set: Vec<String> = mesh_top_params(&hw, &m, 4)
+            .params()
+            .into_iter()
+            .map(|p| p.name.to_string())
+            .collect();
+        let want: Vec<String> = params.iter().filter(|p| ext || !axi(p)).cloned().collect();
+        assert_eq!(
+            set, want,
+            "{}: the generated top must set these parameters of snn_mesh_top, in its order",
+            hw.name
+        );
+        let top = mesh_top_verilog(&hw, &m, 4);
+        let (_, top_ports) = module_interface(&top, MESH_TOP);
+        let want: Vec<String> = ports
+            .iter()
+            .filter(|p| ext || !memory(p))
+            .cloned()
+            .collect();
+        assert_eq!(
+            top_ports, want,
+            "{}: {MESH_TOP} passes these ports of snn_mesh_top through, in its order",
+            hw.name
+        );
+        for p in &ports {
+            if ext || !memory(p) {
+                assert!(top.contains(&format!(".{p}({p})")), "{p} not connected");
+            } else if p.ends_with("_i") {
+                let line = top.lines().find(|l| l.contains(&format!(".{p}("))).unwrap();
+                assert!(
+                    line.contains("'d0)") || line.contains("'b0)"),
+                    "{p} tied to zero: {line}"
+                );
+            } else {
+                let stem = p.trim_end_matches("_o");
+                assert!(
+                    top.contains(&format!(".{p}(unused_{stem})")),
+                    "{p} into an unused wire"
+                );
+            }
+        }
     }
 }
 
@@ -514,68 +562,181 @@ fn mesh_generation_is_deterministic_across_thread_counts() {
     }
 }
 
-/// The mesh with a committed golden: tiny.toml on a 2x2 mesh of `mesh` cores.
-const GOLDEN_DIR: &str = "mesh-2x2";
+/// The meshes with a committed golden: tiny.toml on a 2x2 mesh of `mesh`
+/// cores (on chip) and of `ext_odd` cores (external store, 3 channels).
+const GOLDEN: [(&str, &str); 2] = [("mesh-2x2", "mesh"), ("mesh-ext-2x2", "ext_odd")];
 
 #[test]
 fn mesh_output_matches_golden() {
     let bless = std::env::var("SPIKEFAB_BLESS").is_ok_and(|v| v == "1");
-    let tmp = tempfile::tempdir().unwrap();
-    let man = gen(&tiny(), &mesh_cfg(), &mesh("2x2"), tmp.path());
-    // the copies of hdl/ are checked against hdl/ instead (check_files)
-    let want: Vec<String> = man
-        .files
-        .iter()
-        .filter(|f| !sources::mesh().iter().any(|c| c.file == f.as_str()))
-        .cloned()
-        .collect();
-    let gdir = root().join("golden").join(GOLDEN_DIR);
-    if bless {
-        let _ = fs::remove_dir_all(&gdir);
-        fs::create_dir_all(&gdir).unwrap();
-        for f in &want {
-            fs::copy(tmp.path().join(f), gdir.join(f)).unwrap();
-        }
-        return;
-    }
-    let mut want_sorted = want.clone();
-    want_sorted.sort();
-    let have = if gdir.is_dir() {
-        files(&gdir)
-    } else {
-        Vec::new()
-    };
-    assert_eq!(
-        have, want_sorted,
-        "golden files of {GOLDEN_DIR} vs generated"
-    );
     let mut problems = Vec::new();
-    for f in &want {
-        let (got, exp) = (read(tmp.path(), f), read(&gdir, f));
-        if got == exp {
+    for (dir, cfg) in GOLDEN {
+        let hw = HwConfig::named(cfg).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let man = gen(&tiny(), &hw, &mesh("2x2"), tmp.path());
+        // the copies of hdl/ are checked against hdl/ instead (check_files)
+        let want: Vec<String> = man
+            .files
+            .iter()
+            .filter(|f| !sources::mesh().iter().any(|c| c.file == f.as_str()))
+            .cloned()
+            .collect();
+        let gdir = root().join("golden").join(dir);
+        if bless {
+            let _ = fs::remove_dir_all(&gdir);
+            fs::create_dir_all(&gdir).unwrap();
+            for f in &want {
+                fs::copy(tmp.path().join(f), gdir.join(f)).unwrap();
+            }
             continue;
         }
-        let (k, (e, g)) = exp
-            .lines()
-            .map(Some)
-            .chain(std::iter::repeat(None))
-            .zip(got.lines().map(Some).chain(std::iter::repeat(None)))
-            .enumerate()
-            .find(|(_, (e, g))| e != g)
-            .expect("a differing line");
-        problems.push(format!(
-            "{f}: first difference at line {}:\n  golden:    {}\n  generated: {}",
-            k + 1,
-            e.unwrap_or("<end of file>"),
-            g.unwrap_or("<end of file>")
-        ));
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        let have = if gdir.is_dir() {
+            files(&gdir)
+        } else {
+            Vec::new()
+        };
+        if have != want_sorted {
+            problems.push(format!(
+                "{dir}: golden files {have:?}, generated {want_sorted:?}"
+            ));
+            continue;
+        }
+        for f in &want {
+            let (got, exp) = (
+                fs::read(tmp.path().join(f)).unwrap(),
+                fs::read(gdir.join(f)).unwrap(),
+            );
+            if got == exp {
+                continue;
+            }
+            if f.ends_with(".bin") {
+                problems.push(format!("{dir}/{f}: the raw image differs"));
+                continue;
+            }
+            let (got, exp) = (String::from_utf8_lossy(&got), String::from_utf8_lossy(&exp));
+            let (k, (e, g)) = exp
+                .lines()
+                .map(Some)
+                .chain(std::iter::repeat(None))
+                .zip(got.lines().map(Some).chain(std::iter::repeat(None)))
+                .enumerate()
+                .find(|(_, (e, g))| e != g)
+                .expect("a differing line");
+            problems.push(format!(
+                "{dir}/{f}: first difference at line {}:\n  golden:    {}\n  generated: {}\n  \
+                 (full diff: cargo run -- gen gen/tests/nets/tiny.toml --hw {cfg} --mesh 2x2 \
+                 -o /tmp/g && diff -r gen/golden/{dir} /tmp/g)",
+                k + 1,
+                e.unwrap_or("<end of file>"),
+                g.unwrap_or("<end of file>")
+            ));
+        }
     }
     assert!(
         problems.is_empty(),
-        "generated mesh output differs from gen/golden/{GOLDEN_DIR}/ (if intended, re-bless with \
+        "generated mesh output differs from gen/golden/ (if intended, re-bless with \
          SPIKEFAB_BLESS=1 cargo test -p spikefab-gen --test mesh_gen mesh_output_matches_golden \
-         and review the diff; full diff: cargo run -- gen gen/tests/nets/tiny.toml --hw mesh \
-         --mesh 2x2 -o /tmp/g && diff -r gen/golden/{GOLDEN_DIR} /tmp/g):\n{}",
+         and review the diff):\n{}",
         problems.join("\n")
     );
+}
+
+/// A 2x2 mesh of `ext_odd` cores (3 channels of 16 KiB): lint clean, the
+/// memory ports exposed per core, no syn image, every core's region on
+/// channel `k % 3` at a 4 KiB-aligned base within its channel, its base in
+/// `load.txt` (registers 6, 7), and `mapping.txt` naming the channels.
+#[test]
+fn an_external_mesh_places_each_core_on_a_channel_round_robin() {
+    let hw = HwConfig::named("ext_odd").unwrap();
+    let x = hw.synapse_store.unwrap();
+    let m = mesh("2x2");
+    let tmp = tempfile::tempdir().unwrap();
+    let man = gen(&tiny(), &hw, &m, tmp.path());
+    lint(tmp.path(), MESH_TOP);
+    check_files(tmp.path(), &man);
+    let top = read(tmp.path(), &format!("{MESH_TOP}.v"));
+    assert!(
+        top.contains(".SYN_EXT(1)") && top.contains(".AXI_BURST(7)"),
+        "{top}"
+    );
+    // 4 lanes of 128 bits
+    assert!(top.contains("input  wire [511:0] m_axi_rdata_i,"), "{top}");
+    assert!(!top.contains("unused_mem"), "{top}");
+    let load = parse_load(&read(tmp.path(), LOAD_FILE));
+    let mut end = [0u64; 3];
+    for c in &man.core_images {
+        assert!(c.memories.iter().all(|mem| mem.name != "syn"));
+        let e = c.ext_memory.as_ref().expect("an external region per core");
+        assert_eq!(e.channel as usize, c.index % 3);
+        assert_eq!(e.base % 4096, 0);
+        assert_eq!(e.base, u64::from(e.channel) * x.channel_bytes + e.offset);
+        // regions in core order within a channel, none overlapping
+        assert!(e.offset >= end[e.channel as usize]);
+        end[e.channel as usize] = e.offset + e.bytes;
+        assert!(end[e.channel as usize] <= x.channel_bytes);
+        assert_eq!((e.lanes, e.beat_bytes, e.syn_w), (5, 16, 22));
+        assert_eq!(e.bytes, e.beats * 16);
+        assert_eq!(e.synapses, c.synapses);
+        // the base registers are the core's last two beats
+        let regs: Vec<_> = load
+            .iter()
+            .filter(|b| b.0 == c.index && b.1 == 15)
+            .collect();
+        let n = regs.len();
+        assert_eq!(regs[n - 2].2, CfgReg::ExtBaseLo.addr());
+        assert_eq!(regs[n - 2].4 as u64, e.base & 0xffff_ffff);
+        assert_eq!(regs[n - 1].2, CfgReg::ExtBaseHi.addr());
+        assert_eq!(regs[n - 1].4 as u64, e.base >> 32);
+        // no syn beats (load id 4)
+        assert!(!load.iter().any(|b| b.0 == c.index && b.1 == 4));
+    }
+    // core 3 shares channel 0 with core 0, after it
+    assert_eq!(man.core_images[3].ext_memory.as_ref().unwrap().offset, 4096);
+    let report = read(tmp.path(), MAPPING_FILE);
+    assert!(
+        report.contains("external synapse memory: 3 channels of 16384 bytes")
+            && report.contains("core k on channel k mod 3"),
+        "{report}"
+    );
+    assert!(report.contains("core3_syn_ext.bin"), "{report}");
+}
+
+#[test]
+fn an_external_mesh_refuses_a_full_channel_and_plastic_networks() {
+    // 2x2 mesh of ext_odd cores on one channel of 8 KiB: cores 0..3 take
+    // 4 KiB-aligned regions of about 500 bytes each, 12 KiB + ~500 bytes
+    let mut hw = HwConfig::named("ext_odd").unwrap();
+    let mut x = hw.synapse_store.unwrap();
+    x.channels = 1;
+    x.channel_bytes = 8192;
+    hw.synapse_store = Some(x);
+    hw.syn_depth = 1000;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let err =
+        generate_mesh(&tiny(), &hw, &mesh("2x2"), &out, &MeshGenOptions::default()).unwrap_err();
+    assert!(matches!(err, MeshError::ExtChannel { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("memory channel 0 holds the synapse regions of cores 0, 1, 2, 3")
+            && text.contains("synapse_store.channel_bytes is 8192"),
+        "{text}"
+    );
+    let err = generate_mesh(
+        &net_file("tiny_stdp"),
+        &HwConfig::named("ext_odd").unwrap(),
+        &mesh("2x2"),
+        &out,
+        &MeshGenOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, MeshError::PlasticOffChip { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("plastic synapses off chip are not supported yet (no weight write-back): use an on-chip synapse store"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing is written for refused input");
 }

@@ -94,7 +94,35 @@ module spikefab_mesh_top (
     .spk_gid_o(spk_gid_o),
     .spk_step_o(spk_step_o),
     .core_phase_o(core_phase_o),
-    .phase_o(phase_o)
+    .phase_o(phase_o),
+    .m_axi_arvalid_o(unused_m_axi_arvalid),
+    .m_axi_arready_i(4'd0),
+    .m_axi_araddr_o(unused_m_axi_araddr),
+    .m_axi_arlen_o(unused_m_axi_arlen),
+    .m_axi_arsize_o(unused_m_axi_arsize),
+    .m_axi_arburst_o(unused_m_axi_arburst),
+    .m_axi_arid_o(unused_m_axi_arid),
+    .m_axi_arcache_o(unused_m_axi_arcache),
+    .m_axi_arprot_o(unused_m_axi_arprot),
+    .m_axi_rvalid_i(4'd0),
+    .m_axi_rready_o(unused_m_axi_rready),
+    .m_axi_rdata_i(1024'd0),
+    .m_axi_rid_i(16'd0),
+    .m_axi_rresp_i(8'd0),
+    .m_axi_rlast_i(4'd0),
+    .mem_err_o(unused_mem_err)
   );
+  // External-memory ports (AXI4 read master, mem_err_o): the synapses are on chip here, so they are tied off.
+  wire [3:0]   unused_m_axi_arvalid;
+  wire [135:0] unused_m_axi_araddr;
+  wire [31:0]  unused_m_axi_arlen;
+  wire [11:0]  unused_m_axi_arsize;
+  wire [7:0]   unused_m_axi_arburst;
+  wire [15:0]  unused_m_axi_arid;
+  wire [15:0]  unused_m_axi_arcache;
+  wire [11:0]  unused_m_axi_arprot;
+  wire [3:0]   unused_m_axi_rready;
+  wire [3:0]   unused_mem_err;
+  wire unused_mem = &{1'b0, unused_m_axi_arvalid, unused_m_axi_araddr, unused_m_axi_arlen, unused_m_axi_arsize, unused_m_axi_arburst, unused_m_axi_arid, unused_m_axi_arcache, unused_m_axi_arprot, unused_m_axi_rready, unused_mem_err};
 endmodule
 `default_nettype wire

@@ -126,7 +126,23 @@ module spikefab_top #(
     .sent_o(unused_sent),
     .syn_busy_o(unused_syn_busy),
     .step_done_i(1'b0),
-    .base_o(unused_base)
+    .base_o(unused_base),
+    .m_axi_arvalid_o(unused_m_axi_arvalid),
+    .m_axi_arready_i(1'b0),
+    .m_axi_araddr_o(unused_m_axi_araddr),
+    .m_axi_arlen_o(unused_m_axi_arlen),
+    .m_axi_arsize_o(unused_m_axi_arsize),
+    .m_axi_arburst_o(unused_m_axi_arburst),
+    .m_axi_arid_o(unused_m_axi_arid),
+    .m_axi_arcache_o(unused_m_axi_arcache),
+    .m_axi_arprot_o(unused_m_axi_arprot),
+    .m_axi_rvalid_i(1'b0),
+    .m_axi_rready_o(unused_m_axi_rready),
+    .m_axi_rdata_i(256'd0),
+    .m_axi_rid_i(4'd0),
+    .m_axi_rresp_i(2'd0),
+    .m_axi_rlast_i(1'b0),
+    .mem_err_o(unused_mem_err)
   );
   // Mesh ports of the core (MESH = 0 here): unused on a single core.
   wire        unused_ev_ready;
@@ -134,5 +150,17 @@ module spikefab_top #(
   wire        unused_syn_busy;
   wire [31:0] unused_base;
   wire unused_mesh = &{1'b0, unused_ev_ready, unused_sent, unused_syn_busy, unused_base};
+  // External-memory ports (AXI4 read master, mem_err_o): the synapses are on chip here, so they are tied off.
+  wire        unused_m_axi_arvalid;
+  wire [33:0] unused_m_axi_araddr;
+  wire [7:0]  unused_m_axi_arlen;
+  wire [2:0]  unused_m_axi_arsize;
+  wire [1:0]  unused_m_axi_arburst;
+  wire [3:0]  unused_m_axi_arid;
+  wire [3:0]  unused_m_axi_arcache;
+  wire [2:0]  unused_m_axi_arprot;
+  wire        unused_m_axi_rready;
+  wire        unused_mem_err;
+  wire unused_mem = &{1'b0, unused_m_axi_arvalid, unused_m_axi_araddr, unused_m_axi_arlen, unused_m_axi_arsize, unused_m_axi_arburst, unused_m_axi_arid, unused_m_axi_arcache, unused_m_axi_arprot, unused_m_axi_rready, unused_mem_err};
 endmodule
 `default_nettype wire
