@@ -4,7 +4,8 @@
 //! verilated at run time too, not in a build script:
 //!
 //! 1. [`ModelSpec`] names the sources, the top module, its clock and every
-//!    other port (name, width 1..=64, direction, signedness).
+//!    other port (name, width 1..=8192, direction, signedness; ports wider
+//!    than 64 bits move as 64-bit words, [`Model::set_wide`]).
 //! 2. [`build`] verilates the top (`--cc --trace --x-assign unique
 //!    --x-initial unique -O3`; warnings stay fatal), generates a C++ wrapper
 //!    with a small C ABI from the port list, compiles everything with `-fPIC

@@ -50,6 +50,19 @@ pub fn fifo_spec() -> ModelSpec {
         .port(Port::output("out_data_o", 12))
 }
 
+/// The wide-port fixture: 100-, 257- and 33-bit inputs, registered
+/// outputs of 100, 257, 33 and 133 bits.
+pub fn wide_spec() -> ModelSpec {
+    ModelSpec::new("cosim_wide", vec![fixture("cosim_wide.v")], "clk_i")
+        .port(Port::input("a_i", 100))
+        .port(Port::input("b_i", 257))
+        .port(Port::input("c_i", 33))
+        .port(Port::output("a_o", 100))
+        .port(Port::output("nb_o", 257))
+        .port(Port::output("c_o", 33))
+        .port(Port::output("cat_o", 133))
+}
+
 /// The fault fixture ($stop, $finish, $readmemh).
 pub fn fault_spec() -> ModelSpec {
     ModelSpec::new("cosim_fault", vec![fixture("cosim_fault.v")], "clk_i")
