@@ -43,6 +43,7 @@
 //! # }
 //! ```
 
+pub mod axi;
 mod cache;
 mod error;
 pub mod flow;
@@ -59,6 +60,6 @@ pub use cache::{default_cache_root, default_cache_root_with, prepare_cache_root}
 pub use error::CosimError;
 pub use library::{build, build_with, cache_key, BuildOrigin, ModelLib, LIB_FILE};
 pub use model::{Model, PortId, RandReset};
-pub use spec::{Dir, ModelSpec, Port};
+pub use spec::{Dir, ModelSpec, Port, MAX_PORT_WIDTH};
 pub use spikefab_eda::verilator::{Compiler, Toolchain, ToolchainError, Verilator};
 pub use wrapper::WRAPPER_ABI;
