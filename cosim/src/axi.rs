@@ -18,6 +18,8 @@
 //!   beat, the AR payload stable and ARVALID held while stalled, and every
 //!   byte read written by an image. The model checks itself too: it never
 //!   sends a beat for a burst that is not outstanding.
+//! - [`AxiBus`] / [`AxiSlave`] (`axi/bind.rs`): bind models to a verilated
+//!   model's `m_axi_*` ports, one model per lane of a flattened mesh port.
 //!
 //! # One cycle
 //!
@@ -40,12 +42,14 @@
 //! After a violation the model is not meant to continue; the harness stops
 //! and reports it (with the step, which the model does not know).
 
+mod bind;
 mod image;
 
 use std::sync::Arc;
 
 use thiserror::Error;
 
+pub use bind::{AxiBus, AxiSlave, LaneSample};
 pub use image::{MemImage, PAGE_BYTES};
 
 use crate::error::CosimError;
