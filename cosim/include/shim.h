@@ -19,6 +19,8 @@ class Model {
         const char* (*error)(void*);
         void (*set)(void*, uint32_t, uint64_t);
         uint64_t (*get)(void*, uint32_t);
+        int (*set_wide)(void*, uint32_t, const uint64_t*, uint32_t);
+        int (*get_wide)(void*, uint32_t, uint64_t*, uint32_t);
         int (*eval)(void*);
         int (*tick)(void*);
         int (*ticks)(void*, uint64_t);
@@ -36,6 +38,10 @@ class Model {
 
     void set(uint32_t port, uint64_t value);
     uint64_t get(uint32_t port) const;
+    // Any port as ceil(width/64) little-endian 64-bit words; a wrong port
+    // or word count throws (the instance stays usable).
+    void set_wide(uint32_t port, rust::Slice<const uint64_t> words);
+    void get_wide(uint32_t port, rust::Slice<uint64_t> words) const;
     void eval();
     void tick();
     void ticks(uint64_t n);

@@ -149,6 +149,42 @@ pub enum CosimError {
         value: String,
     },
 
+    /// `set`/`get` (one `u64`) on a port wider than 64 bits.
+    #[error(
+        "port `{port}` is {width} bits wide: {call} moves at most 64 bits; use set_wide/get_wide"
+    )]
+    WidePort {
+        /// The port.
+        port: String,
+        /// Its width.
+        width: u32,
+        /// The call that was refused.
+        call: &'static str,
+    },
+
+    /// `set_wide`/`get_wide` with a word count other than the port's.
+    #[error("port `{port}` ({width} bits) takes {expected} 64-bit words, not {got}")]
+    WordCount {
+        /// The port.
+        port: String,
+        /// Its width.
+        width: u32,
+        /// `ceil(width / 64)`.
+        expected: usize,
+        /// The words given.
+        got: usize,
+    },
+
+    /// The model library refused a wide-port call the Rust side had
+    /// checked (a library out of step with its spec).
+    #[error("the model library refused a wide access to port `{port}`: {message}")]
+    Wrapper {
+        /// The port.
+        port: String,
+        /// The wrapper's text.
+        message: String,
+    },
+
     /// The simulation stopped with a fatal error ($stop, $fatal, a failed
     /// assertion, $readmem of a missing file, ...); the instance is unusable.
     #[error("simulation of `{top}` failed at cycle {cycle}: {message}")]

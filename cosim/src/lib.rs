@@ -4,7 +4,8 @@
 //! verilated at run time too, not in a build script:
 //!
 //! 1. [`ModelSpec`] names the sources, the top module, its clock and every
-//!    other port (name, width 1..=64, direction, signedness).
+//!    other port (name, width 1..=8192, direction, signedness; ports wider
+//!    than 64 bits move as 64-bit words, [`Model::set_wide`]).
 //! 2. [`build`] verilates the top (`--cc --trace --x-assign unique
 //!    --x-initial unique -O3`; warnings stay fatal), generates a C++ wrapper
 //!    with a small C ABI from the port list, compiles everything with `-fPIC
@@ -42,6 +43,7 @@
 //! # }
 //! ```
 
+pub mod axi;
 mod cache;
 mod error;
 pub mod flow;
@@ -58,6 +60,6 @@ pub use cache::{default_cache_root, default_cache_root_with, prepare_cache_root}
 pub use error::CosimError;
 pub use library::{build, build_with, cache_key, BuildOrigin, ModelLib, LIB_FILE};
 pub use model::{Model, PortId, RandReset};
-pub use spec::{Dir, ModelSpec, Port};
+pub use spec::{Dir, ModelSpec, Port, MAX_PORT_WIDTH};
 pub use spikefab_eda::verilator::{Compiler, Toolchain, ToolchainError, Verilator};
 pub use wrapper::WRAPPER_ABI;

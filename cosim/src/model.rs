@@ -24,6 +24,8 @@ mod ffi {
         ) -> Result<UniquePtr<Model>>;
         fn set(self: Pin<&mut Model>, port: u32, value: u64);
         fn get(self: &Model, port: u32) -> u64;
+        fn set_wide(self: Pin<&mut Model>, port: u32, words: &[u64]) -> Result<()>;
+        fn get_wide(self: &Model, port: u32, words: &mut [u64]) -> Result<()>;
         fn eval(self: Pin<&mut Model>) -> Result<()>;
         fn tick(self: Pin<&mut Model>) -> Result<()>;
         fn ticks(self: Pin<&mut Model>, n: u64) -> Result<()>;
@@ -205,10 +207,39 @@ impl Model {
         Ok(p)
     }
 
+    /// The port behind `id`, refused when it is wider than 64 bits (`what`
+    /// names the call).
+    fn narrow(&self, id: PortId, what: &'static str) -> Result<&Port, CosimError> {
+        let p = self.port_info(id)?;
+        if p.is_wide() {
+            return Err(CosimError::WidePort {
+                port: p.name.clone(),
+                width: p.width,
+                call: what,
+            });
+        }
+        Ok(p)
+    }
+
+    fn word_count(p: &Port, got: usize) -> Result<(), CosimError> {
+        if got != p.words() {
+            return Err(CosimError::WordCount {
+                port: p.name.clone(),
+                width: p.width,
+                expected: p.words(),
+                got,
+            });
+        }
+        Ok(())
+    }
+
     /// Drives an input with the raw bit pattern `value`, which must fit the
     /// port's width (for a signed port: its two's-complement bits, or use
     /// [`set_signed`](Model::set_signed)).
+    /// A port wider than 64 bits is an error: use
+    /// [`set_wide`](Model::set_wide).
     pub fn set(&mut self, id: PortId, value: u64) -> Result<(), CosimError> {
+        self.narrow(id, "set")?;
         let p = self.input(id)?;
         if value & !p.mask() != 0 {
             return Err(CosimError::ValueOutOfRange {
@@ -225,6 +256,7 @@ impl Model {
     /// Drives an input with a two's-complement value that must lie in the
     /// port's signed range `-2^(w-1) ..= 2^(w-1)-1`.
     pub fn set_signed(&mut self, id: PortId, value: i64) -> Result<(), CosimError> {
+        self.narrow(id, "set_signed")?;
         let p = self.input(id)?;
         let w = p.width;
         let (lo, hi) = if w >= 64 {
@@ -246,18 +278,68 @@ impl Model {
     }
 
     /// The current value of a port (outputs: as of the last eval/tick),
-    /// zero-extended.
+    /// zero-extended. A port wider than 64 bits is an error: use
+    /// [`get_wide`](Model::get_wide).
     pub fn get(&self, id: PortId) -> Result<u64, CosimError> {
-        self.port_info(id)?;
+        self.narrow(id, "get")?;
         Ok(self.pinned_ref().get(id.index))
     }
 
     /// The current value of a port, sign-extended from its width.
     pub fn get_signed(&self, id: PortId) -> Result<i64, CosimError> {
-        let w = self.port_info(id)?.width;
+        let w = self.narrow(id, "get_signed")?.width;
         let raw = self.pinned_ref().get(id.index);
         let shift = 64 - w;
         Ok(((raw << shift) as i64) >> shift)
+    }
+
+    /// Drives an input of any width with its bits as little-endian 64-bit
+    /// words (`words[0]` = bits 63..0), exactly [`Port::words`] of them;
+    /// the bits above the width must be 0.
+    pub fn set_wide(&mut self, id: PortId, words: &[u64]) -> Result<(), CosimError> {
+        let p = self.input(id)?;
+        Self::word_count(p, words.len())?;
+        let top = words[words.len() - 1];
+        if top & !p.top_word_mask() != 0 {
+            return Err(CosimError::ValueOutOfRange {
+                port: p.name.clone(),
+                width: p.width,
+                kind: "unsigned",
+                value: format!(
+                    "with word {} = {top:#x} (bits above the width set)",
+                    words.len() - 1
+                ),
+            });
+        }
+        let name = p.name.clone();
+        self.pinned_mut()
+            .set_wide(id.index, words)
+            .map_err(|e| CosimError::Wrapper {
+                port: name,
+                message: e.what().to_string(),
+            })
+    }
+
+    /// Reads a port of any width into `words` (exactly [`Port::words`] of
+    /// them, little-endian; the bits above the width are 0). No
+    /// allocation: for per-cycle reads.
+    pub fn get_wide_into(&self, id: PortId, words: &mut [u64]) -> Result<(), CosimError> {
+        let p = self.port_info(id)?;
+        Self::word_count(p, words.len())?;
+        self.pinned_ref()
+            .get_wide(id.index, words)
+            .map_err(|e| CosimError::Wrapper {
+                port: p.name.clone(),
+                message: e.what().to_string(),
+            })
+    }
+
+    /// The value of a port of any width as little-endian 64-bit words
+    /// ([`Port::words`] of them).
+    pub fn get_wide(&self, id: PortId) -> Result<Vec<u64>, CosimError> {
+        let mut words = vec![0; self.port_info(id)?.words()];
+        self.get_wide_into(id, &mut words)?;
+        Ok(words)
     }
 
     fn sim_err(&self, e: cxx::Exception) -> CosimError {

@@ -3,9 +3,9 @@
 //! behind `spikefab bench noc` and `cosim/tests/noc.rs`.
 //!
 //! - [`wrapper_source`], [`write_wrapper`], [`NocSources`], [`mesh_spec`]:
-//!   the model. The co-simulation ports are at most 64 bits wide, while the
-//!   mesh's flattened vectors are `N * (N + DATA_W)` bits, so the mesh is
-//!   verilated under a thin generated wrapper ([`WRAPPER_TOP`], one per mesh
+//!   the model. The mesh's flattened vectors are `N * (N + DATA_W)` bits,
+//!   and this harness predates wide ports (`Model::set_wide`), so the mesh
+//!   is verilated under a thin generated wrapper ([`WRAPPER_TOP`], one per mesh
 //!   size and FIFO depth) that only splits those vectors into per-core
 //!   ports, from the one description of `snn_noc_mesh`
 //!   ([`spikefab_hdl::noc::NocMeshParams`]).

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -47,6 +48,18 @@ void Model::check(int rc) {
 void Model::set(uint32_t port, uint64_t value) { api_.set(inst_, port, value); }
 
 uint64_t Model::get(uint32_t port) const { return api_.get(inst_, port); }
+
+void Model::set_wide(uint32_t port, rust::Slice<const uint64_t> words) {
+    if (words.size() > UINT32_MAX) throw std::runtime_error("too many words");
+    int rc = api_.set_wide(inst_, port, words.data(), static_cast<uint32_t>(words.size()));
+    if (rc != 0) throw std::runtime_error(api_.error(inst_));
+}
+
+void Model::get_wide(uint32_t port, rust::Slice<uint64_t> words) const {
+    if (words.size() > UINT32_MAX) throw std::runtime_error("too many words");
+    int rc = api_.get_wide(inst_, port, words.data(), static_cast<uint32_t>(words.size()));
+    if (rc != 0) throw std::runtime_error(api_.error(inst_));
+}
 
 void Model::eval() { check(api_.eval(inst_)); }
 
@@ -94,6 +107,8 @@ std::unique_ptr<Model> open_model(rust::Slice<const uint8_t> so_path, uint32_t a
     resolve(lib, "spikefab_cosim_error", api.error);
     resolve(lib, "spikefab_cosim_set", api.set);
     resolve(lib, "spikefab_cosim_get", api.get);
+    resolve(lib, "spikefab_cosim_set_wide", api.set_wide);
+    resolve(lib, "spikefab_cosim_get_wide", api.get_wide);
     resolve(lib, "spikefab_cosim_eval", api.eval);
     resolve(lib, "spikefab_cosim_tick", api.tick);
     resolve(lib, "spikefab_cosim_ticks", api.ticks);

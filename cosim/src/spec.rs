@@ -14,7 +14,9 @@ pub use spikefab_hdl::Dir;
 pub struct Port {
     /// The Verilog port name (a plain identifier, e.g. `obs_v_o`).
     pub name: String,
-    /// Width in bits, 1..=64.
+    /// Width in bits, 1..=[`MAX_PORT_WIDTH`]. Ports up to 64 bits are
+    /// moved as one `u64` (`Model::set/get`); every port, and a wider one
+    /// only, also as little-endian 64-bit words (`Model::set_wide/get_wide`).
     pub width: u32,
     /// Input or output.
     pub dir: Dir,
@@ -62,13 +64,36 @@ impl Port {
         self
     }
 
-    /// The mask of the port's `width` low bits.
+    /// The mask of the port's `width` low bits (all ones for a port wider
+    /// than 64 bits).
     pub fn mask(&self) -> u64 {
         width_mask(self.width)
     }
+
+    /// Whether the port is wider than 64 bits: moved only as words
+    /// (`Model::set_wide/get_wide`), never as one `u64`.
+    pub fn is_wide(&self) -> bool {
+        self.width > 64
+    }
+
+    /// 64-bit words of the port's value in `Model::set_wide/get_wide`:
+    /// `ceil(width / 64)`.
+    pub fn words(&self) -> usize {
+        self.width.div_ceil(64) as usize
+    }
+
+    /// The mask of the valid bits of the port's most significant 64-bit
+    /// word (all ones when the width is a multiple of 64).
+    pub fn top_word_mask(&self) -> u64 {
+        width_mask(self.width - 64 * (self.words() as u32 - 1))
+    }
 }
 
-/// The mask of `width` low bits (`width` in 1..=64).
+/// The widest port the wrapper moves (bits): a flattened mesh port of
+/// many cores' 1024-bit AXI data buses stays well inside it.
+pub const MAX_PORT_WIDTH: u32 = 8192;
+
+/// The mask of `width` low bits (all ones from 64 bits up).
 pub(crate) fn width_mask(width: u32) -> u64 {
     if width >= 64 {
         u64::MAX
@@ -173,9 +198,9 @@ impl ModelSpec {
             if !seen.insert(p.name.as_str()) {
                 return bad(format!("port `{}` is listed twice", p.name));
             }
-            if !(1..=64).contains(&p.width) {
+            if !(1..=MAX_PORT_WIDTH).contains(&p.width) {
                 return bad(format!(
-                    "port `{}` has width {}; supported widths are 1..=64",
+                    "port `{}` has width {}; supported widths are 1..={MAX_PORT_WIDTH}",
                     p.name, p.width
                 ));
             }
@@ -234,15 +259,29 @@ mod tests {
     }
 
     #[test]
-    fn width_outside_1_to_64_is_rejected_with_the_port_name() {
-        for w in [0, 65] {
+    fn width_outside_1_to_max_is_rejected_with_the_port_name() {
+        for w in [0, MAX_PORT_WIDTH + 1] {
             let e = spec()
                 .port(Port::input("w_i", w))
                 .validate()
                 .unwrap_err()
                 .to_string();
-            assert!(e.contains("`w_i`") && e.contains("1..=64"), "{e}");
+            assert!(e.contains("`w_i`") && e.contains("1..=8192"), "{e}");
         }
+        for w in [65, 257, MAX_PORT_WIDTH] {
+            spec().port(Port::input("w_i", w)).validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn word_counts_and_top_word_masks_follow_the_width() {
+        let p = |w| Port::input("p_i", w);
+        assert_eq!((p(1).words(), p(1).top_word_mask()), (1, 1));
+        assert_eq!((p(33).words(), p(33).top_word_mask()), (1, (1 << 33) - 1));
+        assert_eq!((p(64).words(), p(64).top_word_mask()), (1, u64::MAX));
+        assert_eq!((p(100).words(), p(100).top_word_mask()), (2, (1 << 36) - 1));
+        assert_eq!((p(257).words(), p(257).top_word_mask()), (5, 1));
+        assert!(!p(64).is_wide() && p(65).is_wide());
     }
 
     #[test]

@@ -12,8 +12,13 @@
 //! void*       spikefab_cosim_create(uint32_t seed, uint32_t rand_reset);
 //! void        spikefab_cosim_destroy(void* h);     // runs final blocks, closes the trace
 //! const char* spikefab_cosim_error(void* h);       // "" unless a call failed
-//! void        spikefab_cosim_set(void* h, uint32_t port, uint64_t value);
-//! uint64_t    spikefab_cosim_get(void* h, uint32_t port);
+//! void        spikefab_cosim_set(void* h, uint32_t port, uint64_t value);   // ports of 1..=64 bits
+//! uint64_t    spikefab_cosim_get(void* h, uint32_t port);                   // ports of 1..=64 bits
+//! // any port, as n = ceil(width/64) little-endian 64-bit words (word 0 = bits 63..0);
+//! // inputs masked to their width, outputs read with the bits above it 0;
+//! // 0 ok, 2 an unknown port or a wrong n (error() says which)
+//! int         spikefab_cosim_set_wide(void* h, uint32_t port, const uint64_t* words, uint32_t n);
+//! int         spikefab_cosim_get_wide(void* h, uint32_t port, uint64_t* words, uint32_t n);
 //! int         spikefab_cosim_eval(void* h);        // 0 ok, else see error()
 //! int         spikefab_cosim_tick(void* h);
 //! int         spikefab_cosim_ticks(void* h, uint64_t n);
@@ -28,7 +33,8 @@ use std::fmt::Write as _;
 use crate::spec::{width_mask, Dir, ModelSpec};
 
 /// ABI version of the exported C functions; the shim refuses other values.
-pub const WRAPPER_ABI: u32 = 1;
+/// 2: `spikefab_cosim_set_wide/get_wide` and ports wider than 64 bits.
+pub const WRAPPER_ABI: u32 = 2;
 
 /// The C++ class prefix given to Verilator (`--prefix`).
 pub const PREFIX: &str = "Vmodel";
@@ -45,6 +51,8 @@ pub const EXPORTS: &[&str] = &[
     "spikefab_cosim_error",
     "spikefab_cosim_set",
     "spikefab_cosim_get",
+    "spikefab_cosim_set_wide",
+    "spikefab_cosim_get_wide",
     "spikefab_cosim_eval",
     "spikefab_cosim_tick",
     "spikefab_cosim_ticks",
@@ -83,9 +91,41 @@ pub fn version_script() -> String {
 pub fn generate(spec: &ModelSpec) -> String {
     let mut set_cases = String::new();
     let mut get_cases = String::new();
+    let mut set_wide_cases = String::new();
+    let mut get_wide_cases = String::new();
     let mut zero_inputs = String::new();
     for (i, p) in spec.ports.iter().enumerate() {
-        let mask = width_mask(p.width);
+        let n = p.name.as_str();
+        let nw = p.words();
+        let top_mask = p.top_word_mask();
+        if p.is_wide() {
+            // Verilator keeps a port wider than 64 bits as VlWide: 32-bit
+            // words, least significant first, ceil(width/32) of them.
+            let n32 = p.width.div_ceil(32);
+            let top32 = width_mask(p.width - 32 * (n32 - 1));
+            if p.dir == Dir::In {
+                let _ = writeln!(
+                    set_wide_cases,
+                    "        case {i}:\n            if (n != {nw}) return bad_count(in, \"{n}\", {nw}, n);\n            \
+                     for (uint32_t k = 0; k < {n32}; ++k) top->{n}[k] = static_cast<EData>(words[k >> 1] >> ((k & 1) * 32));\n            \
+                     top->{n}[{last}] &= 0x{top32:x}U;\n            return 0;",
+                    last = n32 - 1
+                );
+                let _ = writeln!(
+                    zero_inputs,
+                    "    for (uint32_t k = 0; k < {n32}; ++k) top->{n}[k] = 0;"
+                );
+            }
+            let _ = writeln!(
+                get_wide_cases,
+                "        case {i}:\n            if (n != {nw}) return bad_count(in, \"{n}\", {nw}, n);\n            \
+                 for (uint32_t k = 0; k < {nw}; ++k) words[k] = 0;\n            \
+                 for (uint32_t k = 0; k < {n32}; ++k) words[k >> 1] |= static_cast<uint64_t>(top->{n}[k]) << ((k & 1) * 32);\n            \
+                 words[{last}] &= 0x{top_mask:x}ULL;\n            return 0;",
+                last = nw - 1
+            );
+            continue;
+        }
         let ctype = match p.width {
             1..=8 => "CData",
             9..=16 => "SData",
@@ -95,15 +135,23 @@ pub fn generate(spec: &ModelSpec) -> String {
         if p.dir == Dir::In {
             let _ = writeln!(
                 set_cases,
-                "        case {i}: top->{n} = static_cast<{ctype}>(value & 0x{mask:x}ULL); break;",
-                n = p.name
+                "        case {i}: top->{n} = static_cast<{ctype}>(value & 0x{top_mask:x}ULL); break;"
             );
-            let _ = writeln!(zero_inputs, "    top->{} = 0;", p.name);
+            let _ = writeln!(
+                set_wide_cases,
+                "        case {i}:\n            if (n != 1) return bad_count(in, \"{n}\", 1, n);\n            \
+                 top->{n} = static_cast<{ctype}>(words[0] & 0x{top_mask:x}ULL);\n            return 0;"
+            );
+            let _ = writeln!(zero_inputs, "    top->{n} = 0;");
         }
         let _ = writeln!(
             get_cases,
-            "        case {i}: return static_cast<uint64_t>(top->{n}) & 0x{mask:x}ULL;",
-            n = p.name
+            "        case {i}: return static_cast<uint64_t>(top->{n}) & 0x{top_mask:x}ULL;"
+        );
+        let _ = writeln!(
+            get_wide_cases,
+            "        case {i}:\n            if (n != 1) return bad_count(in, \"{n}\", 1, n);\n            \
+             words[0] = static_cast<uint64_t>(top->{n}) & 0x{top_mask:x}ULL;\n            return 0;"
         );
     }
     let signature = signature(spec);
@@ -151,6 +199,23 @@ inline void half_cycle(Instance* in, CData level) {{
 }}
 
 inline Instance* inst(void* h) {{ return static_cast<Instance*>(h); }}
+
+// A word count that does not match the port (the Rust side checks first;
+// this keeps a wrong call from reading or writing past the words).
+int bad_count(Instance* in, const char* port, uint32_t expected, uint32_t n) {{
+    if (!in->failed) {{
+        in->error = std::string("port `") + port + "` takes " + std::to_string(expected) +
+                    " 64-bit words, not " + std::to_string(n);
+    }}
+    return 2;
+}}
+
+int bad_port(Instance* in, uint32_t port, const char* what) {{
+    if (!in->failed) {{
+        in->error = "port index " + std::to_string(port) + " is not " + what + " of the model";
+    }}
+    return 2;
+}}
 
 }}  // namespace
 
@@ -266,6 +331,24 @@ SPIKEFAB_API uint64_t spikefab_cosim_get(void* h, uint32_t port) {{
     }}
 }}
 
+SPIKEFAB_API int spikefab_cosim_set_wide(void* h, uint32_t port, const uint64_t* words, uint32_t n) {{
+    Instance* in = inst(h);
+    if (!in->top) return bad_port(in, port, "an input");
+    {prefix}* top = in->top;
+    switch (port) {{
+{set_wide_cases}        default: return bad_port(in, port, "an input");
+    }}
+}}
+
+SPIKEFAB_API int spikefab_cosim_get_wide(void* h, uint32_t port, uint64_t* words, uint32_t n) {{
+    Instance* in = inst(h);
+    if (!in->top) return bad_port(in, port, "a port");
+    {prefix}* top = in->top;
+    switch (port) {{
+{get_wide_cases}        default: return bad_port(in, port, "a port");
+    }}
+}}
+
 SPIKEFAB_API int spikefab_cosim_eval(void* h) {{
     Instance* in = inst(h);
     SPIKEFAB_GUARD(in, in->top->eval());
@@ -360,6 +443,33 @@ mod tests {
             signature(&spec),
             "clock=clk_i;in:a_i:7;out:b_o:33;out:c_o:64"
         );
+    }
+
+    #[test]
+    fn wide_ports_move_as_32_bit_verilator_words_with_the_top_word_masked() {
+        let spec = ModelSpec::new("t", vec![PathBuf::from("t.v")], "clk_i")
+            .port(Port::input("a_i", 100))
+            .port(Port::output("b_o", 257))
+            .port(Port::input("c_i", 33));
+        let cpp = generate(&spec);
+        // 100 bits: 4 Verilator words, the top one holding 4 bits; 2 u64 words.
+        assert!(
+            cpp.contains("case 0:\n            if (n != 2) return bad_count(in, \"a_i\", 2, n);")
+        );
+        assert!(cpp.contains("for (uint32_t k = 0; k < 4; ++k) top->a_i[k] = static_cast<EData>(words[k >> 1] >> ((k & 1) * 32));"));
+        assert!(cpp.contains("top->a_i[3] &= 0xfU;"));
+        assert!(cpp.contains("for (uint32_t k = 0; k < 4; ++k) top->a_i[k] = 0;"));
+        // 257 bits: 9 Verilator words, 5 u64 words, 1 bit in the top one.
+        assert!(cpp.contains("if (n != 5) return bad_count(in, \"b_o\", 5, n);"));
+        assert!(cpp.contains("words[4] &= 0x1ULL;"));
+        assert!(!cpp.contains("top->b_o[k] ="), "outputs are never assigned");
+        // Plain set/get have no case for a wide port; a narrow one has both forms.
+        assert!(!cpp.contains("case 0: top->a_i ="));
+        assert!(!cpp.contains("case 1: return"));
+        assert!(
+            cpp.contains("case 2: top->c_i = static_cast<QData>(value & 0x1ffffffffULL); break;")
+        );
+        assert!(cpp.contains("top->c_i = static_cast<QData>(words[0] & 0x1ffffffffULL);"));
     }
 
     #[test]

@@ -50,6 +50,60 @@ pub fn fifo_spec() -> ModelSpec {
         .port(Port::output("out_data_o", 12))
 }
 
+/// The wide-port fixture: 100-, 257- and 33-bit inputs, registered
+/// outputs of 100, 257, 33 and 133 bits.
+pub fn wide_spec() -> ModelSpec {
+    ModelSpec::new("cosim_wide", vec![fixture("cosim_wide.v")], "clk_i")
+        .port(Port::input("a_i", 100))
+        .port(Port::input("b_i", 257))
+        .port(Port::input("c_i", 33))
+        .port(Port::output("a_o", 100))
+        .port(Port::output("nb_o", 257))
+        .port(Port::output("c_o", 33))
+        .port(Port::output("cat_o", 133))
+}
+
+/// Lanes, data, address and ID bits per lane of the AXI master fixture.
+pub const AXI_LANES: u32 = 3;
+pub const AXI_DATA_W: u32 = 128;
+pub const AXI_ADDR_W: u32 = 34;
+pub const AXI_ID_W: u32 = 2;
+
+/// The AXI master fixture: 3 lanes of 128-bit data, 34-bit addresses,
+/// 2-bit IDs, flattened like a mesh top's memory ports; `bad_lane`: the
+/// lane whose burst 1 crosses a 4 KiB boundary.
+pub fn axi_master_spec(bad_lane: Option<u32>) -> ModelSpec {
+    let l = AXI_LANES;
+    let mut spec = ModelSpec::new(
+        "cosim_axi_master",
+        vec![fixture("cosim_axi_master.v")],
+        "clk_i",
+    )
+    .port(Port::input("rst_i", 1))
+    .port(Port::output("m_axi_arvalid_o", l))
+    .port(Port::input("m_axi_arready_i", l))
+    .port(Port::output("m_axi_araddr_o", l * AXI_ADDR_W))
+    .port(Port::output("m_axi_arlen_o", l * 8))
+    .port(Port::output("m_axi_arsize_o", l * 3))
+    .port(Port::output("m_axi_arburst_o", l * 2))
+    .port(Port::output("m_axi_arid_o", l * AXI_ID_W))
+    .port(Port::output("m_axi_arcache_o", l * 4))
+    .port(Port::output("m_axi_arprot_o", l * 3))
+    .port(Port::input("m_axi_rvalid_i", l))
+    .port(Port::output("m_axi_rready_o", l))
+    .port(Port::input("m_axi_rdata_i", l * AXI_DATA_W))
+    .port(Port::input("m_axi_rid_i", l * AXI_ID_W))
+    .port(Port::input("m_axi_rresp_i", l * 2))
+    .port(Port::input("m_axi_rlast_i", l))
+    .port(Port::output("sum_o", l * 64))
+    .port(Port::output("err_o", l))
+    .port(Port::output("done_o", l));
+    if let Some(b) = bad_lane {
+        spec = spec.param("BAD_LANE", b.to_string());
+    }
+    spec
+}
+
 /// The fault fixture ($stop, $finish, $readmemh).
 pub fn fault_spec() -> ModelSpec {
     ModelSpec::new("cosim_fault", vec![fixture("cosim_fault.v")], "clk_i")
