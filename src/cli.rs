@@ -56,6 +56,59 @@ pub struct ModelArgs {
     pub seed: Option<u64>,
 }
 
+/// The external memory model behind a core's AXI4 port (configs with an
+/// external synapse store; ignored on chip).
+#[derive(Debug, Clone, Args)]
+pub struct MemArgs {
+    /// External memory: cycles from a read request's handshake to its first beat.
+    #[arg(long, default_value_t = 100, value_name = "CYCLES", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub mem_latency: u32,
+    /// External memory: random extra latency per burst, 0..=CYCLES.
+    #[arg(long, default_value_t = 0, value_name = "CYCLES", value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub mem_jitter: u32,
+    /// External memory: bandwidth per port in bytes per cycle [default: one beat per cycle].
+    #[arg(long, value_name = "BYTES", value_parser = parse_bandwidth)]
+    pub mem_bandwidth: Option<f64>,
+    /// External memory: percent of cycles ARREADY is high (100: no request backpressure).
+    #[arg(long, default_value_t = 100, value_name = "PCT", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub mem_ar_ready: u32,
+    /// External memory: percent of cycles a ready beat is offered (100: no gaps).
+    #[arg(long, default_value_t = 100, value_name = "PCT", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub mem_r_valid: u32,
+    /// External memory: return responses of different IDs out of order, interleaved.
+    #[arg(long)]
+    pub mem_reorder: bool,
+    /// External memory: seed of the model's random choices.
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub mem_seed: u64,
+}
+
+impl MemArgs {
+    /// The memory model's timing.
+    pub fn timing(&self) -> spikefab_cosim::lockstep::MemTiming {
+        spikefab_cosim::lockstep::MemTiming {
+            latency: self.mem_latency,
+            jitter: self.mem_jitter,
+            bytes_per_cycle: self.mem_bandwidth,
+            ar_ready_pct: self.mem_ar_ready,
+            r_valid_pct: self.mem_r_valid,
+            reorder: self.mem_reorder,
+            seed: self.mem_seed,
+        }
+    }
+}
+
+fn parse_bandwidth(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of bytes per cycle"))?;
+    if v.is_finite() && (0.01..=65536.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{s} bytes per cycle is outside 0.01..=65536"))
+    }
+}
+
 /// External drive of the PD14 model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DriveArg {
@@ -373,6 +426,8 @@ pub struct CosimArgs {
     pub cache: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
+    #[command(flatten)]
+    pub mem: MemArgs,
     /// Worker threads for building the network (0: one per core).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
     pub threads: u32,

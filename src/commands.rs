@@ -8,7 +8,7 @@ use spikefab_sim::memory::{self, MemoryLimit};
 use spikefab_sim::quant;
 use spikefab_sim::trace::{compare_traces, CompareError, Side, TraceKind, TraceReader};
 
-use crate::cli::{CheckArgs, CompareArgs, ExportArgs, ModelArgs};
+use crate::cli::{CheckArgs, CompareArgs, ExportArgs};
 use crate::error::CliError;
 use crate::model::{self, Length};
 use crate::run::write_file;

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use spikefab_cosim::default_cache_root;
 use spikefab_cosim::flow::{prepare, prepare_mesh};
 use spikefab_cosim::lockstep::{
-    configured, run_lockstep, run_lockstep_recorded, LockstepError, LockstepOptions, RecordSink,
+    configured_ext, run_lockstep, run_lockstep_recorded, LockstepError, LockstepOptions, RecordSink,
 };
 use spikefab_gen::{GenOptions, HwConfig};
 use spikefab_sim::memory::Job;
@@ -277,12 +277,25 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         work_path.join("records.txt"),
         Header::of_run(&header_token(&r.model), &p.engine, a.steps, "cosim"),
     );
-    let open = || configured(&p.lib, &p.core, &p.beats, &lopts);
+    let timing = a.mem.timing();
+    let ext = p.ext_memory(&timing);
+    if let Some(x) = &p.images.ext {
+        util::out(&format!(
+            "external synapse memory: {} bytes ({} beats of {} synapses) at {:#x}; model: {}\n",
+            x.region.bytes.len(),
+            x.region.beats,
+            x.region.geometry.lanes,
+            x.place.base,
+            timing.describe()
+        ))
+        .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
+    }
+    let open = || configured_ext(&p.lib, &p.core, &p.beats, ext.as_ref(), &lopts);
     let res = run_lockstep_recorded(
         &open,
         &mut p.engine,
         &lopts,
-        Some(p.core.plastic),
+        ext.is_none().then_some(p.core.plastic),
         Some(&mut rec),
     );
     let records = finish_records(rec, &res, temp);
@@ -312,15 +325,25 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         rep.load_cycles
     ));
     s.push_str(&format!("{}\n", rep.marker()));
-    s.push_str(&format!(
-        "cycles per step: mean {mean:.1} (min {}, max {}); {:.2} synaptic events per step; \
-         cost model (neurons + events + pipeline latency) predicts {:.1}, measured/model = {:.4}\n",
-        rep.cycles_per_step.iter().min().unwrap_or(&0),
-        rep.cycles_per_step.iter().max().unwrap_or(&0),
-        events as f64 / n,
-        model as f64 / n,
-        rep.step_cycles as f64 / model.max(1) as f64
-    ));
+    if ext.is_some() {
+        s.push_str(&format!(
+            "cycles per step: mean {mean:.1} (min {}, max {}); {:.2} synaptic events per step \
+             (external memory: the on-chip cost model does not apply; docs/hardware.md)\n",
+            rep.cycles_per_step.iter().min().unwrap_or(&0),
+            rep.cycles_per_step.iter().max().unwrap_or(&0),
+            events as f64 / n,
+        ));
+    } else {
+        s.push_str(&format!(
+            "cycles per step: mean {mean:.1} (min {}, max {}); {:.2} synaptic events per step; \
+             cost model (neurons + events + pipeline latency) predicts {:.1}, measured/model = {:.4}\n",
+            rep.cycles_per_step.iter().min().unwrap_or(&0),
+            rep.cycles_per_step.iter().max().unwrap_or(&0),
+            events as f64 / n,
+            model as f64 / n,
+            rep.step_cycles as f64 / model.max(1) as f64
+        ));
+    }
     s.push_str(&format!(
         "simulated {} cycles in {:.3} s: {:.3} M cycles/s, {:.3} M neuron updates/s (reference engine {:.3} s)\n",
         rep.total_cycles,
@@ -480,7 +503,18 @@ fn cosim_mesh(
         work.join("records.txt"),
         Header::of_run(&header_token(&r.model), &engine, a.steps, "cosim"),
     );
-    let open = p.opener(a.x_seed);
+    let timing = a.mem.timing();
+    let ext = p.ext_memory(&timing);
+    if let Some(x) = &ext {
+        let bytes: usize = x.lanes.iter().flatten().map(|(_, b)| b.len()).sum();
+        util::out(&format!(
+            "external synapse memory: {bytes} bytes in {} core regions; model per core port: {}\n",
+            x.lanes.len(),
+            timing.describe()
+        ))
+        .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
+    }
+    let open = p.opener_ext(a.x_seed, ext.as_ref());
     let res = run_lockstep_recorded(&open, &mut engine, &lopts, None, Some(&mut rec));
     let records = finish_records(rec, &res, temp);
     let rep = match res {

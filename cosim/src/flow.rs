@@ -103,6 +103,17 @@ pub fn prepare(
     })
 }
 
+impl Prepared {
+    /// The external memory of a core with `SYN_EXT` (its region at its
+    /// base, as the host writes it), with `timing`; `None` on chip.
+    pub fn ext_memory(&self, timing: &crate::lockstep::MemTiming) -> Option<crate::lockstep::ExtMemory> {
+        self.images.ext.as_ref().map(|x| crate::lockstep::ExtMemory {
+            timing: timing.clone(),
+            lanes: vec![vec![(x.place.base, x.region.bytes.clone())]],
+        })
+    }
+}
+
 /// Everything a lockstep run of a mesh needs.
 pub struct PreparedMesh {
     /// The verilated mesh (its co-simulation wrapper).
@@ -117,6 +128,9 @@ pub struct PreparedMesh {
     pub synapses: Vec<Vec<u64>>,
     /// The generator's manifest of the work folder (mapping included).
     pub manifest: spikefab_gen::MeshManifest,
+    /// Per core, its external synapse region (byte address, contents);
+    /// empty on chip.
+    pub ext_regions: Vec<(u64, Vec<u8>)>,
 }
 
 impl PreparedMesh {
@@ -126,6 +140,25 @@ impl PreparedMesh {
         &self,
         x_seed: u32,
     ) -> impl Fn() -> Result<(Box<dyn crate::lockstep::Device>, u64), crate::lockstep::LockstepError> + '_
+    {
+        self.opener_ext(x_seed, None)
+    }
+
+    /// The external memory of a mesh of cores with `SYN_EXT` (lane `k`:
+    /// core `k`'s region), with `timing`; `None` on chip.
+    pub fn ext_memory(&self, timing: &crate::lockstep::MemTiming) -> Option<crate::lockstep::ExtMemory> {
+        (!self.ext_regions.is_empty()).then(|| crate::lockstep::ExtMemory {
+            timing: timing.clone(),
+            lanes: self.ext_regions.iter().map(|r| vec![r.clone()]).collect(),
+        })
+    }
+
+    /// [`PreparedMesh::opener`] with the external memory `mem` attached.
+    pub fn opener_ext<'a>(
+        &'a self,
+        x_seed: u32,
+        mem: Option<&'a crate::lockstep::ExtMemory>,
+    ) -> impl Fn() -> Result<(Box<dyn crate::lockstep::Device>, u64), crate::lockstep::LockstepError> + 'a
     {
         move || {
             let model = self
@@ -137,6 +170,9 @@ impl PreparedMesh {
                 self.bases.clone(),
                 self.synapses.clone(),
             )?;
+            if let Some(m) = mem {
+                dev.attach_memory(&self.top, m)?;
+            }
             dev.reset()?;
             let mut load = 0;
             for (k, b) in self.beats.iter().enumerate() {
@@ -192,6 +228,11 @@ pub fn prepare_mesh(
             bases: imgs.iter().map(|i| i.init.base as u32).collect(),
             synapses,
             manifest,
+            ext_regions: imgs
+                .iter()
+                .filter_map(|i| i.ext.as_ref())
+                .map(|x| (x.place.base, x.region.bytes.clone()))
+                .collect(),
         },
         src.into_engine(),
     ))

@@ -39,12 +39,14 @@ use crate::model::{Model, PortId, RandReset};
 use crate::spec::Port;
 
 /// The model ports of a generated single-core top (`spikefab_top` with
-/// observation ports): every port of `snn_lif_core` but the clock and the
-/// mesh link, from the one description ([`CoreParams::ports`]).
+/// observation ports): every port of `snn_lif_core` but the clock, the
+/// mesh link and (on chip) the memory port, from the one description
+/// ([`CoreParams::ports`]).
 pub fn top_ports(core: &CoreParams) -> Vec<Port> {
     core.ports()
         .iter()
         .filter(|p| !matches!(p.role, Role::Clock | Role::MeshLink))
+        .filter(|p| p.role != Role::Memory || core.ext.is_some())
         .map(Port::from_hdl)
         .collect()
 }
@@ -113,6 +115,170 @@ pub enum LockstepError {
     /// The [`RecordSink`] failed.
     #[error("cannot write the record trace: {0}")]
     Record(#[source] std::io::Error),
+    /// The external-memory bus broke the AXI4 protocol (the memory model's
+    /// checks), or a core raised `mem_err_o`.
+    #[error("external memory, step {step}, simulated cycle {cycle}: {what}")]
+    Memory { step: u64, cycle: u64, what: String },
+}
+
+/// The timing of the external memory model behind a core's (or every mesh
+/// core's) AXI4 port in a co-simulation (`cosim::axi::AxiMem`; the bus
+/// widths come from the core's parameters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemTiming {
+    /// Cycles from the AR handshake to the first beat (>= 1).
+    pub latency: u32,
+    /// Random extra latency per burst, `0..=jitter` cycles.
+    pub jitter: u32,
+    /// Bytes per cycle per port (`None`: one beat every cycle).
+    pub bytes_per_cycle: Option<f64>,
+    /// Percent of cycles ARREADY is high (100: never stalls requests).
+    pub ar_ready_pct: u32,
+    /// Percent of cycles a ready beat is offered (100: no gaps).
+    pub r_valid_pct: u32,
+    /// Responses of different IDs returned out of order and interleaved.
+    pub reorder: bool,
+    /// Seed of the model's random choices (lane `k` uses `seed + k`).
+    pub seed: u64,
+}
+
+impl Default for MemTiming {
+    /// 100 cycles of latency, no jitter, one beat per cycle, no
+    /// backpressure, in order.
+    fn default() -> MemTiming {
+        MemTiming {
+            latency: 100,
+            jitter: 0,
+            bytes_per_cycle: None,
+            ar_ready_pct: 100,
+            r_valid_pct: 100,
+            reorder: false,
+            seed: 1,
+        }
+    }
+}
+
+impl MemTiming {
+    /// The memory model of lane `lane` for a port with parameters `p`.
+    pub fn config(&self, p: &spikefab_hdl::core::AxiParams, lane: u32) -> crate::axi::AxiMemConfig {
+        crate::axi::AxiMemConfig {
+            latency: self.latency,
+            jitter: self.jitter,
+            bytes_per_cycle: self.bytes_per_cycle,
+            ar_ready_pct: self.ar_ready_pct,
+            r_valid_pct: self.r_valid_pct,
+            reorder: self.reorder,
+            seed: self.seed.wrapping_add(u64::from(lane)),
+            ..crate::axi::AxiMemConfig::for_port(p)
+        }
+    }
+
+    /// A one-line description for reports.
+    pub fn describe(&self) -> String {
+        format!(
+            "latency {}{} cycles, {}, ARREADY {} %, RVALID {} %, {}",
+            self.latency,
+            if self.jitter > 0 {
+                format!(" + 0..={}", self.jitter)
+            } else {
+                String::new()
+            },
+            match self.bytes_per_cycle {
+                Some(b) => format!("{b} bytes/cycle"),
+                None => "one beat/cycle".to_string(),
+            },
+            self.ar_ready_pct,
+            self.r_valid_pct,
+            if self.reorder {
+                "responses reordered across IDs"
+            } else {
+                "in order"
+            }
+        )
+    }
+
+    /// Extra watchdog cycles per step for a port with parameters `p` and
+    /// at most `beats` beats per step: each beat may wait for its own
+    /// burst's full latency, bandwidth and backpressure.
+    pub fn watchdog_extra(&self, p: &spikefab_hdl::core::AxiParams, beats: u64) -> u64 {
+        let per_beat = match self.bytes_per_cycle {
+            Some(b) if b > 0.0 => (p.beat_bytes() as f64 / b).ceil() as u64 + 1,
+            _ => 1,
+        };
+        let stall = 100 / u64::from(self.ar_ready_pct.clamp(1, 100))
+            + 100 / u64::from(self.r_valid_pct.clamp(1, 100));
+        beats * (u64::from(self.latency + self.jitter) + per_beat + stall + 8) + 1000
+    }
+}
+
+/// The external memory of a co-simulated core or mesh: the timing, and
+/// per lane (core) the regions written into its model before it runs
+/// (byte address, contents: the generator's image writer's).
+#[derive(Debug, Clone, Default)]
+pub struct ExtMemory {
+    pub timing: MemTiming,
+    pub lanes: Vec<Vec<(u64, Vec<u8>)>>,
+}
+
+impl ExtMemory {
+    /// The memory models of a bus with parameters `p`, one per lane, each
+    /// holding its lane's regions.
+    pub fn models(
+        &self,
+        p: &spikefab_hdl::core::AxiParams,
+    ) -> Result<Vec<crate::axi::AxiMem>, crate::axi::AxiError> {
+        let mut v = Vec::new();
+        for (k, regions) in self.lanes.iter().enumerate() {
+            let mut m = crate::axi::AxiMem::new(self.timing.config(p, k as u32))?;
+            for (addr, bytes) in regions {
+                m.write(*addr, bytes)?;
+            }
+            v.push(m);
+        }
+        Ok(v)
+    }
+}
+
+/// The AXI slave of a device and its memory-error flag.
+pub(crate) struct ExtPort {
+    pub slave: crate::axi::AxiSlave,
+    pub err: PortId,
+}
+
+impl ExtPort {
+    /// One cycle of the bus before the clock edge: the memory drives its
+    /// outputs, the model settles, the memory samples the master.
+    pub fn cycle(&mut self, m: &mut Model, step: u64) -> Result<(), LockstepError> {
+        let cyc = m.cycles();
+        let wrap = |e: crate::axi::AxiError| LockstepError::Memory {
+            step,
+            cycle: cyc,
+            what: e.to_string(),
+        };
+        self.slave.drive(m).map_err(wrap)?;
+        m.eval()?;
+        self.slave.sample(m).map_err(wrap)
+    }
+
+    /// Fails when a core's `mem_err_o` is set (`lanes` cores).
+    pub fn check_err(&self, m: &Model, step: u64, lanes: u32) -> Result<(), LockstepError> {
+        let e = m.get(self.err)?;
+        if e != 0 {
+            let cores: Vec<String> = (0..lanes)
+                .filter(|k| e >> k & 1 == 1)
+                .map(|k| k.to_string())
+                .collect();
+            return Err(LockstepError::Memory {
+                step,
+                cycle: m.cycles(),
+                what: format!(
+                    "mem_err_o set by core {} (an error response, an unknown RID or a wrong RLAST)",
+                    cores.join(", ")
+                ),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The first divergence of a lockstep run, with its context.
@@ -341,6 +507,8 @@ pub fn load_wait(core: &CoreParams) -> u64 {
 pub struct Core {
     model: Model,
     p: Ids,
+    /// The external memory (a core with `SYN_EXT`).
+    ext: Option<ExtPort>,
     watchdog: u64,
     load_wait: u64,
     spk_pct: u32,
@@ -361,6 +529,7 @@ impl Core {
         Ok(Core {
             model,
             p,
+            ext: None,
             watchdog: watchdog(core, spk_pct),
             load_wait: load_wait(core),
             spk_pct: spk_pct.clamp(1, 100),
@@ -371,6 +540,33 @@ impl Core {
     /// Simulated cycles so far.
     pub fn cycles(&self) -> u64 {
         self.model.cycles()
+    }
+
+    /// Attach the external memory of a core with `SYN_EXT` (its regions
+    /// written into the memory model); before [`Core::reset`].
+    pub fn attach_memory(&mut self, core: &CoreParams, mem: &ExtMemory) -> Result<(), LockstepError> {
+        let wrap = |e: crate::axi::AxiError| LockstepError::Memory {
+            step: 0,
+            cycle: 0,
+            what: e.to_string(),
+        };
+        let a = core.axi();
+        let models = mem.models(&a).map_err(wrap)?;
+        let slave = crate::axi::AxiSlave::new(&self.model, models).map_err(wrap)?;
+        self.ext = Some(ExtPort {
+            slave,
+            err: self.model.port("mem_err_o")?,
+        });
+        self.watchdog += mem.timing.watchdog_extra(&a, core.ext_beats() + core.rows);
+        Ok(())
+    }
+
+    /// The memory model's counters, one per lane (none on chip).
+    pub fn memory_stats(&self) -> Vec<crate::axi::AxiStats> {
+        self.ext
+            .as_ref()
+            .map(|e| e.slave.mems().iter().map(|m| m.stats().clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Replace the watchdog bound (cycles per step; default
@@ -394,6 +590,14 @@ impl Core {
         }
         self.model.set(p.spk_ready, 1)?;
         self.model.set(p.rst, 1)?;
+        if let Some(e) = self.ext.as_mut() {
+            e.slave
+                .drive_idle(&mut self.model)
+                .map_err(|e| match e {
+                    crate::axi::AxiError::Cosim(c) => c,
+                    other => CosimError::InvalidSpec(other.to_string()),
+                })?;
+        }
         self.model.ticks(3)?;
         self.model.set(p.rst, 0)?;
         self.model.tick()?;
@@ -481,6 +685,9 @@ impl Core {
                 rec.spike_steps.push(observed_step(t, m.get(p.spk_step)?));
                 rec.spikes.push(m.get(p.spk_neuron)? as u32);
             }
+            if let Some(e) = self.ext.as_mut() {
+                e.cycle(m, t)?;
+            }
             m.tick()?;
             if m.cycles() - c0 > self.watchdog {
                 let code = m.get(p.phase)?;
@@ -493,6 +700,9 @@ impl Core {
                     cores: String::new(),
                 });
             }
+        }
+        if let Some(e) = &self.ext {
+            e.check_err(&self.model, t, 1)?;
         }
         let cycles = self.model.cycles() - c0;
         Ok((rec, cycles))
@@ -714,8 +924,22 @@ pub fn configured(
     beats: &[Beat],
     opts: &LockstepOptions,
 ) -> Result<(Box<dyn Device>, u64), LockstepError> {
+    configured_ext(lib, core, beats, None, opts)
+}
+
+/// [`configured`] with the external memory of a core with `SYN_EXT`.
+pub fn configured_ext(
+    lib: &ModelLib,
+    core: &CoreParams,
+    beats: &[Beat],
+    mem: Option<&ExtMemory>,
+    opts: &LockstepOptions,
+) -> Result<(Box<dyn Device>, u64), LockstepError> {
     let model = lib.instantiate(opts.x_seed.max(1), RandReset::Random)?;
     let mut dev = Core::new(model, core, opts.spk_pct, opts.stall_seed)?;
+    if let Some(m) = mem {
+        dev.attach_memory(core, m)?;
+    }
     dev.reset()?;
     let load = dev.load(beats)?;
     Ok((Box::new(dev), load))

@@ -19,7 +19,7 @@ use std::path::Path;
 use spikefab_gen::emit;
 use spikefab_gen::images::Beat;
 use spikefab_hdl::mesh::{self as hdl_mesh, MeshTopParams};
-use spikefab_hdl::Role;
+use spikefab_hdl::{iface as hdl_iface, Role};
 use spikefab_sim::engine::{NeuronRecord, NeuronState, WeightRecord};
 use spikefab_sim::records::StepRecords;
 
@@ -49,8 +49,24 @@ pub fn wrapper_verilog(top: &MeshTopParams) -> String {
         &head,
         hdl_mesh::MODULE,
         &top.params(),
-        &top.ports(),
+        &wrapper_ports(top),
     )
+}
+
+/// The ports of `snn_mesh_top` as the wrapper treats them: every per-core
+/// vector split into lanes but the memory ports, which stay flattened
+/// vectors (one AXI bus with a lane per core, `cosim::axi::AxiBus`).
+fn wrapper_ports(top: &MeshTopParams) -> Vec<hdl_iface::Port> {
+    top.ports()
+        .into_iter()
+        .map(|p| {
+            if p.role == Role::Memory {
+                hdl_iface::Port { lanes: None, ..p }
+            } else {
+                p
+            }
+        })
+        .collect()
 }
 
 /// A model spec of the wrapper of `top`: the `hdl/` modules a mesh needs
@@ -73,7 +89,7 @@ pub fn spec(top: &MeshTopParams, hdl_dir: &Path, work: &Path) -> Result<ModelSpe
         .collect();
     sources.push(wrapper);
     let mut spec = ModelSpec::new(WRAPPER_TOP, sources, "clk_i");
-    for p in emit::lane_ports(&top.ports())
+    for p in emit::lane_ports(&wrapper_ports(top))
         .iter()
         .filter(|p| p.role != Role::Clock)
     {
@@ -128,6 +144,8 @@ pub struct MeshDevice {
     synapses: Vec<Vec<u64>>,
     watchdog: u64,
     load_wait: u64,
+    /// The external memory (cores with `SYN_EXT`), one lane per core.
+    ext: Option<crate::lockstep::ExtPort>,
 }
 
 impl MeshDevice {
@@ -187,8 +205,41 @@ impl MeshDevice {
             synapses,
             watchdog: watchdog(top),
             load_wait: load_wait(&top.core),
+            ext: None,
             model,
         })
+    }
+
+    /// Attach the external memory of a mesh of cores with `SYN_EXT` (lane
+    /// `k`: core `k`'s regions); before [`MeshDevice::reset`].
+    pub fn attach_memory(
+        &mut self,
+        top: &MeshTopParams,
+        mem: &crate::lockstep::ExtMemory,
+    ) -> Result<(), LockstepError> {
+        let wrap = |e: crate::axi::AxiError| LockstepError::Memory {
+            step: 0,
+            cycle: 0,
+            what: e.to_string(),
+        };
+        let a = top.core.axi();
+        let models = mem.models(&a).map_err(wrap)?;
+        let slave = crate::axi::AxiSlave::new(&self.model, models).map_err(wrap)?;
+        self.ext = Some(crate::lockstep::ExtPort {
+            slave,
+            err: self.model.port("mem_err_o")?,
+        });
+        self.watchdog += mem.timing.watchdog_extra(&a, top.core.ext_beats() + top.core.rows)
+            * u64::from(top.cores());
+        Ok(())
+    }
+
+    /// The memory model's counters, one per core (none on chip).
+    pub fn memory_stats(&self) -> Vec<crate::axi::AxiStats> {
+        self.ext
+            .as_ref()
+            .map(|e| e.slave.mems().iter().map(|m| m.stats().clone()).collect())
+            .unwrap_or_default()
     }
 
     /// Replace the network's mapping (each core's base and local synapses,
@@ -206,6 +257,12 @@ impl MeshDevice {
         }
         self.model.set(self.start, 0)?;
         self.model.set(self.rst, 1)?;
+        if let Some(e) = self.ext.as_mut() {
+            e.slave.drive_idle(&mut self.model).map_err(|e| match e {
+                crate::axi::AxiError::Cosim(c) => c,
+                other => CosimError::InvalidSpec(other.to_string()),
+            })?;
+        }
         self.model.ticks(3)?;
         self.model.set(self.rst, 0)?;
         self.model.tick()
@@ -295,6 +352,9 @@ impl Device for MeshDevice {
             if m.get(self.done)? == 1 {
                 break;
             }
+            if let Some(e) = self.ext.as_mut() {
+                e.cycle(m, t)?;
+            }
             m.tick()?;
             if m.cycles() - c0 > self.watchdog {
                 let code = m.get(self.phase)?;
@@ -307,6 +367,9 @@ impl Device for MeshDevice {
                     cores: format!(" [{}]", self.core_phases()),
                 });
             }
+        }
+        if let Some(e) = &self.ext {
+            e.check_err(&self.model, t, self.cores.len() as u32)?;
         }
         // canonical order: by synapse, each synapse's writes in time order
         weights.sort_by_key(|w| w.synapse);
