@@ -106,11 +106,17 @@ pub fn prepare(
 impl Prepared {
     /// The external memory of a core with `SYN_EXT` (its region at its
     /// base, as the host writes it), with `timing`; `None` on chip.
-    pub fn ext_memory(&self, timing: &crate::lockstep::MemTiming) -> Option<crate::lockstep::ExtMemory> {
-        self.images.ext.as_ref().map(|x| crate::lockstep::ExtMemory {
-            timing: timing.clone(),
-            lanes: vec![vec![(x.place.base, x.region.bytes.clone())]],
-        })
+    pub fn ext_memory(
+        &self,
+        timing: &crate::lockstep::MemTiming,
+    ) -> Option<crate::lockstep::ExtMemory> {
+        self.images
+            .ext
+            .as_ref()
+            .map(|x| crate::lockstep::ExtMemory {
+                timing: timing.clone(),
+                lanes: vec![vec![(x.place.base, x.region.bytes.clone())]],
+            })
     }
 }
 
@@ -146,7 +152,10 @@ impl PreparedMesh {
 
     /// The external memory of a mesh of cores with `SYN_EXT` (lane `k`:
     /// core `k`'s region), with `timing`; `None` on chip.
-    pub fn ext_memory(&self, timing: &crate::lockstep::MemTiming) -> Option<crate::lockstep::ExtMemory> {
+    pub fn ext_memory(
+        &self,
+        timing: &crate::lockstep::MemTiming,
+    ) -> Option<crate::lockstep::ExtMemory> {
         (!self.ext_regions.is_empty()).then(|| crate::lockstep::ExtMemory {
             timing: timing.clone(),
             lanes: self.ext_regions.iter().map(|r| vec![r.clone()]).collect(),

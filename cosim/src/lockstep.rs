@@ -544,7 +544,11 @@ impl Core {
 
     /// Attach the external memory of a core with `SYN_EXT` (its regions
     /// written into the memory model); before [`Core::reset`].
-    pub fn attach_memory(&mut self, core: &CoreParams, mem: &ExtMemory) -> Result<(), LockstepError> {
+    pub fn attach_memory(
+        &mut self,
+        core: &CoreParams,
+        mem: &ExtMemory,
+    ) -> Result<(), LockstepError> {
         let wrap = |e: crate::axi::AxiError| LockstepError::Memory {
             step: 0,
             cycle: 0,
@@ -565,7 +569,7 @@ impl Core {
     pub fn memory_stats(&self) -> Vec<crate::axi::AxiStats> {
         self.ext
             .as_ref()
-            .map(|e| e.slave.mems().iter().map(|m| m.stats().clone()).collect())
+            .map(|e| e.slave.mems().iter().map(|m| *m.stats()).collect())
             .unwrap_or_default()
     }
 
@@ -591,12 +595,10 @@ impl Core {
         self.model.set(p.spk_ready, 1)?;
         self.model.set(p.rst, 1)?;
         if let Some(e) = self.ext.as_mut() {
-            e.slave
-                .drive_idle(&mut self.model)
-                .map_err(|e| match e {
-                    crate::axi::AxiError::Cosim(c) => c,
-                    other => CosimError::InvalidSpec(other.to_string()),
-                })?;
+            e.slave.drive_idle(&mut self.model).map_err(|e| match e {
+                crate::axi::AxiError::Cosim(c) => c,
+                other => CosimError::InvalidSpec(other.to_string()),
+            })?;
         }
         self.model.ticks(3)?;
         self.model.set(p.rst, 0)?;

@@ -229,7 +229,9 @@ impl MeshDevice {
             slave,
             err: self.model.port("mem_err_o")?,
         });
-        self.watchdog += mem.timing.watchdog_extra(&a, top.core.ext_beats() + top.core.rows)
+        self.watchdog += mem
+            .timing
+            .watchdog_extra(&a, top.core.ext_beats() + top.core.rows)
             * u64::from(top.cores());
         Ok(())
     }
@@ -238,7 +240,7 @@ impl MeshDevice {
     pub fn memory_stats(&self) -> Vec<crate::axi::AxiStats> {
         self.ext
             .as_ref()
-            .map(|e| e.slave.mems().iter().map(|m| m.stats().clone()).collect())
+            .map(|e| e.slave.mems().iter().map(|m| *m.stats()).collect())
             .unwrap_or_default()
     }
 

@@ -952,3 +952,60 @@ fn the_same_random_networks_with_and_without_stdp_match_the_reference_on_meshes_
         total.networks, total.plastic, total.neuron_updates, total.spikes, total.weight_writes
     );
 }
+
+/// Cores whose synapse rows are in external memory, on meshes: every core
+/// reads its own region through its own AXI4 port (one memory model per
+/// core) while the memory answers late, out of order across IDs and with
+/// backpressure; every record matches the reference.
+#[test]
+fn external_memory_cores_match_the_reference_on_meshes_1x3_and_2x2() {
+    use spikefab_cosim::flow::prepare_mesh;
+    use spikefab_cosim::lockstep::MemTiming;
+    let hwc = HwConfig::named("ext_odd").expect("ext_odd");
+    let net = net("../gen/tests/nets/tiny.toml", 7919);
+    for (mesh, timing) in [
+        (
+            "1x3",
+            MemTiming {
+                latency: 77,
+                jitter: 41,
+                ar_ready_pct: 60,
+                r_valid_pct: 70,
+                reorder: true,
+                seed: 5,
+                ..MemTiming::default()
+            },
+        ),
+        (
+            "2x2",
+            MemTiming {
+                latency: 333,
+                bytes_per_cycle: Some(3.0),
+                ..MemTiming::default()
+            },
+        ),
+    ] {
+        let m: Mesh = mesh.parse().expect("mesh");
+        let work = root().join(format!("ext-mesh-{mesh}"));
+        let _ = std::fs::remove_dir_all(&work);
+        let (p, mut e) = prepare_mesh(&net, &hwc, &m, 1, &work, &root().join("cosim-cache"))
+            .unwrap_or_else(|err| panic!("prepare {mesh}: {err}"));
+        let mem = p.ext_memory(&timing).expect("an external store");
+        assert_eq!(mem.lanes.len(), m.cores());
+        let opts = LockstepOptions {
+            steps: 60,
+            spk_pct: 70,
+            stall_seed: 9,
+            x_seed: 3,
+            history: 6,
+            wave: None,
+            wave_window: 0,
+            repro: format!("spikefab cosim gen/tests/nets/tiny.toml --hw ext_odd --mesh {mesh}"),
+        };
+        let open = p.opener_ext(3, Some(&mem));
+        let r = run_lockstep_on(&open, &mut e, &opts, None)
+            .unwrap_or_else(|err| panic!("tiny on a {mesh} mesh of ext_odd: {err}"));
+        assert!(r.spikes > 0, "{mesh}: the run must deliver spikes");
+        println!("external-memory mesh {mesh}: {}", r.marker());
+    }
+}

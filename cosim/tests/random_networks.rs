@@ -45,7 +45,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{
     Config as ProptestConfig, FileFailurePersistence, RngSeed, TestCaseError, TestError, TestRunner,
 };
-use spikefab_cosim::lockstep::LockstepError;
+use spikefab_cosim::lockstep::{LockstepError, MemTiming};
 use spikefab_gen::GenError;
 use spikefab_sim::connect::key_delay;
 use spikefab_sim::engine::Engine;
@@ -188,6 +188,44 @@ fn first_network(caps: &Caps) -> Network {
         .expect("a valid network")
 }
 
+/// The external memory's timing for a case (configs with an external
+/// store): drawn from the case's seeds, latency 1..=400 with up to 63
+/// cycles of jitter, request and response backpressure, bandwidth from a
+/// quarter beat per cycle to unlimited, responses reordered across IDs in
+/// half the cases.
+fn mem_timing(case: &Case) -> MemTiming {
+    let a = u64::from(case.x_seed).wrapping_mul(0x9E37_79B9) ^ u64::from(case.stall_seed);
+    MemTiming {
+        latency: 1 + (a % 400) as u32,
+        jitter: ((a >> 9) % 64) as u32,
+        bytes_per_cycle: match (a >> 15) % 3 {
+            0 => None,
+            1 => Some(4.0),
+            _ => Some(16.0),
+        },
+        ar_ready_pct: 40 + ((a >> 17) % 61) as u32,
+        r_valid_pct: 40 + ((a >> 23) % 61) as u32,
+        reorder: (a >> 29) & 1 == 1,
+        seed: a,
+    }
+}
+
+/// The `spikefab cosim` options of a memory timing.
+fn mem_flags(t: &MemTiming) -> String {
+    format!(
+        " --mem-latency {} --mem-jitter {}{} --mem-ar-ready {} --mem-r-valid {}{} --mem-seed {}",
+        t.latency,
+        t.jitter,
+        t.bytes_per_cycle
+            .map(|b| format!(" --mem-bandwidth {b}"))
+            .unwrap_or_default(),
+        t.ar_ready_pct,
+        t.r_valid_pct,
+        if t.reorder { " --mem-reorder" } else { "" },
+        t.seed
+    )
+}
+
 fn random_networks_on(config: &str, max_size: u32) -> Stats {
     let hwc = hw(config);
     let nc = hwc.numerics;
@@ -249,7 +287,11 @@ fn random_networks_on(config: &str, max_size: u32) -> Stats {
             String::new(),
         );
         o.repro = model.repro(&file, &o);
-        match model.run(&mut n, &o) {
+        let timing = mem_timing(&case);
+        if n.ext.is_some() {
+            o.repro.push_str(&mem_flags(&timing));
+        }
+        match model.run_with(&mut n, &o, &timing) {
             Ok(r) => {
                 let mut s = stats.borrow_mut();
                 s.networks += 1;
@@ -406,6 +448,14 @@ fn random_static_networks_on_odd_match_the_reference_bit_exactly() {
 fn random_plastic_and_static_networks_on_stdp_match_the_reference_bit_exactly() {
     let s = random_networks_on("stdp", 100);
     check("stdp", &s, true);
+}
+
+#[test]
+fn random_networks_on_ext_odd_with_random_memory_timing_match_the_reference_bit_exactly() {
+    // synapses in external memory behind an AXI model with random latency,
+    // jitter, bandwidth, backpressure and reordering (mem_timing)
+    let s = random_networks_on("ext_odd", 100);
+    check("ext_odd", &s, false);
 }
 
 #[test]

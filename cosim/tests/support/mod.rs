@@ -164,6 +164,9 @@ pub struct ConfigModel {
 pub struct NetOnConfig {
     pub engine: Engine,
     pub beats: Vec<Beat>,
+    /// The external synapse region (byte address, contents) on a config
+    /// with an external store.
+    pub ext: Option<(u64, Vec<u8>)>,
 }
 
 impl ConfigModel {
@@ -205,6 +208,10 @@ impl ConfigModel {
         );
         Ok(NetOnConfig {
             beats: load_beats(&images),
+            ext: images
+                .ext
+                .as_ref()
+                .map(|x| (x.place.base, x.region.bytes.clone())),
             engine: src.into_engine(),
         })
     }
@@ -215,7 +222,27 @@ impl ConfigModel {
         n: &mut NetOnConfig,
         o: &LockstepOptions,
     ) -> Result<LockstepReport, LockstepError> {
-        run_lockstep(&self.lib, &self.core, &n.beats, &mut n.engine, o)
+        self.run_with(n, o, &spikefab_cosim::lockstep::MemTiming::default())
+    }
+
+    /// [`ConfigModel::run`] with the external memory model's `timing`
+    /// (used on a config with an external store).
+    pub fn run_with(
+        &self,
+        n: &mut NetOnConfig,
+        o: &LockstepOptions,
+        timing: &spikefab_cosim::lockstep::MemTiming,
+    ) -> Result<LockstepReport, LockstepError> {
+        let mem = n.ext.clone().map(|r| spikefab_cosim::lockstep::ExtMemory {
+            timing: timing.clone(),
+            lanes: vec![vec![r]],
+        });
+        let beats = n.beats.clone();
+        let open = || {
+            spikefab_cosim::lockstep::configured_ext(&self.lib, &self.core, &beats, mem.as_ref(), o)
+        };
+        let cost = mem.is_none().then_some(self.core.plastic);
+        spikefab_cosim::lockstep::run_lockstep_on(&open, &mut n.engine, o, cost)
     }
 
     /// The command line that reproduces a run of the network in `file`.
