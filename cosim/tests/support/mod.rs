@@ -92,7 +92,7 @@ pub fn prepare_on(net: &Network, hw: &HwConfig, opts: &GenOptions, work: &str) -
 }
 
 /// `flow::prepare`, with the hand-written sources taken from `hdl`.
-fn prepare_from_hdl_dir(
+pub fn prepare_from_hdl_dir(
     net: &Network,
     hw: &HwConfig,
     opts: &GenOptions,
