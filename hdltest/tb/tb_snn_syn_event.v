@@ -128,7 +128,26 @@ module tb_snn_syn_event #(
     .ld_syn_i   (1'b0),
     .ld_row_i   (1'b0),
     .ld_addr_i  (32'd0),
-    .ld_word_i  ({LD_W{1'b0}})
+    .ld_word_i  ({LD_W{1'b0}}),
+    // on-chip synapses (SYN_EXT = 0): the external-memory port stays idle
+    .ext_base_i     (34'd0),
+    .err_clr_i      (1'b0),
+    .err_o          (),
+    .m_axi_arvalid_o(),
+    .m_axi_arready_i(1'b0),
+    .m_axi_araddr_o (),
+    .m_axi_arlen_o  (),
+    .m_axi_arsize_o (),
+    .m_axi_arburst_o(),
+    .m_axi_arid_o   (),
+    .m_axi_arcache_o(),
+    .m_axi_arprot_o (),
+    .m_axi_rvalid_i (1'b0),
+    .m_axi_rready_o (),
+    .m_axi_rdata_i  ({256{1'b0}}),
+    .m_axi_rid_i    (4'd0),
+    .m_axi_rresp_i  (2'd0),
+    .m_axi_rlast_i  (1'b0)
   );
   wire                      tap_valid;
   wire [SYN_AW-1:0]         tap_addr;
