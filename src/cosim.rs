@@ -410,7 +410,7 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
     // Phase A streams every active neuron once: N + 10 cycles per step
     // (docs/hardware.md, "Cycle cost of a step"); the rest of a step is
     // phase B, where the synaptic events are delivered.
-    let phase_a = (u64::from(p.manifest.network.neurons) + 10) * rep.steps;
+    let phase_a = (p.manifest.network.neurons + 10) * rep.steps;
     let phase_b = rep.step_cycles.saturating_sub(phase_a);
     let b_rate = events as f64 / phase_b.max(1) as f64;
     // The on-chip cost model does not describe an external core.
