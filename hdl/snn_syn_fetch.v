@@ -37,9 +37,11 @@
 //      lane of the current one leaves, so LANES = 1 still streams one
 //      synapse per clock.
 // Throughput: one synapse per clock from the oldest burst once its beats
-// are in; AXI_OUTSTANDING bursts in flight cover a latency of about
-// AXI_OUTSTANDING * (beats per burst) * LANES cycles of streaming
-// (docs/hardware.md gives the cycle model).
+// are in, as long as the synapses of the next AXI_OUTSTANDING - 1 bursts
+// cover the memory's latency (about latency + 3 cycles): the cover scales
+// with bursts, not bytes, so short rows hide less (docs/hardware.md, "The
+// fetch pipeline"). The first synapse leaves latency + 6 cycles after an
+// event reaches an idle fetch.
 //
 // mem_err_o (sticky, cleared by rst_i or err_clr_i): a read beat with
 // RRESP != OKAY (its data is used anyway), a beat whose RID names no burst

@@ -246,6 +246,39 @@ pub(crate) struct ExtPort {
 }
 
 impl ExtPort {
+    /// The slave of a model's `m_axi_*` bus (one lane per entry of
+    /// `mem.lanes`) for cores with parameters `core`, and the watchdog
+    /// cycles a step may take longer (per lane's worst case, times lanes).
+    pub fn attach(
+        model: &Model,
+        core: &CoreParams,
+        mem: &ExtMemory,
+    ) -> Result<(ExtPort, u64), LockstepError> {
+        let wrap = |e: crate::axi::AxiError| LockstepError::Memory {
+            step: 0,
+            cycle: 0,
+            what: e.to_string(),
+        };
+        let a = core.axi();
+        let models = mem.models(&a).map_err(wrap)?;
+        let slave = crate::axi::AxiSlave::new(model, models).map_err(wrap)?;
+        let extra = mem.timing.watchdog_extra(&a, core.ext_beats() + core.rows)
+            * mem.lanes.len().max(1) as u64;
+        Ok((
+            ExtPort {
+                slave,
+                err: model.port("mem_err_o")?,
+            },
+            extra,
+        ))
+    }
+
+    /// The memory models' counters, one per lane (none without a port).
+    pub fn stats(port: Option<&ExtPort>) -> Vec<crate::axi::AxiStats> {
+        port.map(|e| e.slave.mems().iter().map(|m| *m.stats()).collect())
+            .unwrap_or_default()
+    }
+
     /// One cycle of the bus before the clock edge: the memory drives its
     /// outputs, the model settles, the memory samples the master.
     pub fn cycle(&mut self, m: &mut Model, step: u64) -> Result<(), LockstepError> {
@@ -549,28 +582,15 @@ impl Core {
         core: &CoreParams,
         mem: &ExtMemory,
     ) -> Result<(), LockstepError> {
-        let wrap = |e: crate::axi::AxiError| LockstepError::Memory {
-            step: 0,
-            cycle: 0,
-            what: e.to_string(),
-        };
-        let a = core.axi();
-        let models = mem.models(&a).map_err(wrap)?;
-        let slave = crate::axi::AxiSlave::new(&self.model, models).map_err(wrap)?;
-        self.ext = Some(ExtPort {
-            slave,
-            err: self.model.port("mem_err_o")?,
-        });
-        self.watchdog += mem.timing.watchdog_extra(&a, core.ext_beats() + core.rows);
+        let (port, extra) = ExtPort::attach(&self.model, core, mem)?;
+        self.ext = Some(port);
+        self.watchdog += extra;
         Ok(())
     }
 
     /// The memory model's counters, one per lane (none on chip).
     pub fn memory_stats(&self) -> Vec<crate::axi::AxiStats> {
-        self.ext
-            .as_ref()
-            .map(|e| e.slave.mems().iter().map(|m| *m.stats()).collect())
-            .unwrap_or_default()
+        ExtPort::stats(self.ext.as_ref())
     }
 
     /// Replace the watchdog bound (cycles per step; default

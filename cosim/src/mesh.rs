@@ -217,31 +217,15 @@ impl MeshDevice {
         top: &MeshTopParams,
         mem: &crate::lockstep::ExtMemory,
     ) -> Result<(), LockstepError> {
-        let wrap = |e: crate::axi::AxiError| LockstepError::Memory {
-            step: 0,
-            cycle: 0,
-            what: e.to_string(),
-        };
-        let a = top.core.axi();
-        let models = mem.models(&a).map_err(wrap)?;
-        let slave = crate::axi::AxiSlave::new(&self.model, models).map_err(wrap)?;
-        self.ext = Some(crate::lockstep::ExtPort {
-            slave,
-            err: self.model.port("mem_err_o")?,
-        });
-        self.watchdog += mem
-            .timing
-            .watchdog_extra(&a, top.core.ext_beats() + top.core.rows)
-            * u64::from(top.cores());
+        let (port, extra) = crate::lockstep::ExtPort::attach(&self.model, &top.core, mem)?;
+        self.ext = Some(port);
+        self.watchdog += extra;
         Ok(())
     }
 
     /// The memory model's counters, one per core (none on chip).
     pub fn memory_stats(&self) -> Vec<crate::axi::AxiStats> {
-        self.ext
-            .as_ref()
-            .map(|e| e.slave.mems().iter().map(|m| *m.stats()).collect())
-            .unwrap_or_default()
+        crate::lockstep::ExtPort::stats(self.ext.as_ref())
     }
 
     /// Replace the network's mapping (each core's base and local synapses,

@@ -219,7 +219,24 @@ module tb_snn_lif_core #(
     .spk_valid_o (spk_valid),
     .spk_ready_i (spk_ready_q),
     .spk_step_o  (spk_step),
-    .spk_neuron_o(spk_neuron)
+    .spk_neuron_o(spk_neuron),
+    // on-chip synapses: the external-memory port stays idle
+    .m_axi_arvalid_o(),
+    .m_axi_arready_i(1'b0),
+    .m_axi_araddr_o (),
+    .m_axi_arlen_o  (),
+    .m_axi_arsize_o (),
+    .m_axi_arburst_o(),
+    .m_axi_arid_o   (),
+    .m_axi_arcache_o(),
+    .m_axi_arprot_o (),
+    .m_axi_rvalid_i (1'b0),
+    .m_axi_rready_o (),
+    .m_axi_rdata_i  ({256{1'b0}}),
+    .m_axi_rid_i    (4'd0),
+    .m_axi_rresp_i  (2'd0),
+    .m_axi_rlast_i  (1'b0),
+    .mem_err_o      ()
   );
 
   // ------------------------------------------------------------------ stimulus
