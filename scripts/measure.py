@@ -54,6 +54,24 @@ def synth(gen_dir, gen, top, out=None):
                           f"{SPIKEFAB} synth {g} {top} --part xc7a100t -o runs/measure-synth-{out or gen_dir} --json"]
 
 
+def ext_grid(steps):
+    """The built-in balanced network on the on-chip `balanced` config, then on
+    the same config with its synapses in external memory
+    (examples/hw_balanced_ext.toml) for every memory latency x bandwidth
+    (default: one 32-byte beat per cycle), then with a small read window
+    (examples/hw_balanced_ext_narrow.toml) for every latency: one
+    `bench cosim --json` line per point, in one invocation."""
+    b = f"{SPIKEFAB} bench cosim balanced --steps {steps} --json"
+    runs = [f"{b} --hw balanced"]
+    for lat in (50, 100, 200, 400):
+        for bw in (None, 16, 8, 4, 2):
+            runs.append(f"{b} --hw examples/hw_balanced_ext.toml --mem-latency {lat}"
+                        + (f" --mem-bandwidth {bw}" if bw else ""))
+    for lat in (50, 100, 200, 400):
+        runs.append(f"{b} --hw examples/hw_balanced_ext_narrow.toml --mem-latency {lat}")
+    return ["bash", "-c", "set -e; " + "; ".join(runs)]
+
+
 def b2(script, *args):
     return ["PY", f"scripts/peers/{script}", *args]
 
@@ -85,6 +103,9 @@ SINGLE = {
                                                     "--duration-ms", "1000")),
     "cosim-balanced": ("bench.jsonl", sf("bench", "cosim", "balanced", "--hw", "balanced", "--steps", "500",
                                          "--json")),
+    # External synapse memory (docs/benchmarks.md): one line holding the
+    # whole latency x bandwidth grid and the on-chip run of the same network.
+    "cosim-ext-balanced-grid": ("bench.jsonl", ext_grid(500)),
     "cosim-tiny-stdp": ("bench.jsonl", sf("bench", "cosim", "gen/tests/nets/tiny_stdp.toml", "--hw", "stdp",
                                           "--steps", "2000", "--json")),
     "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),
@@ -92,6 +113,7 @@ SINGLE = {
     # synthesize for xc7a100t; the line's result is `spikefab synth --json`.
     "synth-small": ("synth.jsonl", synth("small", "gen tiny.toml --hw small", "--top spikefab_net")),
     "synth-odd": ("synth.jsonl", synth("odd", "gen tiny.toml --hw odd", "--top spikefab_net")),
+    "synth-ext-odd": ("synth.jsonl", synth("ext-odd", "gen tiny.toml --hw ext_odd", "--top spikefab_net")),
     "synth-stdp": ("synth.jsonl", synth("stdp", "gen tiny_stdp.toml --hw stdp", "--top spikefab_net")),
     "synth-mesh-core": ("synth.jsonl", synth("mesh-core", "gen tiny.toml --hw mesh", "--top spikefab_top")),
     "synth-mesh-2x2": ("synth.jsonl", synth("mesh-2x2", "gen tiny.toml --hw mesh --mesh 2x2",

@@ -224,6 +224,10 @@ pub struct BenchCosimArgs {
     pub cache: Option<PathBuf>,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// The external memory model's timing (external-store configs only;
+    /// ignored on chip).
+    #[command(flatten)]
+    pub mem: MemArgs,
     /// Print one JSON line instead of the human report.
     #[arg(long)]
     pub json: bool,

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use spikefab_cosim::default_cache_root;
 use spikefab_cosim::flow::{prepare, prepare_mesh};
 use spikefab_cosim::lockstep::{
-    configured_ext, run_lockstep, run_lockstep_recorded, LockstepError, LockstepOptions, RecordSink,
+    configured_ext, run_lockstep_on, run_lockstep_recorded, LockstepError, LockstepOptions,
+    RecordSink,
 };
 use spikefab_gen::{GenOptions, HwConfig};
 use spikefab_sim::memory::Job;
@@ -387,7 +388,15 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
         wave_window: 0,
         repro: repro(),
     };
-    let res = run_lockstep(&p.lib, &p.core, &p.beats, &mut p.engine, &lopts);
+    let timing = a.mem.timing();
+    let ext = p.ext_memory(&timing);
+    let open = || configured_ext(&p.lib, &p.core, &p.beats, ext.as_ref(), &lopts);
+    let res = run_lockstep_on(
+        &open,
+        &mut p.engine,
+        &lopts,
+        ext.is_none().then_some(p.core.plastic),
+    );
     drop(work);
     let rep = res?;
     let secs = rep.rtl_seconds.max(1e-9);
@@ -396,14 +405,51 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
     let cycles_per_s = rep.total_cycles as f64 / secs;
     let updates_per_s = rep.neuron_updates as f64 / secs;
     let events_per_s = events as f64 / secs;
-    let mean = rep.step_cycles as f64 / rep.steps.max(1) as f64;
-    let ratio = rep.step_cycles as f64 / model.max(1) as f64;
+    let steps = rep.steps.max(1);
+    let mean = rep.step_cycles as f64 / steps as f64;
+    // Phase A streams every active neuron once: N + 10 cycles per step
+    // (docs/hardware.md, "Cycle cost of a step"); the rest of a step is
+    // phase B, where the synaptic events are delivered.
+    let phase_a = (p.manifest.network.neurons + 10) * rep.steps;
+    let phase_b = rep.step_cycles.saturating_sub(phase_a);
+    let b_rate = events as f64 / phase_b.max(1) as f64;
+    // The on-chip cost model does not describe an external core.
+    let ratio = (ext.is_none()).then(|| rep.step_cycles as f64 / model.max(1) as f64);
+    let store = match &hw.synapse_store {
+        Some(x) => format!(
+            "{{\"kind\":\"external\",\"data_bits\":{},\"lanes\":{},\"burst_beats\":{},\"outstanding\":{}}}",
+            x.data_bits,
+            p.images.ext.as_ref().map_or(0, |e| e.region.geometry.lanes),
+            x.burst_beats,
+            x.outstanding
+        ),
+        None => "{\"kind\":\"on-chip\"}".to_string(),
+    };
+    let mem = match &ext {
+        Some(_) => format!(
+            "{{\"latency\":{},\"jitter\":{},\"bytes_per_cycle\":{},\"ar_ready_pct\":{},\"r_valid_pct\":{},\
+             \"reorder\":{},\"seed\":{}}}",
+            timing.latency,
+            timing.jitter,
+            timing
+                .bytes_per_cycle
+                .map_or("null".to_string(), |b| format!("{b}")),
+            timing.ar_ready_pct,
+            timing.r_valid_pct,
+            timing.reorder,
+            timing.seed
+        ),
+        None => "null".to_string(),
+    };
     let s = if a.json {
         format!(
             "{{\"net\":{:?},\"hw\":{:?},\"neurons\":{},\"synapses\":{},\"steps\":{},\"setup_s\":{setup:.3},\
              \"rtl_s\":{secs:.4},\"ref_s\":{:.4},\"total_cycles\":{},\"cycles_per_s\":{cycles_per_s:.0},\
              \"neuron_updates_per_s\":{updates_per_s:.0},\"events_per_s\":{events_per_s:.0},\
-             \"cycles_per_step\":{mean:.2},\"model_ratio\":{ratio:.5},\"spikes\":{},\"weight_writes\":{}}}\n",
+             \"cycles_per_step\":{mean:.2},\"model_ratio\":{},\"spikes\":{},\"weight_writes\":{},\
+             \"step_cycles\":{},\"min_step_cycles\":{},\"max_step_cycles\":{},\"events\":{events},\
+             \"events_per_step\":{:.2},\"phase_a_cycles\":{phase_a},\"phase_b_cycles\":{phase_b},\
+             \"phase_b_events_per_cycle\":{b_rate:.4},\"synapse_store\":{store},\"mem\":{mem}}}\n",
             p.manifest.network.name,
             hw.name,
             p.manifest.network.neurons,
@@ -411,29 +457,46 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
             rep.steps,
             rep.ref_seconds,
             rep.total_cycles,
+            ratio.map_or("null".to_string(), |r| format!("{r:.5}")),
             rep.spikes,
-            rep.weight_writes
+            rep.weight_writes,
+            rep.step_cycles,
+            rep.cycles_per_step.iter().min().unwrap_or(&0),
+            rep.cycles_per_step.iter().max().unwrap_or(&0),
+            events as f64 / steps as f64,
         )
     } else {
         format!(
             "bench cosim: network '{}' on hw config '{}' ({} neurons, {} synapses), {} steps\n\
              set-up (generate, verilate or cache hit, build reference): {setup:.2} s ({})\n\
-             {}\n\
+             {}{}\n\
              RTL (Verilator): {} cycles in {secs:.3} s = {:.3} M cycles/s, {:.3} M neuron updates/s, \
              {:.3} M synaptic events/s\n\
-             cycles per step: {mean:.1} (cost model ratio {ratio:.4}); reference engine {:.3} s for the same steps\n",
+             cycles per step: {mean:.1} ({}); reference engine {:.3} s for the same steps\n\
+             phase B (step cycles minus N + 10 of phase A): {:.2} synaptic events per step in {:.1} \
+             cycles, {b_rate:.4} events per cycle\n",
             p.manifest.network.name,
             hw.name,
             p.manifest.network.neurons,
             p.manifest.network.synapses,
             rep.steps,
             if p.lib.was_built() { "built" } else { "cache hit" },
+            match &ext {
+                Some(_) => format!("external memory model: {}\n", timing.describe()),
+                None => String::new(),
+            },
             rep.marker(),
             rep.total_cycles,
             cycles_per_s / 1e6,
             updates_per_s / 1e6,
             events_per_s / 1e6,
-            rep.ref_seconds
+            match ratio {
+                Some(r) => format!("cost model ratio {r:.4}"),
+                None => "external memory: the on-chip cost model does not apply".to_string(),
+            },
+            rep.ref_seconds,
+            events as f64 / steps as f64,
+            phase_b as f64 / steps as f64,
         )
     };
     util::out(&s).map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))

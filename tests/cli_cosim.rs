@@ -194,6 +194,61 @@ fn bench_cosim_prints_cycles_and_updates_per_second() {
     assert_eq!(v["steps"].as_u64(), Some(50));
 }
 
+/// `spikefab bench cosim --json` on an external-store config takes the
+/// memory model's options and reports them with the phase-B figures: the
+/// same network on `odd` (on chip, same numerics) and `ext_odd` has the same
+/// events and spikes, phase A is N + 10 cycles per step, and a longer memory
+/// latency or a narrower bandwidth costs the external core cycles.
+#[test]
+fn bench_cosim_json_reports_phase_b_and_the_memory_model_of_an_external_store() {
+    let bench = |hw: &str, mem: &[&str]| {
+        let mut args = vec![
+            "bench",
+            "cosim",
+            "gen/tests/nets/tiny.toml",
+            "--hw",
+            hw,
+            "--steps",
+            "33",
+            "--json",
+        ];
+        args.extend_from_slice(mem);
+        let o = spikefab(&args);
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        assert!(o.status.success(), "{out}\n{err}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON line");
+        v
+    };
+    let on_chip = bench("odd", &[]);
+    let near = bench("ext_odd", &["--mem-latency", "7"]);
+    let far = bench("ext_odd", &["--mem-latency", "301"]);
+    let thin = bench("ext_odd", &["--mem-latency", "7", "--mem-bandwidth", "0.5"]);
+    assert_eq!(on_chip["synapse_store"]["kind"], "on-chip", "{on_chip}");
+    assert!(on_chip["mem"].is_null(), "{on_chip}");
+    assert!(on_chip["model_ratio"].as_f64().is_some(), "{on_chip}");
+    assert_eq!(far["synapse_store"]["kind"], "external", "{far}");
+    assert_eq!(far["synapse_store"]["lanes"], 5, "{far}");
+    assert_eq!(far["mem"]["latency"], 301, "{far}");
+    assert_eq!(thin["mem"]["bytes_per_cycle"], 0.5, "{thin}");
+    assert!(far["model_ratio"].is_null(), "{far}");
+    for v in [&near, &far, &thin] {
+        assert_eq!(v["events"], on_chip["events"], "{v}\n{on_chip}");
+        assert_eq!(v["spikes"], on_chip["spikes"], "{v}\n{on_chip}");
+        assert_eq!(v["phase_a_cycles"], (33 + 10) * 33, "{v}");
+        let (a, b, all) = (
+            v["phase_a_cycles"].as_u64().unwrap(),
+            v["phase_b_cycles"].as_u64().unwrap(),
+            v["step_cycles"].as_u64().unwrap(),
+        );
+        assert_eq!(a + b, all, "{v}");
+    }
+    assert!(on_chip["events"].as_u64().unwrap() > 0, "{on_chip}");
+    let cycles = |v: &serde_json::Value| v["step_cycles"].as_u64().unwrap();
+    assert!(cycles(&far) > cycles(&near), "{far}\n{near}");
+    assert!(cycles(&thin) > cycles(&near), "{thin}\n{near}");
+    assert!(cycles(&near) > cycles(&on_chip), "{near}\n{on_chip}");
+}
+
 /// The example: `spikefab cosim balanced --mesh 2x2` (the built-in
 /// balanced network partitioned over 4 cores of its config), bit-exact, with
 /// the cores' neuron ranges; and an STDP network on a 3x2 mesh.
