@@ -326,25 +326,21 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         rep.load_cycles
     ));
     s.push_str(&format!("{}\n", rep.marker()));
-    if ext.is_some() {
-        s.push_str(&format!(
-            "cycles per step: mean {mean:.1} (min {}, max {}); {:.2} synaptic events per step \
-             (external memory: the on-chip cost model does not apply; docs/hardware.md)\n",
-            rep.cycles_per_step.iter().min().unwrap_or(&0),
-            rep.cycles_per_step.iter().max().unwrap_or(&0),
-            events as f64 / n,
-        ));
+    let cost = if ext.is_some() {
+        " (external memory: the on-chip cost model does not apply; docs/hardware.md)".to_string()
     } else {
-        s.push_str(&format!(
-            "cycles per step: mean {mean:.1} (min {}, max {}); {:.2} synaptic events per step; \
-             cost model (neurons + events + pipeline latency) predicts {:.1}, measured/model = {:.4}\n",
-            rep.cycles_per_step.iter().min().unwrap_or(&0),
-            rep.cycles_per_step.iter().max().unwrap_or(&0),
-            events as f64 / n,
+        format!(
+            "; cost model (neurons + events + pipeline latency) predicts {:.1}, measured/model = {:.4}",
             model as f64 / n,
             rep.step_cycles as f64 / model.max(1) as f64
-        ));
-    }
+        )
+    };
+    s.push_str(&format!(
+        "cycles per step: mean {mean:.1} (min {}, max {}); {:.2} synaptic events per step{cost}\n",
+        rep.cycles_per_step.iter().min().unwrap_or(&0),
+        rep.cycles_per_step.iter().max().unwrap_or(&0),
+        events as f64 / n,
+    ));
     s.push_str(&format!(
         "simulated {} cycles in {:.3} s: {:.3} M cycles/s, {:.3} M neuron updates/s (reference engine {:.3} s)\n",
         rep.total_cycles,
@@ -416,30 +412,26 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
     // The on-chip cost model does not describe an external core.
     let ratio = (ext.is_none()).then(|| rep.step_cycles as f64 / model.max(1) as f64);
     let store = match &hw.synapse_store {
-        Some(x) => format!(
-            "{{\"kind\":\"external\",\"data_bits\":{},\"lanes\":{},\"burst_beats\":{},\"outstanding\":{}}}",
-            x.data_bits,
-            p.images.ext.as_ref().map_or(0, |e| e.region.geometry.lanes),
-            x.burst_beats,
-            x.outstanding
-        ),
-        None => "{\"kind\":\"on-chip\"}".to_string(),
+        Some(x) => serde_json::json!({
+            "kind": "external",
+            "data_bits": x.data_bits,
+            "lanes": p.images.ext.as_ref().map_or(0, |e| e.region.geometry.lanes),
+            "burst_beats": x.burst_beats,
+            "outstanding": x.outstanding,
+        }),
+        None => serde_json::json!({ "kind": "on-chip" }),
     };
     let mem = match &ext {
-        Some(_) => format!(
-            "{{\"latency\":{},\"jitter\":{},\"bytes_per_cycle\":{},\"ar_ready_pct\":{},\"r_valid_pct\":{},\
-             \"reorder\":{},\"seed\":{}}}",
-            timing.latency,
-            timing.jitter,
-            timing
-                .bytes_per_cycle
-                .map_or("null".to_string(), |b| format!("{b}")),
-            timing.ar_ready_pct,
-            timing.r_valid_pct,
-            timing.reorder,
-            timing.seed
-        ),
-        None => "null".to_string(),
+        Some(_) => serde_json::json!({
+            "latency": timing.latency,
+            "jitter": timing.jitter,
+            "bytes_per_cycle": timing.bytes_per_cycle,
+            "ar_ready_pct": timing.ar_ready_pct,
+            "r_valid_pct": timing.r_valid_pct,
+            "reorder": timing.reorder,
+            "seed": timing.seed,
+        }),
+        None => serde_json::Value::Null,
     };
     let s = if a.json {
         format!(
