@@ -189,17 +189,18 @@ module snn_lif_core #(
   // $readmemh image of the incoming lists (INC_DEPTH words {src, syn}); "" = zeros.
   parameter INC_MEM_FILE = "",
   // 1: the synapse rows live in external memory, read through the AXI4 master m_axi_*
-  // (snn_syn_fetch; static cores only: PLASTIC = 0); 0: on chip (the syn memory).
+  // (snn_syn_fetch; static cores only: PLASTIC = 0); 2: the row index too (no row
+  // memory; AXI_OUTSTANDING < 2^AXI_ID_W); 0: on chip (the syn and row memories).
   parameter integer SYN_EXT = 0,
-  // AXI data width in bits (SYN_EXT = 1): a power of two, 32..1024, >= the synapse word.
+  // AXI data width in bits (SYN_EXT != 0): a power of two, 32..1024, >= the synapse word.
   parameter integer AXI_DATA_W = 256,
-  // AXI byte-address width (SYN_EXT = 1); 12..64.
+  // AXI byte-address width (SYN_EXT != 0); 12..64.
   parameter integer AXI_ADDR_W = 34,
-  // AXI read ID width (SYN_EXT = 1); 1..8.
+  // AXI read ID width (SYN_EXT != 0); 1..8.
   parameter integer AXI_ID_W = 4,
-  // Most beats per burst (SYN_EXT = 1); 1..256.
+  // Most beats per burst (SYN_EXT != 0); 1..256.
   parameter integer AXI_BURST = 16,
-  // Bursts in flight (SYN_EXT = 1); 1..min(64, 2^AXI_ID_W).
+  // Bursts in flight (SYN_EXT != 0); 1..min(64, 2^AXI_ID_W).
   parameter integer AXI_OUTSTANDING = 16
 ) (
   input  wire                       clk_i,
@@ -252,7 +253,7 @@ module snn_lif_core #(
   input  wire                       spk_ready_i,
   output wire [31:0]                spk_step_o,
   output wire [NRN_W-1:0]           spk_neuron_o,
-  // SYN_EXT = 1: the AXI4 read master to the synapse rows (read only; an
+  // SYN_EXT != 0: the AXI4 read master to the synapse rows (read only; an
   // on-chip core never requests: tie the inputs low), and mem_err_o, sticky
   // until a reset or a configuration clear: the memory answered with an
   // error, an unknown ID or a wrong RLAST (snn_syn_fetch)
@@ -383,11 +384,11 @@ module snn_lif_core #(
       snn_lif_core__PLASTIC_must_be_0_or_1 param_error ();
 `endif
     end
-    if (SYN_EXT != 0 && (SYN_EXT != 1 || PLASTIC != 0)) begin : g_err_syn_ext
+    if (SYN_EXT < 0 || SYN_EXT > 2 || (SYN_EXT != 0 && PLASTIC != 0)) begin : g_err_syn_ext
 `ifdef VERILATOR
-      $error("snn_lif_core: SYN_EXT (%0d) must be 0 or 1, and 0 when PLASTIC (no weight write-back to external memory)", SYN_EXT);
+      $error("snn_lif_core: SYN_EXT (%0d) must be 0, 1 or 2, and 0 when PLASTIC (no weight write-back to external memory)", SYN_EXT);
 `else
-      snn_lif_core__SYN_EXT_must_be_0_or_1_and_0_when_PLASTIC param_error ();
+      snn_lif_core__SYN_EXT_must_be_0_1_or_2_and_0_when_PLASTIC param_error ();
 `endif
     end
     if (N_RULES < 1 || N_RULES > 255) begin : g_err_n_rules

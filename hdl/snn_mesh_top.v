@@ -98,17 +98,18 @@ module snn_mesh_top #(
   // Incoming-list entries per core (plastic synapses onto its neurons).
   parameter integer INC_DEPTH = 1,
   // 1: every core reads its synapse rows from external memory through its own AXI4
-  // master (core k: lane k of the m_axi_* vectors; static only); 0: on chip.
+  // master (core k: lane k of the m_axi_* vectors; static only); 2: its row index
+  // too; 0: on chip.
   parameter integer SYN_EXT = 0,
-  // AXI data width in bits per core (SYN_EXT = 1).
+  // AXI data width in bits per core (SYN_EXT != 0).
   parameter integer AXI_DATA_W = 256,
-  // AXI byte-address width (SYN_EXT = 1).
+  // AXI byte-address width (SYN_EXT != 0).
   parameter integer AXI_ADDR_W = 34,
-  // AXI read ID width (SYN_EXT = 1).
+  // AXI read ID width (SYN_EXT != 0).
   parameter integer AXI_ID_W = 4,
-  // Most beats per burst (SYN_EXT = 1).
+  // Most beats per burst (SYN_EXT != 0).
   parameter integer AXI_BURST = 16,
-  // Bursts in flight per core (SYN_EXT = 1).
+  // Bursts in flight per core (SYN_EXT != 0).
   parameter integer AXI_OUTSTANDING = 16
 ) (
   input  wire                          clk_i,

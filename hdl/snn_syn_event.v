@@ -103,20 +103,21 @@ module snn_syn_event #(
   // $readmemh image of the synapse memory (SYN_DEPTH words {w, delay, target}); "" = none.
   parameter SYN_MEM_FILE = "",
   // $readmemh image of the row memory (ROWS words {end, start}, or with SYN_EXT = 1
-  // snn_syn_fetch's {beats, last, start_beat}); "" = none.
+  // snn_syn_fetch's {beats, last, start_beat}; unused with SYN_EXT = 2); "" = none.
   parameter ROW_MEM_FILE = "",
   // 1: the synapse rows are in external memory, read through the AXI4 master m_axi_*
-  // (snn_syn_fetch); no synapse memory, taps, weight port or auxiliary read. 0: on chip.
+  // (snn_syn_fetch); no synapse memory, taps, weight port or auxiliary read. 2: the
+  // same, and the row index is there too (no row memory). 0: on chip.
   parameter integer SYN_EXT = 0,
-  // AXI data width in bits (SYN_EXT = 1): a power of two, 32..1024, >= the synapse word.
+  // AXI data width in bits (SYN_EXT != 0): a power of two, 32..1024, >= the synapse word.
   parameter integer AXI_DATA_W = 256,
-  // AXI byte-address width (SYN_EXT = 1); 12..64.
+  // AXI byte-address width (SYN_EXT != 0); 12..64.
   parameter integer AXI_ADDR_W = 34,
-  // AXI read ID width (SYN_EXT = 1); 1..8.
+  // AXI read ID width (SYN_EXT != 0); 1..8.
   parameter integer AXI_ID_W = 4,
-  // Most beats per burst (SYN_EXT = 1); 1..256.
+  // Most beats per burst (SYN_EXT != 0); 1..256.
   parameter integer AXI_BURST = 16,
-  // Bursts in flight (SYN_EXT = 1); 1..min(64, 2^AXI_ID_W).
+  // Bursts in flight (SYN_EXT != 0); 1..min(64, 2^AXI_ID_W) (SYN_EXT = 2: < 2^AXI_ID_W).
   parameter integer AXI_OUTSTANDING = 16
 ) (
   input  wire                       clk_i,
@@ -154,7 +155,7 @@ module snn_syn_event #(
   input  wire                       ld_row_i,
   input  wire [31:0]                ld_addr_i,
   input  wire [LD_W-1:0]            ld_word_i,
-  // external synapse memory (SYN_EXT = 1; an on-chip pipeline never requests
+  // external synapse memory (SYN_EXT != 0; an on-chip pipeline never requests
   // and ignores the inputs): the region's byte address, the sticky error
   // flag and its clear, the AXI4 read master
   input  wire [AXI_ADDR_W-1:0]      ext_base_i,
@@ -258,11 +259,11 @@ module snn_syn_event #(
       snn_syn_event__SYN_DEPTH_must_be_at_least_1 param_error ();
 `endif
     end
-    if (SYN_EXT != 0 && SYN_EXT != 1) begin : g_err_syn_ext
+    if (SYN_EXT < 0 || SYN_EXT > 2) begin : g_err_syn_ext
 `ifdef VERILATOR
-      $error("snn_syn_event: SYN_EXT (%0d) must be 0 or 1", SYN_EXT);
+      $error("snn_syn_event: SYN_EXT (%0d) must be 0, 1 or 2", SYN_EXT);
 `else
-      snn_syn_event__SYN_EXT_must_be_0_or_1 param_error ();
+      snn_syn_event__SYN_EXT_must_be_0_1_or_2 param_error ();
 `endif
     end
   endgenerate
@@ -286,7 +287,7 @@ module snn_syn_event #(
   // ======================================================== front end
   // Synapse words enter stage s1 (s1_valid, s1_syn: the word, s1_slot: its
   // event's slot, s1_addr: its synapse address) from the on-chip row walker
-  // or, with SYN_EXT = 1, from snn_syn_fetch; both hold while s_adv is low.
+  // or, with SYN_EXT != 0, from snn_syn_fetch; both hold while s_adv is low.
   wire                s1_valid;
   wire [SYN_W-1:0]    s1_syn;
   wire [SYN_AW-1:0]   s1_addr;
@@ -452,6 +453,7 @@ module snn_syn_event #(
         .AXI_ID_W       (AXI_ID_W),
         .AXI_BURST      (AXI_BURST),
         .AXI_OUTSTANDING(AXI_OUTSTANDING),
+        .ROW_EXT        ((SYN_EXT == 2) ? 1 : 0),
         .ROW_MEM_FILE   (ROW_MEM_FILE)
       ) u_fetch (
         .clk_i          (clk_i),

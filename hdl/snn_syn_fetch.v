@@ -17,9 +17,26 @@
 // row's beats, the synapses in its last beat (1..LANES), its first beat; a
 // row with 0 beats is empty.
 //
+// ROW_EXT = 1 (snn_syn_event's SYN_EXT = 2): the row words are in the
+// region too, not on chip. The region then starts with the row index:
+// IDX_BEATS = ceil(ROWS / IDX_LANES) beats, row word r in lane r %
+// IDX_LANES (IDX_W = the row word's width rounded up to a power of two
+// bits, IDX_LANES = AXI_DATA_W / IDX_W) of index beat r / IDX_LANES; the
+// synapse beats follow, so synapse beat b is at base_i + (IDX_BEATS + b) *
+// AXI_DATA_W/8. Each event reads its row word with a one-beat burst of ID
+// AXI_OUTSTANDING (all index reads share that ID, so the memory returns
+// them in order) into a ring of AXI_OUTSTANDING index entries; an event is
+// accepted while the ring has room, and its index read goes out ahead of
+// the bursts of earlier rows (the AR register takes an index read first),
+// so both latencies overlap the streaming of earlier rows. The row memory
+// is not built and the load port's row writes are ignored.
+//
 // Pipeline:
-//   F  event accepted (ev_valid_i & ev_ready_o): row memory read; an empty
-//      row is dropped here
+//   I  (ROW_EXT = 1) event accepted into the index ring; its index read is
+//      issued through the AR register; its row word arrives on R
+//   F  event accepted (ev_valid_i & ev_ready_o): row memory read (ROW_EXT =
+//      1: the oldest index entry whose row word is in); an empty row is
+//      dropped here
 //   Q  burst splitter: the current row's next burst is at most AXI_BURST
 //      beats, never crosses a 4 KiB boundary, and ends at the row's end; it
 //      is issued when a burst slot is free and the AR register can take it.
@@ -66,8 +83,10 @@ module snn_syn_fetch #(
   parameter integer AXI_ID_W = 4,
   // Most beats per burst (ARLEN + 1); 1..256, any value.
   parameter integer AXI_BURST = 16,
-  // Bursts in flight (burst slots); 1..64.
+  // Bursts in flight (burst slots); 1..64; < 2^AXI_ID_W when ROW_EXT = 1.
   parameter integer AXI_OUTSTANDING = 16,
+  // 1: the row words are read from the region's row index (no row memory); 0: on chip.
+  parameter integer ROW_EXT = 0,
   // $readmemh image of the row memory (ROWS words {beats, last, start_beat}); "" = none.
   parameter ROW_MEM_FILE = ""
 ) (
@@ -139,8 +158,17 @@ module snn_syn_fetch #(
   localparam integer BUF_AW = (BUF_DEPTH > 1) ? $clog2(BUF_DEPTH) : 1;
   // Lane index width.
   localparam integer LANE_W = (LANES > 1) ? $clog2(LANES) : 1;
+  // Row index (ROW_EXT = 1): a row word's lane width (a power of two), lanes
+  // per beat, their index width, and the index's beats before the synapses.
+  localparam integer IDX_W = 1 << $clog2(RW_W);
+  localparam integer IDX_LANES = (AXI_DATA_W / IDX_W < 1) ? 1 : AXI_DATA_W / IDX_W;
+  localparam integer IL_W = (IDX_LANES > 1) ? $clog2(IDX_LANES) : 1;
+  localparam integer IDX_BEATS = (ROW_EXT == 1) ? (ROWS_M + IDX_LANES - 1) / IDX_LANES : 0;
+  // Index ring entries (1 when ROW_EXT = 0) and their index width.
+  localparam integer IX_N = (ROW_EXT == 1) ? OUT_M : 1;
+  localparam integer IX_IW = (IX_N > 1) ? $clog2(IX_N) : 1;
   // Width of the address arithmetic (the region's beats times the beat size fit).
-  localparam integer AX_W = AXI_ADDR_W + BCNT_W + SIZE + 1;
+  localparam integer AX_W = AXI_ADDR_W + ((BCNT_W > ROW_W) ? BCNT_W : ROW_W) + SIZE + 2;
 
   // ---------------------------------------------------------------- checks
   generate
@@ -193,6 +221,14 @@ module snn_syn_fetch #(
       snn_syn_fetch__AXI_BURST_must_be_in_1_to_256 param_error ();
 `endif
     end
+    if (ROW_EXT != 0 && (ROW_EXT != 1 || AXI_OUTSTANDING >= (1 << AXI_ID_W) || IDX_W > AXI_DATA_W)) begin : g_err_row_ext
+`ifdef VERILATOR
+      $error("snn_syn_fetch: ROW_EXT (%0d) must be 0 or 1; with 1, AXI_OUTSTANDING (%0d) < 2^AXI_ID_W (%0d) (the index reads' ID) and the row word's lane (%0d bits) fits AXI_DATA_W (%0d)",
+             ROW_EXT, AXI_OUTSTANDING, 1 << AXI_ID_W, IDX_W, AXI_DATA_W);
+`else
+      snn_syn_fetch__ROW_EXT_needs_a_free_ID_and_a_row_word_within_a_beat param_error ();
+`endif
+    end
     if (AXI_OUTSTANDING < 1 || AXI_OUTSTANDING > 64 || AXI_OUTSTANDING > (1 << AXI_ID_W)) begin : g_err_outstanding
 `ifdef VERILATOR
       $error("snn_syn_fetch: AXI_OUTSTANDING (%0d) must be in 1..64 and at most 2^AXI_ID_W (%0d)", AXI_OUTSTANDING, 1 << AXI_ID_W);
@@ -205,11 +241,23 @@ module snn_syn_fetch #(
   // ======================================================== F: row lookup
   reg                 f_valid_q;
   reg [SLOT_W-1:0]    f_slot_q;
-  wire [RW_W-1:0]     f_row;          // row memory output (registered read)
+  wire [RW_W-1:0]     f_row;          // the row word (row memory or index entry, registered)
   wire [BEAT_AW-1:0]  f_start = f_row[BEAT_AW-1:0];
   wire [LCNT_W-1:0]   f_last  = f_row[BEAT_AW +: LCNT_W];
   wire [BCNT_W-1:0]   f_beats = f_row[BEAT_AW + LCNT_W +: BCNT_W];
   wire                f_empty = (f_beats == {BCNT_W{1'b0}});
+
+  // ======================================================== I: index ring (ROW_EXT = 1)
+  // entries allocated at ix_w (event accepted), their reads issued at ix_a,
+  // their row words received at ix_r, popped into F at ix_h, all in order
+  reg [ROW_W-1:0]     ix_row_q  [0:IX_N-1];
+  reg [SLOT_W-1:0]    ix_slot_q [0:IX_N-1];
+  reg [RW_W-1:0]      ix_word_q [0:IX_N-1];
+  reg [IX_IW-1:0]     ix_w_q, ix_a_q, ix_r_q, ix_h_q;
+  reg [IX_IW:0]       ix_used_q;      // entries held
+  reg [IX_IW:0]       ix_toar_q;      // entries whose read is not yet in the AR register
+  reg [IX_IW:0]       ix_out_q;       // reads in the AR register or at the memory
+  reg [IX_IW:0]       ix_rdy_q;       // entries whose row word is in
 
   // ======================================================== Q: burst splitter
   reg                 q_act_q;        // a row with beats left to request
@@ -223,6 +271,7 @@ module snn_syn_fetch #(
   reg [AX_W-1:0]      ar_addr_q;
   reg [7:0]           ar_len_q;
   reg [SLOT_IW-1:0]   ar_id_q;
+  reg                 ar_idx_q;       // it holds an index read (ID AXI_OUTSTANDING)
 
   // burst slots: allocated at tail, freed at head, in order
   reg [SLOT_IW-1:0]   tail_q;
@@ -252,53 +301,89 @@ module snn_syn_fetch #(
   wire [LEN_W-1:0]    q_len   = q_len_x[LEN_W-1:0];
   wire [LCNT_W-1:0]   q_fin   = q_final ? q_last_q : LANES[LCNT_W-1:0];
 
+  localparam [IX_IW:0] IX_FULL = IX_N[IX_IW:0];
+  localparam [IX_IW:0] IX_NONE = {(IX_IW + 1){1'b0}};
   wire                slot_free = (used_q != OUT_M[SLOT_IW:0]);
   wire                ar_free   = ~ar_valid_q | m_axi_arready_i;
-  wire                q_issue   = q_act_q & slot_free & ar_free;
+  // the AR register takes an index read before a burst (ix_toar_q is 0 when ROW_EXT = 0)
+  wire                ia_issue  = (ix_toar_q != IX_NONE) & ar_free;
+  wire                q_issue   = q_act_q & slot_free & ar_free & ~ia_issue;
   // Q can take a row when idle or while issuing its row's last burst
   wire                q_free    = ~q_act_q | (q_issue & q_final);
   wire                q_take    = f_valid_q & ~f_empty & q_free;
   wire                f_adv     = ~f_valid_q | f_empty | q_take;
 
-  assign ev_ready_o = f_adv;
+  // F's input: the event (row memory) or the oldest index entry whose word is in
+  wire                ix_have    = (ix_rdy_q != IX_NONE);
+  wire                f_in_valid = (ROW_EXT == 1) ? ix_have : ev_valid_i;
+  wire [SLOT_W-1:0]   f_in_slot  = (ROW_EXT == 1) ? ix_slot_q[ix_h_q] : ev_slot_i;
+  wire                ix_room    = (ix_used_q != IX_FULL);
+  assign ev_ready_o = (ROW_EXT == 1) ? ix_room : f_adv;
+  wire                ix_acc = (ROW_EXT == 1) & ev_valid_i & ix_room;
+  wire                ix_pop = f_adv & ix_have;
 
   always @(posedge clk_i) begin
     if (rst_i) begin
       f_valid_q <= 1'b0;
     end else if (f_adv) begin
-      f_valid_q <= ev_valid_i;
+      f_valid_q <= f_in_valid;
     end
   end
 
   always @(posedge clk_i) begin
     if (f_adv) begin
-      f_slot_q <= ev_slot_i;
+      f_slot_q <= f_in_slot;
     end
   end
 
-  snn_mem #(
-    .WIDTH    (RW_W),
-    .DEPTH    (ROWS_M),
-    .INIT_FILE(ROW_MEM_FILE)
-  ) u_row_mem (
-    .clk_i  (clk_i),
-    .we_i   (ld_row_i),
-    .waddr_i(ld_addr_i[ROW_W-1:0]),
-    .wdata_i(ld_word_i),
-    .wlane_i(1'b1),
-    .re_i   (f_adv),
-    .raddr_i(ev_row_i),
-    .rdata_o(f_row)
-  );
+  // the row word: the row memory's registered read, or (ROW_EXT = 1) the
+  // index entry popped into F
+  wire [RW_W-1:0]     f_row_mem;
+  reg  [RW_W-1:0]     f_row_q;
+  always @(posedge clk_i) begin
+    if (f_adv) begin
+      f_row_q <= ix_word_q[ix_h_q];
+    end
+  end
+  assign f_row = (ROW_EXT == 1) ? f_row_q : f_row_mem;
 
-  // the first beat's byte address: base + start_beat * BEAT_BYTES
+  generate
+    if (ROW_EXT == 0) begin : g_row_mem
+      snn_mem #(
+        .WIDTH    (RW_W),
+        .DEPTH    (ROWS_M),
+        .INIT_FILE(ROW_MEM_FILE)
+      ) u_row_mem (
+        .clk_i  (clk_i),
+        .we_i   (ld_row_i),
+        .waddr_i(ld_addr_i[ROW_W-1:0]),
+        .wdata_i(ld_word_i),
+        .wlane_i(1'b1),
+        .re_i   (f_adv),
+        .raddr_i(ev_row_i),
+        .rdata_o(f_row_mem)
+      );
+    end else begin : g_row_idx
+      assign f_row_mem = {RW_W{1'b0}};
+      // the row memory's load port has nothing to write
+      wire unused_ld = &{1'b0, ld_row_i, ld_addr_i, ld_word_i};
+    end
+  endgenerate
+
+  // the first beat's byte address: base + (IDX_BEATS + start_beat) * BEAT_BYTES
+  localparam [AX_W-1:0] IDX_BEATS_X = {{(AX_W - ROW_W - 1){1'b0}}, IDX_BEATS[ROW_W:0]};  // <= ROWS
   wire [AX_W-1:0] f_base_x  = {{(AX_W - AXI_ADDR_W){1'b0}}, base_i};
   wire [AX_W-1:0] f_start_x = {{(AX_W - BEAT_AW){1'b0}}, f_start};
-  wire [AX_W-1:0] f_addr    = f_base_x + (f_start_x << SIZE);
+  wire [AX_W-1:0] f_addr    = f_base_x + ((IDX_BEATS_X + f_start_x) << SIZE);
   wire [AX_W-1:0] q_len_b   = {{(AX_W - LEN_W){1'b0}}, q_len} << SIZE;
   wire [BCNT_W+LEN_W-1:0] q_left_x = {{LEN_W{1'b0}}, q_left_q};
   wire [BCNT_W+LEN_W-1:0] q_len_c  = {{BCNT_W{1'b0}}, q_len};
   wire [BCNT_W+LEN_W-1:0] q_left_n = q_left_x - q_len_c;
+
+  // the index read of entry ix_a: base + (row / IDX_LANES) * BEAT_BYTES
+  localparam integer IL_SH = (IDX_LANES > 1) ? $clog2(IDX_LANES) : 0;
+  wire [AX_W-1:0] ia_row_x = {{(AX_W - ROW_W){1'b0}}, ix_row_q[ix_a_q]};
+  wire [AX_W-1:0] ia_addr  = f_base_x + ((ia_row_x >> IL_SH) << SIZE);
 
   always @(posedge clk_i) begin
     if (rst_i) begin
@@ -326,7 +411,7 @@ module snn_syn_fetch #(
   always @(posedge clk_i) begin
     if (rst_i) begin
       ar_valid_q <= 1'b0;
-    end else if (q_issue) begin
+    end else if (ia_issue || q_issue) begin
       ar_valid_q <= 1'b1;
     end else if (m_axi_arready_i) begin
       ar_valid_q <= 1'b0;
@@ -337,37 +422,105 @@ module snn_syn_fetch #(
   wire [8+LEN_W-1:0] q_arlen = {8'd0, q_len} - ARLEN_ONE;
 
   always @(posedge clk_i) begin
-    if (q_issue) begin
+    if (ia_issue) begin
+      ar_addr_q <= ia_addr;
+      ar_len_q  <= 8'd0;
+      ar_idx_q  <= 1'b1;
+    end else if (q_issue) begin
       ar_addr_q <= q_addr_q;
       ar_len_q  <= q_arlen[7:0];
       ar_id_q   <= tail_q;
+      ar_idx_q  <= 1'b0;
     end
   end
+
+  // IDs at a width that holds the slots' and AXI_OUTSTANDING (the index reads')
+  localparam integer IDW_X = AXI_ID_W + SLOT_IW + 1;
+  localparam [IDW_X-1:0] IDX_ID = OUT_M[IDW_X-1:0];
+  wire [IDW_X-1:0] ar_id_x = ar_idx_q ? IDX_ID : {{(IDW_X - SLOT_IW){1'b0}}, ar_id_q};
 
   assign m_axi_arvalid_o = ar_valid_q;
   assign m_axi_araddr_o  = ar_addr_q[AXI_ADDR_W-1:0];
   assign m_axi_arlen_o   = ar_len_q;
   assign m_axi_arsize_o  = SIZE[2:0];
   assign m_axi_arburst_o = 2'b01;        // INCR
-  wire [AXI_ID_W+SLOT_IW-1:0] ar_id_x = {{AXI_ID_W{1'b0}}, ar_id_q};
   assign m_axi_arid_o    = ar_id_x[AXI_ID_W-1:0];
   assign m_axi_arcache_o = 4'b0011;      // normal, non-cacheable, bufferable
   assign m_axi_arprot_o  = 3'b000;       // unprivileged, secure, data
-  assign m_axi_rready_o  = 1'b1;         // every slot has room for its whole burst
+  assign m_axi_rready_o  = 1'b1;         // every slot and index entry has room for its beats
 
   // ======================================================== R: beats into the buffer
   // (a beat whose RID is outside the slots, names a free slot, a slot whose
   // AR still waits in the AR register (not yet accepted by the memory) or
-  // would be one too many is dropped and flagged)
-  wire [AXI_ID_W+SLOT_IW-1:0] r_id_x = {{SLOT_IW{1'b0}}, m_axi_rid_i};
+  // would be one too many is dropped and flagged; so is an index beat
+  // (RID = AXI_OUTSTANDING, ROW_EXT = 1) with no index read at the memory)
+  wire [IDW_X-1:0]    r_id_x   = {{(IDW_X - AXI_ID_W){1'b0}}, m_axi_rid_i};
   wire [SLOT_IW-1:0]  r_slot   = r_id_x[SLOT_IW-1:0];
-  wire                r_in     = (r_id_x < OUT_M[AXI_ID_W+SLOT_IW-1:0]);
-  wire                r_wait   = ar_valid_q && (ar_id_q == r_slot);
+  wire                r_in     = (r_id_x < IDX_ID);
+  wire                r_wait   = ar_valid_q && !ar_idx_q && (ar_id_q == r_slot);
   wire                r_known  = r_in && s_alloc_q[r_slot] && !r_wait && (s_rcv_q[r_slot] != s_len_q[r_slot]);
   wire                r_take   = m_axi_rvalid_i & r_known;
   wire [LEN_W-1:0]    r_rcv_n  = s_rcv_q[r_slot] + LEN_ONE;
-  wire                r_lastok = (r_rcv_n == s_len_q[r_slot]) == m_axi_rlast_i;
-  wire                r_err    = m_axi_rvalid_i & (~r_known | ~r_lastok | (m_axi_rresp_i != 2'b00));
+  wire                r_isidx  = (ROW_EXT == 1) && (r_id_x == IDX_ID);
+  wire [IX_IW:0]      ix_fly   = ix_out_q - {{IX_IW{1'b0}}, ar_valid_q & ar_idx_q};
+  wire                ix_known = r_isidx && (ix_fly != IX_NONE);
+  wire                ix_take  = m_axi_rvalid_i & ix_known;
+  wire                r_lastok = r_isidx ? m_axi_rlast_i : ((r_rcv_n == s_len_q[r_slot]) == m_axi_rlast_i);
+  wire                r_err    = m_axi_rvalid_i & (~(r_known | ix_known) | ~r_lastok | (m_axi_rresp_i != 2'b00));
+
+  // the row word of index entry ix_r: lane (row % IDX_LANES) of the beat
+  localparam [IL_W-1:0] IL_MASK = IDX_LANES[IL_W-1:0] - 1'b1;
+  wire [AX_W-1:0]       ix_rrow = {{(AX_W - ROW_W){1'b0}}, ix_row_q[ix_r_q]};
+  wire [IL_W-1:0]       ix_lane = ix_rrow[IL_W-1:0] & IL_MASK;
+  wire [AXI_DATA_W-1:0] ix_beat = m_axi_rdata_i >> (ix_lane * IDX_W);
+
+  // index ring bookkeeping
+  localparam [IX_IW-1:0] IX_LAST = IX_N[IX_IW-1:0] - 1'b1;
+  localparam [IX_IW-1:0] IX_ONE  = 1;
+  localparam [IX_IW:0]   IX_ONE_C = 1;
+  wire [IX_IW:0] ix_acc_c  = ix_acc   ? IX_ONE_C : IX_NONE;
+  wire [IX_IW:0] ix_pop_c  = ix_pop   ? IX_ONE_C : IX_NONE;
+  wire [IX_IW:0] ia_iss_c  = ia_issue ? IX_ONE_C : IX_NONE;
+  wire [IX_IW:0] ix_take_c = ix_take  ? IX_ONE_C : IX_NONE;
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      ix_w_q    <= {IX_IW{1'b0}};
+      ix_a_q    <= {IX_IW{1'b0}};
+      ix_r_q    <= {IX_IW{1'b0}};
+      ix_h_q    <= {IX_IW{1'b0}};
+      ix_used_q <= IX_NONE;
+      ix_toar_q <= IX_NONE;
+      ix_out_q  <= IX_NONE;
+      ix_rdy_q  <= IX_NONE;
+    end else begin
+      if (ix_acc) begin
+        ix_w_q <= (ix_w_q == IX_LAST) ? {IX_IW{1'b0}} : ix_w_q + IX_ONE;
+      end
+      if (ia_issue) begin
+        ix_a_q <= (ix_a_q == IX_LAST) ? {IX_IW{1'b0}} : ix_a_q + IX_ONE;
+      end
+      if (ix_take) begin
+        ix_r_q <= (ix_r_q == IX_LAST) ? {IX_IW{1'b0}} : ix_r_q + IX_ONE;
+      end
+      if (ix_pop) begin
+        ix_h_q <= (ix_h_q == IX_LAST) ? {IX_IW{1'b0}} : ix_h_q + IX_ONE;
+      end
+      ix_used_q <= ix_used_q + ix_acc_c - ix_pop_c;
+      ix_toar_q <= ix_toar_q + ix_acc_c - ia_iss_c;
+      ix_out_q  <= ix_out_q + ia_iss_c - ix_take_c;
+      ix_rdy_q  <= ix_rdy_q + ix_take_c - ix_pop_c;
+    end
+  end
+
+  always @(posedge clk_i) begin
+    if (ix_acc) begin
+      ix_row_q[ix_w_q]  <= ev_row_i;
+      ix_slot_q[ix_w_q] <= ev_slot_i;
+    end
+    if (ix_take) begin
+      ix_word_q[ix_r_q] <= ix_beat[RW_W-1:0];
+    end
+  end
 
   // buffer word of (slot, beat): slot * AXI_BURST + beat, computed at a
   // width that holds any operand (BA_W), of which the low BUF_AW bits are used
@@ -490,11 +643,13 @@ module snn_syn_fetch #(
   assign x_valid_o = x_valid_q;
   assign x_syn_o   = x_shift[SYN_W-1:0];
   assign x_slot_o  = x_slot_q;
-  assign busy_o    = f_valid_q | q_act_q | ar_valid_q | (used_q != {(SLOT_IW + 1){1'b0}}) | x_valid_q;
+  assign busy_o    = f_valid_q | q_act_q | ar_valid_q | (used_q != {(SLOT_IW + 1){1'b0}}) | x_valid_q
+                   | (ix_used_q != IX_NONE);
 
   // bits above what the arithmetic can reach (collected for lint)
   wire unused_x = &{1'b0, ar_addr_q[AX_W-1:AXI_ADDR_W], q_arlen[8+LEN_W-1:8], q_left_n[BCNT_W+LEN_W-1:BCNT_W],
-                    r_id_x[AXI_ID_W+SLOT_IW-1:SLOT_IW], ar_id_x[AXI_ID_W+SLOT_IW-1:AXI_ID_W],
+                    r_id_x[IDW_X-1:SLOT_IW], ar_id_x[IDW_X-1:AXI_ID_W],
+                    ix_rrow[AX_W-1:IL_W], ix_beat[AXI_DATA_W-1:RW_W],
                     r_baddr[BA_W-1:BUF_AW], h_baddr[BA_W-1:BUF_AW], ld_addr_i[31:ROW_W],
                     x_shift[AXI_DATA_W:SYN_W], q_len_x[CMP_W-1:LEN_W]};
 endmodule
