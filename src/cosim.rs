@@ -282,10 +282,14 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
     let ext = p.ext_memory(&timing);
     if let Some(x) = &p.images.ext {
         util::out(&format!(
-            "external synapse memory: {} bytes ({} beats of {} synapses) at {:#x}; model: {}\n",
+            "external synapse memory: {} bytes ({} beats of {} synapses{}) at {:#x}; model: {}\n",
             x.region.bytes.len(),
             x.region.beats,
             x.region.geometry.lanes,
+            match x.region.geometry.index {
+                Some(i) => format!(", after a row index of {} beats", i.beats),
+                None => String::new(),
+            },
             x.place.base,
             timing.describe()
         ))

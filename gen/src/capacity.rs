@@ -361,11 +361,13 @@ pub fn uram_blocks(depth: u64, width: u32) -> u64 {
 }
 
 /// The on-chip memories of a core with parameters `core`: neuron state,
-/// populations, parameters, Poisson tables, rows, the two delay
-/// accumulators (`SLOTS x N_NEURONS` each), the synapse memory (on chip)
-/// or the AXI beat buffer (`AXI_OUTSTANDING x AXI_BURST` beats, external
-/// store), and the STDP memories of a plastic core. The synapses of an
-/// external-store core are not among them.
+/// populations, parameters, Poisson tables, rows (unless the row index is
+/// external), the two delay accumulators (`SLOTS x N_NEURONS` each), the
+/// synapse memory (on chip) or the AXI beat buffer (`AXI_OUTSTANDING x
+/// AXI_BURST` beats, external store; with an external row index also the
+/// ring of `AXI_OUTSTANDING` index entries), and the STDP memories of a
+/// plastic core. What an external-store core keeps in external memory is
+/// not among them.
 pub fn onchip_memories(core: &CoreParams) -> Vec<OnChipMem> {
     let mem = |m: Mem| OnChipMem {
         name: m.name(),
@@ -377,15 +379,26 @@ pub fn onchip_memories(core: &CoreParams) -> Vec<OnChipMem> {
         mem(Mem::Pop),
         mem(Mem::Param),
         mem(Mem::Cdf),
-        mem(Mem::Row),
     ];
+    if !core.row_ext() {
+        v.push(mem(Mem::Row));
+    }
     match core.ext {
         None => v.push(mem(Mem::Syn)),
-        Some(a) => v.push(OnChipMem {
-            name: "fetch (AXI beat buffer)",
-            depth: u64::from(a.outstanding) * u64::from(a.burst),
-            width: a.data_w,
-        }),
+        Some(a) => {
+            v.push(OnChipMem {
+                name: "fetch (AXI beat buffer)",
+                depth: u64::from(a.outstanding) * u64::from(a.burst),
+                width: a.data_w,
+            });
+            if a.row_ext {
+                v.push(OnChipMem {
+                    name: "fetch (row index ring)",
+                    depth: u64::from(a.outstanding),
+                    width: core.row_w() + core.slot_w() + core.row_word_w(),
+                });
+            }
+        }
     }
     for name in ["acc_ex", "acc_in"] {
         v.push(OnChipMem {
@@ -711,26 +724,46 @@ pub fn capacity_report(neurons: u64, synapses: u64, hw: &HwConfig) -> String {
             bytes_text(lo * 8),
             bytes_text(hi * 8)
         );
-        hi
+        hi + g.index_beats().saturating_mul(g.beat_bytes).saturating_mul(need)
     });
     let row_w = u64::from(core.row_word_w());
     let row_bits = neurons.saturating_mul(row_w);
-    let _ = writeln!(
-        w,
-        "row memory: every core indexes all {} source neurons: {} x {} bits = {} bits per core, {} in {} cores; max_rows = {} {}",
-        group(neurons),
-        group(neurons),
-        row_w,
-        group(row_bits),
-        bytes_text(row_bits.saturating_mul(need)),
-        group(need),
-        group(hw.max_rows),
-        if hw.max_rows >= neurons {
-            "holds them"
-        } else {
-            "does not hold them"
-        }
-    );
+    let held = if hw.max_rows >= neurons {
+        "holds them"
+    } else {
+        "does not hold them"
+    };
+    if core.row_ext() {
+        let idx = core.idx_beats() * core.axi().beat_bytes();
+        let _ = writeln!(
+            w,
+            "row index: in external memory (synapse_store.row_index = \"external\"): every core indexes all {} source neurons in {} lanes of {} bits = {} per core, {} in {} cores; max_rows = {} {held}",
+            group(neurons),
+            group(core.rows),
+            core.idx_w(),
+            bytes_text(idx * 8),
+            bytes_text(idx.saturating_mul(need) * 8),
+            group(need),
+            group(hw.max_rows),
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "row memory: every core indexes all {} source neurons: {} x {} bits = {} bits per core, {} in {} cores; max_rows = {} {held}{}",
+            group(neurons),
+            group(neurons),
+            row_w,
+            group(row_bits),
+            bytes_text(row_bits.saturating_mul(need)),
+            group(need),
+            group(hw.max_rows),
+            if hw.external() {
+                " (synapse_store.row_index = \"external\" moves it to external memory)"
+            } else {
+                ""
+            }
+        );
+    }
     if let Some(p) = PARTS.iter().max_by_key(|p| part_memory_bits(p)) {
         let chip = part_memory_bits(p);
         let _ = writeln!(

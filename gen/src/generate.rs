@@ -277,14 +277,10 @@ fn top_ports(hw: &HwConfig, ports: &[Port]) -> Vec<Port> {
         .collect()
 }
 
-/// The memories with a `$readmemh` parameter on a generated top: the core's
-/// ([`CoreParams::mem_files`]) without `syn` on an external-store core
-/// (its synapses are in external memory).
+/// The memories with a `$readmemh` parameter on a generated top
+/// ([`CoreParams::mem_files`]: none for what lives in external memory).
 fn image_mems(core: &CoreParams) -> Vec<Mem> {
     core.mem_files()
-        .into_iter()
-        .filter(|m| core.ext.is_none() || *m != Mem::Syn)
-        .collect()
 }
 
 /// The text of `spikefab_top.v`: a function of the config (and fault) only.
@@ -457,9 +453,14 @@ fn net_verilog(
     if let Some(x) = &img.ext {
         let _ = writeln!(
             w,
-            "// The synapse rows are in external memory: {EXT_FILE} ({} bytes, {} beats) at byte",
+            "// The synapse rows{} are in external memory: {EXT_FILE} ({} bytes, {} beats) at byte",
+            if x.region.geometry.index.is_some() {
+                " and their row index"
+            } else {
+                ""
+            },
             x.region.bytes.len(),
-            x.region.beats
+            x.region.geometry.index_beats() + x.region.beats
         );
         let _ = writeln!(
             w,

@@ -35,6 +35,7 @@
 //! id_bits = 4              # AXI_ID_W (default 4)
 //! burst_beats = 16         # AXI_BURST (default 16)
 //! outstanding = 16         # AXI_OUTSTANDING (default 16)
+//! row_index = "on-chip"    # "on-chip" (default) | "external": the row index in the region too
 //! channels = 1             # memory channels (default 1)
 //! channel_bytes = 536870912  # bytes per channel (default 512 MiB)
 //! ```
@@ -42,7 +43,11 @@
 //! With `kind = "external"` the cores read their synapse rows from external
 //! memory through an AXI4 read master ([`ExtStore`]; docs/hardware.md,
 //! "External synapse memory"); `syn_depth` then counts the lanes of the
-//! external region (each row padded to whole beats).
+//! external region (each row padded to whole beats). With `row_index =
+//! "external"` the row words (one per source row: `max_rows` on a mesh
+//! core) are read from the front of the region too (`SYN_EXT = 2`), for
+//! cores whose sources outnumber what their row memory could hold; the index
+//! reads take ID `outstanding`, so `outstanding < 2^id_bits`.
 //!
 //! Named configs live in `gen/configs/<name>.toml` (compiled in); any other
 //! TOML file of the same form is loaded by path ([`HwConfig::resolve`]).
@@ -165,8 +170,13 @@ pub struct ExtStore {
     pub id_bits: u32,
     /// `AXI_BURST`: most beats per burst, 1..=256.
     pub burst_beats: u32,
-    /// `AXI_OUTSTANDING`: bursts in flight, 1..=min(64, 2^id_bits).
+    /// `AXI_OUTSTANDING`: bursts in flight, 1..=min(64, 2^id_bits)
+    /// (below 2^id_bits with an external row index).
     pub outstanding: u32,
+    /// Where the row index lives (`SYN_EXT` 1 or 2); left out of the
+    /// serialized form when on chip, so configs without it hash as before.
+    #[serde(skip_serializing_if = "RowIndex::on_chip")]
+    pub row_index: RowIndex,
     /// Memory channels (>= 1); channel `c` starts at byte `c * channel_bytes`.
     pub channels: u32,
     /// Bytes per channel: a power of two, at least 4096.
@@ -183,6 +193,7 @@ impl ExtStore {
         id_bits: AxiParams::DEFAULT.id_w,
         burst_beats: AxiParams::DEFAULT.burst,
         outstanding: AxiParams::DEFAULT.outstanding,
+        row_index: RowIndex::OnChip,
         channels: 1,
         channel_bytes: 1 << 29,
     };
@@ -195,6 +206,7 @@ impl ExtStore {
             id_w: self.id_bits,
             burst: self.burst_beats,
             outstanding: self.outstanding,
+            row_ext: self.row_index == RowIndex::External,
         }
     }
 
@@ -219,6 +231,23 @@ pub enum StoreKind {
     External,
 }
 
+/// Where an external store's row index lives (`[synapse_store] row_index`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RowIndex {
+    /// The row memory of each core (`SYN_EXT = 1`; the default).
+    OnChip,
+    /// In front of the synapse beats of each core's region (`SYN_EXT = 2`).
+    External,
+}
+
+impl RowIndex {
+    /// Whether it is [`RowIndex::OnChip`].
+    pub fn on_chip(&self) -> bool {
+        *self == RowIndex::OnChip
+    }
+}
+
 /// The TOML form of `[synapse_store]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -235,6 +264,8 @@ pub struct SynapseStoreToml {
     #[serde(default)]
     pub outstanding: Option<u32>,
     #[serde(default)]
+    pub row_index: Option<RowIndex>,
+    #[serde(default)]
     pub channels: Option<u32>,
     #[serde(default)]
     pub channel_bytes: Option<u64>,
@@ -249,6 +280,7 @@ impl SynapseStoreToml {
             ("id_bits", self.id_bits.is_some()),
             ("burst_beats", self.burst_beats.is_some()),
             ("outstanding", self.outstanding.is_some()),
+            ("row_index", self.row_index.is_some()),
             ("channels", self.channels.is_some()),
             ("channel_bytes", self.channel_bytes.is_some()),
         ]
@@ -267,6 +299,7 @@ impl SynapseStoreToml {
             id_bits: self.id_bits.unwrap_or(d.id_bits),
             burst_beats: self.burst_beats.unwrap_or(d.burst_beats),
             outstanding: self.outstanding.unwrap_or(d.outstanding),
+            row_index: self.row_index.unwrap_or(d.row_index),
             channels: self.channels.unwrap_or(d.channels),
             channel_bytes: self.channel_bytes.unwrap_or(d.channel_bytes),
         })
@@ -423,7 +456,7 @@ impl Default for HwConfig {
 
 /// The named configs compiled in: (name, TOML text). `default` is
 /// [`HwConfig::default`].
-pub const NAMED: [(&str, &str); 10] = [
+pub const NAMED: [(&str, &str); 12] = [
     ("small", include_str!("../configs/small.toml")),
     ("odd", include_str!("../configs/odd.toml")),
     ("stdp", include_str!("../configs/stdp.toml")),
@@ -434,6 +467,8 @@ pub const NAMED: [(&str, &str); 10] = [
     ("ext", include_str!("../configs/ext.toml")),
     ("ext_mesh", include_str!("../configs/ext_mesh.toml")),
     ("ext_odd", include_str!("../configs/ext_odd.toml")),
+    ("ext_idx", include_str!("../configs/ext_idx.toml")),
+    ("ext_idx_mesh", include_str!("../configs/ext_idx_mesh.toml")),
 ];
 
 /// Names accepted by [`HwConfig::named`] (and `--hw`).
@@ -560,8 +595,13 @@ impl HwConfig {
         let store = match &self.synapse_store {
             None => format!("{} synapse words", self.syn_depth),
             Some(x) => format!(
-                "{} synapse lanes in external memory (AXI4 {} bits, {} beats/burst, {} outstanding, {} channel{} of {} bytes)",
+                "{} synapse lanes{} in external memory (AXI4 {} bits, {} beats/burst, {} outstanding, {} channel{} of {} bytes)",
                 self.syn_depth,
+                if x.row_index == RowIndex::External {
+                    " and their row index"
+                } else {
+                    ""
+                },
                 x.data_bits,
                 x.burst_beats,
                 x.outstanding,
@@ -630,13 +670,23 @@ impl HwConfig {
         range("id_bits", x.id_bits.into(), 1, 8, " (AXI_ID_W)");
         range("burst_beats", x.burst_beats.into(), 1, 256, " (AXI_BURST)");
         let ids = 1u64 << x.id_bits.clamp(1, 8);
-        range(
-            "outstanding",
-            x.outstanding.into(),
-            1,
-            ids.min(64),
-            " (AXI_OUTSTANDING: at most 64 and at most one burst per read ID, 2^id_bits)",
-        );
+        if x.row_index == RowIndex::External {
+            range(
+                "outstanding",
+                x.outstanding.into(),
+                1,
+                (ids - 1).min(64),
+                " (AXI_OUTSTANDING: at most 64, and below 2^id_bits: with row_index = \"external\" the bursts take IDs 0..outstanding and the index reads ID outstanding)",
+            );
+        } else {
+            range(
+                "outstanding",
+                x.outstanding.into(),
+                1,
+                ids.min(64),
+                " (AXI_OUTSTANDING: at most 64 and at most one burst per read ID, 2^id_bits)",
+            );
+        }
         range("channels", x.channels.into(), 1, u32::MAX.into(), "");
         if x.channel_bytes < EXT_ALIGN || !x.channel_bytes.is_power_of_two() {
             bad.push(format!(
@@ -655,11 +705,24 @@ impl HwConfig {
             ));
         }
         if (32..=1024).contains(&d) && d >= syn_w {
-            let region = self.core_params(None).ext_beats() * x.beat_bytes();
+            let core = self.mesh_core_params();
+            if core.row_ext() && core.idx_w() > d {
+                bad.push(format!(
+                    "synapse_store.data_bits = {d} is narrower than a row word's lane in the external row index ({} bits); use row_index = \"on-chip\" or a wider bus",
+                    core.idx_w()
+                ));
+            }
+            let index = core.idx_beats() * x.beat_bytes();
+            let region = core.ext_beats() * x.beat_bytes() + index;
             if region > x.channel_bytes {
                 bad.push(format!(
-                    "syn_depth = {} synapse lanes need a region of {region} bytes ({} bytes per beat), more than synapse_store.channel_bytes = {} (a core's region lies in one channel)",
+                    "syn_depth = {} synapse lanes{} need a region of {region} bytes ({} bytes per beat), more than synapse_store.channel_bytes = {} (a core's region lies in one channel)",
                     self.syn_depth,
+                    if index > 0 {
+                        format!(" and a row index of max_rows = {} rows ({index} bytes)", self.max_rows)
+                    } else {
+                        String::new()
+                    },
                     x.beat_bytes(),
                     x.channel_bytes
                 ));

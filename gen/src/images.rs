@@ -24,7 +24,8 @@
 //!   are laid out in the core's region of external memory by the one image
 //!   writer [`ext_region`] (bytes as they sit in memory, docs/hardware.md
 //!   "External synapse memory"), the row image holds `{beats, last,
-//!   start_beat}` per row, and [`CoreImages::ext`] carries the region and
+//!   start_beat}` per row (no row image when the row index is external
+//!   too: the region starts with it), and [`CoreImages::ext`] carries the region and
 //!   its place ([`place_ext`]: a single core at byte 0 of channel 0, a
 //!   mesh's cores round robin on the channels).
 //!
@@ -125,12 +126,13 @@ impl ExtRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtRegion {
     pub geometry: ExtGeometry,
-    /// The region as it sits in memory from the core's base: beat `b` in
-    /// bytes `[b * beat_bytes, (b + 1) * beat_bytes)`, little-endian (bit
-    /// `i` of a beat in byte `i / 8`, bit `i % 8`); `beats * beat_bytes`
-    /// bytes.
+    /// The region as it sits in memory from the core's base: the row
+    /// index's beats (external index only), then the synapse beats; beat
+    /// `b` of the region in bytes `[b * beat_bytes, (b + 1) * beat_bytes)`,
+    /// little-endian (bit `i` of a beat in byte `i / 8`, bit `i % 8`);
+    /// `(index beats + beats) * beat_bytes` bytes.
     pub bytes: Vec<u8>,
-    /// Beats of the region.
+    /// Synapse beats of the region.
     pub beats: u64,
     /// Synapses laid out.
     pub synapses: u64,
@@ -145,12 +147,25 @@ impl ExtRegion {
         self.beats * self.geometry.lanes
     }
 
-    /// The synapse word in lane `lane` of beat `beat`, read back from the
-    /// bytes bit by bit (0 outside the region).
+    /// The synapse word in lane `lane` of synapse beat `beat`, read back
+    /// from the bytes bit by bit (0 outside the region).
     pub fn word(&self, beat: u64, lane: u64) -> u64 {
         let g = &self.geometry;
-        let first = beat * g.beat_bytes * 8 + lane * u64::from(g.syn_w);
-        (0..u64::from(g.syn_w)).fold(0u64, |acc, i| {
+        let first = (g.index_beats() + beat) * g.beat_bytes * 8 + lane * u64::from(g.syn_w);
+        self.bits(first, g.syn_w)
+    }
+
+    /// Row `r`'s word `{beats, last, start_beat}` read back from the
+    /// region's row index (`None` without an external index).
+    pub fn index_word(&self, r: u64) -> Option<u64> {
+        let x = self.geometry.index?;
+        let first = (r / x.lanes) * self.geometry.beat_bytes * 8 + (r % x.lanes) * u64::from(x.lane_w);
+        Some(self.bits(first, x.word_w))
+    }
+
+    /// `n` bits (at most 64) from bit `first` of the region on.
+    fn bits(&self, first: u64, n: u32) -> u64 {
+        (0..u64::from(n)).fold(0u64, |acc, i| {
             let bit = first + i;
             let byte = self.bytes.get((bit / 8) as usize).copied().unwrap_or(0);
             acc | (u64::from((byte >> (bit % 8)) & 1) << i)
@@ -170,10 +185,13 @@ fn put_bits(bytes: &mut [u8], at: u64, w: u64, bits: u32) {
     }
 }
 
-/// Lays out rows of packed synapse words as the region of `g`.
+/// Lays out rows of packed synapse words as the region of `g`: the row
+/// index first when `g` has one (`rows` entries; a mesh core's `ROWS` may
+/// exceed the rows given, the rest are empty), then the synapse beats.
 fn lay_out(g: ExtGeometry, rows: &[u64], words: &[u64]) -> ExtRegion {
     let beats: u64 = rows.iter().map(|&n| g.row_beats(n)).sum();
-    let mut bytes = vec![0u8; (beats * g.beat_bytes) as usize];
+    let front = g.index_beats();
+    let mut bytes = vec![0u8; ((front + beats) * g.beat_bytes) as usize];
     let mut out = Vec::with_capacity(rows.len());
     let (mut beat, mut k0) = (0u64, 0usize);
     for &n in rows {
@@ -187,7 +205,7 @@ fn lay_out(g: ExtGeometry, rows: &[u64], words: &[u64]) -> ExtRegion {
             continue;
         }
         for (k, &w) in words[k0..k0 + n as usize].iter().enumerate() {
-            let (b, lane) = (beat + k as u64 / g.lanes, k as u64 % g.lanes);
+            let (b, lane) = (front + beat + k as u64 / g.lanes, k as u64 % g.lanes);
             put_bits(
                 &mut bytes,
                 b * g.beat_bytes * 8 + lane * u64::from(g.syn_w),
@@ -202,6 +220,17 @@ fn lay_out(g: ExtGeometry, rows: &[u64], words: &[u64]) -> ExtRegion {
         });
         beat += rb;
         k0 += n as usize;
+    }
+    if let Some(x) = g.index {
+        for (r, row) in out.iter().enumerate() {
+            let r = r as u64;
+            put_bits(
+                &mut bytes,
+                (r / x.lanes) * g.beat_bytes * 8 + (r % x.lanes) * u64::from(x.lane_w),
+                x.word(row.beats, row.last, row.start_beat),
+                x.word_w,
+            );
+        }
     }
     ExtRegion {
         geometry: g,
@@ -224,10 +253,15 @@ fn lay_out(g: ExtGeometry, rows: &[u64], words: &[u64]) -> ExtRegion {
 /// `n_r` synapses takes beats `[start_r, start_r + ceil(n_r / LANES))`
 /// from a fresh beat, synapse `k` in lane `k % LANES` of beat `start_r + k
 /// / LANES`; unused lanes and bits are 0. The region's bytes start at the
-/// core's base (beat `b` at byte `b * AXI_DATA_W / 8`).
+/// core's base (beat `b` at byte `b * AXI_DATA_W / 8`). With the row index
+/// in external memory (`SYN_EXT = 2`) the region starts with its
+/// `IDX_BEATS` beats (row `r`'s word `{beats, last, start_beat}` in lane `r
+/// % IDX_LANES` of beat `r / IDX_LANES`, a lane `IDX_W` bits) and synapse
+/// beat `b` is region beat `IDX_BEATS + b`.
 ///
-/// Errors: an on-chip core, a value that does not fit its field, or rows
-/// that take more lanes than `SYN_DEPTH`.
+/// Errors: an on-chip core, a value that does not fit its field, rows
+/// that take more lanes than `SYN_DEPTH`, or (external index) more rows
+/// than `ROWS`.
 pub fn ext_region<R, S>(core: &CoreParams, rows: R) -> Result<ExtRegion, CoreImageError>
 where
     R: IntoIterator<Item = S>,
@@ -252,7 +286,19 @@ where
         }
         .into());
     }
+    if let Some(e) = index_room(g, core, sizes.len()) {
+        return Err(e.into());
+    }
     Ok(lay_out(g, &sizes, &words))
+}
+
+/// More rows than an external row index holds (`ROWS`), if so.
+fn index_room(g: ExtGeometry, core: &CoreParams, rows: usize) -> Option<ShapeError> {
+    (g.index.is_some() && rows as u64 > core.rows).then_some(ShapeError::TooSmall {
+        what: "rows in the external row index",
+        cap: core.rows,
+        need: rows as u64,
+    })
 }
 
 /// Places the external regions of `cores` (in core order) in `channels`
@@ -615,8 +661,10 @@ pub fn core_images(src: &NetModel, core: &CoreParams) -> Result<CoreImages, Core
                 })
             }),
         )?;
-        let row = ext_row_text(&l_row, &region.rows)?;
-        images.push(image(Mem::Row, core, nn, l_row, row));
+        if !core.row_ext() {
+            let row = ext_row_text(&l_row, &region.rows)?;
+            images.push(image(Mem::Row, core, nn, l_row, row));
+        }
         ext = Some(ExtImage {
             place: ExtPlace {
                 channel: 0,
@@ -881,10 +929,15 @@ pub fn mesh_core_images(
                     .into(),
                 ));
             }
+            if let Some(e) = index_room(g, core, ext_sizes[c].len()) {
+                return Err((c, e.into()));
+            }
             let region = lay_out(g, &ext_sizes[c], &ext_words[c]);
             ext_words[c] = Vec::new();
-            let row = ext_row_text(&l_row, &region.rows).map_err(err)?;
-            images.push(image(Mem::Row, core, u64::from(n), l_row.clone(), row));
+            if !core.row_ext() {
+                let row = ext_row_text(&l_row, &region.rows).map_err(err)?;
+                images.push(image(Mem::Row, core, u64::from(n), l_row.clone(), row));
+            }
             ext = Some(ExtImage {
                 place: ExtPlace {
                     channel: 0,

@@ -28,7 +28,9 @@
 //! from a fresh beat; `BEAT_AW = max(1, clog2(EXT_BEATS))`, `BCNT_W =
 //! clog2(EXT_BEATS + 1)`, `LCNT_W = clog2(LANES + 1)`, `EXT_BEATS =
 //! ceil(SYN_DEPTH / LANES)`), and the regions of a mesh's cores are placed
-//! in the memory channels by [`ext_placement`].
+//! in the memory channels by [`ext_placement`]. With the row index in
+//! external memory too (`SYN_EXT = 2`, [`IndexGeometry`]) the region
+//! starts with the index beats and the synapse beats follow.
 
 use serde::Serialize;
 use spikefab_hdl::core::{CoreParams, Mem};
@@ -274,8 +276,38 @@ pub struct ExtGeometry {
     pub lanes: u64,
     /// `AXI_DATA_W / 8`.
     pub beat_bytes: u64,
-    /// `EXT_BEATS = ceil(SYN_DEPTH / LANES)`: the most beats of a region.
+    /// `EXT_BEATS = ceil(SYN_DEPTH / LANES)`: the most synapse beats of a
+    /// region.
     pub max_beats: u64,
+    /// The external row index in front of the synapse beats (`SYN_EXT =
+    /// 2`); `None` when the row words are on chip.
+    pub index: Option<IndexGeometry>,
+}
+
+/// The row index at the start of a region (`SYN_EXT = 2`): row word `r` in
+/// lane `r % lanes` (bits `[lane * lane_w, lane * lane_w + word widths)`)
+/// of beat `r / lanes`; the synapse beats follow its `beats` beats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IndexGeometry {
+    /// `IDX_W`: a row word's lane, its width rounded up to a power of two.
+    pub lane_w: u32,
+    /// `IDX_LANES = AXI_DATA_W / IDX_W`.
+    pub lanes: u64,
+    /// `IDX_BEATS = ceil(ROWS / IDX_LANES)`.
+    pub beats: u64,
+    /// The row word's width (`BCNT_W + LCNT_W + BEAT_AW`).
+    pub word_w: u32,
+    /// `BEAT_AW`, `LCNT_W`: the row word `{beats, last, start_beat}` has
+    /// `start_beat` in its low `beat_aw` bits, `last` in the next `lcnt_w`.
+    pub beat_aw: u32,
+    pub lcnt_w: u32,
+}
+
+impl IndexGeometry {
+    /// A row word `{beats, last, start_beat}` as an integer.
+    pub fn word(&self, beats: u64, last: u64, start_beat: u64) -> u64 {
+        start_beat | last << self.beat_aw | beats << (self.beat_aw + self.lcnt_w)
+    }
 }
 
 impl ExtGeometry {
@@ -287,7 +319,20 @@ impl ExtGeometry {
             lanes: core.ext_lanes(),
             beat_bytes: a.beat_bytes(),
             max_beats: core.ext_beats(),
+            index: core.row_ext().then(|| IndexGeometry {
+                lane_w: core.idx_w(),
+                lanes: core.idx_lanes(),
+                beats: core.idx_beats(),
+                word_w: core.row_word_w(),
+                beat_aw: core.beat_aw(),
+                lcnt_w: core.lcnt_w(),
+            }),
         })
+    }
+
+    /// Beats in front of the synapse beats (the row index's; 0 without one).
+    pub fn index_beats(&self) -> u64 {
+        self.index.map_or(0, |i| i.beats)
     }
 
     /// Beats of a row of `n` synapses (`ceil(n / LANES)`).
@@ -402,6 +447,7 @@ mod tests {
             lanes: 7,
             beat_bytes: 32,
             max_beats: 100,
+            index: None,
         };
         let sizes = [0u64, 1, 7, 8, 15];
         assert_eq!(sizes.map(|n| g.row_beats(n)), [0, 1, 1, 2, 3]);

@@ -188,10 +188,15 @@ pub struct ExtMemoryEntry {
     pub base: u64,
     /// Byte offset of the region within its channel.
     pub offset: u64,
-    /// Bytes of the region (`beats * beat_bytes`).
+    /// Bytes of the region (`(index beats + beats) * beat_bytes`).
     pub bytes: u64,
-    /// Beats of the region.
+    /// Synapse beats of the region.
     pub beats: u64,
+    /// The row index in front of the synapse beats (`SYN_EXT = 2`: lane
+    /// width, lanes per beat, beats, row word widths); absent when the row
+    /// words are on chip.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<crate::layout::IndexGeometry>,
     /// Bytes per beat (`AXI_DATA_W / 8`).
     pub beat_bytes: u64,
     /// Synapse words per beat (`LANES = AXI_DATA_W / SYN_W`).
@@ -221,6 +226,7 @@ impl ExtMemoryEntry {
             offset: x.place.offset,
             bytes: x.region.bytes.len() as u64,
             beats: x.region.beats,
+            index: g.index,
             beat_bytes: g.beat_bytes,
             lanes: g.lanes,
             syn_w: g.syn_w,

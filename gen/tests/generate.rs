@@ -866,7 +866,7 @@ fn generation_is_deterministic_across_thread_counts() {
 /// Configs with committed goldens: (config, images committed too). The
 /// network is [`network_for`]; configs with large capacities keep only the
 /// tops and the manifest.
-const GOLDEN: [(&str, bool); 11] = [
+const GOLDEN: [(&str, bool); 13] = [
     ("default", false),
     ("small", true),
     ("odd", true),
@@ -878,6 +878,8 @@ const GOLDEN: [(&str, bool); 11] = [
     ("ext", false),
     ("ext_mesh", false),
     ("ext_odd", true),
+    ("ext_idx", true),
+    ("ext_idx_mesh", false),
 ];
 
 /// Generated files compared with the goldens (the copies of `hdl/` are

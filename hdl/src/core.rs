@@ -78,8 +78,14 @@ pub struct AxiParams {
     pub id_w: u32,
     /// `AXI_BURST`: most beats per burst, 1..=256 (any value).
     pub burst: u32,
-    /// `AXI_OUTSTANDING`: bursts in flight, 1..=min(64, 2^AXI_ID_W).
+    /// `AXI_OUTSTANDING`: bursts in flight, 1..=min(64, 2^AXI_ID_W)
+    /// (below 2^AXI_ID_W with `row_ext`: the index reads take ID
+    /// `AXI_OUTSTANDING`).
     pub outstanding: u32,
+    /// `SYN_EXT = 2`: the row index is in external memory too, in front of
+    /// the synapse beats (no row memory on chip); `false`: `SYN_EXT = 1`,
+    /// the row words in the on-chip row memory.
+    pub row_ext: bool,
 }
 
 impl AxiParams {
@@ -91,6 +97,7 @@ impl AxiParams {
         id_w: 4,
         burst: 16,
         outstanding: 16,
+        row_ext: false,
     };
 
     /// Bytes per beat (`AXI_DATA_W / 8`).
@@ -153,6 +160,42 @@ impl CoreParams {
     /// (`0..=LANES`).
     pub fn lcnt_w(&self) -> u32 {
         crate::iface::clog2(self.ext_lanes() + 1)
+    }
+
+    /// Whether the row index is in external memory (`SYN_EXT = 2`).
+    pub fn row_ext(&self) -> bool {
+        self.ext.is_some_and(|a| a.row_ext)
+    }
+
+    /// `SYN_EXT`: 0 on chip, 1 external synapse rows, 2 external rows and
+    /// row index.
+    pub fn syn_ext(&self) -> u64 {
+        match self.ext {
+            None => 0,
+            Some(a) if a.row_ext => 2,
+            Some(_) => 1,
+        }
+    }
+
+    /// `IDX_W`: the lane of a row word in the external row index (the row
+    /// word's width rounded up to a power of two bits).
+    pub fn idx_w(&self) -> u32 {
+        self.row_word_w().next_power_of_two()
+    }
+
+    /// `IDX_LANES`: row words per beat of the external row index.
+    pub fn idx_lanes(&self) -> u64 {
+        u64::from((self.axi().data_w / self.idx_w()).max(1))
+    }
+
+    /// `IDX_BEATS`: beats of the external row index in front of the
+    /// synapse beats (`ceil(ROWS / IDX_LANES)`; 0 without `row_ext`).
+    pub fn idx_beats(&self) -> u64 {
+        if self.row_ext() {
+            self.rows.max(1).div_ceil(self.idx_lanes())
+        } else {
+            0
+        }
     }
 
     /// Width of a row-memory word: `{end, start}` (`2 PTR_W`) on chip;
@@ -232,7 +275,7 @@ impl CoreParams {
         ];
         if let Some(a) = self.ext {
             v.extend([
-                i("SYN_EXT", 1),
+                i("SYN_EXT", self.syn_ext()),
                 i("AXI_DATA_W", a.data_w.into()),
                 i("AXI_ADDR_W", a.addr_w.into()),
                 i("AXI_ID_W", a.id_w.into()),
@@ -325,12 +368,16 @@ impl CoreParams {
         ]
     }
 
-    /// The `$readmemh` file-name parameters of the core (the STDP memories
-    /// only when plastic), in declaration order.
+    /// The `$readmemh` file-name parameters that load a memory of the core,
+    /// in declaration order: the STDP memories only when plastic, no
+    /// synapse memory on an external-store core, no row memory when its
+    /// row index is external too.
     pub fn mem_files(&self) -> Vec<Mem> {
         Mem::ALL
             .into_iter()
             .filter(|m| m.file_param().is_some() && (self.plastic || !m.plastic_only()))
+            .filter(|m| *m != Mem::Syn || self.ext.is_none())
+            .filter(|m| *m != Mem::Row || !self.row_ext())
             .collect()
     }
 }
@@ -617,6 +664,30 @@ mod tests {
         p.plastic = true;
         assert_eq!(p.mem_files().len(), 10);
         assert_eq!(p.mem_files()[9].file_param(), Some("INC_MEM_FILE"));
+    }
+
+    #[test]
+    fn external_core_loads_no_synapse_memory_and_no_row_memory_with_an_external_index() {
+        let mut p = odd();
+        p.ext = Some(AxiParams {
+            data_w: 128,
+            id_w: 3,
+            outstanding: 5,
+            burst: 7,
+            ..AxiParams::DEFAULT
+        });
+        assert!(!p.mem_files().contains(&Mem::Syn));
+        assert!(p.mem_files().contains(&Mem::Row));
+        assert_eq!(p.syn_ext(), 1);
+        assert_eq!(p.idx_beats(), 0);
+        p.ext = p.ext.map(|a| AxiParams { row_ext: true, ..a });
+        assert_eq!(p.mem_files().len(), 4);
+        assert_eq!(p.syn_ext(), 2);
+        // a row word of w bits takes a lane of the next power of two
+        let w = p.row_word_w();
+        assert!(p.idx_w() >= w && p.idx_w() < 2 * w && p.idx_w().is_power_of_two());
+        assert_eq!(p.idx_lanes(), u64::from(128 / p.idx_w()));
+        assert_eq!(p.idx_beats(), p.rows.div_ceil(p.idx_lanes()));
     }
 
     #[test]

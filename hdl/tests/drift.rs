@@ -223,10 +223,19 @@ fn cores() -> Vec<CoreParams> {
             id_w: 3,
             burst: 7,
             outstanding: 5,
+            row_ext: false,
         }),
         ..odd
     };
-    vec![odd, plastic_mesh, ext]
+    // the same with its row index in external memory (SYN_EXT = 2)
+    let ext_idx = CoreParams {
+        ext: ext.ext.map(|a| spikefab_hdl::core::AxiParams {
+            row_ext: true,
+            ..a
+        }),
+        ..ext
+    };
+    vec![odd, plastic_mesh, ext, ext_idx]
 }
 
 #[test]
