@@ -72,6 +72,20 @@ def ext_grid(steps):
     return ["bash", "-c", "set -e; " + "; ".join(runs)]
 
 
+def ext_idx_grid(steps):
+    """The built-in balanced network on the on-chip `balanced` config, then
+    for every memory latency (one 32-byte beat per cycle) on the external
+    store with the row index on chip (examples/hw_balanced_ext.toml) and in
+    external memory (examples/hw_balanced_ext_idx.toml), side by side: one
+    `bench cosim --json` line per point, in one invocation."""
+    b = f"{SPIKEFAB} bench cosim balanced --steps {steps} --json"
+    runs = [f"{b} --hw balanced"]
+    for lat in (50, 100, 200, 400):
+        for hw in ("hw_balanced_ext", "hw_balanced_ext_idx"):
+            runs.append(f"{b} --hw examples/{hw}.toml --mem-latency {lat}")
+    return ["bash", "-c", "set -e; " + "; ".join(runs)]
+
+
 def b2(script, *args):
     return ["PY", f"scripts/peers/{script}", *args]
 
@@ -106,6 +120,8 @@ SINGLE = {
     # External synapse memory (docs/benchmarks.md): one line holding the
     # whole latency x bandwidth grid and the on-chip run of the same network.
     "cosim-ext-balanced-grid": ("bench.jsonl", ext_grid(500)),
+    # The same with the row index in external memory beside it on chip.
+    "cosim-ext-idx-balanced-grid": ("bench.jsonl", ext_idx_grid(500)),
     "cosim-tiny-stdp": ("bench.jsonl", sf("bench", "cosim", "gen/tests/nets/tiny_stdp.toml", "--hw", "stdp",
                                           "--steps", "2000", "--json")),
     "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),

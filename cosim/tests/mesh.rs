@@ -959,9 +959,20 @@ fn the_same_random_networks_with_and_without_stdp_match_the_reference_on_meshes_
 /// backpressure; every record matches the reference.
 #[test]
 fn external_memory_cores_match_the_reference_on_meshes_1x3_and_2x2() {
+    ext_mesh_runs("ext_odd");
+}
+
+/// The same with every core's row index in external memory too
+/// (`SYN_EXT = 2`): each event's row word is a read of its own.
+#[test]
+fn external_row_index_cores_match_the_reference_on_meshes_1x3_and_2x2() {
+    ext_mesh_runs("ext_idx");
+}
+
+fn ext_mesh_runs(config: &str) {
     use spikefab_cosim::flow::prepare_mesh;
     use spikefab_cosim::lockstep::MemTiming;
-    let hwc = HwConfig::named("ext_odd").expect("ext_odd");
+    let hwc = HwConfig::named(config).expect("a named config");
     let net = net("../gen/tests/nets/tiny.toml", 7919);
     for (mesh, timing) in [
         (
@@ -986,7 +997,7 @@ fn external_memory_cores_match_the_reference_on_meshes_1x3_and_2x2() {
         ),
     ] {
         let m: Mesh = mesh.parse().expect("mesh");
-        let work = root().join(format!("ext-mesh-{mesh}"));
+        let work = root().join(format!("{config}-mesh-{mesh}"));
         let _ = std::fs::remove_dir_all(&work);
         let (p, mut e) = prepare_mesh(&net, &hwc, &m, 1, &work, &root().join("cosim-cache"))
             .unwrap_or_else(|err| panic!("prepare {mesh}: {err}"));
@@ -1000,12 +1011,12 @@ fn external_memory_cores_match_the_reference_on_meshes_1x3_and_2x2() {
             history: 6,
             wave: None,
             wave_window: 0,
-            repro: format!("spikefab cosim gen/tests/nets/tiny.toml --hw ext_odd --mesh {mesh}"),
+            repro: format!("spikefab cosim gen/tests/nets/tiny.toml --hw {config} --mesh {mesh}"),
         };
         let open = p.opener_ext(3, Some(&mem));
         let r = run_lockstep_on(&open, &mut e, &opts, None)
-            .unwrap_or_else(|err| panic!("tiny on a {mesh} mesh of ext_odd: {err}"));
+            .unwrap_or_else(|err| panic!("tiny on a {mesh} mesh of {config}: {err}"));
         assert!(r.spikes > 0, "{mesh}: the run must deliver spikes");
-        println!("external-memory mesh {mesh}: {}", r.marker());
+        println!("external-memory mesh {mesh} of {config}: {}", r.marker());
     }
 }

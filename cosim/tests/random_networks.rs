@@ -459,6 +459,15 @@ fn random_networks_on_ext_odd_with_random_memory_timing_match_the_reference_bit_
 }
 
 #[test]
+fn random_networks_on_ext_idx_with_external_row_index_and_random_memory_timing_match_the_reference_bit_exactly(
+) {
+    // the row words read from external memory too (SYN_EXT = 2), behind
+    // the same random memory timing
+    let s = random_networks_on("ext_idx", 100);
+    check("ext_idx", &s, false);
+}
+
+#[test]
 fn random_networks_with_7_bit_weights_on_w7_match_the_reference_bit_exactly() {
     let s = random_networks_on("w7", 1000);
     check("w7", &s, false);

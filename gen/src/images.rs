@@ -159,7 +159,8 @@ impl ExtRegion {
     /// region's row index (`None` without an external index).
     pub fn index_word(&self, r: u64) -> Option<u64> {
         let x = self.geometry.index?;
-        let first = (r / x.lanes) * self.geometry.beat_bytes * 8 + (r % x.lanes) * u64::from(x.lane_w);
+        let first =
+            (r / x.lanes) * self.geometry.beat_bytes * 8 + (r % x.lanes) * u64::from(x.lane_w);
         Some(self.bits(first, x.word_w))
     }
 

@@ -4,7 +4,9 @@
 //! LANES = 5 (22-bit words in 128 bits), the region's bytes rebuilt bit by
 //! bit from the `syn` image (so every padding bit is checked to be 0), its
 //! size, the row words, the writer's own guards, and on a mesh every core's
-//! region and its 4 KiB-aligned base on its channel.
+//! region and its 4 KiB-aligned base on its channel. With the row index in
+//! external memory (`ext_idx`), the region is the row words rebuilt bit by
+//! bit from the twin config's row image, in front of the twin's region.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -312,4 +314,200 @@ fn mesh_cores_regions_decode_to_their_on_chip_syn_images_on_aligned_bases() {
         p3.offset,
         (r0.region.bytes.len() as u64).div_ceil(4096) * 4096
     );
+}
+
+/// `ext_idx`: `ext_odd` with its row index in external memory too.
+fn lanes5_idx() -> HwConfig {
+    HwConfig::named("ext_idx").unwrap()
+}
+
+/// The row index of `rows` words `{beats, last, start_beat}` rebuilt bit by
+/// bit: `ROWS` words (the rest empty) of `lane_w`-bit lanes, `lanes` per
+/// beat of `beat_bytes`, a word's widths `(beat_aw, lcnt_w)`.
+fn expected_index(
+    rows: &[(u64, u64, u64)],
+    n_rows: u64,
+    lane_w: u64,
+    beat_bytes: u64,
+    (beat_aw, lcnt_w): (u32, u32),
+) -> Vec<u8> {
+    let lanes = beat_bytes * 8 / lane_w;
+    let beats = n_rows.div_ceil(lanes);
+    let mut bytes = vec![0u8; (beats * beat_bytes) as usize];
+    for (r, &(start, beats, last)) in rows.iter().enumerate() {
+        let w = u128::from(start)
+            | u128::from(last) << beat_aw
+            | u128::from(beats) << (beat_aw + lcnt_w);
+        let at = r as u64 * lane_w;
+        for b in 0..lane_w {
+            if (w >> b) & 1 == 1 {
+                bytes[((at + b) / 8) as usize] |= 1 << ((at + b) % 8);
+            }
+        }
+    }
+    bytes
+}
+
+/// An external-index core's region is the index of its twin's row words
+/// followed by the twin's region byte for byte; it has no row image.
+fn check_index_against_twin(twin: &CoreImages, idx: &CoreImages) {
+    assert!(
+        idx.image(Mem::Row).is_none(),
+        "no row image with an external index"
+    );
+    assert!(idx.image(Mem::Syn).is_none());
+    let (xt, xi) = (twin.ext.as_ref().unwrap(), idx.ext.as_ref().unwrap());
+    let lr = &twin.image(Mem::Row).unwrap().layout;
+    let rows: Vec<(u64, u64, u64)> = words(twin, Mem::Row)
+        .into_iter()
+        .map(|w| (field(lr, w, 0), field(lr, w, 2), field(lr, w, 1)))
+        .collect();
+    let core = &idx.core;
+    assert!(core.row_ext());
+    let lane_w = u64::from(core.row_word_w().next_power_of_two());
+    let index = expected_index(
+        &rows,
+        core.rows,
+        lane_w,
+        xi.region.geometry.beat_bytes,
+        (core.beat_aw(), core.lcnt_w()),
+    );
+    assert_eq!(
+        xi.region.bytes.len(),
+        index.len() + xt.region.bytes.len(),
+        "index then synapses"
+    );
+    assert!(
+        xi.region.bytes[..index.len()] == index[..],
+        "row index bytes"
+    );
+    assert!(
+        xi.region.bytes[index.len()..] == xt.region.bytes[..],
+        "synapse beats as without the index"
+    );
+    assert_eq!(xi.region.beats, xt.region.beats);
+    assert_eq!(xi.region.rows, xt.region.rows);
+    let g = xi.region.geometry.index.expect("index geometry");
+    assert_eq!(u64::from(g.lane_w), lane_w);
+    assert_eq!(g.beats * xi.region.geometry.beat_bytes, index.len() as u64);
+    for (r, &(start, beats, last)) in rows.iter().enumerate() {
+        assert_eq!(
+            xi.region.index_word(r as u64),
+            Some(g.word(beats, last, start)),
+            "index word of row {r}"
+        );
+    }
+    // the library's synapse read-back skips the index
+    for (j, row) in xi.region.rows.iter().enumerate() {
+        for k in 0..row.synapses(xi.region.geometry.lanes) {
+            let (b, l) = (
+                row.start_beat + k / xi.region.geometry.lanes,
+                k % xi.region.geometry.lanes,
+            );
+            assert_eq!(
+                xi.region.word(b, l),
+                xt.region.word(b, l),
+                "row {j} synapse {k}"
+            );
+        }
+    }
+}
+
+#[test]
+fn external_row_index_holds_the_row_words_in_front_of_the_same_synapse_beats() {
+    let src = build(&lanes5_idx());
+    let twin = core_images(&src, &lanes5(true).core_params(None)).unwrap();
+    let core = lanes5_idx().core_params(None);
+    // 23-bit row words in 32-bit lanes, 4 per 128-bit beat: 100 rows in 25 beats
+    assert_eq!(
+        (core.row_word_w(), core.idx_w(), core.idx_lanes()),
+        (23, 32, 4)
+    );
+    assert_eq!(core.idx_beats(), 25);
+    let idx = core_images(&src, &core).unwrap();
+    check_index_against_twin(&twin, &idx);
+}
+
+#[test]
+fn mesh_cores_with_external_row_indexes_index_every_source_row() {
+    let m: Mesh = "2x2".parse().unwrap();
+    let hw = lanes5_idx();
+    let src = build_mesh_model(&odd_rows_net(), &hw, &m, 1).unwrap();
+    let map = partition(&src, &hw, &m).unwrap();
+    let idx = mesh_images(&src, &hw, &map).unwrap();
+    let mut map_twin = map.clone();
+    map_twin.config = "ext_odd".into();
+    let twin = mesh_images(&src, &lanes5(true), &map_twin).unwrap();
+    for (k, (t, i)) in twin.iter().zip(&idx).enumerate() {
+        assert_eq!(i.core.rows, hw.max_rows, "core {k}: ROWS = max_rows");
+        check_index_against_twin(t, i);
+        assert_eq!(i.init.ext_base % 4096, 0, "core {k}");
+    }
+}
+
+#[test]
+fn the_writer_refuses_more_rows_than_an_external_index_holds() {
+    let mut core = lanes5_idx().core_params(None);
+    core.rows = 7;
+    let rows = |n: usize| (0..n).map(|_| [[1i64, 2, 3]].into_iter());
+    ext_region(&core, rows(7)).unwrap();
+    let e = ext_region(&core, rows(8)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the core holds 7 rows in the external row index, the network needs 8"
+    );
+}
+
+#[test]
+fn external_row_index_config_needs_a_free_read_id_and_a_wide_enough_bus() {
+    let hw = lanes5_idx();
+    hw.check().unwrap();
+    // 8 bursts in flight take every 3-bit ID: none left for the index reads
+    let mut full = hw.clone();
+    full.synapse_store.as_mut().unwrap().outstanding = 8;
+    let e = full.check().unwrap_err().to_string();
+    assert!(
+        e.contains("synapse_store.outstanding = 8 must be in 1..=7")
+            && e.contains("index reads ID outstanding"),
+        "{e}"
+    );
+    // the same on chip is fine
+    full.synapse_store.as_mut().unwrap().row_index = spikefab_gen::hwconfig::RowIndex::OnChip;
+    full.check().unwrap();
+    // 70,000 lanes on a 32-bit bus: 35-bit row words need 64-bit lanes
+    let mut narrow = hw.clone();
+    narrow.syn_depth = 70_000;
+    let x = narrow.synapse_store.as_mut().unwrap();
+    x.data_bits = 32;
+    x.channel_bytes = 1 << 20;
+    x.addr_bits = 24;
+    let e = narrow.check().unwrap_err().to_string();
+    assert!(
+        e.contains("synapse_store.data_bits = 32 is narrower than a row word's lane in the external row index (64 bits)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn external_row_index_is_read_from_toml_and_named_in_errors() {
+    let text = |v: &str| {
+        format!(
+            "name = \"t\"\nneurons_per_core = 100\nmax_pops = 2\nsyn_depth = 3000\n[synapse_store]\nkind = \"external\"\nid_bits = 5\nrow_index = \"{v}\"\n"
+        )
+    };
+    let hw = HwConfig::from_toml(&text("external"), "t.toml").unwrap();
+    assert!(hw.core_params(None).row_ext());
+    let hw = HwConfig::from_toml(&text("on-chip"), "t.toml").unwrap();
+    assert!(!hw.core_params(None).row_ext());
+    let e = HwConfig::from_toml(&text("dram"), "t.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("row_index"), "{e}");
+    let e = HwConfig::from_toml(
+        "name = \"t\"\nneurons_per_core = 100\nmax_pops = 2\nsyn_depth = 300\n[synapse_store]\nkind = \"on-chip\"\nrow_index = \"external\"\n",
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("synapse_store.row_index"), "{e}");
 }

@@ -269,8 +269,18 @@ fn every_named_config_generates_lint_clean_rtl() {
             ext,
             "{name}: memory ports on the top iff external"
         );
-        assert_eq!(top.contains(".SYN_EXT(1)"), ext, "{name}");
+        let idx = hw
+            .synapse_store
+            .is_some_and(|x| x.row_index == spikefab_gen::hwconfig::RowIndex::External);
+        assert_eq!(top.contains(".SYN_EXT(1)"), ext && !idx, "{name}");
+        assert_eq!(top.contains(".SYN_EXT(2)"), idx, "{name}");
         assert_eq!(top.contains("parameter SYN_MEM_FILE"), !ext, "{name}");
+        assert_eq!(top.contains("parameter ROW_MEM_FILE"), !idx, "{name}");
+        assert_eq!(
+            m.memories.iter().any(|x| x.name == "row"),
+            !idx,
+            "{name}: row image iff the row index is on chip"
+        );
         assert_eq!(
             m.memories.iter().any(|x| x.name == "syn"),
             !ext,

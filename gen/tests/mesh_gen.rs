@@ -563,8 +563,13 @@ fn mesh_generation_is_deterministic_across_thread_counts() {
 }
 
 /// The meshes with a committed golden: tiny.toml on a 2x2 mesh of `mesh`
-/// cores (on chip) and of `ext_odd` cores (external store, 3 channels).
-const GOLDEN: [(&str, &str); 2] = [("mesh-2x2", "mesh"), ("mesh-ext-2x2", "ext_odd")];
+/// cores (on chip), of `ext_odd` cores (external store, 3 channels) and of
+/// `ext_idx` cores (the same with external row indexes).
+const GOLDEN: [(&str, &str); 3] = [
+    ("mesh-2x2", "mesh"),
+    ("mesh-ext-2x2", "ext_odd"),
+    ("mesh-extidx-2x2", "ext_idx"),
+];
 
 #[test]
 fn mesh_output_matches_golden() {

@@ -229,10 +229,9 @@ fn cores() -> Vec<CoreParams> {
     };
     // the same with its row index in external memory (SYN_EXT = 2)
     let ext_idx = CoreParams {
-        ext: ext.ext.map(|a| spikefab_hdl::core::AxiParams {
-            row_ext: true,
-            ..a
-        }),
+        ext: ext
+            .ext
+            .map(|a| spikefab_hdl::core::AxiParams { row_ext: true, ..a }),
         ..ext
     };
     vec![odd, plastic_mesh, ext, ext_idx]
