@@ -826,3 +826,48 @@ fn network_counts_match_the_built_synapses() {
     assert_eq!(c.neurons, 500);
     assert_eq!(c.synapses, e.syn.len(), "fixed in-degree counts are exact");
 }
+
+/// The full-scale study config with its row indexes in external memory
+/// (examples/hw_pd14_full_ext_idx.toml): no row memory on chip, so 114
+/// fewer BRAM36 per core (77,169 x 49 bits), and the indexes' 6.2 MB in
+/// external memory.
+#[test]
+fn pd14_full_scale_with_external_row_indexes_moves_the_row_memory_off_chip() {
+    let net = pd14(&Pd14Params::default()).unwrap();
+    let c = network_counts(&net);
+    let hw = HwConfig::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/hw_pd14_full_ext_idx.toml"),
+    )
+    .unwrap();
+    hw.check_mesh().unwrap();
+    let on = capacity_report(c.neurons, c.synapses, &ext_full());
+    let r = capacity_report(c.neurons, c.synapses, &hw);
+    println!("{r}");
+    // 49-bit row words in 64-bit lanes, 4 per beat: 19,293 beats per core
+    assert!(
+        r.contains("row index: in external memory (synapse_store.row_index = \"external\"): every core indexes all 77,169 source neurons in 77,169 lanes of 64 bits = 617,376 bytes (0.59 MiB) per core, 6,173,760 bytes (5.89 MiB) in 10 cores"),
+        "{r}"
+    );
+    assert!(!r.contains(" row 77,169x49"), "{r}");
+    assert!(r.contains("fetch (row index ring) 16x72"), "{r}");
+    let bram = |report: &str, part: &str| -> u64 {
+        let l = report
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{part} (")))
+            .unwrap_or_else(|| panic!("no line for {part}"));
+        let at = l.find("BRAM36 ").unwrap() + 7;
+        l[at..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    for part in ["xcu55c", "xcu250"] {
+        // the row memory's cheapest BRAM36 shape is 4K x 9: ceil(77,169 /
+        // 4,096) x ceil(49 / 9) = 19 x 6 = 114 per core saved
+        let saved = bram(&on, part) - bram(&r, part);
+        assert_eq!(saved, 10 * 114, "{part}: {saved}");
+    }
+}
