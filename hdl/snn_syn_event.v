@@ -22,10 +22,11 @@
 //   syn memory  SYN_DEPTH x SYN_W     word {weight[W_BITS] (signed),
 //                                     delay[SLOT_W], target[TGT_W]};
 //                                     loaded from SYN_MEM_FILE ($readmemh)
-//   acc_ex, acc_in  SLOTS*N_NEURONS x ACC_BITS each, address
-//                                     slot * N_NEURONS + neuron; port A reads
-//                                     (RMW read), port B is read-first
-//                                     read/write (RMW write or read-and-clear)
+//   acc         SLOTS*N_NEURONS x 2*ACC_BITS, two lanes {acc_in, acc_ex}
+//                                     (lane writes), address slot * N_NEURONS
+//                                     + neuron; port A reads (RMW read), port
+//                                     B is read-first read/write (RMW write of
+//                                     one lane or read-and-clear of both)
 //
 // Event pipeline (initiation interval 1 synapse per clock, also across rows):
 //   F  : event accepted, row memory read ({start, end} ready next cycle);
@@ -604,37 +605,27 @@ module snn_syn_event #(
   wire [ACC_BITS-1:0] exb_rd;         // port B read data (read-first)
   wire [ACC_BITS-1:0] inb_rd;
 
-  // The accumulators, one memory per channel: read port 0 is port A (s2's
-  // read), read port 1 with the write port is port B (read-first: the old
-  // value out as the new one goes in).
+  // The accumulators, both channels in one memory of two lanes (lane 0
+  // acc_ex, lane 1 acc_in: one word per (slot, neuron), so a 72-bit
+  // UltraRAM word holds both 32-bit sums); a synapse writes its channel's
+  // lane, a drain both. Read port 0 is port A (s2's read), read port 1 with
+  // the write port is port B (read-first: the old value out as the new one
+  // goes in).
+  wire                b_we = exb_we | inb_we;
   snn_mem #(
-    .WIDTH   (ACC_BITS),
+    .WIDTH   (2 * ACC_BITS),
     .DEPTH   (ACC_DEPTH_M),
+    .LANE_W  (ACC_BITS),
     .RD_PORTS(2)
-  ) u_acc_ex (
+  ) u_acc (
     .clk_i  (clk_i),
-    .we_i   (exb_we),
+    .we_i   (b_we),
     .waddr_i(b_addr),
-    .wdata_i(b_wd),
-    .wlane_i(1'b1),
-    .re_i   ({exb_we, s_adv}),
+    .wdata_i({b_wd, b_wd}),
+    .wlane_i({inb_we, exb_we}),
+    .re_i   ({b_we, s_adv}),
     .raddr_i({b_addr, s2_addr_q}),
-    .rdata_o({exb_rd, exa_rd})
-  );
-
-  snn_mem #(
-    .WIDTH   (ACC_BITS),
-    .DEPTH   (ACC_DEPTH_M),
-    .RD_PORTS(2)
-  ) u_acc_in (
-    .clk_i  (clk_i),
-    .we_i   (inb_we),
-    .waddr_i(b_addr),
-    .wdata_i(b_wd),
-    .wlane_i(1'b1),
-    .re_i   ({inb_we, s_adv}),
-    .raddr_i({b_addr, s2_addr_q}),
-    .rdata_o({inb_rd, ina_rd})
+    .rdata_o({inb_rd, exb_rd, ina_rd, exa_rd})
   );
 
   reg               dr_valid_q;

@@ -362,7 +362,8 @@ pub fn uram_blocks(depth: u64, width: u32) -> u64 {
 
 /// The on-chip memories of a core with parameters `core`: neuron state,
 /// populations, parameters, Poisson tables, rows (unless the row index is
-/// external), the two delay accumulators (`SLOTS x N_NEURONS` each), the
+/// external), the delay accumulators (`SLOTS x N_NEURONS` words holding
+/// both channels' sums, `acc_ex` and `acc_in`), the
 /// synapse memory (on chip) or the AXI beat buffer (`AXI_OUTSTANDING x
 /// AXI_BURST` beats, external store; with an external row index also the
 /// ring of `AXI_OUTSTANDING` index entries), and the STDP memories of a
@@ -400,13 +401,12 @@ pub fn onchip_memories(core: &CoreParams) -> Vec<OnChipMem> {
             }
         }
     }
-    for name in ["acc_ex", "acc_in"] {
-        v.push(OnChipMem {
-            name,
-            depth: core.slots * core.n_neurons,
-            width: core.acc_bits,
-        });
-    }
+    // acc_ex and acc_in share one word per (slot, neuron) (snn_syn_event)
+    v.push(OnChipMem {
+        name: "acc",
+        depth: core.slots * core.n_neurons,
+        width: 2 * core.acc_bits,
+    });
     if core.plastic {
         v.extend([
             mem(Mem::Rule),
@@ -463,7 +463,7 @@ impl PartUse {
     }
 
     /// The memories in UltraRAM, with the cores whose copy is there when
-    /// not all (`acc_ex`, `row (in 9 of 12 cores)`).
+    /// not all (`acc`, `row (in 9 of 12 cores)`).
     pub fn in_uram(&self) -> Vec<String> {
         self.placement
             .iter()
@@ -584,7 +584,7 @@ pub fn part_use(
 }
 
 impl fmt::Display for PartUse {
-    /// `xcu55c (Virtex UltraScale+ HBM (Alveo U55C)): BRAM36 1,234 of 2,016; URAM 106 of 960 (acc_ex, acc_in); external 13.13 MiB of 16 GiB HBM2 ...: fits`
+    /// `xcu55c (Virtex UltraScale+ HBM (Alveo U55C)): BRAM36 1,234 of 2,016; URAM 106 of 960 (acc); external 13.13 MiB of 16 GiB HBM2 ...: fits`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
