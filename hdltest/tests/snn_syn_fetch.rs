@@ -1224,8 +1224,8 @@ const BROKEN: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "busy_o low while streaming",
-        "assign busy_o    = f_valid_q | q_act_q | ar_valid_q | (used_q != {(SLOT_IW + 1){1'b0}}) | x_valid_q;",
-        "assign busy_o    = f_valid_q | q_act_q | ar_valid_q;",
+        "assign busy_o    = f_valid_q | q_act_q | ar_valid_q | (used_q != {(SLOT_IW + 1){1'b0}}) | x_valid_q\n",
+        "assign busy_o    = f_valid_q | q_act_q | ar_valid_q\n",
         "busy_o low",
     ),
 ];
