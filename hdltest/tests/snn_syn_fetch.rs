@@ -35,8 +35,8 @@
 //! wrong beat; with ROW_EXT = 1 each also on index beats: an index beat with
 //! no index read at the memory, RLAST low, RRESP != OKAY) must set err_o at
 //! the next clock edge, keep it until err_clr_i, and leave the stream
-//! intact. Self-test: broken copies of the module must be flagged by the
-//! slave's protocol checks.
+//! intact. Self-tests: broken copies of the module must be flagged by the
+//! slave's protocol checks, and (ROW_EXT = 1) by this file's checks.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -1893,4 +1893,103 @@ fn fetch_row_ext_flags_each_memory_and_index_fault_and_keeps_the_stream_one_id_b
     // RID 0: the only slot, between its bursts (RID 1, the index reads' ID,
     // is among the index faults)
     run_faults(with_row_index(WIDE_1024), 90, &[0]);
+}
+
+/// ROW_EXT = 1 masters the bench's checks must reject: (what is broken,
+/// the replacements in hdl/snn_syn_fetch.v, text the failure must contain;
+/// "" where the first check to fire depends on how the run derails: here
+/// the wrong row words send bursts outside the image).
+type BrokenIndex = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+const BROKEN_INDEX: &[BrokenIndex] = &[
+    (
+        // the stream stays intact: only the index read's timing shows it
+        "bursts ahead of pending index reads",
+        &[
+            (
+                "wire                ia_issue  = (ix_toar_q != IX_NONE) & ar_free;",
+                "wire                ia_issue  = (ix_toar_q != IX_NONE) & ar_free & ~(q_act_q & slot_free);",
+            ),
+            (
+                "wire                q_issue   = q_act_q & slot_free & ar_free & ~ia_issue;",
+                "wire                q_issue   = q_act_q & slot_free & ar_free;",
+            ),
+        ],
+        "which takes it first",
+    ),
+    (
+        "index reads of two beats",
+        &[("ar_len_q  <= 8'd0;", "ar_len_q  <= 8'd1;")],
+        "index read 0 expected at",
+    ),
+    (
+        "index read at beat `row`, not `row / IDX_LANES`",
+        &[(
+            "wire [AX_W-1:0] ia_addr  = f_base_x + ((ia_row_x >> IL_SH) << SIZE);",
+            "wire [AX_W-1:0] ia_addr  = f_base_x + (ia_row_x << SIZE);",
+        )],
+        "",
+    ),
+    (
+        "synapse bursts not offset by the index",
+        &[(
+            "wire [AX_W-1:0] f_addr    = f_base_x + ((IDX_BEATS_X + f_start_x) << SIZE);",
+            "wire [AX_W-1:0] f_addr    = f_base_x + (f_start_x << SIZE);",
+        )],
+        "burst 0 expected at",
+    ),
+];
+
+#[test]
+fn bench_rejects_masters_with_a_broken_row_index_read() {
+    let cfg = with_row_index(Cfg {
+        events: 50,
+        ..FIVE_LANES
+    });
+    let b = bench(cfg, 72, RowLoad::None);
+    let src = fs::read_to_string(spikefab_hdltest::hdl_file("snn_syn_fetch.v"))
+        .expect("read snn_syn_fetch.v");
+    let mode = modes(9)[0];
+    for (k, (what, edits, msg)) in BROKEN_INDEX.iter().enumerate() {
+        let mut broken = src.clone();
+        for (from, to) in edits.iter() {
+            assert_eq!(
+                src.matches(from).count(),
+                1,
+                "`{from}` is not once in hdl/snn_syn_fetch.v"
+            );
+            broken = broken.replace(from, to);
+        }
+        let hdl = b.tb.dir.join(format!("broken-index-{k}"));
+        fs::create_dir_all(&hdl).expect("create dir");
+        fs::write(hdl.join("snn_syn_fetch.v"), broken).expect("write broken copy");
+        fs::copy(
+            spikefab_hdltest::hdl_file("snn_mem.v"),
+            hdl.join("snn_mem.v"),
+        )
+        .expect("copy snn_mem.v");
+        let tb = compile_from(&b, &hdl);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            b.run_on(&tb, &mode, None, 72 + k as u64);
+        }));
+        let Err(payload) = caught else {
+            panic!("a ROW_EXT master with {what} passed the bench ({})", b.desc);
+        };
+        let text = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        assert!(
+            text.contains(msg),
+            "a ROW_EXT master with {what} was rejected, but not with `{msg}`:\n{text}"
+        );
+        println!(
+            "snn_syn_fetch: bench self-test (ROW_EXT): {what}: {}",
+            text.lines().next().unwrap_or_default()
+        );
+    }
 }
