@@ -10,9 +10,10 @@
 // base_i). With ROW_EXT = 1 the DUT has no row memory (ROW_MEM_FILE and the
 // load port's writes are ignored): MEM_FILE starts with the row index and
 // the slave serves the index reads (ID AXI_OUTSTANDING) like any burst; an
-// "index beat" below is a beat of that ID (there are none with ROW_EXT = 0). Each accepted AR becomes a burst whose first beat may leave
-// `lat` + a random 0..`jit` cycles after the AR handshake; a cycle carries a
-// beat with probability r_pct percent. Which burst's beat comes next:
+// "index beat" below is a beat of that ID (there are none with ROW_EXT =
+// 0). Each accepted AR becomes a burst whose first beat may leave `lat` + a
+// random 0..`jit` cycles after the AR handshake; a cycle carries a beat
+// with probability r_pct percent. Which burst's beat comes next:
 //   +reorder=0  strictly in AR order, one burst after the other
 //   +reorder=1  any burst whose time has come, beat by beat (beats of
 //               different IDs interleave; within one ID in AR order)
@@ -22,10 +23,11 @@
 // crossing a 4 KiB boundary, ARLEN + 1 > AXI_BURST, ARSIZE != log2(bytes per
 // beat), ARBURST != INCR, an address not beat aligned, a burst outside the
 // image, the AR payload changing while ARVALID && !ARREADY (or ARVALID
-// dropping), and on more than 64 reads outstanding of one ID or 128 in all. The bench also checks
-// that x_* holds while x_valid_o && !x_ready_i, that err_o never falls
-// without err_clr_i, and that busy_o is high while a synapse is offered, an
-// AR is requested or a burst is outstanding at the slave.
+// dropping), and on more than 64 reads outstanding of one ID or 128 in all.
+// The bench also checks that x_* holds while x_valid_o && !x_ready_i, that
+// err_o never falls without err_clr_i, and that busy_o is high while a
+// synapse is offered, an AR is requested or a read is outstanding at the
+// slave.
 //
 // Injection (+inj=<k>, +inj_at=<n>: the n-th synapse beat handed out, from
 // 0; with +inj_idx=1 the n-th index beat instead):
