@@ -7,9 +7,13 @@
 // written through the load port after reset, before the first event. The
 // slave serves reads from MEM_FILE: MEM_BEATS bus words, word j at byte
 // address BASE + j * AXI_DATA_W/8 (BASE = {BASE_HI, BASE_LO}, also the DUT's
-// base_i). Each accepted AR becomes a burst whose first beat may leave
-// `lat` + a random 0..`jit` cycles after the AR handshake; a cycle carries a
-// beat with probability r_pct percent. Which burst's beat comes next:
+// base_i). With ROW_EXT = 1 the DUT has no row memory (ROW_MEM_FILE and the
+// load port's writes are ignored): MEM_FILE starts with the row index and
+// the slave serves the index reads (ID AXI_OUTSTANDING) like any burst; an
+// "index beat" below is a beat of that ID (there are none with ROW_EXT =
+// 0). Each accepted AR becomes a burst whose first beat may leave `lat` + a
+// random 0..`jit` cycles after the AR handshake; a cycle carries a beat
+// with probability r_pct percent. Which burst's beat comes next:
 //   +reorder=0  strictly in AR order, one burst after the other
 //   +reorder=1  any burst whose time has come, beat by beat (beats of
 //               different IDs interleave; within one ID in AR order)
@@ -19,12 +23,14 @@
 // crossing a 4 KiB boundary, ARLEN + 1 > AXI_BURST, ARSIZE != log2(bytes per
 // beat), ARBURST != INCR, an address not beat aligned, a burst outside the
 // image, the AR payload changing while ARVALID && !ARREADY (or ARVALID
-// dropping), and on more than 64 bursts outstanding. The bench also checks
-// that x_* holds while x_valid_o && !x_ready_i, that err_o never falls
-// without err_clr_i, and that busy_o is high while a synapse is offered, an
-// AR is requested or a burst is outstanding at the slave.
+// dropping), and on more than 64 reads outstanding of one ID or 128 in all.
+// The bench also checks that x_* holds while x_valid_o && !x_ready_i, that
+// err_o never falls without err_clr_i, and that busy_o is high while a
+// synapse is offered, an AR is requested or a read is outstanding at the
+// slave.
 //
-// Injection (+inj=<k>, +inj_at=<n>: the n-th beat handed out, from 0):
+// Injection (+inj=<k>, +inj_at=<n>: the n-th synapse beat handed out, from
+// 0; with +inj_idx=1 the n-th index beat instead):
 //   1  that beat carries RRESP = +inj_resp (1..3)
 //   2  an extra beat, before that one, whose RID has nothing outstanding at
 //      the slave (and is not on the AR channel): it names no burst in flight
@@ -32,28 +38,35 @@
 //      random one)
 //   3  that beat's RLAST is inverted
 //   4  an extra beat, at or after that one, while an AR waits on the AR
-//      channel (ARVALID && !ARREADY), with that AR's ID, the data of its
-//      first beat and RLAST as its first beat would have: a beat for a burst
-//      the memory has not accepted yet (ARREADY is held low one more cycle)
+//      channel (ARVALID && !ARREADY) whose ID has nothing outstanding at the
+//      slave (+inj_idx=1: an index read's AR, else a burst's), with that
+//      AR's ID, the data of its first beat and RLAST as its first beat would
+//      have: a beat for a read the memory has not accepted yet (ARREADY is
+//      held low one more cycle)
 //
 // Plusargs (besides +vec and +out, see tb_io.vh):
 //   +seed=<n> +ev_pct=<p> +x_pct=<p> +ar_pct=<p> +r_pct=<p>
 //   +lat=<cycles> +jit=<cycles> +reorder=<0|1|2> +inj=<k> +inj_at=<n>
-//   +inj_resp=<r> +inj_rid=<id> +ld=<file> +max_cycles=<n>
+//   +inj_resp=<r> +inj_rid=<id> +inj_idx=<0|1> +ld=<file> +max_cycles=<n>
 //   +vec=<file>  events, $readmemh, one 64-bit line per event: slot in bits
 //                63:32, row in bits 31:0
 //   +out=<file>  written, one line per record (decimal):
 //                "0 cycle syn slot"                   each x handshake
 //                "1 cycle addr len id size burst"     each AR handshake
+//                "2 cycle"                            each index beat's handshake
+//                                                     (ROW_EXT = 1, injected ones not)
 //                "3 cycle"                            err_o first seen high
 //                "5 cycle kind"                       the injected beat's handshake
+//                "6 cycle"                            each event handshake
 //                "4 err_before_clear err_after_clear" at the end
 // At the end (all events accepted, busy_o low and the slave idle for 40
 // cycles; then err_clr_i is pulsed): "TB_DONE sent=<events> recv=<synapses>
 // first_latency=<first event handshake to first synapse> span=<first event
-// handshake to last synapse> maxout=<most bursts outstanding at the slave>
-// beats=<beats handed out> first_beat=<cycle of the first beat handshake>
-// first_syn=<cycle of the first synapse>".
+// handshake to last synapse> maxout=<most synapse bursts outstanding at the
+// slave> maxidx=<most index reads outstanding at the slave> beats=<beats
+// handed out, index beats included, injected extra beats not>
+// ibeats=<index beats handed out> first_beat=<cycle of the first beat
+// handshake> first_syn=<cycle of the first synapse>".
 module tb_snn_syn_fetch #(
   // DUT parameter (see snn_syn_fetch.v).
   parameter integer ROWS = 64,
@@ -73,6 +86,8 @@ module tb_snn_syn_fetch #(
   parameter integer AXI_BURST = 16,
   // DUT parameter.
   parameter integer AXI_OUTSTANDING = 16,
+  // DUT parameter (1: the row words are read from MEM_FILE's row index).
+  parameter integer ROW_EXT = 0,
   // DUT parameter ("" with +ld).
   parameter ROW_MEM_FILE = "",
   // The external memory image: MEM_BEATS bus words ($readmemh).
@@ -94,9 +109,10 @@ module tb_snn_syn_fetch #(
   localparam integer BEAT_BYTES = AXI_DATA_W / 8;
   localparam integer SIZE = $clog2(BEAT_BYTES);
   localparam integer NID = 1 << AXI_ID_W;
-  // bursts the slave can hold, in all and per ID (a correct master has at
-  // most AXI_OUTSTANDING <= 64)
-  localparam integer QCAP = 64;
+  // reads the slave can hold, in all and per ID (a correct master has at
+  // most AXI_OUTSTANDING <= 64 bursts and, with ROW_EXT = 1, as many index
+  // reads)
+  localparam integer QCAP = 128;
   localparam integer QD = 64;
 
   reg [63:0] vec_mem [0:N_EV-1];
@@ -117,6 +133,7 @@ module tb_snn_syn_fetch #(
   integer inj_at;
   integer inj_resp;
   integer inj_rid;
+  integer inj_idx;
   integer max_cycles;
   integer use_ld;
 
@@ -167,6 +184,7 @@ module tb_snn_syn_fetch #(
     .AXI_ID_W       (AXI_ID_W),
     .AXI_BURST      (AXI_BURST),
     .AXI_OUTSTANDING(AXI_OUTSTANDING),
+    .ROW_EXT        (ROW_EXT),
     .ROW_MEM_FILE   (ROW_MEM_FILE)
   ) dut (
     .clk_i          (clk),
@@ -244,7 +262,8 @@ module tb_snn_syn_fetch #(
   integer    b_at   [0:NID*QD-1];   // first cycle a beat may leave
   integer    f_head [0:NID-1];
   integer    f_cnt  [0:NID-1];
-  integer    q_n;                   // bursts outstanding (all IDs)
+  integer    q_n;                   // reads outstanding (all IDs)
+  integer    qi_n;                  // of which index reads
   integer    seq;
   integer    cur;                   // reorder=2: the ID being sent, -1 none
   integer    id_hi;                 // 1 + the highest ARID seen (the IDs the loops visit)
@@ -258,7 +277,9 @@ module tb_snn_syn_fetch #(
   integer last_out;
   integer first_beat;
   integer beats;
+  integer ibeats;
   integer maxout;
+  integer maxidx;
   integer tail;
   integer phase;           // 0 load, 1 run, 2 clear, 3 end
   integer ld_i;
@@ -277,6 +298,20 @@ module tb_snn_syn_fetch #(
   integer rid_pick;
   reg [63:0] off;
 
+  // reads of ID id are index reads
+  function is_idx;
+    input integer id;
+    begin
+      is_idx = (ROW_EXT == 1) && (id == AXI_OUTSTANDING);
+    end
+  endfunction
+  // the beats the injection counts (+inj_idx): index beats or synapse beats
+  function integer inj_count;
+    input integer dummy;
+    begin
+      inj_count = (inj_idx != 0) ? ibeats : beats - ibeats;
+    end
+  endfunction
   // ID d's head burst may hand out a beat now (uses oldest, cur and cycle)
   function may_send;
     input integer id;
@@ -315,6 +350,7 @@ module tb_snn_syn_fetch #(
     if (!$value$plusargs("inj_at=%d", inj_at)) inj_at = 0;
     if (!$value$plusargs("inj_resp=%d", inj_resp)) inj_resp = 2;
     if (!$value$plusargs("inj_rid=%d", inj_rid)) inj_rid = -1;
+    if (!$value$plusargs("inj_idx=%d", inj_idx)) inj_idx = 0;
     if (!$value$plusargs("max_cycles=%d", max_cycles)) max_cycles = 1000000;
     use_ld = 0;
     if ($value$plusargs("ld=%s", ld_path)) begin
@@ -329,6 +365,7 @@ module tb_snn_syn_fetch #(
       f_cnt[i] = 0;
     end
     q_n = 0;
+    qi_n = 0;
     seq = 0;
     cur = -1;
     id_hi = 0;
@@ -340,7 +377,9 @@ module tb_snn_syn_fetch #(
     last_out = -1;
     first_beat = -1;
     beats = 0;
+    ibeats = 0;
     maxout = 0;
+    maxidx = 0;
     tail = 0;
     phase = 0;
     ld_i = 0;
@@ -409,6 +448,7 @@ module tb_snn_syn_fetch #(
       // ================================================= events
       idx_n = idx;
       if (ev_valid_q && ev_ready) begin
+        $fwrite(fd, "6 %0d\n", cycle);
         if (idx == 0) first_in = cycle;
         idx_n = idx + 1;
       end
@@ -474,7 +514,8 @@ module tb_snn_syn_fetch #(
                    a64, arlen + 1, cycle);
         end
         if (q_n >= QCAP || f_cnt[arid] >= QD) begin
-          $display("TB_ERROR more than %0d bursts outstanding at cycle %0d", QCAP, cycle);
+          $display("TB_ERROR more than %0d reads outstanding of ID %0d or %0d in all at cycle %0d",
+                   QD, arid, QCAP, cycle);
         end else begin
           e = arid * QD + (f_head[arid] + f_cnt[arid]) % QD;
           b_addr[e] = a64;
@@ -486,7 +527,9 @@ module tb_snn_syn_fetch #(
           if (arid >= id_hi) id_hi = arid + 1;
           seq = seq + 1;
           q_n = q_n + 1;
-          if (q_n > maxout) maxout = q_n;
+          if (is_idx(arid)) qi_n = qi_n + 1;
+          if (qi_n > maxidx) maxidx = qi_n;
+          if (q_n - qi_n > maxout) maxout = q_n - qi_n;
         end
       end
       arready_q <= (draw_below(100) < ar_pct);
@@ -496,7 +539,13 @@ module tb_snn_syn_fetch #(
         if (inj_beat != 0) begin
           $fwrite(fd, "5 %0d %0d\n", cycle, inj_beat);
         end
-        if (inj_beat != 2 && inj_beat != 4) beats = beats + 1;   // extra beats are not the image's
+        if (inj_beat != 2 && inj_beat != 4) begin   // extra beats are not the image's
+          beats = beats + 1;
+          if (is_idx(rid_q)) begin
+            ibeats = ibeats + 1;
+            $fwrite(fd, "2 %0d\n", cycle);
+          end
+        end
         inj_beat = 0;
       end
       if (!rvalid_q || rready === 1'b1) begin
@@ -516,7 +565,8 @@ module tb_snn_syn_fetch #(
           for (d = 0; d < id_hi; d = d + 1) begin
             if (may_send(d)) n_elig = n_elig + 1;
           end
-          if (inj == 4 && inj_done == 0 && beats >= inj_at && arvalid === 1'b1 && !arready_q) begin
+          if (inj == 4 && inj_done == 0 && inj_count(0) >= inj_at && arvalid === 1'b1 && !arready_q
+              && f_cnt[arid] == 0 && is_idx(arid) == (inj_idx != 0)) begin
             a64 = {{(64 - AXI_ADDR_W){1'b0}}, araddr};
             off = (a64 - base64) >> SIZE;
             rvalid_q <= 1'b1;
@@ -529,7 +579,7 @@ module tb_snn_syn_fetch #(
             inj_done = 1;
             n_elig = 0;
           end
-          if (inj == 2 && inj_done == 0 && beats >= inj_at) begin
+          if (inj == 2 && inj_done == 0 && inj_count(0) >= inj_at) begin
             // an extra beat whose RID has nothing outstanding (and is not on AR)
             rid_pick = -1;
             j = draw_below(NID);
@@ -564,7 +614,8 @@ module tb_snn_syn_fetch #(
                   rdata_q <= (off < MEM_BEATS) ? mem[off] : {AXI_DATA_W{1'bx}};
                   rresp_q <= 2'b00;
                   rlast_q <= (b_sent[e] + 1 == b_len[e]);
-                  if (inj_done == 0 && beats == inj_at && (inj == 1 || inj == 3)) begin
+                  if (inj_done == 0 && inj_count(0) == inj_at && (inj == 1 || inj == 3)
+                      && is_idx(d) == (inj_idx != 0)) begin
                     if (inj == 1) rresp_q <= inj_resp;
                     if (inj == 3) rlast_q <= !(b_sent[e] + 1 == b_len[e]);
                     inj_beat = inj;
@@ -576,6 +627,7 @@ module tb_snn_syn_fetch #(
                     f_head[d] = (f_head[d] + 1) % QD;
                     f_cnt[d] = f_cnt[d] - 1;
                     q_n = q_n - 1;
+                    if (is_idx(d)) qi_n = qi_n - 1;
                     cur = -1;
                   end
                 end
@@ -602,9 +654,9 @@ module tb_snn_syn_fetch #(
         phase = 3;
       end else if (phase == 3) begin
         $fwrite(fd, "4 %0d %0d\n", err_before, (err === 1'b1));
-        $display("TB_DONE sent=%0d recv=%0d first_latency=%0d span=%0d maxout=%0d beats=%0d first_beat=%0d first_syn=%0d",
-                 idx_n, recv, first_out - first_in, last_out - first_in, maxout, beats,
-                 first_beat, first_out);
+        $display("TB_DONE sent=%0d recv=%0d first_latency=%0d span=%0d maxout=%0d maxidx=%0d beats=%0d ibeats=%0d first_beat=%0d first_syn=%0d",
+                 idx_n, recv, first_out - first_in, last_out - first_in, maxout, maxidx, beats,
+                 ibeats, first_beat, first_out);
         $fclose(fd);
         $finish;
       end

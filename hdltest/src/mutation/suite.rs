@@ -143,11 +143,19 @@ pub const SUITES: &[Suite] = &[
     Suite {
         module: "snn_syn_fetch",
         file: "snn_syn_fetch.v",
-        what: "its bench (7 parameter sets; in-order, reordered and interleaved responses with random latency and stalls; injected memory faults; one synapse per clock at latency 60..400)",
+        what: "its bench (7 parameter sets, 7 of them again with the row index in the region (ROW_EXT = 1); in-order, reordered and interleaved responses with random latency and stalls; injected memory and index faults; one synapse per clock at latency 60..400)",
         tests: &[
             hdltest(
                 "snn_syn_fetch",
                 "fetch_flags_each_memory_fault_and_keeps_the_stream_five_lanes",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_row_ext_flags_each_memory_and_index_fault_and_keeps_the_stream_five_lanes",
+            ),
+            hdltest(
+                "snn_syn_fetch",
+                "fetch_reads_row_index_five_lanes_in_128_bits_bursts_of_7_five_in_flight",
             ),
             hdltest(
                 "snn_syn_fetch",
