@@ -58,7 +58,12 @@
 // cover the memory's latency (about latency + 3 cycles): the cover scales
 // with bursts, not bytes, so short rows hide less (docs/hardware.md, "The
 // fetch pipeline"). The first synapse leaves latency + 6 cycles after an
-// event reaches an idle fetch.
+// event reaches an idle fetch. ROW_EXT = 1: the first synapse leaves about 2
+// x latency + 10 cycles after the event (its index read, then its first
+// burst, one cycle later for each index read the AR register takes ahead of
+// that burst); after that the same rule holds, except that with one lane
+// per beat (LANES = 1) R carries one synapse per clock, so each index beat
+// that arrives while rows stream costs that clock.
 //
 // mem_err_o (sticky, cleared by rst_i or err_clr_i): a read beat with
 // RRESP != OKAY (its data is used anyway), a beat whose RID names no burst

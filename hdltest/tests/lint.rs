@@ -223,12 +223,50 @@ const LINT_SETS: &[(&str, &[Params])] = &[
                 ("AXI_BURST", 2),
                 ("AXI_OUTSTANDING", 64),
             ],
+            // the row index in the region (ROW_EXT = 1): 4 index lanes of
+            // 32 bits in 128; one 64-bit row word per 64-bit beat
+            &[
+                ("ROWS", 45),
+                ("SYN_DEPTH", 3910),
+                ("SYN_W", 22),
+                ("SLOT_W", 5),
+                ("AXI_DATA_W", 128),
+                ("AXI_ID_W", 3),
+                ("AXI_BURST", 7),
+                ("AXI_OUTSTANDING", 5),
+                ("ROW_EXT", 1),
+            ],
+            &[
+                ("ROWS", 33),
+                ("SYN_DEPTH", 70001),
+                ("SYN_W", 33),
+                ("SLOT_W", 7),
+                ("AXI_DATA_W", 64),
+                ("AXI_ADDR_W", 33),
+                ("AXI_ID_W", 1),
+                ("AXI_BURST", 1),
+                ("AXI_OUTSTANDING", 1),
+                ("ROW_EXT", 1),
+            ],
         ],
     ),
     (
         "snn_lif_core",
         &[
             &[],
+            // external synapse rows and row index (SYN_EXT = 2), odd sizes
+            &[
+                ("N_NEURONS", 33),
+                ("SLOTS", 7),
+                ("ACC_BITS", 17),
+                ("W_BITS", 11),
+                ("SYN_DEPTH", 330),
+                ("SYN_EXT", 2),
+                ("AXI_DATA_W", 128),
+                ("AXI_ID_W", 3),
+                ("AXI_BURST", 7),
+                ("AXI_OUTSTANDING", 5),
+            ],
             &[
                 ("N_NEURONS", 33),
                 ("N_POPS", 2),
@@ -591,6 +629,31 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ),
     ("snn_lif_core", &[("FAULT", 4)], "FAULT"),
     ("snn_lif_core", &[("N_NEURONS", 33), ("ROWS", 32)], "ROWS"),
+    ("snn_syn_event", &[("SYN_EXT", 3)], "SYN_EXT"),
+    (
+        "snn_lif_core",
+        &[("SYN_EXT", 2), ("PLASTIC", 1), ("AXI_ID_W", 5)],
+        "SYN_EXT",
+    ),
+    ("snn_syn_fetch", &[("ROW_EXT", 2)], "ROW_EXT"),
+    // the index reads' ID (AXI_OUTSTANDING) must fit AXI_ID_W
+    (
+        "snn_syn_fetch",
+        &[("ROW_EXT", 1), ("AXI_ID_W", 2), ("AXI_OUTSTANDING", 4)],
+        "ROW_EXT",
+    ),
+    // 70,001 one-lane beats: a 35-bit row word takes a 64-bit lane
+    (
+        "snn_syn_fetch",
+        &[
+            ("ROW_EXT", 1),
+            ("SYN_DEPTH", 70001),
+            ("SYN_W", 32),
+            ("AXI_DATA_W", 32),
+            ("AXI_ID_W", 5),
+        ],
+        "ROW_EXT",
+    ),
     ("snn_lif_update", &[("COEF_FRAC", 21)], "COEF_FRAC"),
     (
         "snn_lif_update",
