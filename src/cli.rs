@@ -31,6 +31,20 @@ pub enum Command {
     Gen(GenArgs),
     /// Co-simulate: run the generated RTL (Verilator) in lockstep with the reference engine.
     Cosim(CosimArgs),
+    /// List the supported boards (part, clocks, host link, memory, capacity), or show one in full with its sources.
+    Boards(BoardsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BoardsArgs {
+    /// A board to show in full: a name (arty_a7_100t), an alias (arty) or a
+    /// board file of one's own (path ending in .toml); without it, every
+    /// built-in board.
+    #[arg(value_name = "BOARD")]
+    pub board: Option<String>,
+    /// Print JSON (an array of boards, or the one board in full) instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of the built-in models.

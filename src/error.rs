@@ -62,6 +62,9 @@ pub enum CliError {
     /// Synthesis (part lookup, Yosys run or its reports) failed.
     #[error("{0}")]
     Synth(#[from] spikefab_eda::SynthError),
+    /// An unknown or invalid board (name, alias or board file).
+    #[error("{0}")]
+    Board(#[from] spikefab_boards::BoardError),
     /// An unknown --part.
     #[error("{0}")]
     Part(#[from] spikefab_eda::UnknownPart),

@@ -2,6 +2,7 @@
 //! spiking networks with the bit-exact reference engine of `spikefab-sim`.
 
 mod bench;
+mod boards;
 mod cli;
 mod commands;
 mod cosim;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Synth(a) => synth::synth(a).map(|_| true),
         Command::Gen(a) => gen::gen(a).map(|_| true),
         Command::Cosim(a) => cosim::cosim(a).map(|_| true),
+        Command::Boards(a) => boards::boards(a).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -2,7 +2,8 @@
 //! generation, each in a module of its own. Nothing here knows about networks
 //! or the generator; `spikefab-gen` and `spikefab-cosim` build on this crate.
 //!
-//! - [`parts`]: the table of supported Xilinx parts and their resources, with
+//! - [`parts`]: the table of supported Xilinx parts (the six boards' parts among
+//!   them, `spikefab-boards`) and their resources, with
 //!   lookup by device, part string or board name;
 //! - [`yosys`]: out-of-context synthesis with Yosys `synth_xilinx`, reporting
 //!   resource use against a [`Part`] and a logic-depth figure;

@@ -164,6 +164,26 @@ pub static PARTS: &[Part] = &[
                  (11.0 Mb), 96 UltraRAM blocks (27.0 Mb), 1,728 DSP slices",
     },
     Part {
+        name: "xck26",
+        part: "xck26-sfvc784-2LV-c",
+        device_family: "Zynq UltraScale+ MPSoC (Kria K26 SOM)",
+        boards: &["kv260", "kria-kv260", "k26"],
+        family: Family::Xcup,
+        luts: 117_120,
+        ffs: 234_240,
+        bram36: 144,
+        dsp: 1_248,
+        uram: 64,
+        ext_memory: &[],
+        source: "AMD/Xilinx DS987 (Kria K26 SOM Data Sheet), programmable-logic \
+                 resources of the XCK26 (the production-grade equivalent of the ZU5EV \
+                 column of DS891): 117,120 CLB LUTs, 234,240 CLB flip-flops, 144 36 Kb \
+                 block RAMs (5.1 Mb), 64 UltraRAMs (18 Mb), 1,248 DSP slices; the same \
+                 totals are the 'Available' column of a Vitis HLS csynth report for \
+                 xck26-sfvc784-2LV-c (288 BRAM_18K = 144 BRAM36). The SOM's 4 GB DDR4 \
+                 belongs to the processing system (boards/kv260.toml), not listed here",
+    },
+    Part {
         name: "xcu250",
         part: "xcu250-figd2104-2L-e",
         device_family: "Virtex UltraScale+ (Alveo U250)",

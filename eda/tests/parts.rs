@@ -93,6 +93,12 @@ fn reference_figures() {
         (u.luts, u.ffs, u.bram36, u.dsp, u.uram),
         (230_400, 460_800, 312, 1_728, 96)
     );
+    let k = lookup("kv260").unwrap();
+    assert_eq!(k.part, "xck26-sfvc784-2LV-c");
+    assert_eq!(
+        (k.luts, k.ffs, k.bram36, k.dsp, k.uram),
+        (117_120, 234_240, 144, 1_248, 64)
+    );
     let v = lookup("xcu250").unwrap();
     assert_eq!(
         (v.luts, v.ffs, v.bram36, v.dsp, v.uram),
