@@ -8,6 +8,7 @@ mod cosim;
 mod error;
 mod gen;
 mod model;
+mod plan;
 mod plot;
 mod rates;
 mod run;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Command::Synth(a) => synth::synth(a).map(|_| true),
         Command::Gen(a) => gen::gen(a).map(|_| true),
         Command::Cosim(a) => cosim::cosim(a).map(|_| true),
+        Command::Plan(a) => plan::plan(a).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -3,7 +3,11 @@
 //! applied to ([`activity`]).
 
 pub mod activity;
+pub mod clock;
 pub mod cycles;
+pub mod design;
+pub mod logic;
+pub mod planner;
 pub mod rows;
 
 pub use cycles::{Machine, StepCost, Store, Summary};

@@ -31,6 +31,9 @@ pub struct RowMap {
     /// Row `j`'s parts are `parts[start[j]..start[j + 1]]`.
     start: Vec<usize>,
     parts: Vec<RowPart>,
+    /// Per core: its synapses and the beats of its region's synapse part.
+    synapses: Vec<u64>,
+    beats: Vec<u64>,
 }
 
 impl RowMap {
@@ -46,6 +49,7 @@ impl RowMap {
         }
         let single = ranges.len() <= 1;
         let mut count = vec![0u32; k];
+        let mut synapses = vec![0u64; k];
         let mut next_beat = vec![0u64; k];
         let mut start = Vec::with_capacity(neurons as usize + 1);
         let mut parts = Vec::new();
@@ -55,6 +59,7 @@ impl RowMap {
                 count[core_of[key_target(syn.key[s]) as usize] as usize] += 1;
             }
             for (c, n) in count.iter_mut().enumerate() {
+                synapses[c] += u64::from(*n);
                 if *n > 0 || single {
                     let beats = lanes.map_or(0, |l| u64::from(*n).div_ceil(l.max(1)));
                     parts.push(RowPart {
@@ -73,7 +78,19 @@ impl RowMap {
             core_of,
             start,
             parts,
+            synapses,
+            beats: next_beat,
         }
+    }
+
+    /// Synapses held by core `c`.
+    pub fn synapses(&self, c: usize) -> u64 {
+        self.synapses.get(c).copied().unwrap_or(0)
+    }
+
+    /// Beats of core `c`'s synapse region (0 on chip).
+    pub fn beats(&self, c: usize) -> u64 {
+        self.beats.get(c).copied().unwrap_or(0)
     }
 
     /// Cores.
