@@ -206,6 +206,14 @@ fn template(inp: &Inputs, store: StoreKind, ext: Option<&ExtMemory>) -> HwConfig
     hw
 }
 
+/// What the candidates of one number of cores share: the partition's
+/// neuron ranges and the rows on them for a number of lanes.
+#[derive(Default)]
+pub struct Shared {
+    ranges: Option<Vec<(u32, u32)>>,
+    rows: Option<(Option<u64>, RowMap)>,
+}
+
 /// Evaluate `k` cores with store `store` (without logic).
 pub fn evaluate(
     inp: &Inputs,
@@ -213,11 +221,24 @@ pub fn evaluate(
     store: StoreKind,
     clock_mhz: f64,
 ) -> Result<Candidate, String> {
+    evaluate_shared(inp, k, store, clock_mhz, &mut Shared::default())
+}
+
+/// [`evaluate`] reusing (and filling) `shared`, which must belong to `k`.
+pub fn evaluate_shared(
+    inp: &Inputs,
+    k: u32,
+    store: StoreKind,
+    clock_mhz: f64,
+    shared: &mut Shared,
+) -> Result<Candidate, String> {
     let n = inp.net.neurons();
     let (mr, mc) = mesh_of(k).ok_or_else(|| format!("{k} cores form no mesh of sides <= 16"))?;
     let ext = inp.part.ext_memory.first();
     let hw = template(inp, store, ext);
-    let ranges: Vec<(u32, u32)> = if k == 1 {
+    let ranges: Vec<(u32, u32)> = if let Some(r) = &shared.ranges {
+        r.clone()
+    } else if k == 1 {
         vec![(0, n)]
     } else {
         let mesh = Mesh::new(mr, mc).map_err(|e| e.to_string())?;
@@ -239,8 +260,12 @@ pub fn evaluate(
     } else {
         hw.mesh_core_params()
     };
+    shared.ranges = Some(ranges.clone());
     let lanes = core.ext.map(|_| core.ext_lanes());
-    let rows = RowMap::new(&inp.net.syn, n, &ranges, lanes);
+    let rows = match shared.rows.take() {
+        Some((l, r)) if l == lanes => r,
+        _ => RowMap::new(&inp.net.syn, n, &ranges, lanes),
+    };
     let counts: Vec<u64> = (0..rows.cores()).map(|c| rows.neurons(c)).collect();
     let npc = counts.iter().copied().max().unwrap_or(1).max(1);
     let syn_per_core = match lanes {
@@ -315,6 +340,7 @@ pub fn evaluate(
         },
     };
     let (summary, _) = crate::activity::predict(&machine, &rows, inp.spikes);
+    shared.rows = Some((lanes, rows));
     let mut uses = vec![
         Use {
             resource: "BRAM36",

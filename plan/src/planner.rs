@@ -169,8 +169,9 @@ pub fn plan(net: &Network, part: &'static Part, o: &PlanOptions) -> Result<Plan,
     let mut cands = Vec::new();
     let mut why = Vec::new();
     for k in core_counts(u64::from(nm.neurons())) {
+        let mut shared = crate::design::Shared::default();
         for &s in &stores {
-            match evaluate(&inp, k, s, provisional.mhz) {
+            match crate::design::evaluate_shared(&inp, k, s, provisional.mhz, &mut shared) {
                 Ok(c) => cands.push(c),
                 Err(e) => why.push(format!("{k} cores, {}: {e}", s.text())),
             }
