@@ -4,8 +4,10 @@
 //! disk (a JSON file per key under the cache directory). The figures are
 //! Yosys estimates (`synth_xilinx`), not Vivado's.
 //!
-//! **Shallow memories.** A full-size core is slow to synthesize (Yosys maps
-//! every block of its large memories); the core is synthesized with its
+//! **Shallow memories.** A full-size core is slow to synthesize: Yosys's
+//! front end elaborates a deep memory word by word (the delay accumulators
+//! of 63 slots x 512 neurons, 32,256 words, kept it busy for more than 18
+//! minutes; 63 x 64 words take about a minute). The core is synthesized with its
 //! depths cut to [`SHALLOW_NEURONS`] neurons and rows and
 //! [`SHALLOW_SYNAPSES`] synapse words (widths, slots, populations, the
 //! external store's bus and every numeric format as designed). A memory's
@@ -15,8 +17,8 @@
 //! flip-flops per address bit); the datapath, the controllers and the DSP
 //! multiplies do not depend on it. The logic depth can change by a level
 //! where a comparison gets wider. Memories that are block RAM at full size
-//! may be distributed RAM in the shallow core, so its LUT figure is an upper
-//! bound.
+//! may be distributed RAM in the shallow core (at most 64 words), so its LUT
+//! figure is an upper bound.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -28,7 +30,7 @@ use spikefab_hdl::core::CoreParams;
 use thiserror::Error;
 
 /// Neurons and rows of the shallow core.
-pub const SHALLOW_NEURONS: u64 = 512;
+pub const SHALLOW_NEURONS: u64 = 128;
 /// Synapse words (lanes) of the shallow core.
 pub const SHALLOW_SYNAPSES: u64 = 4096;
 
