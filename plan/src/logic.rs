@@ -7,7 +7,7 @@
 //! **Shallow memories.** A full-size core is slow to synthesize: Yosys's
 //! front end elaborates a deep memory word by word (the delay accumulators
 //! of 63 slots x 512 neurons, 32,256 words, kept it busy for more than 18
-//! minutes; 63 x 64 words take about a minute). The core is synthesized with its
+//! minutes; 63 x 128 words take about a minute). The core is synthesized with its
 //! depths cut to [`SHALLOW_NEURONS`] neurons and rows and
 //! [`SHALLOW_SYNAPSES`] synapse words (widths, slots, populations, the
 //! external store's bus and every numeric format as designed). A memory's
@@ -16,9 +16,10 @@
 //! the widths of the counters and addresses that index it (a few LUTs and
 //! flip-flops per address bit); the datapath, the controllers and the DSP
 //! multiplies do not depend on it. The logic depth can change by a level
-//! where a comparison gets wider. Memories that are block RAM at full size
-//! may be distributed RAM in the shallow core (at most 64 words), so its LUT
-//! figure is an upper bound.
+//! where a comparison gets wider. A memory the shallow core cuts keeps at
+//! least 128 words, so it stays block RAM as at full size (distributed RAM
+//! is for 64 words or fewer: cutting to 64 made the state and row memories
+//! distributed RAM and added two LUT levels).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
