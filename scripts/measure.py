@@ -122,6 +122,11 @@ SINGLE = {
     "cosim-ext-balanced-grid": ("bench.jsonl", ext_grid(500)),
     # The same with the row index in external memory beside it on chip.
     "cosim-ext-idx-balanced-grid": ("bench.jsonl", ext_idx_grid(500)),
+    # The cycle model (spikefab_plan::cycles) against the co-simulation of
+    # PD14 at n = k = 0.1 with its synapses in external memory (issue 11):
+    # the line's model_cycles_per_step and model_ratio.
+    "cosim-pd14-ext-model": ("bench.jsonl", sf("bench", "cosim", "pd14", "--n-scale", "0.1", "--k-scale", "0.1",
+                                               "--drive", "poisson", "--hw", "ext", "--steps", "100", "--json")),
     "cosim-tiny-stdp": ("bench.jsonl", sf("bench", "cosim", "gen/tests/nets/tiny_stdp.toml", "--hw", "stdp",
                                           "--steps", "2000", "--json")),
     "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),

@@ -33,6 +33,9 @@ pub enum Command {
     Cosim(CosimArgs),
     /// List the supported boards (part, clocks, host link, memory, capacity), or show one in full with its sources.
     Boards(BoardsArgs),
+    /// Plan a network on a part: the fastest design that fits (cores, memory, logic, clock,
+    /// predicted cycles per step and real-time factor, bottleneck).
+    Plan(PlanArgs),
 }
 
 #[derive(Debug, Args)]
@@ -43,6 +46,39 @@ pub struct BoardsArgs {
     #[arg(value_name = "BOARD")]
     pub board: Option<String>,
     /// Print JSON (an array of boards, or the one board in full) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
+    #[arg(value_name = "NET")]
+    pub net: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Target part: device (xcu55c), full part string or board, as `spikefab synth --part`.
+    #[arg(long, value_name = "PART")]
+    pub part: String,
+    /// Clock in MHz instead of the estimate from the logic depth (docs/plan.md).
+    #[arg(long, value_name = "MHZ")]
+    pub clock_mhz: Option<f64>,
+    /// Steps of the reference simulator whose activity the cycles are predicted for.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub steps: u64,
+    /// External memory latency at the AXI port in ns (an assumption of the plan).
+    #[arg(long, value_name = "NS", default_value_t = spikefab_plan::design::DEFAULT_MEM_LATENCY_NS)]
+    pub mem_latency_ns: f64,
+    /// Cache of Yosys results [default: $XDG_CACHE_HOME/spikefab/plan or ~/.cache/spikefab/plan].
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<std::path::PathBuf>,
+    /// Most Yosys runs (cache misses) of one plan.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_synth: usize,
+    /// Worker threads for building and simulating the network (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: u32,
+    /// Print one JSON object instead of the tables.
     #[arg(long)]
     pub json: bool,
 }

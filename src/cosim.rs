@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use spikefab_cosim::default_cache_root;
 use spikefab_cosim::flow::{prepare, prepare_mesh};
 use spikefab_cosim::lockstep::{
-    configured_ext, run_lockstep_on, run_lockstep_recorded, LockstepError, LockstepOptions,
+    configured_ext, run_lockstep_on, run_lockstep_recorded, Cost, LockstepError, LockstepOptions,
     RecordSink,
 };
 use spikefab_gen::{GenOptions, HwConfig};
@@ -296,13 +296,8 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
     }
     let open = || configured_ext(&p.lib, &p.core, &p.beats, ext.as_ref(), &lopts);
-    let res = run_lockstep_recorded(
-        &open,
-        &mut p.engine,
-        &lopts,
-        ext.is_none().then_some(p.core.plastic),
-        Some(&mut rec),
-    );
+    let cost = Cost::single(&p.core, &p.engine, ext.as_ref().map(|x| &x.timing));
+    let res = run_lockstep_recorded(&open, &mut p.engine, &lopts, Some(&cost), Some(&mut rec));
     let records = finish_records(rec, &res, temp);
     let rep = match res {
         Ok(rep) => rep,
@@ -330,15 +325,11 @@ pub fn cosim(a: &CosimArgs) -> Result<(), CliError> {
         rep.load_cycles
     ));
     s.push_str(&format!("{}\n", rep.marker()));
-    let cost = if ext.is_some() {
-        " (external memory: the on-chip cost model does not apply; docs/hardware.md)".to_string()
-    } else {
-        format!(
-            "; cost model (neurons + events + pipeline latency) predicts {:.1}, measured/model = {:.4}",
-            model as f64 / n,
-            rep.step_cycles as f64 / model.max(1) as f64
-        )
-    };
+    let cost = format!(
+        "; cycle model (spikefab_plan::cycles) predicts {:.1}, measured/model = {:.4}",
+        model as f64 / n,
+        rep.step_cycles as f64 / model.max(1) as f64
+    );
     s.push_str(&format!(
         "cycles per step: mean {mean:.1} (min {}, max {}); {:.2} synaptic events per step{cost}\n",
         rep.cycles_per_step.iter().min().unwrap_or(&0),
@@ -391,12 +382,8 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
     let timing = a.mem.timing();
     let ext = p.ext_memory(&timing);
     let open = || configured_ext(&p.lib, &p.core, &p.beats, ext.as_ref(), &lopts);
-    let res = run_lockstep_on(
-        &open,
-        &mut p.engine,
-        &lopts,
-        ext.is_none().then_some(p.core.plastic),
-    );
+    let cost = Cost::single(&p.core, &p.engine, ext.as_ref().map(|x| &x.timing));
+    let res = run_lockstep_on(&open, &mut p.engine, &lopts, Some(&cost));
     drop(work);
     let rep = res?;
     let secs = rep.rtl_seconds.max(1e-9);
@@ -413,8 +400,8 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
     let phase_a = (p.manifest.network.neurons + 10) * rep.steps;
     let phase_b = rep.step_cycles.saturating_sub(phase_a);
     let b_rate = events as f64 / phase_b.max(1) as f64;
-    // The on-chip cost model does not describe an external core.
-    let ratio = (ext.is_none()).then(|| rep.step_cycles as f64 / model.max(1) as f64);
+    let ratio = rep.step_cycles as f64 / model.max(1) as f64;
+    let model_mean = model as f64 / steps as f64;
     let store = match &hw.synapse_store {
         Some(x) => serde_json::json!({
             "kind": "external",
@@ -442,7 +429,7 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
             "{{\"net\":{:?},\"hw\":{:?},\"neurons\":{},\"synapses\":{},\"steps\":{},\"setup_s\":{setup:.3},\
              \"rtl_s\":{secs:.4},\"ref_s\":{:.4},\"total_cycles\":{},\"cycles_per_s\":{cycles_per_s:.0},\
              \"neuron_updates_per_s\":{updates_per_s:.0},\"events_per_s\":{events_per_s:.0},\
-             \"cycles_per_step\":{mean:.2},\"model_ratio\":{},\"spikes\":{},\"weight_writes\":{},\
+             \"cycles_per_step\":{mean:.2},\"model_cycles_per_step\":{model_mean:.2},\"model_ratio\":{ratio:.5},\"spikes\":{},\"weight_writes\":{},\
              \"step_cycles\":{},\"min_step_cycles\":{},\"max_step_cycles\":{},\"events\":{events},\
              \"events_per_step\":{:.2},\"phase_a_cycles\":{phase_a},\"phase_b_cycles\":{phase_b},\
              \"phase_b_events_per_cycle\":{b_rate:.4},\"synapse_store\":{store},\"mem\":{mem}}}\n",
@@ -453,7 +440,6 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
             rep.steps,
             rep.ref_seconds,
             rep.total_cycles,
-            ratio.map_or("null".to_string(), |r| format!("{r:.5}")),
             rep.spikes,
             rep.weight_writes,
             rep.step_cycles,
@@ -468,7 +454,7 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
              {}{}\n\
              RTL (Verilator): {} cycles in {secs:.3} s = {:.3} M cycles/s, {:.3} M neuron updates/s, \
              {:.3} M synaptic events/s\n\
-             cycles per step: {mean:.1} ({}); reference engine {:.3} s for the same steps\n\
+             cycles per step: {mean:.1} (cycle model predicts {model_mean:.1}, measured/model {ratio:.4}); reference engine {:.3} s for the same steps\n\
              phase B (step cycles minus N + 10 of phase A): {:.2} synaptic events per step in {:.1} \
              cycles, {b_rate:.4} events per cycle\n",
             p.manifest.network.name,
@@ -486,10 +472,6 @@ pub fn bench_cosim(a: &BenchCosimArgs) -> Result<(), CliError> {
             cycles_per_s / 1e6,
             updates_per_s / 1e6,
             events_per_s / 1e6,
-            match ratio {
-                Some(r) => format!("cost model ratio {r:.4}"),
-                None => "external memory: the on-chip cost model does not apply".to_string(),
-            },
             rep.ref_seconds,
             events as f64 / steps as f64,
             phase_b as f64 / steps as f64,
@@ -574,7 +556,16 @@ fn cosim_mesh(
         .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
     }
     let open = p.opener_ext(a.x_seed, ext.as_ref());
-    let res = run_lockstep_recorded(&open, &mut engine, &lopts, None, Some(&mut rec));
+    let ranges: Vec<(u32, u32)> = man.mapping.cores.iter().map(|c| (c.lo, c.hi)).collect();
+    let cost = Cost::mesh(
+        m.rows(),
+        m.cols(),
+        &p.top.core,
+        &ranges,
+        &engine,
+        ext.as_ref().map(|x| &x.timing),
+    );
+    let res = run_lockstep_recorded(&open, &mut engine, &lopts, cost.as_ref(), Some(&mut rec));
     let records = finish_records(rec, &res, temp);
     let rep = match res {
         Ok(rep) => rep,
@@ -592,9 +583,19 @@ fn cosim_mesh(
     };
     let records = records?;
     let n = rep.cycles_per_step.len().max(1) as f64;
+    let model: u64 = rep.model_cycles_per_step.iter().sum();
+    let cost = if rep.model_cycles_per_step.is_empty() {
+        " (plastic mesh: the cycle model does not cover its trace pass)".to_string()
+    } else {
+        format!(
+            "; cycle model (spikefab_plan::cycles) predicts {:.1}, measured/model = {:.4}",
+            model as f64 / n,
+            rep.step_cycles as f64 / model.max(1) as f64
+        )
+    };
     let mut s = format!(
         "configured through the load port: {} beats in {} cycles\n{}\n\
-         cycles per step: mean {:.1} (min {}, max {}) on {} cores\n\
+         cycles per step: mean {:.1} (min {}, max {}) on {} cores{cost}\n\
          simulated {} cycles in {:.3} s: {:.3} M cycles/s, {:.3} M neuron updates/s (reference engine {:.3} s)\n",
         p.beats.iter().map(Vec::len).sum::<usize>(),
         rep.load_cycles,

@@ -12,6 +12,9 @@ pub enum CliError {
     /// The worker thread pool could not be created.
     #[error("cannot start {threads} worker threads: {message}")]
     Threads { threads: usize, message: String },
+    /// `spikefab plan` could not plan (the network, Yosys).
+    #[error("plan: {0}")]
+    Plan(String),
     /// Bad combination of command-line options (exit status 2, like clap's).
     #[error("{0}")]
     Usage(String),

@@ -9,6 +9,7 @@ mod cosim;
 mod error;
 mod gen;
 mod model;
+mod plan;
 mod plot;
 mod rates;
 mod run;
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Command::Gen(a) => gen::gen(a).map(|_| true),
         Command::Cosim(a) => cosim::cosim(a).map(|_| true),
         Command::Boards(a) => boards::boards(a).map(|_| true),
+        Command::Plan(a) => plan::plan(a).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -198,7 +198,8 @@ fn bench_cosim_prints_cycles_and_updates_per_second() {
 /// memory model's options and reports them with the phase-B figures: the
 /// same network on `odd` (on chip, same numerics) and `ext_odd` has the same
 /// events and spikes, phase A is N + 10 cycles per step, and a longer memory
-/// latency or a narrower bandwidth costs the external core cycles.
+/// latency or a narrower bandwidth costs the external core cycles, and the
+/// cycle model predicts every run within 5%.
 #[test]
 fn bench_cosim_json_reports_phase_b_and_the_memory_model_of_an_external_store() {
     let bench = |hw: &str, mem: &[&str]| {
@@ -230,7 +231,11 @@ fn bench_cosim_json_reports_phase_b_and_the_memory_model_of_an_external_store() 
     assert_eq!(far["synapse_store"]["lanes"], 5, "{far}");
     assert_eq!(far["mem"]["latency"], 301, "{far}");
     assert_eq!(thin["mem"]["bytes_per_cycle"], 0.5, "{thin}");
-    assert!(far["model_ratio"].is_null(), "{far}");
+    // the cycle model covers the external store too
+    for v in [&near, &far, &thin] {
+        let r = v["model_ratio"].as_f64().expect("a model ratio");
+        assert!((r - 1.0).abs() <= 0.05, "{v}");
+    }
     for v in [&near, &far, &thin] {
         assert_eq!(v["events"], on_chip["events"], "{v}\n{on_chip}");
         assert_eq!(v["spikes"], on_chip["spikes"], "{v}\n{on_chip}");

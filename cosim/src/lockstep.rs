@@ -731,21 +731,85 @@ impl Core {
     }
 }
 
-/// The cycles of one step by the core's documented cost
-/// (docs/hdl-leaf-modules.md, `snn_lif_core`, "Cycle cost"), without
-/// spike-out stalls: phase A `n + 10`; phase B of a static core 3 without
-/// spikes, else `events + 8`; a plastic core adds its post pass, 2 without
-/// spikes, else `sum(3 + max(1, incoming)) + 4` (the lower end of its
-/// documented 4-cycle drain range). Plus the start handshake's cycle.
+/// The cycles of one single-core step by the core's documented cost
+/// without spike-out stalls: `spikefab_plan::cycles::single_core_on_chip`
+/// (the one definition; kept here under its old name for callers).
 pub fn model_cycles(n: u64, spikes: u64, events: u64, plastic: bool, incoming: &[u64]) -> u64 {
-    let a = n + 10;
-    let b = if spikes == 0 { 3 } else { events + 8 };
-    let post = match (plastic, spikes) {
-        (false, _) => 0,
-        (true, 0) => 2,
-        (true, _) => incoming.iter().map(|&m| 3 + m.max(1)).sum::<u64>() + 4,
-    };
-    a + b + post
+    spikefab_plan::cycles::single_core_on_chip(n, spikes, events, plastic, incoming)
+}
+
+/// What the cycle model (`spikefab_plan::cycles`) needs to predict every
+/// step of a lockstep run: the machine (one core or a mesh, its store and
+/// memory timing), the network's rows on its cores, and whether the single
+/// core is plastic (its post pass).
+#[derive(Debug, Clone)]
+pub struct Cost {
+    pub machine: spikefab_plan::Machine,
+    pub rows: spikefab_plan::RowMap,
+    pub plastic: bool,
+}
+
+/// The cycle model's view of the external memory `mem` behind a core with
+/// parameters `core` (`None` on chip).
+pub fn store_of(core: &CoreParams, mem: Option<&MemTiming>) -> spikefab_plan::Store {
+    match (core.ext, mem) {
+        (Some(a), Some(m)) => spikefab_plan::Store::External(spikefab_plan::cycles::ExtTiming {
+            lanes: core.ext_lanes(),
+            beat_bytes: a.beat_bytes(),
+            burst_beats: u64::from(a.burst),
+            outstanding: u64::from(a.outstanding),
+            index_beats: core.idx_beats(),
+            latency: u64::from(m.latency),
+            bytes_per_cycle: m.bytes_per_cycle,
+        }),
+        _ => spikefab_plan::Store::OnChip,
+    }
+}
+
+impl Cost {
+    /// The cost of a single core with parameters `core` running the
+    /// network of `engine`, with external memory `mem` (external store).
+    pub fn single(core: &CoreParams, engine: &Engine, mem: Option<&MemTiming>) -> Cost {
+        let n = engine.neurons();
+        let store = store_of(core, mem);
+        let lanes = core.ext.map(|_| core.ext_lanes());
+        Cost {
+            machine: spikefab_plan::Machine {
+                mesh_rows: 1,
+                mesh_cols: 1,
+                store,
+            },
+            rows: spikefab_plan::RowMap::new(&engine.syn, n, &[(0, n)], lanes),
+            plastic: core.plastic,
+        }
+    }
+
+    /// The cost of a static mesh (`None` for a plastic one: its trace pass
+    /// and second barrier are not modelled) of `rows x cols` cores with
+    /// parameters `core` holding the neuron ranges `ranges` of `engine`'s
+    /// network, with external memory `mem` (external store).
+    pub fn mesh(
+        rows: u32,
+        cols: u32,
+        core: &CoreParams,
+        ranges: &[(u32, u32)],
+        engine: &Engine,
+        mem: Option<&MemTiming>,
+    ) -> Option<Cost> {
+        if core.plastic {
+            return None;
+        }
+        let lanes = core.ext.map(|_| core.ext_lanes());
+        Some(Cost {
+            machine: spikefab_plan::Machine {
+                mesh_rows: rows,
+                mesh_cols: cols,
+                store: store_of(core, mem),
+            },
+            rows: spikefab_plan::RowMap::new(&engine.syn, engine.neurons(), ranges, lanes),
+            plastic: false,
+        })
+    }
 }
 
 fn xorshift32(s: &mut u32) -> u32 {
@@ -790,8 +854,9 @@ pub struct LockstepReport {
     pub step_cycles: u64,
     /// Cycles of each step.
     pub cycles_per_step: Vec<u64>,
-    /// The cycle count the documented cost model predicts for each step
-    /// ([`model_cycles`]), for the comparison in reports.
+    /// The cycle count the cycle model predicts for each step ([`Cost`],
+    /// `spikefab_plan::cycles`), for the comparison in reports; empty when
+    /// the run had no model.
     pub model_cycles_per_step: Vec<u64>,
     /// Synaptic events (synapses of the spiking neurons) of each step.
     pub events_per_step: Vec<u64>,
@@ -1032,7 +1097,8 @@ pub fn run_lockstep(
     opts: &LockstepOptions,
 ) -> Result<LockstepReport, LockstepError> {
     let open = || configured(lib, core, beats, opts);
-    run_lockstep_on(&open, engine, opts, Some(core.plastic))
+    let cost = Cost::single(core, engine, None);
+    run_lockstep_on(&open, engine, opts, Some(&cost))
 }
 
 /// One network of a reconfiguration sequence ([`run_reconfigured`]): its
@@ -1102,13 +1168,13 @@ pub fn run_reconfigured(
 }
 
 /// [`run_lockstep`] on any [`Device`] that `open` creates and configures;
-/// `cost` is `Some(plastic)` for a single core, whose documented cycle cost
-/// is reported beside the measured one.
+/// with `cost`, the cycle model's prediction of every step is reported
+/// beside the measured cycles.
 pub fn run_lockstep_on(
     open: &Opener,
     engine: &mut Engine,
     opts: &LockstepOptions,
-    cost: Option<bool>,
+    cost: Option<&Cost>,
 ) -> Result<LockstepReport, LockstepError> {
     run_lockstep_recorded(open, engine, opts, cost, None)
 }
@@ -1118,7 +1184,7 @@ pub fn run_lockstep_recorded(
     open: &Opener,
     engine: &mut Engine,
     opts: &LockstepOptions,
-    cost: Option<bool>,
+    cost: Option<&Cost>,
     mut sink: Option<&mut dyn RecordSink>,
 ) -> Result<LockstepReport, LockstepError> {
     let t_rtl = Instant::now();
@@ -1195,23 +1261,28 @@ pub fn run_lockstep_recorded(
         report.cycles_per_step.push(cycles);
         let events: u64 = exp.spikes.iter().map(|&s| engine.syn.out_degree(s)).sum();
         report.events_per_step.push(events);
-        if let Some(plastic) = cost {
-            let inc = &engine.syn.incoming;
-            let post: Vec<u64> = if engine.syn.rule.is_empty() {
-                Vec::new()
+        if let Some(cost) = cost {
+            let m = if cost.plastic {
+                let inc = &engine.syn.incoming;
+                let post: Vec<u64> = if engine.syn.rule.is_empty() {
+                    Vec::new()
+                } else {
+                    exp.spikes
+                        .iter()
+                        .map(|&s| inc.start[s as usize + 1] - inc.start[s as usize])
+                        .collect()
+                };
+                model_cycles(
+                    engine.neurons() as u64,
+                    exp.spikes.len() as u64,
+                    events,
+                    true,
+                    &post,
+                )
             } else {
-                exp.spikes
-                    .iter()
-                    .map(|&s| inc.start[s as usize + 1] - inc.start[s as usize])
-                    .collect()
+                spikefab_plan::cycles::step(&cost.machine, &cost.rows, &exp.spikes).cycles
             };
-            report.model_cycles_per_step.push(model_cycles(
-                engine.neurons() as u64,
-                exp.spikes.len() as u64,
-                events,
-                plastic,
-                &post,
-            ));
+            report.model_cycles_per_step.push(m);
         }
     }
     report.total_cycles = core.cycles();

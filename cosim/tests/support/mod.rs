@@ -241,8 +241,12 @@ impl ConfigModel {
         let open = || {
             spikefab_cosim::lockstep::configured_ext(&self.lib, &self.core, &beats, mem.as_ref(), o)
         };
-        let cost = mem.is_none().then_some(self.core.plastic);
-        spikefab_cosim::lockstep::run_lockstep_on(&open, &mut n.engine, o, cost)
+        let cost = spikefab_cosim::lockstep::Cost::single(
+            &self.core,
+            &n.engine,
+            mem.as_ref().map(|m| &m.timing),
+        );
+        spikefab_cosim::lockstep::run_lockstep_on(&open, &mut n.engine, o, Some(&cost))
     }
 
     /// The command line that reproduces a run of the network in `file`.
