@@ -24,6 +24,23 @@
 //
 // An address >= DEPTH (DEPTH not a power of two) writes nothing; its read
 // data is undefined.
+//
+// Synthesis estimates (spikefab synth, eda/src/yosys_mem.rs) define macros
+// that exist nowhere else; without them (simulation, Verilator, Vivado) the
+// module is exactly as described above.
+//   SNN_MEM_PROBE        every instance reports WIDTH, DEPTH, whether it has
+//                        an image and its treatment through a
+//                        spikefab_mem_probe cell (a black box the flow
+//                        lists and deletes before synthesis).
+//   SNN_MEM_BLANK_ABOVE  (bits) a memory of more than this many bits is
+//                        blank: no initial block, neither the image nor the
+//                        zeros (the host loads it; block RAM without INIT is
+//                        zeros, so a zero memory is the same hardware). Yosys
+//                        0.23 elaborates the zero loop in time quadratic in
+//                        DEPTH, which is what kept large cores from finishing.
+//   SNN_MEM_BLACKBOX     with SNN_MEM_BLANK_ABOVE: a blank memory is instead
+//                        a spikefab_mem_blackbox instance on the same ports;
+//                        its block RAM is counted from WIDTH x DEPTH.
 module snn_mem #(
   // Word width; >= 1.
   parameter integer WIDTH = 8,
@@ -93,11 +110,36 @@ module snn_mem #(
     end
   endgenerate
 
+  // ---------------------------------------------------------------- estimates
+  // Treatment in synthesis estimates (see the header): BLANK = 1 drops the
+  // initial block, BBOX = 1 replaces the memory by a black box.
+`ifdef SNN_MEM_BLANK_ABOVE
+  // WIDTH * DEPTH > limit, without the product's overflow
+  localparam integer BLANK = (DEPTH > (`SNN_MEM_BLANK_ABOVE) / WIDTH) ? 1 : 0;
+`else
+  localparam integer BLANK = 0;
+`endif
+`ifdef SNN_MEM_BLACKBOX
+  localparam integer BBOX = BLANK;
+`else
+  localparam integer BBOX = 0;
+`endif
+`ifdef SNN_MEM_PROBE
+  (* keep *) spikefab_mem_probe u_probe (
+    .width_i(WIDTH),
+    .depth_i(DEPTH),
+    .image_i(INIT_FILE != ""),
+    .treat_i(BLANK + BBOX)
+  );
+`endif
+
   // ---------------------------------------------------------------- contents
   reg [WIDTH-1:0] mem [0:DEPTH-1];
 
   generate
-    if (INIT_FILE != "") begin : g_file
+    if (BLANK == 1) begin : g_blank
+      // no initial block (synthesis estimates only)
+    end else if (INIT_FILE != "") begin : g_file
       initial $readmemh(INIT_FILE, mem);
     end else begin : g_zero
       integer j;
@@ -115,7 +157,7 @@ module snn_mem #(
       localparam integer LO = l * LANE_W;
       localparam integer LW = (WIDTH - LO < LANE_W) ? WIDTH - LO : LANE_W;
       always @(posedge clk_i) begin
-        if (we_i && wlane_i[l]) begin
+        if (BBOX == 0 && we_i && wlane_i[l]) begin
           mem[waddr_i][LO +: LW] <= wdata_i[LO +: LW];
         end
       end
@@ -127,7 +169,9 @@ module snn_mem #(
   generate
     for (p = 0; p < RD_PORTS; p = p + 1) begin : g_rd
       wire [AW-1:0] addr = raddr_i[p * AW +: AW];
-      if (RD_REG == 1) begin : g_reg
+      if (BBOX == 1) begin : g_bbox
+        // the black box below drives this port
+      end else if (RD_REG == 1) begin : g_reg
         reg [WIDTH-1:0] data_q;
         always @(posedge clk_i) begin
           if (re_i[p]) begin
@@ -141,5 +185,28 @@ module snn_mem #(
       end
     end
   endgenerate
+
+`ifdef SNN_MEM_BLACKBOX
+  // ---------------------------------------------------------------- black box
+  generate
+    if (BBOX == 1) begin : g_bbox
+      spikefab_mem_blackbox #(
+        .WIDTH(WIDTH),
+        .DEPTH(DEPTH),
+        .LANES(LANES),
+        .RD_PORTS(RD_PORTS)
+      ) u_bbox (
+        .clk_i(clk_i),
+        .we_i(we_i),
+        .waddr_i(waddr_i),
+        .wdata_i(wdata_i),
+        .wlane_i(wlane_i),
+        .re_i(re_i),
+        .raddr_i(raddr_i),
+        .rdata_o(rdata_o)
+      );
+    end
+  endgenerate
+`endif
 endmodule
 `default_nettype wire

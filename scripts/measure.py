@@ -136,6 +136,19 @@ SINGLE = {
     "synth-odd": ("synth.jsonl", synth("odd", "gen tiny.toml --hw odd", "--top spikefab_net")),
     "synth-ext-odd": ("synth.jsonl", synth("ext-odd", "gen tiny.toml --hw ext_odd", "--top spikefab_net")),
     "synth-stdp": ("synth.jsonl", synth("stdp", "gen tiny_stdp.toml --hw stdp", "--top spikefab_net")),
+    # The built-in balanced network's accelerator (1,250 neurons, 156,250
+    # synapses): on the default config (`spikefab gen balanced`) and on the
+    # `balanced` config sized to it; large memories blank (the default).
+    "synth-balanced": ("synth.jsonl", ["bash", "-c",
+                                       f"{SPIKEFAB} gen balanced -o runs/measure-gen-balanced && "
+                                       f"{SPIKEFAB} synth runs/measure-gen-balanced --top spikefab_net "
+                                       f"--part xc7a100t -o runs/measure-synth-balanced --json"]),
+    "synth-balanced-config": ("synth.jsonl", ["bash", "-c",
+                                              f"{SPIKEFAB} gen balanced --hw balanced "
+                                              f"-o runs/measure-gen-balanced-config && "
+                                              f"{SPIKEFAB} synth runs/measure-gen-balanced-config "
+                                              f"--top spikefab_net --part xc7a100t "
+                                              f"-o runs/measure-synth-balanced-config --json"]),
     "synth-mesh-core": ("synth.jsonl", synth("mesh-core", "gen tiny.toml --hw mesh", "--top spikefab_top")),
     "synth-mesh-2x2": ("synth.jsonl", synth("mesh-2x2", "gen tiny.toml --hw mesh --mesh 2x2",
                                             "--top spikefab_mesh_top")),

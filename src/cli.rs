@@ -374,6 +374,20 @@ pub struct SynthArgs {
     /// Time limit of the Yosys run in seconds.
     #[arg(long, value_name = "S", default_value_t = 600)]
     pub timeout_s: u64,
+    /// Memories (snn_mem instances) above --blank-above bits: blank =
+    /// synthesized without contents (no $readmemh image, no zero loop: the
+    /// host loads them; same logic and block RAM, and Yosys 0.23 is fast);
+    /// blackbox = left out, their BRAM36/URAM counted from their shape by
+    /// the placement rules of the capacity report and added to the
+    /// utilisation (labelled as counted); keep = every memory as written
+    /// (slow for large memories). The output lists each memory and what was
+    /// done with it.
+    #[arg(long, value_name = "keep|blank|blackbox", default_value = "blank")]
+    pub memories: String,
+    /// Size limit of --memories blank|blackbox in bits (0: every memory)
+    /// [default: 65536].
+    #[arg(long, value_name = "BITS")]
+    pub blank_above: Option<u64>,
     /// Print one JSON object instead of the table.
     #[arg(long)]
     pub json: bool,

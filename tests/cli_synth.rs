@@ -205,3 +205,239 @@ fn synth_of_a_gen_output_with_a_foreign_file_names_the_top_and_the_file() {
         "{err}"
     );
 }
+
+/// The `small` core (a 4,096-word synapse image and an 8,192-word
+/// accumulator memory, whose zero loop Yosys 0.23 elaborates in time
+/// quadratic in its depth: 83 s with every memory kept) synthesizes with
+/// both memories blank by default, and the output says which and why.
+#[test]
+fn synth_of_a_generated_core_blanks_its_large_memories_and_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let acc = dir.path().join("acc");
+    let o = spikefab(&[
+        "gen",
+        "gen/tests/nets/tiny.toml",
+        "--hw",
+        "small",
+        "-o",
+        acc.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = dir.path().join("synth");
+    let o = spikefab(&[
+        "synth",
+        acc.to_str().unwrap(),
+        "--top",
+        "spikefab_net",
+        "--part",
+        "xc7a100t",
+        "--timeout-s",
+        "300",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(
+        stdout
+            .contains("memories (--memories blank above 65536 bits): 6 kept, 2 blank, 0 black box"),
+        "{stdout}"
+    );
+    let line = |path: &str| {
+        stdout
+            .lines()
+            .find(|l| l.contains(path))
+            .unwrap_or_else(|| panic!("{path} not listed:\n{stdout}"))
+            .to_string()
+    };
+    let syn = line("u_top.u_core.u_syn.g_onchip.u_syn_mem");
+    assert!(syn.starts_with("blank"), "{syn}");
+    assert!(
+        syn.contains("118,784 bits > 65,536: image dropped"),
+        "{syn}"
+    );
+    let acc_mem = line("u_top.u_core.u_syn.u_acc ");
+    assert!(acc_mem.starts_with("blank"), "{acc_mem}");
+    assert!(acc_mem.contains("zero initialisation dropped"), "{acc_mem}");
+    let cdf = line("u_top.u_core.u_cdf_mem");
+    assert!(
+        cdf.starts_with("kept") && cdf.contains("image kept"),
+        "{cdf}"
+    );
+
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(v["memories"]["mode"], "blank");
+    assert_eq!(v["memories"]["blank_above"], 65_536);
+    let blank: Vec<&str> = v["memories"]["instances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["treatment"] == "blank")
+        .map(|m| m["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        blank,
+        [
+            "u_top.u_core.u_syn.g_onchip.u_syn_mem",
+            "u_top.u_core.u_syn.u_acc"
+        ]
+    );
+    assert!(v["resources"]["bram36"].as_f64().unwrap() > 0.0);
+    let script = std::fs::read_to_string(out.join("synth.ys")).unwrap();
+    assert!(
+        script.contains("-DSNN_MEM_PROBE -DSNN_MEM_BLANK_ABOVE=65536"),
+        "{script}"
+    );
+}
+
+/// Black boxes of odd shapes: 15 x 33 is distributed RAM (not counted),
+/// 4097 x 7 two BRAM36 (4096 x 9 twice), as the capacity module places
+/// them; the utilisation is what Yosys synthesized plus that.
+#[test]
+fn synth_counts_black_box_memories_of_odd_shapes_by_the_placement_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::copy("hdl/snn_mem.v", src.join("snn_mem.v")).unwrap();
+    std::fs::write(
+        src.join("two_mems.v"),
+        r#"`default_nettype none
+module two_mems (
+  input  wire        clk_i,
+  input  wire        we_i,
+  input  wire [12:0] waddr_i,
+  input  wire [32:0] wdata_i,
+  input  wire [12:0] raddr_i,
+  output wire [39:0] rdata_o
+);
+  snn_mem #(.WIDTH(33), .DEPTH(15), .RD_REG(0)) u_small (
+    .clk_i(clk_i), .we_i(we_i), .waddr_i(waddr_i[3:0]), .wdata_i(wdata_i),
+    .wlane_i(1'b1), .re_i(1'b1), .raddr_i(raddr_i[3:0]), .rdata_o(rdata_o[32:0])
+  );
+  snn_mem #(.WIDTH(7), .DEPTH(4097)) u_deep (
+    .clk_i(clk_i), .we_i(we_i), .waddr_i(waddr_i), .wdata_i(wdata_i[6:0]),
+    .wlane_i(1'b1), .re_i(1'b1), .raddr_i(raddr_i), .rdata_o(rdata_o[39:33])
+  );
+endmodule
+`default_nettype wire
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("synth");
+    let o = spikefab(&[
+        "synth",
+        src.to_str().unwrap(),
+        "--part",
+        "xc7a100t",
+        "--memories",
+        "blackbox",
+        "--blank-above",
+        "0",
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = (text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let mems = v["memories"]["instances"].as_array().unwrap();
+    assert_eq!(mems.len(), 2, "{mems:?}");
+    let (deep, small) = (&mems[0], &mems[1]);
+    assert_eq!(deep["path"], "u_deep");
+    assert_eq!(
+        (deep["depth"].as_u64(), deep["width"].as_u64()),
+        (Some(4097), Some(7))
+    );
+    assert_eq!(deep["treatment"], "blackbox");
+    assert_eq!(deep["counted"]["bram36"], 2);
+    assert_eq!(deep["counted"]["lutram"], false);
+    assert_eq!(small["path"], "u_small");
+    assert_eq!(small["treatment"], "blackbox");
+    assert_eq!(small["counted"]["lutram"], true);
+    assert_eq!(small["counted"]["bram36"], 0);
+    assert_eq!(v["memories"]["counted"]["bram36"], 2);
+    // nothing of either memory was synthesized; the utilisation adds the count
+    assert_eq!(v["resources"]["bram36"], 0.0);
+    let bram = v["utilisation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["resource"] == "BRAM36")
+        .unwrap();
+    assert_eq!(bram["used"], 2.0);
+    let cells = v["cells"].as_object().unwrap();
+    assert_eq!(
+        cells
+            .iter()
+            .filter(|(k, _)| k.ends_with("spikefab_mem_blackbox"))
+            .map(|(_, n)| n.as_u64().unwrap())
+            .sum::<u64>(),
+        2,
+        "{cells:?}"
+    );
+}
+
+#[test]
+fn synth_memory_options_are_checked_before_yosys_runs() {
+    for (args, needle) in [
+        (
+            &["--memories", "blanks"][..],
+            "--memories 'blanks': expected keep, blank or blackbox",
+        ),
+        (
+            &["--memories", "keep", "--blank-above", "15"][..],
+            "--blank-above 15 with --memories keep",
+        ),
+        (
+            &["--blank-above", "4294967296"][..],
+            "--blank-above 4294967296: at most 2147483647 bits",
+        ),
+    ] {
+        let mut all = vec![
+            "synth",
+            "hdl",
+            "--top",
+            "snn_lif_update",
+            "--part",
+            "xc7a100t",
+        ];
+        all.extend_from_slice(args);
+        let o = spikefab(&all);
+        let err = text(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+/// A directory generated before the hook: blank and blackbox refuse it,
+/// naming the file (they would silently keep every memory), keep runs.
+#[test]
+fn synth_refuses_to_blank_an_snn_mem_without_the_hook() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("old");
+    std::fs::create_dir_all(&src).unwrap();
+    // as before the hook: no SNN_MEM_PROBE (the other macros do nothing without it here)
+    let stripped = std::fs::read_to_string("hdl/snn_mem.v")
+        .unwrap()
+        .replace("SNN_MEM_PROBE", "SNN_MEM_LISTING");
+    std::fs::write(src.join("snn_mem.v"), stripped).unwrap();
+    let o = spikefab(&[
+        "synth",
+        src.to_str().unwrap(),
+        "--part",
+        "xc7a100t",
+        "-o",
+        dir.path().join("synth").to_str().unwrap(),
+    ]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{} define snn_mem without its synthesis hook",
+            src.join("snn_mem.v").canonicalize().unwrap().display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("--memories keep"), "{err}");
+}

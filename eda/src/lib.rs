@@ -7,6 +7,8 @@
 //!   lookup by device, part string or board name;
 //! - [`yosys`]: out-of-context synthesis with Yosys `synth_xilinx`, reporting
 //!   resource use against a [`Part`] and a logic-depth figure;
+//! - [`yosys_mem`]: which memories a synthesis estimate keeps, blanks or
+//!   black-boxes (the `snn_mem` hook) and the cost counted for black boxes;
 //! - [`verilator`]: finding and version-checking Verilator, the C++ compiler
 //!   and make (the [`Toolchain`] a co-simulation build runs on).
 //!
@@ -16,6 +18,7 @@
 pub mod parts;
 pub mod verilator;
 pub mod yosys;
+pub mod yosys_mem;
 
 pub use parts::{lookup, ExtMemory, Family, Part, UnknownPart, PARTS};
 pub use verilator::{Compiler, Toolchain, ToolchainError, Verilator};

@@ -6,8 +6,9 @@
 //! directory and run
 //!
 //! ```text
-//! read_verilog -defer <sources>
+//! read_verilog -defer [-DSNN_MEM_...]... <sources> [spikefab_mem_cells.v]
 //! hierarchy -check -top <top> [-chparam NAME VALUE]...
+//! [proc; flatten; tee -q -o memories.txt dump t:spikefab_mem_probe; delete t:spikefab_mem_probe]
 //! synth_xilinx -family <xc7|xcup> -top <top> -flatten -noiopad -noclkbuf
 //! tee -o stat.txt stat
 //! write_json netlist.json
@@ -15,7 +16,9 @@
 //!
 //! with a timeout, the full Yosys log kept as `yosys.log`. I/O and clock
 //! buffers are not inserted (`-noiopad -noclkbuf`): the report is of the core
-//! logic, as a module inside a larger design.
+//! logic, as a module inside a larger design. The bracketed parts are the
+//! memory treatment of [`crate::yosys_mem`] (by default memories above
+//! 64 Kibit are synthesized blank); `--memories keep` leaves them out.
 //!
 //! Resources come from the `stat` cell counts ([`parse_stat`],
 //! [`Resources::from_cells`]). The logic depth ([`logic_depth`]) is computed
@@ -39,6 +42,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::parts::{Family, Part};
+use crate::yosys_mem::{self, MemoryOptions, MemoryReport};
 
 /// Default limit on one Yosys run.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -89,6 +93,18 @@ pub enum SynthError {
     /// A path cannot be written into a Yosys script.
     #[error("unsupported path {}: {reason}", path.display())]
     Path { path: PathBuf, reason: &'static str },
+    /// A memory option is invalid (`--memories`, `--blank-above`).
+    #[error(transparent)]
+    MemoryOption(#[from] yosys_mem::MemoryOptionError),
+    /// Sources define `snn_mem` without the synthesis hook that blank and
+    /// blackbox need.
+    #[error(
+        "{} define snn_mem without its synthesis hook (`{}`; generated before it): regenerate the \
+         directory with spikefab gen, or synthesize every memory as written with --memories keep",
+        paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
+        yosys_mem::HOOK_MACRO
+    )]
+    MemoryHook { paths: Vec<PathBuf> },
     /// Yosys failed; `excerpt` quotes the relevant log lines.
     #[error("yosys failed ({status}); see {}:\n{excerpt}", log.display())]
     Yosys {
@@ -128,6 +144,8 @@ pub struct SynthOptions {
     pub out_dir: PathBuf,
     /// Limit on the Yosys run.
     pub timeout: Duration,
+    /// Which memories are synthesized blank or as black boxes ([`yosys_mem`]).
+    pub memories: MemoryOptions,
 }
 
 impl SynthOptions {
@@ -139,6 +157,7 @@ impl SynthOptions {
             params: Vec::new(),
             out_dir,
             timeout: DEFAULT_TIMEOUT,
+            memories: MemoryOptions::default(),
         }
     }
 }
@@ -296,6 +315,8 @@ pub struct SynthReport {
     pub depth: Depth,
     /// Cell counts of `stat` after `synth_xilinx`.
     pub cells: BTreeMap<String, u64>,
+    /// The `snn_mem` instances and what the run did with each.
+    pub memories: MemoryReport,
     pub yosys_version: String,
     /// Wall-clock time of the Yosys run.
     pub yosys_seconds: f64,
@@ -636,7 +657,8 @@ fn script_path(p: &Path) -> Result<String, SynthError> {
     Ok(format!("\"{s}\""))
 }
 
-/// The Yosys script of one run (see the module documentation).
+/// The Yosys script of one run (see the module documentation), every
+/// memory as written.
 pub fn yosys_script(
     sources: &[PathBuf],
     top: &str,
@@ -644,9 +666,35 @@ pub fn yosys_script(
     family: Family,
     out_dir: &Path,
 ) -> Result<String, SynthError> {
+    yosys_script_mem(
+        sources,
+        top,
+        params,
+        family,
+        out_dir,
+        &MemoryOptions::keep(),
+    )
+}
+
+/// [`yosys_script`] with the memory treatment `mem`: its macros on
+/// `read_verilog`, the black boxes of [`yosys_mem::STUB_FILE`] (in
+/// `out_dir`) among the sources, and the probe listing before `synth_xilinx`.
+pub fn yosys_script_mem(
+    sources: &[PathBuf],
+    top: &str,
+    params: &[(String, String)],
+    family: Family,
+    out_dir: &Path,
+    mem: &MemoryOptions,
+) -> Result<String, SynthError> {
     let mut s = String::from("# written by spikefab synth\n");
     s.push_str("read_verilog -defer");
-    for src in sources {
+    for d in mem.defines() {
+        s.push_str(&format!(" -D{d}"));
+    }
+    let stub =
+        (mem.mode != yosys_mem::MemoryMode::Keep).then(|| out_dir.join(yosys_mem::STUB_FILE));
+    for src in sources.iter().chain(stub.as_ref()) {
         s.push(' ');
         s.push_str(&script_path(src)?);
     }
@@ -657,13 +705,13 @@ pub fn yosys_script(
         s.push_str(&format!(" -chparam {name} {value}"));
     }
     s.push('\n');
+    s.push_str(&mem.probe_commands());
     s.push_str(&format!(
         "synth_xilinx -family {} -top {top} -flatten -noiopad -noclkbuf\n",
         family.yosys_name()
     ));
     // Relative names: Yosys runs in the output directory (`tee -o` does not
     // take a quoted file name).
-    let _ = out_dir;
     s.push_str(&format!("tee -o {STAT_FILE} stat\n"));
     s.push_str(&format!("write_json {NETLIST_FILE}\n"));
     Ok(s)
@@ -976,11 +1024,20 @@ pub fn synthesize(opts: &SynthOptions, part: &Part) -> Result<SynthReport, Synth
         .map_err(|e| SynthError::io("cannot create", &opts.out_dir, e))?;
     let out_dir = fs::canonicalize(&opts.out_dir)
         .map_err(|e| SynthError::io("cannot resolve", &opts.out_dir, e))?;
-    let script = yosys_script(&sources, &top, &opts.params, part.family, &out_dir)?;
+    let mem = &opts.memories;
+    if mem.mode != yosys_mem::MemoryMode::Keep {
+        let paths = yosys_mem::sources_without_hook(&sources)?;
+        if !paths.is_empty() {
+            return Err(SynthError::MemoryHook { paths });
+        }
+        let stub = out_dir.join(yosys_mem::STUB_FILE);
+        fs::write(&stub, yosys_mem::STUBS).map_err(|e| SynthError::io("cannot write", &stub, e))?;
+    }
+    let script = yosys_script_mem(&sources, &top, &opts.params, part.family, &out_dir, mem)?;
     let script_path = out_dir.join(SCRIPT_FILE);
     fs::write(&script_path, &script)
         .map_err(|e| SynthError::io("cannot write", &script_path, e))?;
-    for stale in [STAT_FILE, NETLIST_FILE, REPORT_FILE] {
+    for stale in [STAT_FILE, NETLIST_FILE, REPORT_FILE, yosys_mem::PROBE_FILE] {
         let p = out_dir.join(stale);
         if p.exists() {
             fs::remove_file(&p).map_err(|e| SynthError::io("cannot remove", &p, e))?;
@@ -1000,6 +1057,13 @@ pub fn synthesize(opts: &SynthOptions, part: &Part) -> Result<SynthReport, Synth
     let net =
         fs::read_to_string(&net_path).map_err(|e| SynthError::io("cannot read", &net_path, e))?;
     let depth = logic_depth(&net, &top)?;
+    let instances = if mem.mode == yosys_mem::MemoryMode::Keep {
+        Vec::new()
+    } else {
+        let p = out_dir.join(yosys_mem::PROBE_FILE);
+        let text = fs::read_to_string(&p).map_err(|e| SynthError::io("cannot read", &p, e))?;
+        yosys_mem::parse_probes(&text, mem.blank_above)?
+    };
 
     let resources = Resources::from_cells(&cells);
     let util = utilisation(&resources, part);
@@ -1022,6 +1086,7 @@ pub fn synthesize(opts: &SynthOptions, part: &Part) -> Result<SynthReport, Synth
         fits,
         depth,
         cells,
+        memories: MemoryReport::new(mem, instances),
         yosys_version: version,
         yosys_seconds,
         log: out_dir.join(LOG_FILE),

@@ -360,6 +360,62 @@ pub fn uram_blocks(depth: u64, width: u32) -> u64 {
     depth.div_ceil(URAM_DEPTH) * u64::from(width.div_ceil(URAM_WIDTH))
 }
 
+/// Where `copies` copies of one memory went ([`place`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Placed {
+    /// Distributed RAM (LUTs, not counted).
+    pub lutram: bool,
+    /// Copies in UltraRAM.
+    pub uram_copies: u64,
+    /// UltraRAM blocks of those copies.
+    pub uram: u64,
+    /// 36 Kb block RAMs of the other copies.
+    pub bram36: u64,
+}
+
+/// The placement rule of [`part_use`] (module docs) for `copies` copies of
+/// a `depth` x `width` memory with `uram_free` UltraRAM blocks left.
+pub fn place(depth: u64, width: u32, copies: u64, uram_free: u64) -> Placed {
+    let (u, b) = (uram_blocks(depth, width), bram36_blocks(depth, width));
+    let lutram = depth <= LUTRAM_MAX_DEPTH;
+    // as many copies in UltraRAM as it holds, the rest in BRAM36
+    let in_uram = if !lutram && depth >= URAM_DEPTH && u > 0 && u < b {
+        (uram_free / u).min(copies)
+    } else {
+        0
+    };
+    Placed {
+        lutram,
+        uram_copies: in_uram,
+        uram: in_uram * u,
+        bram36: if lutram { 0 } else { (copies - in_uram) * b },
+    }
+}
+
+/// Each of the memories `shapes` (`(depth, width)`, one copy each) placed
+/// on part `p` as [`part_use`] places a core's memories: UltraRAM to the
+/// largest first while the part has some. In the order of `shapes`.
+pub fn place_memories(shapes: &[(u64, u32)], p: &Part) -> Vec<Placed> {
+    let mut order: Vec<usize> = (0..shapes.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(shapes[i].0 * u64::from(shapes[i].1)));
+    let mut out = vec![
+        Placed {
+            lutram: false,
+            uram_copies: 0,
+            uram: 0,
+            bram36: 0
+        };
+        shapes.len()
+    ];
+    let mut uram = 0u64;
+    for i in order {
+        let (depth, width) = shapes[i];
+        out[i] = place(depth, width, 1, p.uram - uram);
+        uram += out[i].uram;
+    }
+    out
+}
+
 /// The on-chip memories of a core with parameters `core`: neuron state,
 /// populations, parameters, Poisson tables, rows (unless the row index is
 /// external), the delay accumulators (`SLOTS x N_NEURONS` words holding
@@ -498,25 +554,13 @@ pub fn part_use(
     let (mut bram, mut uram) = (0u64, 0u64);
     let mut placement = Vec::new();
     for m in order {
-        let (u, b) = (
-            uram_blocks(m.depth, m.width),
-            bram36_blocks(m.depth, m.width),
-        );
-        let lutram = m.depth <= LUTRAM_MAX_DEPTH;
-        // as many cores' copies in UltraRAM as it holds, the rest in BRAM36
-        let in_uram = if !lutram && m.depth >= URAM_DEPTH && u > 0 && u < b {
-            ((p.uram - uram) / u).min(cores)
-        } else {
-            0
-        };
-        uram += in_uram * u;
-        if !lutram {
-            bram += (cores - in_uram) * b;
-        }
+        let placed = place(m.depth, m.width, cores, p.uram - uram);
+        uram += placed.uram;
+        bram += placed.bram36;
         placement.push(Placement {
             name: m.name,
-            lutram,
-            uram: in_uram,
+            lutram: placed.lutram,
+            uram: placed.uram_copies,
         });
     }
     let ext_have: u64 = p.ext_memory.iter().map(|m| m.bytes).sum();
