@@ -132,6 +132,9 @@ fn run(
         params,
         out_dir: work.join("synth"),
         timeout: Duration::from_secs(1800),
+        // the shallow core keeps its memories as written: its figures are
+        // the logic of the design, the memories are placed by capacity
+        memories: spikefab_eda::yosys_mem::MemoryOptions::keep(),
     };
     let r = synthesize(&opts, part).map_err(|source| LogicError::Synth {
         what: what.to_string(),
