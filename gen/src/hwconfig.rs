@@ -670,23 +670,18 @@ impl HwConfig {
         range("id_bits", x.id_bits.into(), 1, 8, " (AXI_ID_W)");
         range("burst_beats", x.burst_beats.into(), 1, 256, " (AXI_BURST)");
         let ids = 1u64 << x.id_bits.clamp(1, 8);
-        if x.row_index == RowIndex::External {
-            range(
-                "outstanding",
-                x.outstanding.into(),
-                1,
-                (ids - 1).min(64),
+        // with an external row index the index reads take ID `outstanding`
+        let (most, why) = match x.row_index {
+            RowIndex::External => (
+                ids - 1,
                 " (AXI_OUTSTANDING: at most 64, and below 2^id_bits: with row_index = \"external\" the bursts take IDs 0..outstanding and the index reads ID outstanding)",
-            );
-        } else {
-            range(
-                "outstanding",
-                x.outstanding.into(),
-                1,
-                ids.min(64),
+            ),
+            RowIndex::OnChip => (
+                ids,
                 " (AXI_OUTSTANDING: at most 64 and at most one burst per read ID, 2^id_bits)",
-            );
-        }
+            ),
+        };
+        range("outstanding", x.outstanding.into(), 1, most.min(64), why);
         range("channels", x.channels.into(), 1, u32::MAX.into(), "");
         if x.channel_bytes < EXT_ALIGN || !x.channel_bytes.is_power_of_two() {
             bad.push(format!(

@@ -159,9 +159,7 @@ impl ExtRegion {
     /// region's row index (`None` without an external index).
     pub fn index_word(&self, r: u64) -> Option<u64> {
         let x = self.geometry.index?;
-        let first =
-            (r / x.lanes) * self.geometry.beat_bytes * 8 + (r % x.lanes) * u64::from(x.lane_w);
-        Some(self.bits(first, x.word_w))
+        Some(self.bits(x.bit_of(r, self.geometry.beat_bytes), x.word_w))
     }
 
     /// `n` bits (at most 64) from bit `first` of the region on.
@@ -227,7 +225,7 @@ fn lay_out(g: ExtGeometry, rows: &[u64], words: &[u64]) -> ExtRegion {
             let r = r as u64;
             put_bits(
                 &mut bytes,
-                (r / x.lanes) * g.beat_bytes * 8 + (r % x.lanes) * u64::from(x.lane_w),
+                x.bit_of(r, g.beat_bytes),
                 x.word(row.beats, row.last, row.start_beat),
                 x.word_w,
             );

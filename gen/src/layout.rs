@@ -308,6 +308,11 @@ impl IndexGeometry {
     pub fn word(&self, beats: u64, last: u64, start_beat: u64) -> u64 {
         start_beat | last << self.beat_aw | beats << (self.beat_aw + self.lcnt_w)
     }
+
+    /// The first bit of row `r`'s word in the region, beats of `beat_bytes`.
+    pub fn bit_of(&self, r: u64, beat_bytes: u64) -> u64 {
+        (r / self.lanes) * beat_bytes * 8 + (r % self.lanes) * u64::from(self.lane_w)
+    }
 }
 
 impl ExtGeometry {
