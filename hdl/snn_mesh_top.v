@@ -64,8 +64,13 @@ module snn_mesh_top #(
   parameter integer ROWS = 256,
   // Populations (parameter table entries per core).
   parameter integer N_POPS = 2,
-  // Delay-ring slots, max_delay_steps + 1.
+  // Delay-ring slots of every core: max_delay_steps + 1, or with delay groups
+  // the ring's span S + 1 (the network interfaces replay the longer delays).
   parameter integer SLOTS = 64,
+  // Delay groups G (1..64; 1: none): a delay d lies in group (d - 1) / (SLOTS - 1);
+  // the cores hold G * ROWS rows, and each network interface replays its core's
+  // spikes to the rows of group g, g * (SLOTS - 1) steps later (snn_noc_ni; static only).
+  parameter integer DELAY_GROUPS = 1,
   // Membrane potential width (numerics.v_bits).
   parameter integer V_BITS = 24,
   // Synaptic current width (numerics.i_bits).
@@ -176,10 +181,16 @@ module snn_mesh_top #(
   localparam integer SYN_AW = (SYN_DEPTH > 1) ? $clog2(SYN_DEPTH) : 1;
   // Local neuron index width.
   localparam integer NRN_W = (N_NEURONS > 1) ? $clog2(N_NEURONS) : 1;
-  // Global source id width (packet payload).
+  // Global source id width.
   localparam integer ROW_W = (ROWS > 1) ? $clog2(ROWS) : 1;
+  // Rows of every core (each group's rows of every source).
+  localparam integer CORE_ROWS = ROWS * DELAY_GROUPS;
+  // Packet payload width: a row of the cores.
+  localparam integer PKT_W = (CORE_ROWS > 1) ? $clog2(CORE_ROWS) : 1;
   // Route word staging width (at least 64, like the core's).
   localparam integer RT_W = (N_CORES > 32) ? N_CORES + 32 : 64;
+  // History word width of the network interfaces (delay groups).
+  localparam integer HIST_W = 32;
   // Load-port id of the route memory.
   localparam [3:0] LD_ROUTE = 4'd11;
 
@@ -192,23 +203,30 @@ module snn_mesh_top #(
       snn_mesh_top__ROWS_must_be_at_least_N_NEURONS param_error ();
 `endif
     end
+    if (DELAY_GROUPS > 1 && PLASTIC != 0) begin : g_err_groups_plastic
+`ifdef VERILATOR
+      $error("snn_mesh_top: DELAY_GROUPS (%0d) > 1 needs static cores (PLASTIC = 0)", DELAY_GROUPS);
+`else
+      snn_mesh_top__DELAY_GROUPS_needs_PLASTIC_0 param_error ();
+`endif
+    end
   endgenerate
 
   // ---------------------------------------------------------------- mesh
   wire [N_CORES-1:0]         inj_valid;
   wire [N_CORES-1:0]         inj_ready;
   wire [N_CORES*N_CORES-1:0] inj_mask;
-  wire [N_CORES*ROW_W-1:0]   inj_data;
+  wire [N_CORES*PKT_W-1:0]   inj_data;
   wire [N_CORES-1:0]         ej_valid;
   wire [N_CORES-1:0]         ej_ready;
-  wire [N_CORES*ROW_W-1:0]   ej_data;
+  wire [N_CORES*PKT_W-1:0]   ej_data;
   wire                       mesh_busy;
   wire [5*N_CORES-1:0]       mesh_pending;
 
   snn_noc_mesh #(
     .ROWS      (MROWS),
     .COLS      (MCOLS),
-    .DATA_W    (ROW_W),
+    .DATA_W    (PKT_W),
     .FIFO_DEPTH(FIFO_DEPTH)
   ) u_mesh (
     .clk_i      (clk_i),
@@ -277,7 +295,7 @@ module snn_mesh_top #(
         .TABLE_LEN (TABLE_LEN),
         .SYN_DEPTH (SYN_DEPTH),
         .MESH      (1),
-        .ROWS      (ROWS),
+        .ROWS      (CORE_ROWS),
         .PLASTIC   (PLASTIC),
         .TRACE_BITS(TRACE_BITS),
         .TRACE_FRAC(TRACE_FRAC),
@@ -299,7 +317,7 @@ module snn_mesh_top #(
         .phase_o     (core_phase[3*k +: 3]),
         .ev_valid_i  (ej_valid[k]),
         .ev_ready_o  (c_ev_ready),
-        .ev_row_i    (ej_data[ROW_W*k +: ROW_W]),
+        .ev_row_i    (ej_data[PKT_W*k +: PKT_W]),
         .sent_o      (sent[k]),
         .syn_busy_o  (syn_busy[k]),
         .step_done_i (step_done_q),
@@ -356,58 +374,36 @@ module snn_mesh_top #(
         end
       end
 
-      reg               ni_v_q;
-      reg [N_CORES-1:0] ni_mask_q;
-      reg [ROW_W-1:0]   ni_gid_q;
-      wire              inj_fire = ni_v_q & inj_ready[k];
-      assign c_spk_ready = ~ni_v_q | inj_fire;
-      wire              take = c_spk_valid & c_spk_ready;
-      // the route mask of each local neuron (zeros at configuration; read
-      // combinationally as the core offers a spike)
-      wire [N_CORES-1:0] take_mask;
-
-      snn_mem #(
-        .WIDTH (N_CORES),
-        .DEPTH (N_NEURONS),
-        .RD_REG(0)
-      ) u_route_mem (
-        .clk_i  (clk_i),
-        .we_i   (rt_fire & ld_last_i & ~rst_i),
-        .waddr_i(ld_addr_i[NRN_W-1:0]),
-        .wdata_i(rt_word[N_CORES-1:0]),
-        .wlane_i(1'b1),
-        .re_i   (1'b1),
-        .raddr_i(c_spk_neuron),
-        .rdata_o(take_mask)
+      snn_noc_ni #(
+        .N_CORES     (N_CORES),
+        .N_NEURONS   (N_NEURONS),
+        .ROWS        (ROWS),
+        .DELAY_GROUPS(DELAY_GROUPS),
+        .GROUP_STEPS (SLOTS - 1),
+        .HIST_W      (HIST_W)
+      ) u_ni (
+        .clk_i       (clk_i),
+        .rst_i       (rst_i),
+        .rt_we_i     (rt_fire & ld_last_i),
+        .rt_addr_i   (ld_addr_i[NRN_W-1:0]),
+        .rt_data_i   (rt_word[N_CORES-1:0]),
+        .start_i     (start_i & ~core_busy[k]),
+        .step_i      (core_step[32*k +: 32]),
+        .base_i      (c_base),
+        .sent_i      (sent[k]),
+        .spk_valid_i (c_spk_valid),
+        .spk_ready_o (c_spk_ready),
+        .spk_neuron_i(c_spk_neuron),
+        .inj_valid_o (inj_valid[k]),
+        .inj_ready_i (inj_ready[k]),
+        .inj_mask_o  (inj_mask[N_CORES*k +: N_CORES]),
+        .inj_data_o  (inj_data[PKT_W*k +: PKT_W]),
+        .take_o      (spk_valid_o[k]),
+        .take_gid_o  (spk_gid_o[ROW_W*k +: ROW_W]),
+        .busy_o      (ni_busy[k])
       );
 
-      wire [31:0]        take_gid  = c_base + {{(32 - NRN_W){1'b0}}, c_spk_neuron};
-
-      always @(posedge clk_i) begin
-        if (rst_i) begin
-          ni_v_q <= 1'b0;
-        end else if (take) begin
-          // a spike without targets anywhere is not injected
-          ni_v_q <= (take_mask != {N_CORES{1'b0}});
-        end else if (inj_fire) begin
-          ni_v_q <= 1'b0;
-        end
-      end
-      always @(posedge clk_i) begin
-        if (take) begin
-          ni_mask_q <= take_mask;
-          ni_gid_q  <= take_gid[ROW_W-1:0];
-        end
-      end
-
-      assign inj_valid[k]                  = ni_v_q;
-      assign inj_mask[N_CORES*k +: N_CORES] = ni_mask_q;
-      assign inj_data[ROW_W*k +: ROW_W]     = ni_gid_q;
-      assign ni_busy[k]                     = ni_v_q;
-      assign spk_valid_o[k]                 = take;
-      assign spk_gid_o[ROW_W*k +: ROW_W]    = take_gid[ROW_W-1:0];
-
-      wire unused_core = &{1'b0, take_gid, rt_stage_q[RT_W-1:RT_W-32], ld_addr_i};
+      wire unused_core = &{1'b0, rt_stage_q[RT_W-1:RT_W-32], ld_addr_i};
     end
   endgenerate
 

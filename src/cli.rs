@@ -398,7 +398,7 @@ pub struct GenArgs {
     /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
     #[arg(value_name = "NET")]
     pub net: String,
-    /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide, mesh, ext, ext_mesh, ext_odd, ext_idx, ext_idx_mesh) or a config TOML file.
+    /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide, mesh, ext, ext_mesh, ext_odd, ext_idx, ext_dg, ext_idx_mesh, ext_idx_mesh_dg) or a config TOML file.
     #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
     pub hw: String,
     /// Verification aid: build the core with a fault at one step
@@ -441,7 +441,7 @@ pub struct CosimArgs {
     /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
     #[arg(value_name = "NET")]
     pub net: String,
-    /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide, mesh, ext, ext_mesh, ext_odd, ext_idx, ext_idx_mesh) or a config TOML file.
+    /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide, mesh, ext, ext_mesh, ext_odd, ext_idx, ext_dg, ext_idx_mesh, ext_idx_mesh_dg) or a config TOML file.
     #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
     pub hw: String,
     /// Steps to run in lockstep.

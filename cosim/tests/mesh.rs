@@ -969,11 +969,24 @@ fn external_row_index_cores_match_the_reference_on_meshes_1x3_and_2x2() {
     ext_mesh_runs("ext_idx");
 }
 
+/// Delay groups (`ext_dg`: a 5-slot ring for delays up to 12 steps, three
+/// groups): every network interface replays its core's spikes 4 and 8 steps
+/// later to the group rows; a network with delays in every group matches
+/// the reference on both meshes, under the same memory timing.
+#[test]
+fn delay_group_cores_match_the_reference_on_meshes_1x3_and_2x2() {
+    ext_mesh_net_runs("ext_dg", "tests/nets/delay_groups.toml", 120);
+}
+
 fn ext_mesh_runs(config: &str) {
+    ext_mesh_net_runs(config, "../gen/tests/nets/tiny.toml", 60);
+}
+
+fn ext_mesh_net_runs(config: &str, file: &str, steps: u64) {
     use spikefab_cosim::flow::prepare_mesh;
     use spikefab_cosim::lockstep::MemTiming;
     let hwc = HwConfig::named(config).expect("a named config");
-    let net = net("../gen/tests/nets/tiny.toml", 7919);
+    let net = net(file, 7919);
     for (mesh, timing) in [
         (
             "1x3",
@@ -1004,14 +1017,14 @@ fn ext_mesh_runs(config: &str) {
         let mem = p.ext_memory(&timing).expect("an external store");
         assert_eq!(mem.lanes.len(), m.cores());
         let opts = LockstepOptions {
-            steps: 60,
+            steps,
             spk_pct: 70,
             stall_seed: 9,
             x_seed: 3,
             history: 6,
             wave: None,
             wave_window: 0,
-            repro: format!("spikefab cosim gen/tests/nets/tiny.toml --hw {config} --mesh {mesh}"),
+            repro: format!("spikefab cosim {file} --hw {config} --mesh {mesh}"),
         };
         let open = p.opener_ext(3, Some(&mem));
         let r = run_lockstep_on(&open, &mut e, &opts, None)

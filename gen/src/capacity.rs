@@ -134,9 +134,18 @@ pub fn usage(c: &Counts, hw: &HwConfig) -> Vec<Usage> {
         });
     }
     if let Some(d) = c.max_delay {
+        // one core's ring holds every delay: with delay groups (max_slots)
+        // only a mesh's network interfaces replay the longer ones
+        let (what, field) = match hw.max_slots {
+            None => ("delay slots (largest delay + 1)", "numerics.max_delay_steps + 1"),
+            Some(_) => (
+                "delay slots (largest delay + 1; one core has no network interface to replay longer delays: use a mesh)",
+                "max_slots",
+            ),
+        };
         u.push(Usage {
-            what: "delay slots (largest delay + 1)",
-            field: "numerics.max_delay_steps + 1",
+            what,
+            field,
             used: d + 1,
             capacity: hw.slots(),
         });

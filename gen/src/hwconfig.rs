@@ -24,7 +24,7 @@
 //! observe = true           # default true: obs_* / wobs_* ports on the top
 //! n_rules = 4              # stdp only (default 8): STDP rule table entries
 //! inc_depth = 5000         # stdp only (default syn_depth): incoming-list words
-//! max_slots = 13           # optional; must equal numerics.max_delay_steps + 1
+//! max_slots = 13           # optional; default numerics.max_delay_steps + 1 (see delay groups)
 //! [numerics]               # NumericsConfig; missing fields take its defaults
 //! w_bits = 7
 //! max_delay_steps = 12
@@ -49,6 +49,16 @@
 //! cores whose sources outnumber what their row memory could hold; the index
 //! reads take ID `outstanding`, so `outstanding < 2^id_bits`.
 //!
+//! Delay groups: `max_slots` below `numerics.max_delay_steps + 1` gives the
+//! cores a delay ring of `max_slots` slots covering delays `1 ..= S` (`S =
+//! max_slots - 1`) and `G = ceil(max_delay_steps / S)` delay groups
+//! ([`HwConfig::delay_groups`]): a synapse of delay `d` lies in group
+//! `(d - 1) / S`, in row `g * max_rows + source` with delay `d - g * S`, and the
+//! mesh's network interfaces replay each spike to group `g`'s rows `g * S`
+//! steps later (`hdl/snn_noc_ni.v`). The ring's memory shrinks by
+//! `max_slots / (max_delay_steps + 1)`; the rows grow `G` times. Static mesh
+//! cores only (a single core has no network interface).
+//!
 //! Named configs live in `gen/configs/<name>.toml` (compiled in); any other
 //! TOML file of the same form is loaded by path ([`HwConfig::resolve`]).
 
@@ -67,6 +77,8 @@ pub const CORE_MAX_NEURONS: u64 = 1 << 24;
 pub const CORE_MAX_SLOTS: u64 = 256;
 /// `snn_lif_core`'s limit on `TABLE_LEN` (`poisson_table_len`).
 pub const CORE_MAX_TABLE_LEN: u64 = 256;
+/// `snn_noc_ni`'s limit on `DELAY_GROUPS`.
+pub const MAX_DELAY_GROUPS: u64 = 64;
 /// `snn_syn_event`'s limit on `W_SHIFT`.
 pub const CORE_MAX_W_SHIFT: u32 = 16;
 /// Largest synapse memory a config may describe (32-bit addresses).
@@ -146,6 +158,12 @@ pub struct HwConfig {
     /// as its TOML text.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "mesh_text")]
     pub mesh: Option<Mesh>,
+    /// Delay-ring slots when fewer than `numerics.max_delay_steps + 1`
+    /// (delay groups, [`HwConfig::delay_groups`]); `None`: the full ring.
+    /// Not serialized when `None`, so the config hash of every config
+    /// without delay groups is what it was before the option existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_slots: Option<u64>,
     /// Where the synapse rows live: `None` on chip (the `syn` memory),
     /// `Some` in external memory read over AXI4 (`[synapse_store]` with
     /// `kind = "external"`). Not serialized when on chip, so that the
@@ -318,7 +336,8 @@ pub struct HwConfigToml {
     #[serde(default)]
     pub max_rows: Option<u64>,
     pub max_pops: u64,
-    /// Accepted for clarity; must equal `numerics.max_delay_steps + 1`.
+    /// Delay-ring slots; default `numerics.max_delay_steps + 1`, fewer
+    /// for delay groups.
     #[serde(default)]
     pub max_slots: Option<u64>,
     #[serde(default)]
@@ -358,13 +377,29 @@ impl TryFrom<HwConfigToml> for HwConfig {
     fn try_from(t: HwConfigToml) -> Result<HwConfig, ConfigError> {
         let mut bad = Vec::new();
         let slots = u64::from(t.numerics.max_delay_steps) + 1;
+        let mut max_slots = None;
         if let Some(s) = t.max_slots {
-            if s != slots {
+            if s < 2 || s > slots {
                 bad.push(format!(
-                    "max_slots = {s} must equal numerics.max_delay_steps + 1 = {slots} \
-                     (the core's SLOTS is one parameter: set numerics.max_delay_steps = {} or drop max_slots)",
-                    s.saturating_sub(1)
+                    "max_slots = {s} must be in 2..={slots} (numerics.max_delay_steps + 1; fewer slots \
+                     than that divide the delays into groups)"
                 ));
+            } else if s < slots {
+                let groups = u64::from(t.numerics.max_delay_steps).div_ceil(s - 1);
+                if t.stdp {
+                    bad.push(format!(
+                        "max_slots = {s} below numerics.max_delay_steps + 1 = {slots} (delay groups) \
+                         needs a static core (stdp = false)"
+                    ));
+                } else if groups > MAX_DELAY_GROUPS {
+                    bad.push(format!(
+                        "max_slots = {s} gives {groups} delay groups for numerics.max_delay_steps = {}, \
+                         above the network interface's limit {MAX_DELAY_GROUPS}",
+                        t.numerics.max_delay_steps
+                    ));
+                } else {
+                    max_slots = Some(s);
+                }
             }
         }
         if !t.stdp {
@@ -418,6 +453,7 @@ impl TryFrom<HwConfigToml> for HwConfig {
             stdp: t.stdp,
             observe: t.observe,
             numerics: t.numerics,
+            max_slots,
             synapse_store: t.synapse_store.as_ref().and_then(SynapseStoreToml::resolve),
         };
         if !bad.is_empty() {
@@ -449,6 +485,7 @@ impl Default for HwConfig {
             observe: true,
             numerics: NumericsConfig::default(),
             mesh: None,
+            max_slots: None,
             synapse_store: None,
         }
     }
@@ -456,7 +493,7 @@ impl Default for HwConfig {
 
 /// The named configs compiled in: (name, TOML text). `default` is
 /// [`HwConfig::default`].
-pub const NAMED: [(&str, &str); 12] = [
+pub const NAMED: [(&str, &str); 14] = [
     ("small", include_str!("../configs/small.toml")),
     ("odd", include_str!("../configs/odd.toml")),
     ("stdp", include_str!("../configs/stdp.toml")),
@@ -468,7 +505,12 @@ pub const NAMED: [(&str, &str); 12] = [
     ("ext_mesh", include_str!("../configs/ext_mesh.toml")),
     ("ext_odd", include_str!("../configs/ext_odd.toml")),
     ("ext_idx", include_str!("../configs/ext_idx.toml")),
+    ("ext_dg", include_str!("../configs/ext_dg.toml")),
     ("ext_idx_mesh", include_str!("../configs/ext_idx_mesh.toml")),
+    (
+        "ext_idx_mesh_dg",
+        include_str!("../configs/ext_idx_mesh_dg.toml"),
+    ),
 ];
 
 /// Names accepted by [`HwConfig::named`] (and `--hw`).
@@ -543,9 +585,18 @@ impl HwConfig {
         })
     }
 
-    /// Delay-ring slots of the core (`SLOTS = numerics.max_delay_steps + 1`).
+    /// Delay-ring slots of the core (`SLOTS`): `numerics.max_delay_steps +
+    /// 1`, or `max_slots` with delay groups.
     pub fn slots(&self) -> u64 {
-        u64::from(self.numerics.max_delay_steps) + 1
+        self.max_slots
+            .unwrap_or(u64::from(self.numerics.max_delay_steps) + 1)
+    }
+
+    /// Delay groups `G` (`DELAY_GROUPS`): `ceil(max_delay_steps / (SLOTS -
+    /// 1))`, 1 without `max_slots`.
+    pub fn delay_groups(&self) -> u32 {
+        let s = self.slots() - 1;
+        (u64::from(self.numerics.max_delay_steps).div_ceil(s)).max(1) as u32
     }
 
     /// The parameters of a single core of this config (`MESH = 0`, `ROWS =
@@ -562,6 +613,7 @@ impl HwConfig {
             ext: self.synapse_store.map(|s| s.axi()),
             fault: fault.map_or(0, |f| f.kind.code() as u32),
             fault_step: fault.map_or(0, |f| f.step),
+            slots: self.slots(),
             ..numerics_core(&self.numerics)
         }
     }
@@ -572,12 +624,21 @@ impl HwConfig {
     }
 
     /// The parameters of a mesh core of this config (`MESH = 1`, `ROWS =
-    /// max_rows`, no fault).
+    /// delay_groups * max_rows`, no fault).
     pub fn mesh_core_params(&self) -> CoreParams {
         CoreParams {
             mesh: true,
-            rows: self.max_rows,
+            rows: u64::from(self.delay_groups()) * self.max_rows,
             ..self.core_params(None)
+        }
+    }
+
+    /// "64 delay slots", or with delay groups "16 delay slots, 5 delay
+    /// groups".
+    pub fn ring_text(&self) -> String {
+        match self.delay_groups() {
+            1 => format!("{} delay slots", self.slots()),
+            g => format!("{} delay slots, {g} delay groups", self.slots()),
         }
     }
 
@@ -611,10 +672,10 @@ impl HwConfig {
             ),
         };
         format!(
-            "{} neurons, {store}, {} populations, {} delay slots, v{} i{} w{}<<{} acc{}, {stdp}, observation ports {}",
+            "{} neurons, {store}, {} populations, {}, v{} i{} w{}<<{} acc{}, {stdp}, observation ports {}",
             self.neurons_per_core,
             self.max_pops,
-            self.slots(),
+            self.ring_text(),
             nc.v_bits,
             nc.i_bits,
             nc.w_bits,
@@ -910,19 +971,49 @@ mod tests {
     }
 
     #[test]
-    fn max_slots_must_match_max_delay_steps() {
+    fn max_slots_at_the_full_ring_changes_nothing() {
         let c = HwConfig::from_toml(
             &format!("{MIN}max_slots=13\n[numerics]\nmax_delay_steps=12\n"),
             "t",
-        );
-        assert_eq!(c.unwrap().slots(), 13);
-        let e = HwConfig::from_toml(&format!("{MIN}max_slots=13\n"), "t")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("max_slots = 13") && e.contains("numerics.max_delay_steps + 1 = 64"),
-            "{e}"
-        );
+        )
+        .unwrap();
+        assert_eq!((c.slots(), c.delay_groups(), c.max_slots), (13, 1, None));
+    }
+
+    #[test]
+    fn fewer_slots_than_delays_give_delay_groups() {
+        let c = HwConfig::from_toml(
+            &format!("{MIN}max_slots=5\n[numerics]\nmax_delay_steps=15\n"),
+            "t",
+        )
+        .unwrap();
+        // S = 4: delays 1..4, 5..8, 9..12, 13..15
+        assert_eq!((c.slots(), c.delay_groups()), (5, 4));
+        assert_eq!(c.core_params(None).slots, 5);
+        assert_eq!(c.mesh_core_params().rows, 4 * c.max_rows);
+        assert!(c.summary().contains("5 delay slots, 4 delay groups"));
+    }
+
+    #[test]
+    fn max_slots_outside_its_range_or_with_stdp_is_rejected() {
+        for (toml, want) in [
+            (
+                format!("{MIN}max_slots=14\n[numerics]\nmax_delay_steps=12\n"),
+                "must be in 2..=13",
+            ),
+            (format!("{MIN}max_slots=1\n"), "must be in 2..=64"),
+            (
+                format!("{MIN}max_slots=3\n[numerics]\nmax_delay_steps=200\n"),
+                "100 delay groups",
+            ),
+            (
+                format!("{MIN}stdp=true\nmax_slots=3\n"),
+                "needs a static core",
+            ),
+        ] {
+            let e = HwConfig::from_toml(&toml, "t").unwrap_err().to_string();
+            assert!(e.contains("max_slots = ") && e.contains(want), "{e}");
+        }
     }
 
     #[test]

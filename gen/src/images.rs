@@ -410,7 +410,12 @@ fn check_numerics(src: &NetModel, core: &CoreParams) -> Result<(), ShapeError> {
         ("TRACE_FRAC", want.trace_frac.into(), core.trace_frac.into()),
     ];
     for (field, model, core) in pairs {
-        if model != core {
+        // a delay ring with fewer slots than the delays (delay groups: the
+        // rows carry each delay within its group) is the one allowed
+        // difference; a delay that does not fit the ring's field is an
+        // error of the image writer
+        let groups = field == "SLOTS" && (2..model).contains(&core);
+        if model != core && !groups {
             return Err(ShapeError::Numerics { field, model, core });
         }
     }
@@ -761,23 +766,70 @@ pub fn local_synapses(src: &NetModel, ranges: &[Range]) -> Vec<Vec<u64>> {
     out
 }
 
+/// How a mesh core's delay ring and rows divide the delays
+/// (docs/hardware.md, "Delay groups"): `groups` delay groups of `steps`
+/// steps each (`steps = SLOTS - 1`); group `g`'s rows start at row `g *
+/// source_rows`. One group: the rows are the sources, the delays as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DelayGroups {
+    /// `DELAY_GROUPS`; >= 1.
+    pub groups: u32,
+    /// Steps per group, `SLOTS - 1`.
+    pub steps: u32,
+    /// Rows per group (`ROWS` of the mesh, the core's row memory over
+    /// `groups`).
+    pub source_rows: u64,
+}
+
+impl DelayGroups {
+    /// The groups of a mesh core `core` whose row memory holds `groups`
+    /// groups.
+    pub fn of(core: &CoreParams, groups: u32) -> DelayGroups {
+        DelayGroups {
+            groups: groups.max(1),
+            steps: (core.slots.max(2) - 1) as u32,
+            source_rows: core.rows / u64::from(groups.max(1)),
+        }
+    }
+
+    /// The group of a delay `d >= 1` and the delay within it (`1 ..=
+    /// steps`).
+    pub fn split(&self, d: u32) -> (u32, u32) {
+        if self.groups == 1 {
+            return (0, d);
+        }
+        let g = (d.max(1) - 1) / self.steps;
+        (g, d - g * self.steps)
+    }
+}
+
 /// The lanes each core's rows take in its external region of geometry `g`
-/// (every global source's synapses onto the core's neurons, padded to
-/// whole beats), for contiguous `ranges`.
-pub fn ext_lanes_per_core(src: &NetModel, ranges: &[Range], g: &ExtGeometry) -> Vec<u64> {
+/// (every global source's synapses onto the core's neurons, each delay
+/// group's apart, padded to whole beats), for contiguous `ranges`.
+pub fn ext_lanes_per_core(
+    src: &NetModel,
+    ranges: &[Range],
+    g: &ExtGeometry,
+    dg: &DelayGroups,
+) -> Vec<u64> {
     let core_of = core_of(src, ranges);
     let k = ranges.len();
-    let (mut lanes, mut count) = (vec![0u64; k], vec![0u64; k]);
+    let groups = dg.groups as usize;
+    let (mut lanes, mut count) = (vec![0u64; k], vec![0u64; k * groups]);
     for j in 0..src.neurons() {
         count.fill(0);
         for s in src.syn.row(j) {
-            let c = core_of[key_target(src.syn.key[s]) as usize];
+            let key = src.syn.key[s];
+            let c = core_of[key_target(key) as usize];
             if c != usize::MAX {
-                count[c] += 1;
+                let (grp, _) = dg.split(key_delay(key));
+                count[c * groups + grp as usize] += 1;
             }
         }
         for c in 0..k {
-            lanes[c] += g.row_lanes(count[c]);
+            for grp in 0..groups {
+                lanes[c] += g.row_lanes(count[c * groups + grp]);
+            }
         }
     }
     lanes
@@ -798,13 +850,18 @@ pub fn plastic_per_core(src: &NetModel, ranges: &[Range]) -> Vec<u64> {
         .collect()
 }
 
-/// The images of the mesh cores (parameters `core`, a mesh core's) holding
-/// the contiguous, non-empty `ranges` of `src` on `mesh`, in core order.
-/// The caller has checked every capacity; an error names the core whose
-/// value does not fit its field.
+/// The images of the mesh cores (parameters `core`, a mesh core's, with
+/// the delay groups `dg`) holding the contiguous, non-empty `ranges` of
+/// `src` on `mesh`, in core order. With one group the rows are the
+/// network's sources in order; with more, group `g`'s rows are rows `g *
+/// source_rows ..` (every source row, empty where the network has no such
+/// neuron), each holding the synapses of its group with their delay within
+/// it. The caller has checked every capacity; an error names the core
+/// whose value does not fit its field.
 pub fn mesh_core_images(
     src: &NetModel,
     core: &CoreParams,
+    dg: &DelayGroups,
     mesh: &Mesh,
     ranges: &[Range],
 ) -> Result<Vec<CoreImages>, (usize, CoreImageError)> {
@@ -826,16 +883,35 @@ pub fn mesh_core_images(
     let mut ptr = vec![0u64; k];
     let mut masks: Vec<[u64; MAX_CORES / 64]> = vec![[0; MAX_CORES / 64]; n as usize];
     let mut start = vec![0u64; k];
-    for (j, mask) in masks.iter_mut().enumerate() {
+    // rows per group: the network's sources (one group), or every source
+    // row of the core (groups: row g * source_rows + j)
+    let group_rows = if dg.groups == 1 {
+        u64::from(n)
+    } else {
+        dg.source_rows
+    };
+    let rows_total = group_rows * u64::from(dg.groups);
+    for (grp, j) in (0..dg.groups).flat_map(|g| (0..group_rows).map(move |j| (g, j))) {
         start.copy_from_slice(&ptr);
-        for s in src.syn.row(j as u32) {
+        let row_id = u64::from(grp) * group_rows + j;
+        let synapses = if j < u64::from(n) {
+            src.syn.row(j as u32)
+        } else {
+            0..0
+        };
+        for s in synapses {
             let key = src.syn.key[s];
+            let (g_of, delay) = dg.split(key_delay(key));
+            if g_of != grp {
+                continue;
+            }
             let t = key_target(key);
             let c = core_of[t as usize];
+            let mask = &mut masks[j as usize];
             mask[c / 64] |= 1 << (c % 64);
             let values = [
                 i64::from(t - ranges[c].0),
-                i64::from(key_delay(key)),
+                i64::from(delay),
                 i64::from(src.syn.weight[s]),
             ];
             if geometry.is_some() {
@@ -857,7 +933,7 @@ pub fn mesh_core_images(
                 continue;
             }
             let word = l_row
-                .word("row", j as u64, &[start[c] as i64, ptr[c] as i64])
+                .word("row", row_id, &[start[c] as i64, ptr[c] as i64])
                 .map_err(|e| (c, e.into()))?;
             row_text[c].push_str(&word);
         }
@@ -935,7 +1011,7 @@ pub fn mesh_core_images(
             ext_words[c] = Vec::new();
             if !core.row_ext() {
                 let row = ext_row_text(&l_row, &region.rows).map_err(err)?;
-                images.push(image(Mem::Row, core, u64::from(n), l_row.clone(), row));
+                images.push(image(Mem::Row, core, rows_total, l_row.clone(), row));
             }
             ext = Some(ExtImage {
                 place: ExtPlace {
@@ -950,7 +1026,7 @@ pub fn mesh_core_images(
             images.push(image(
                 Mem::Row,
                 core,
-                u64::from(n),
+                rows_total,
                 l_row.clone(),
                 std::mem::take(&mut row_text[c]),
             ));

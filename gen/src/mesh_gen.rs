@@ -40,7 +40,7 @@ use crate::emit;
 use crate::error::{MeshError, MAX_FIFO_DEPTH, MIN_FIFO_DEPTH};
 use crate::generate::copy_sources;
 use crate::hwconfig::{ExtStore, HwConfig};
-use crate::images::{self, load_beats, CoreImages, Range};
+use crate::images::{self, load_beats, CoreImages, DelayGroups, Range};
 use crate::layout::ExtGeometry;
 use crate::manifest::{
     ext_file, header, manifest_params, mesh_config_hash, mesh_images_hash, network_hash,
@@ -107,6 +107,7 @@ pub fn mesh_top_params(hw: &HwConfig, mesh: &Mesh, fifo_depth: u32) -> MeshTopPa
         mcols: mesh.cols(),
         fifo_depth,
         core: hw.mesh_core_params(),
+        delay_groups: hw.delay_groups(),
     }
 }
 
@@ -373,8 +374,9 @@ pub fn mesh_images(
         }
     }
     let core = hw.mesh_core_params();
+    let dg = DelayGroups::of(&core, hw.delay_groups());
     if let Some(g) = ExtGeometry::of(&core) {
-        let misfits: Vec<CoreMisfit> = images::ext_lanes_per_core(e, &ranges, &g)
+        let misfits: Vec<CoreMisfit> = images::ext_lanes_per_core(e, &ranges, &g, &dg)
             .into_iter()
             .enumerate()
             .flat_map(|(c, lanes)| {
@@ -400,7 +402,7 @@ pub fn mesh_images(
             });
         }
     }
-    let mut cores = images::mesh_core_images(e, &core, &mesh, &ranges)
+    let mut cores = images::mesh_core_images(e, &core, &dg, &mesh, &ranges)
         .map_err(|(core, source)| MeshError::Image { core, source })?;
     if let Some(x) = &hw.synapse_store {
         let need = images::place_ext(&mut cores, x.channels, x.channel_bytes);

@@ -62,10 +62,21 @@ fn balanced_net(n: u32) -> Network {
 
 /// The network each named config is generated (and blessed) with.
 fn network_for(config: &str) -> Network {
-    if config == "stdp" {
-        tiny_stdp()
-    } else {
-        tiny()
+    match config {
+        "stdp" => tiny_stdp(),
+        // one core of a delay-group config holds delays up to its ring's
+        // span only (4 steps on ext_dg): tiny with every delay 0.3 ms
+        "ext_dg" => {
+            let mut n = tiny();
+            for p in &mut n.projections {
+                p.delay = Some(spikefab_sim::net::DelayDist {
+                    mean_ms: 0.3,
+                    sd_ms: 0.0,
+                });
+            }
+            n
+        }
+        _ => tiny(),
     }
 }
 
@@ -876,7 +887,7 @@ fn generation_is_deterministic_across_thread_counts() {
 /// Configs with committed goldens: (config, images committed too). The
 /// network is [`network_for`]; configs with large capacities keep only the
 /// tops and the manifest.
-const GOLDEN: [(&str, bool); 13] = [
+const GOLDEN: [(&str, bool); 15] = [
     ("default", false),
     ("small", true),
     ("odd", true),
@@ -890,6 +901,8 @@ const GOLDEN: [(&str, bool); 13] = [
     ("ext_odd", true),
     ("ext_idx", true),
     ("ext_idx_mesh", false),
+    ("ext_dg", true),
+    ("ext_idx_mesh_dg", false),
 ];
 
 /// Generated files compared with the goldens (the copies of `hdl/` are

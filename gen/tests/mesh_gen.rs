@@ -564,11 +564,14 @@ fn mesh_generation_is_deterministic_across_thread_counts() {
 
 /// The meshes with a committed golden: tiny.toml on a 2x2 mesh of `mesh`
 /// cores (on chip), of `ext_odd` cores (external store, 3 channels) and of
-/// `ext_idx` cores (the same with external row indexes).
-const GOLDEN: [(&str, &str); 3] = [
+/// `ext_idx` cores (the same with external row indexes) and of `ext_dg`
+/// cores (delay groups: tiny's delays of up to 10 steps in three groups of
+/// 4 steps, each core's rows 3 x 331).
+const GOLDEN: [(&str, &str); 4] = [
     ("mesh-2x2", "mesh"),
     ("mesh-ext-2x2", "ext_odd"),
     ("mesh-extidx-2x2", "ext_idx"),
+    ("mesh-dg-2x2", "ext_dg"),
 ];
 
 #[test]

@@ -10,6 +10,10 @@ use crate::iface::{index_width, Param, Port, Role};
 /// The module name.
 pub const MODULE: &str = "snn_mesh_top";
 
+/// `HIST_W` of `snn_mesh_top`'s network interfaces (a localparam there):
+/// the width of a spike-history word with delay groups.
+pub const NI_HIST_W: u32 = 32;
+
 /// The parameters of one `snn_mesh_top`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 pub struct MeshTopParams {
@@ -19,9 +23,13 @@ pub struct MeshTopParams {
     pub mcols: u32,
     /// `FIFO_DEPTH`: router input FIFO depth (packets).
     pub fifo_depth: u32,
-    /// Every core's parameters (`mesh` set, `rows` the row memory depth;
-    /// the mesh passes `N_NEURONS` .. `INC_DEPTH` on to each core, no fault).
+    /// Every core's parameters (`mesh` set, `rows` the row memory depth:
+    /// `DELAY_GROUPS * ROWS`, each group's rows of every source; the mesh
+    /// passes `N_NEURONS` .. `INC_DEPTH` on to each core, no fault).
     pub core: CoreParams,
+    /// `DELAY_GROUPS`: delay groups (1: none; the network interfaces replay
+    /// spikes to group `g`'s rows `g * (SLOTS - 1)` steps later).
+    pub delay_groups: u32,
 }
 
 impl MeshTopParams {
@@ -35,24 +43,39 @@ impl MeshTopParams {
         index_width(self.cores().into())
     }
 
+    /// `ROWS` of the mesh: the network's source rows (the core's row
+    /// memory holds `DELAY_GROUPS` times as many).
+    pub fn source_rows(&self) -> u64 {
+        self.core.rows / u64::from(self.delay_groups.max(1))
+    }
+
+    /// Width of a global source id (`spk_gid_o`): `ROW_W` of
+    /// [`Self::source_rows`].
+    pub fn gid_w(&self) -> u32 {
+        index_width(self.source_rows())
+    }
+
     /// The parameters in declaration order: `MROWS`, `MCOLS`,
     /// `FIFO_DEPTH`, then the core's ([`CoreParams::params`]) that the
-    /// mesh passes on, `ROWS` right after `N_NEURONS` (`MESH` is always 1
-    /// inside, a mesh core has no fault).
+    /// mesh passes on, `ROWS` (the source rows) right after `N_NEURONS`
+    /// and `DELAY_GROUPS` right after `SLOTS` (`MESH` is always 1 inside, a
+    /// mesh core has no fault).
     pub fn params(&self) -> Vec<Param> {
         let mut v = vec![
             Param::int("MROWS", self.mrows.into()),
             Param::int("MCOLS", self.mcols.into()),
             Param::int("FIFO_DEPTH", self.fifo_depth.into()),
         ];
-        let core = self.core.params();
-        let rows = core.iter().find(|p| p.name == "ROWS").cloned();
-        for p in core {
+        for p in self.core.params() {
             match p.name {
                 "MESH" | "FAULT" | "FAULT_STEP" | "ROWS" => {}
                 "N_NEURONS" => {
                     v.push(p);
-                    v.extend(rows.clone());
+                    v.push(Param::int("ROWS", self.source_rows()));
+                }
+                "SLOTS" => {
+                    v.push(p);
+                    v.push(Param::int("DELAY_GROUPS", self.delay_groups.into()));
                 }
                 _ => v.push(p),
             }
@@ -96,7 +119,7 @@ impl MeshTopParams {
         );
         v.extend([
             o("spk_valid_o", 1, Spike).lanes(n),
-            o("spk_gid_o", c.row_w(), Spike).lanes(n),
+            o("spk_gid_o", self.gid_w(), Spike).lanes(n),
             o("spk_step_o", 32, Observe).lanes(n),
             o("core_phase_o", 3, Observe).lanes(n),
             o("phase_o", 3, Control),

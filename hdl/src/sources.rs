@@ -40,8 +40,9 @@ pub const CORE: &[Source] = &[
 /// The network-on-chip: `snn_noc_mesh` and its router.
 pub const NOC: &[Source] = &[source!("snn_noc_router.v"), source!("snn_noc_mesh.v")];
 
-/// The mesh of cores, `snn_mesh_top` (needs [`CORE`] and [`NOC`]).
-pub const MESH_TOP: &[Source] = &[source!("snn_mesh_top.v")];
+/// The mesh of cores, `snn_mesh_top`, and its network interface (needs
+/// [`CORE`] and [`NOC`]).
+pub const MESH_TOP: &[Source] = &[source!("snn_noc_ni.v"), source!("snn_mesh_top.v")];
 
 /// Every file a mesh of cores needs: [`CORE`], [`NOC`], [`MESH_TOP`].
 pub fn mesh() -> Vec<Source> {

@@ -253,12 +253,24 @@ fn mesh_top_ports_match_the_verilog() {
         rows: 333,
         ..cores()[2]
     };
-    for (mrows, mcols, core) in [(3, 2, core), (1, 7, core), (1, 1, core), (1, 3, ext_core)] {
+    let grouped = CoreParams {
+        slots: 5,
+        rows: 3 * 333,
+        ..ext_core
+    };
+    for (mrows, mcols, core, delay_groups) in [
+        (3, 2, core, 1),
+        (1, 7, core, 1),
+        (1, 1, core, 1),
+        (1, 3, ext_core, 1),
+        (3, 1, grouped, 3),
+    ] {
         let m = MeshTopParams {
             mrows,
             mcols,
             fifo_depth: 3,
             core,
+            delay_groups,
         };
         check(&sources::mesh(), "snn_mesh_top", &m.params(), &m.ports());
     }
@@ -338,4 +350,17 @@ fn every_hdl_file_is_embedded_once() {
         let disk = std::fs::read_to_string(dir.join(s.file)).expect("read");
         assert_eq!(disk, s.text, "{} differs from its embedded copy", s.file);
     }
+}
+
+#[test]
+fn the_network_interface_history_width_matches_the_mesh_top() {
+    let top = sources::get("snn_mesh_top.v").expect("embedded");
+    let want = format!(
+        "localparam integer HIST_W = {};",
+        spikefab_hdl::mesh::NI_HIST_W
+    );
+    assert!(
+        top.text.contains(&want),
+        "snn_mesh_top.v must declare `{want}` (spikefab_hdl::mesh::NI_HIST_W)"
+    );
 }

@@ -495,6 +495,36 @@ const LINT_SETS: &[(&str, &[Params])] = &[
         ],
     ),
     (
+        "snn_noc_ni",
+        &[
+            &[],
+            &[("N_CORES", 1), ("N_NEURONS", 1), ("ROWS", 1)],
+            &[
+                ("N_CORES", 7),
+                ("N_NEURONS", 33),
+                ("ROWS", 199),
+                ("DELAY_GROUPS", 3),
+                ("GROUP_STEPS", 4),
+            ],
+            &[
+                ("N_CORES", 15),
+                ("N_NEURONS", 7),
+                ("ROWS", 15),
+                ("DELAY_GROUPS", 5),
+                ("GROUP_STEPS", 13),
+                ("HIST_W", 1),
+            ],
+            &[
+                ("N_CORES", 2),
+                ("N_NEURONS", 100),
+                ("ROWS", 331),
+                ("DELAY_GROUPS", 64),
+                ("GROUP_STEPS", 1),
+                ("HIST_W", 64),
+            ],
+        ],
+    ),
+    (
         "snn_mesh_top",
         &[
             &[],
@@ -518,6 +548,15 @@ const LINT_SETS: &[(&str, &[Params])] = &[
                 ("W_SHIFT", 5),
                 ("ACC_BITS", 17),
                 ("SYN_DEPTH", 777),
+                ("FIFO_DEPTH", 3),
+            ],
+            &[
+                ("MROWS", 1),
+                ("MCOLS", 3),
+                ("N_NEURONS", 33),
+                ("ROWS", 99),
+                ("SLOTS", 5),
+                ("DELAY_GROUPS", 3),
                 ("FIFO_DEPTH", 3),
             ],
         ],
@@ -769,6 +808,17 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_noc_mesh", &[("COLS", 17)], "COLS"),
     ("snn_noc_mesh", &[("DATA_W", 0)], "DATA_W"),
     ("snn_noc_mesh", &[("FIFO_DEPTH", 1)], "FIFO_DEPTH"),
+    ("snn_noc_ni", &[("N_NEURONS", 33), ("ROWS", 32)], "ROWS"),
+    ("snn_noc_ni", &[("DELAY_GROUPS", 0)], "DELAY_GROUPS"),
+    ("snn_noc_ni", &[("DELAY_GROUPS", 65)], "DELAY_GROUPS"),
+    ("snn_noc_ni", &[("GROUP_STEPS", 0)], "GROUP_STEPS"),
+    ("snn_noc_ni", &[("HIST_W", 24)], "HIST_W"),
+    ("snn_noc_ni", &[("N_CORES", 257)], "N_CORES"),
+    (
+        "snn_mesh_top",
+        &[("DELAY_GROUPS", 2), ("SLOTS", 5), ("PLASTIC", 1)],
+        "DELAY_GROUPS",
+    ),
 ];
 
 #[test]

@@ -66,6 +66,7 @@ module spikefab_mesh_top (
     .ROWS(100),
     .N_POPS(3),
     .SLOTS(13),
+    .DELAY_GROUPS(1),
     .V_BITS(21),
     .I_BITS(19),
     .COEF_BITS(19),
