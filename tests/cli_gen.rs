@@ -241,7 +241,29 @@ fn hw_config_file_and_bad_file() {
         top.contains(".SLOTS(12)") && top.contains(".W_BITS(13)"),
         "{top}"
     );
-    // max_slots disagreeing with numerics.max_delay_steps names both
+    // max_slots above numerics.max_delay_steps + 1 names both fields
+    fs::write(
+        &cfg,
+        "name = \"mine\"\nneurons_per_core = 40\nsyn_depth = 500\nmax_pops = 2\nmax_slots = 65\n",
+    )
+    .unwrap();
+    let o = spikefab(&[
+        "gen",
+        tiny().to_str().unwrap(),
+        "--hw",
+        cfg.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let (_, se) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{se}");
+    assert!(
+        se.contains("hw config 'mine'")
+            && se.contains("max_slots = 65 must be in 2..=64 (numerics.max_delay_steps + 1"),
+        "{se}"
+    );
+    // a short ring (delay groups) on one core cannot hold the network's delays:
+    // the capacity check names the field and the way out
     fs::write(
         &cfg,
         "name = \"mine\"\nneurons_per_core = 40\nsyn_depth = 500\nmax_pops = 2\nmax_slots = 8\n",
@@ -258,8 +280,9 @@ fn hw_config_file_and_bad_file() {
     let (_, se) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{se}");
     assert!(
-        se.contains("hw config 'mine'")
-            && se.contains("max_slots = 8 must equal numerics.max_delay_steps + 1 = 64"),
+        se.contains("does not fit hw config 'mine'")
+            && se.contains("the network needs 11, max_slots is 8")
+            && se.contains("use a mesh"),
         "{se}"
     );
     fs::write(&cfg, "name = \"mine\"\nneurons = 3\n").unwrap();
