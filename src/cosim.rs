@@ -561,6 +561,7 @@ fn cosim_mesh(
         m.rows(),
         m.cols(),
         &p.top.core,
+        p.top.delay_groups,
         &ranges,
         &engine,
         ext.as_ref().map(|x| &x.timing),

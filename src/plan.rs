@@ -127,9 +127,18 @@ pub fn text(p: &Plan) -> String {
         },
         d.store.text()
     );
+    let groups = if d.delay_groups > 1 {
+        format!(
+            " ({} delay groups of {} steps: the network interfaces replay the longer delays)",
+            d.delay_groups,
+            d.core.slots - 1
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         w,
-        "  core             {} slots, {} populations, {} rows",
+        "  core             {} slots{groups}, {} populations, {} rows",
         d.core.slots,
         d.core.n_pops,
         group(d.core.rows)

@@ -778,6 +778,7 @@ impl Cost {
                 mesh_rows: 1,
                 mesh_cols: 1,
                 store,
+                hist_words: 0,
             },
             rows: spikefab_plan::RowMap::new(&engine.syn, n, &[(0, n)], lanes),
             plastic: core.plastic,
@@ -792,6 +793,7 @@ impl Cost {
         rows: u32,
         cols: u32,
         core: &CoreParams,
+        groups: u32,
         ranges: &[(u32, u32)],
         engine: &Engine,
         mem: Option<&MemTiming>,
@@ -805,8 +807,21 @@ impl Cost {
                 mesh_rows: rows,
                 mesh_cols: cols,
                 store: store_of(core, mem),
+                hist_words: if groups > 1 {
+                    core.n_neurons
+                        .div_ceil(u64::from(spikefab_hdl::mesh::NI_HIST_W))
+                } else {
+                    0
+                },
             },
-            rows: spikefab_plan::RowMap::new(&engine.syn, engine.neurons(), ranges, lanes),
+            rows: spikefab_plan::RowMap::grouped(
+                &engine.syn,
+                engine.neurons(),
+                ranges,
+                lanes,
+                groups,
+                (core.slots.max(2) - 1) as u32,
+            ),
             plastic: false,
         })
     }
@@ -1200,6 +1215,7 @@ pub fn run_lockstep_recorded(
         ..LockstepReport::default()
     };
     let (mut ref_tail, mut rtl_tail) = (Tail::new(opts.history), Tail::new(opts.history));
+    let mut spike_history: Vec<Vec<u32>> = Vec::new();
     for t in 0..opts.steps {
         let t0 = Instant::now();
         let mut exp = StepRecords::of_engine_step(engine);
@@ -1280,7 +1296,10 @@ pub fn run_lockstep_recorded(
                     &post,
                 )
             } else {
-                spikefab_plan::cycles::step(&cost.machine, &cost.rows, &exp.spikes).cycles
+                // delay groups: this step replays earlier steps' spikes
+                spike_history.push(exp.spikes.clone());
+                let t = spike_history.len() - 1;
+                spikefab_plan::cycles::step_at(&cost.machine, &cost.rows, &spike_history, t).cycles
             };
             report.model_cycles_per_step.push(m);
         }

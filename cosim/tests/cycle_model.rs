@@ -1,6 +1,7 @@
 //! The cycle model (`spikefab_plan::cycles`) against co-simulated cycles:
 //! single cores on chip and with external memory (row index on chip and
-//! off), and meshes on chip and with external memory, each run in lockstep
+//! off), and meshes on chip, with external memory and with delay groups
+//! (replayed spikes), each run in lockstep
 //! with the reference (so the cycles are those of a correct run). The mean
 //! cycles per step must be within 5% of the model's; the worst step's
 //! ratio is printed. `SPIKEFAB_CYCLE_MODEL_STEPS=1` prints every step.
@@ -159,6 +160,7 @@ fn mesh(
         m.rows(),
         m.cols(),
         &p.top.core,
+        p.top.delay_groups,
         &ranges,
         &e,
         ext.as_ref().map(|x| &x.timing),
@@ -247,4 +249,23 @@ fn cycle_model_predicts_meshes_within_5_percent() {
         200,
         &MemTiming::default(),
     );
+}
+
+/// Delay groups: the network interfaces' replay scans and the replayed
+/// packets' row fetches (ext_dg: three groups of 4 steps, a network with
+/// delays in all of them), on two mesh shapes.
+#[test]
+fn cycle_model_predicts_meshes_with_delay_groups_within_5_percent() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/nets/delay_groups.toml");
+    let net = load_file(&p).expect("delay_groups.toml");
+    for m in ["1x3", "2x2"] {
+        mesh(
+            &format!("delay_groups on ext_dg {m}"),
+            &net,
+            "ext_dg",
+            m,
+            300,
+            &MemTiming::default(),
+        );
+    }
 }

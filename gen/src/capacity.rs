@@ -488,6 +488,22 @@ pub fn onchip_memories(core: &CoreParams) -> Vec<OnChipMem> {
     v
 }
 
+/// The spike history of a mesh core's network interface with `groups`
+/// delay groups of a `slots`-slot ring (`snn_noc_ni`: `(G - 1) *
+/// (SLOTS - 1) + 1` step slots of `ceil(neurons / HIST_W)` words of
+/// `HIST_W` bits); none with one group.
+pub fn ni_history(groups: u32, slots: u64, neurons: u64) -> Option<OnChipMem> {
+    let g = u64::from(groups);
+    (g > 1).then(|| {
+        let w = u64::from(spikefab_hdl::mesh::NI_HIST_W);
+        OnChipMem {
+            name: "hist (network interface)",
+            depth: ((g - 1) * (slots.max(2) - 1) + 1) * neurons.div_ceil(w),
+            width: w as u32,
+        }
+    })
+}
+
 /// Where a memory goes on a part: distributed RAM, or in `uram` of the
 /// cores UltraRAM and in the others block RAM.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

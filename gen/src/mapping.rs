@@ -695,16 +695,7 @@ fn core_memories(
 }
 
 /// The spike history of a mesh core's network interface with delay groups
-/// (`snn_noc_ni`: `(G - 1) * (SLOTS - 1) + 1` step slots of
-/// `ceil(N_NEURONS / HIST_W)` words of `HIST_W` bits); none without.
+/// ([`crate::capacity::ni_history`]); none without.
 pub fn ni_history(hw: &HwConfig) -> Option<crate::capacity::OnChipMem> {
-    let g = u64::from(hw.delay_groups());
-    (g > 1).then(|| {
-        let w = u64::from(spikefab_hdl::mesh::NI_HIST_W);
-        crate::capacity::OnChipMem {
-            name: "hist (network interface)",
-            depth: ((g - 1) * (hw.slots() - 1) + 1) * hw.neurons_per_core.div_ceil(w),
-            width: w as u32,
-        }
-    })
+    crate::capacity::ni_history(hw.delay_groups(), hw.slots(), hw.neurons_per_core)
 }

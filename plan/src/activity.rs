@@ -17,8 +17,8 @@ pub fn predict(
 ) -> (crate::Summary, Vec<crate::StepCost>) {
     let mut s = crate::Summary::default();
     let mut per = Vec::with_capacity(spikes.len());
-    for sp in spikes {
-        let c = crate::cycles::step(machine, rows, sp);
+    for t in 0..spikes.len() {
+        let c = crate::cycles::step_at(machine, rows, spikes, t);
         s.push(&c);
         per.push(c);
     }

@@ -24,6 +24,15 @@
 //! - the step ends a fixed number of cycles after the last synapse (the
 //!   pipeline's drain, done; on a mesh the barrier).
 //!
+//! - with delay groups (`rows.groups() > 1`), from the start of the step
+//!   each network interface replays the spikes of steps `t - g * S` to
+//!   group `g`'s rows: per group it reads its history words (3 cycles a
+//!   word without spikes, `2 + b` with `b`), each replayed spike a packet;
+//!   a core's event pipeline walks nothing during its own phase A (every
+//!   drain stalls it), but its fetch unit requests ahead; the barrier also
+//!   waits for the replay scan and the history writes (`hist_words` after
+//!   the core's phase A at the least).
+//!
 //! What the model leaves out (documented as approximations): contention in
 //! the network-on-chip (packets are assumed to meet no other packet: each
 //! link carries one per clock and the traffic of a step is a few packets
@@ -114,6 +123,9 @@ pub struct Machine {
     pub mesh_rows: u32,
     pub mesh_cols: u32,
     pub store: Store,
+    /// Words of a network interface's spike history per step (delay
+    /// groups: `ceil(N_NEURONS / 32)`; 0 without).
+    pub hist_words: u64,
 }
 
 impl Machine {
@@ -198,25 +210,27 @@ struct Arrival {
 }
 
 /// The event pipeline of one core: the cycle its last synapse leaves, and
-/// the cycles it waited for memory (beyond the arrivals).
-fn deliver(arrivals: &[Arrival], store: &Store) -> (u64, u64) {
+/// the cycles it waited for memory (beyond the arrivals). No synapse is
+/// walked before cycle `from` (the end of the core's phase A).
+fn deliver(arrivals: &[Arrival], store: &Store, from: u64) -> (u64, u64) {
     match store {
         Store::OnChip => {
-            let mut t = 0u64;
+            let mut t = from;
             for a in arrivals {
                 t = t.max(a.at) + a.synapses;
             }
             (t, 0)
         }
         Store::External(x) => {
-            let (end, wait) = fetch(arrivals, x);
+            let (end, wait) = fetch(arrivals, x, from + EXT_OVERLAP);
             (end.saturating_sub(EXT_OVERLAP), wait)
         }
     }
 }
 
-/// The fetch unit (`snn_syn_fetch`) at burst level: see the module docs.
-fn fetch(arrivals: &[Arrival], x: &ExtTiming) -> (u64, u64) {
+/// The fetch unit (`snn_syn_fetch`) at burst level: see the module docs;
+/// no synapse leaves before cycle `from`.
+fn fetch(arrivals: &[Arrival], x: &ExtTiming, from: u64) -> (u64, u64) {
     let out = x.outstanding.max(1) as usize;
     let tau = x.beat_cycles();
     let page = (4096 / x.beat_bytes.max(1)).max(1);
@@ -230,7 +244,7 @@ fn fetch(arrivals: &[Arrival], x: &ExtTiming) -> (u64, u64) {
     let mut ar_idx = 0u64; // next cycle it is free for an index read
     let mut r = 0f64; // next cycle the R channel may deliver a burst's beat
     let mut r_idx = 0f64; // ... an index beat
-    let mut c = 0u64; // next cycle a synapse may leave
+    let mut c = from; // next cycle a synapse may leave
     let mut walked = 0u64;
     let mut first: Option<u64> = None;
     for a in arrivals {
@@ -282,7 +296,7 @@ fn fetch(arrivals: &[Arrival], x: &ExtTiming) -> (u64, u64) {
             b += nb;
         }
     }
-    let start = first.unwrap_or(0);
+    let start = first.unwrap_or(0).max(from);
     let wait = c.saturating_sub(start).saturating_sub(walked);
     (c, wait)
 }
@@ -290,7 +304,33 @@ fn fetch(arrivals: &[Arrival], x: &ExtTiming) -> (u64, u64) {
 /// The predicted cost of one step of `machine` holding `rows`, in which
 /// the neurons `spikes` (ascending global ids) spiked. A single core's
 /// plastic post pass is not covered here ([`single_core_on_chip`]).
+/// Without delay groups; with them, [`step_at`].
 pub fn step(machine: &Machine, rows: &RowMap, spikes: &[u32]) -> StepCost {
+    step_replayed(machine, rows, spikes, &[])
+}
+
+/// The predicted cost of step `t` of a run whose spikes per step are
+/// `history` (`history[t]` this step's): with delay groups, group `g`'s
+/// replays are the spikes of step `t - g * S`.
+pub fn step_at(machine: &Machine, rows: &RowMap, history: &[Vec<u32>], t: usize) -> StepCost {
+    let s = rows.group_steps() as usize;
+    let replays: Vec<(u32, &[u32])> = (1..rows.groups())
+        .filter_map(|g| {
+            let back = g as usize * s;
+            (rows.groups() > 1 && t >= back).then(|| (g, history[t - back].as_slice()))
+        })
+        .collect();
+    step_replayed(machine, rows, &history[t], &replays)
+}
+
+/// [`step`] with the replays of this step: (group, the spikes replayed to
+/// its rows), groups ascending.
+pub fn step_replayed(
+    machine: &Machine,
+    rows: &RowMap,
+    spikes: &[u32],
+    replays: &[(u32, &[u32])],
+) -> StepCost {
     let k = rows.cores();
     if k == 1 {
         let n = rows.neurons(0);
@@ -313,7 +353,7 @@ pub fn step(machine: &Machine, rows: &RowMap, spikes: &[u32]) -> StepCost {
             })
             .collect();
         let events: u64 = arrivals.iter().map(|a| a.synapses).sum();
-        let (end, _) = deliver(&arrivals, &machine.store);
+        let (end, _) = deliver(&arrivals, &machine.store, 0);
         // on chip `end` is `events`; with an external store it includes the
         // memory's latency and the waits for it
         let memory = end.saturating_sub(events);
@@ -332,6 +372,47 @@ pub fn step(machine: &Machine, rows: &RowMap, spikes: &[u32]) -> StepCost {
     let a_max = a_end.iter().copied().max().unwrap_or(0);
     let mut sent = vec![0u64; k];
     let mut arrivals: Vec<Vec<Arrival>> = vec![Vec::new(); k];
+    // the replay scan of every network interface, from the step's start
+    let mut scan = vec![1u64; k];
+    let nw = machine.hist_words.max(1);
+    let mut word = vec![u64::MAX; k]; // the word being replayed per core
+    let mut groups_done = vec![0u64; k]; // words of groups before this one
+    for &(g, sp) in replays {
+        // every core scans all its words of the group; packets per spike
+        let mut seen = vec![false; k];
+        for &j in sp {
+            let s = rows.core_of(j);
+            if !seen[s] {
+                seen[s] = true;
+                word[s] = u64::MAX;
+            }
+            let local = u64::from(j - rows.ranges.get(s).map_or(0, |r| r.0));
+            let w = local / 32;
+            if word[s] != w {
+                // the empty words before w (3 cycles each), then w's read
+                let before = if word[s] == u64::MAX { 0 } else { word[s] + 1 };
+                scan[s] += 3 * (w - before) + 2;
+                word[s] = w;
+            }
+            let at = scan[s] + 2;
+            scan[s] += 1;
+            for p in rows.group_row(g, j) {
+                let c = usize::from(p.core);
+                arrivals[c].push(Arrival {
+                    at: at + machine.hops(s, c) + 1,
+                    synapses: u64::from(p.synapses),
+                    start_beat: p.start_beat,
+                });
+            }
+        }
+        for s in 0..k {
+            // the rest of the group's words
+            let done = if seen[s] { word[s] + 1 } else { 0 };
+            scan[s] += 3 * (nw - done);
+            groups_done[s] += nw;
+            word[s] = u64::MAX;
+        }
+    }
     for &j in spikes {
         let s = rows.core_of(j);
         let at = a_end[s] + MESH_SEND + sent[s];
@@ -351,12 +432,29 @@ pub fn step(machine: &Machine, rows: &RowMap, spikes: &[u32]) -> StepCost {
         fixed: PHASE_A_FIXED + MESH_QUIET,
         ..StepCost::default()
     };
+    if rows.groups() > 1 {
+        // the network interfaces: the replay scan, and this step's history
+        // written after the core's spikes (one word a cycle)
+        for s in 0..k {
+            let hist = a_end[s] + MESH_SEND + sent[s].max(nw);
+            let busy = scan[s].max(hist) + MESH_QUIET;
+            if busy > best.cycles {
+                best = StepCost {
+                    cycles: busy,
+                    neurons: rows.neurons(s),
+                    noc: busy - rows.neurons(s) - PHASE_A_FIXED - MESH_QUIET,
+                    fixed: PHASE_A_FIXED + MESH_QUIET,
+                    ..StepCost::default()
+                };
+            }
+        }
+    }
     for (c, arr) in arrivals.iter_mut().enumerate() {
         if arr.is_empty() {
             continue;
         }
         arr.sort_by_key(|a| a.at);
-        let (end, wait) = deliver(arr, &machine.store);
+        let (end, wait) = deliver(arr, &machine.store, a_end[c]);
         let cycles = end + MESH_TAIL;
         if cycles > best.cycles {
             // critical path: this core's own phase A, then what its

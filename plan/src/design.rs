@@ -122,6 +122,9 @@ pub struct Candidate {
     pub cores: u32,
     pub mesh: (u32, u32),
     pub store: StoreKind,
+    /// Delay groups (1: none; docs/hardware.md, "Delay groups"): the ring
+    /// holds `core.slots` slots.
+    pub delay_groups: u32,
     /// Neurons of the fullest core and of the emptiest.
     pub neurons_per_core: u64,
     pub min_neurons_per_core: u64,
@@ -210,32 +213,71 @@ fn template(inp: &Inputs, store: StoreKind, ext: Option<&ExtMemory>) -> HwConfig
 /// neuron ranges and the rows on them for a number of lanes.
 #[derive(Default)]
 pub struct Shared {
+    /// Predict the cycles of candidates whose memories do not fit too (a
+    /// search leaves them out: only fitting candidates compete on speed).
+    pub predict_all: bool,
+    /// The delay-group counts the rows are built for at once (in one pass
+    /// over the synapses); empty: the one asked for.
+    pub group_options: Vec<u32>,
     ranges: Option<Vec<(u32, u32)>>,
-    rows: Option<(Option<u64>, RowMap)>,
+    rows: Vec<((Option<u64>, u32), RowMap)>,
 }
 
-/// Evaluate `k` cores with store `store` (without logic).
+/// The delay-group counts a plan tries for a mesh with an external store
+/// and delays up to `max_delay` steps (1 first; each count once, by the
+/// ring it gives).
+pub fn group_options(max_delay: u32) -> Vec<u32> {
+    let mut v: Vec<u32> = Vec::new();
+    let mut spans = Vec::new();
+    for g in [1u32, 2, 3, 4, 6, 8] {
+        let span = max_delay.max(1).div_ceil(g);
+        let groups = max_delay.max(1).div_ceil(span);
+        if !spans.contains(&span) && span >= 1 {
+            spans.push(span);
+            v.push(groups);
+        }
+    }
+    v
+}
+
+/// Evaluate `k` cores with store `store` and `groups` delay groups
+/// (without logic), its cycles predicted whether it fits or not.
 pub fn evaluate(
     inp: &Inputs,
     k: u32,
     store: StoreKind,
+    groups: u32,
     clock_mhz: f64,
 ) -> Result<Candidate, String> {
-    evaluate_shared(inp, k, store, clock_mhz, &mut Shared::default())
+    let mut shared = Shared {
+        predict_all: true,
+        ..Shared::default()
+    };
+    evaluate_shared(inp, k, store, groups, clock_mhz, &mut shared)
 }
 
-/// [`evaluate`] reusing (and filling) `shared`, which must belong to `k`.
+/// [`evaluate`] with `groups` delay groups (a mesh with an external store
+/// only), reusing (and filling) `shared`, which must belong to `k`.
 pub fn evaluate_shared(
     inp: &Inputs,
     k: u32,
     store: StoreKind,
+    groups: u32,
     clock_mhz: f64,
     shared: &mut Shared,
 ) -> Result<Candidate, String> {
     let n = inp.net.neurons();
     let (mr, mc) = mesh_of(k).ok_or_else(|| format!("{k} cores form no mesh of sides <= 16"))?;
     let ext = inp.part.ext_memory.first();
-    let hw = template(inp, store, ext);
+    let mut hw = template(inp, store, ext);
+    let groups = groups.max(1);
+    if groups > 1 {
+        if k == 1 || store == StoreKind::OnChip {
+            return Err("delay groups need a mesh with an external store".into());
+        }
+        let d = inp.numerics.max_delay_steps.max(1);
+        hw.max_slots = Some(u64::from(d.div_ceil(groups)) + 1);
+    }
     let ranges: Vec<(u32, u32)> = if let Some(r) = &shared.ranges {
         r.clone()
     } else if k == 1 {
@@ -262,10 +304,36 @@ pub fn evaluate_shared(
     };
     shared.ranges = Some(ranges.clone());
     let lanes = core.ext.map(|_| core.ext_lanes());
-    let rows = match shared.rows.take() {
-        Some((l, r)) if l == lanes => r,
-        _ => RowMap::new(&inp.net.syn, n, &ranges, lanes),
-    };
+    let steps = (core.slots - 1) as u32;
+    if !shared.rows.iter().any(|(key, _)| *key == (lanes, groups)) {
+        // every option's rows in one pass (the synapses are the cost)
+        let d = inp.numerics.max_delay_steps.max(1);
+        let mut opts: Vec<u32> = shared.group_options.clone();
+        if !opts.contains(&groups) {
+            opts.push(groups);
+        }
+        let options: Vec<(u32, u32)> = opts
+            .iter()
+            .map(|&g| {
+                if g == groups {
+                    (g, steps)
+                } else {
+                    (g, d.div_ceil(g.max(1)))
+                }
+            })
+            .collect();
+        let maps = RowMap::grouped_many(&inp.net.syn, n, &ranges, lanes, &options);
+        shared.rows.retain(|((l, _), _)| *l == lanes);
+        shared
+            .rows
+            .extend(opts.into_iter().map(|g| (lanes, g)).zip(maps));
+    }
+    let at = shared
+        .rows
+        .iter()
+        .position(|(key, _)| *key == (lanes, groups))
+        .expect("built above");
+    let rows = shared.rows.swap_remove(at).1;
     let counts: Vec<u64> = (0..rows.cores()).map(|c| rows.neurons(c)).collect();
     let npc = counts.iter().copied().max().unwrap_or(1).max(1);
     let syn_per_core = match lanes {
@@ -275,7 +343,11 @@ pub fn evaluate_shared(
     .unwrap_or(1)
     .max(1);
     core.n_neurons = npc;
-    core.rows = if k == 1 { npc } else { u64::from(n) };
+    core.rows = if k == 1 {
+        npc
+    } else {
+        u64::from(n) * u64::from(groups)
+    };
     core.syn_depth = syn_per_core;
     core.inc_depth = 1;
     let mut mems = onchip_memories(&core);
@@ -288,6 +360,7 @@ pub fn evaluate_shared(
                 width: l.width(),
             });
         }
+        mems.extend(spikefab_gen::capacity::ni_history(groups, core.slots, npc));
     }
     // external regions: index + synapse beats per core, 4 KiB aligned
     let mut channels = Vec::new();
@@ -324,6 +397,11 @@ pub fn evaluate_shared(
     }
     let pu = part_use(&mems, u64::from(k), ext_bytes, inp.part);
     let machine = Machine {
+        hist_words: if groups > 1 {
+            npc.div_ceil(u64::from(spikefab_hdl::mesh::NI_HIST_W))
+        } else {
+            0
+        },
         mesh_rows: if k == 1 { 1 } else { mr },
         mesh_cols: if k == 1 { 1 } else { mc },
         store: match core.ext {
@@ -339,8 +417,15 @@ pub fn evaluate_shared(
             }),
         },
     };
-    let (summary, _) = crate::activity::predict(&machine, &rows, inp.spikes);
-    shared.rows = Some((lanes, rows));
+    let mem_fits = pu.misfits.is_empty() && channels.iter().all(|c| c.bytes <= c.capacity);
+    // the cycles (the costly part of a candidate) only where they compete:
+    // a candidate whose memories fit; [`evaluate`] predicts any
+    let summary = if mem_fits || shared.predict_all {
+        crate::activity::predict(&machine, &rows, inp.spikes).0
+    } else {
+        Summary::default()
+    };
+    shared.rows.push(((lanes, groups), rows));
     let mut uses = vec![
         Use {
             resource: "BRAM36",
@@ -375,6 +460,7 @@ pub fn evaluate_shared(
         cores: k,
         mesh: (mr, mc),
         store,
+        delay_groups: groups,
         neurons_per_core: npc,
         min_neurons_per_core: counts.iter().copied().min().unwrap_or(0),
         synapses_per_core: syn_per_core,

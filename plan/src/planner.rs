@@ -166,14 +166,24 @@ pub fn plan(net: &Network, part: &'static Part, o: &PlanOptions) -> Result<Plan,
     if !part.ext_memory.is_empty() {
         stores.extend([StoreKind::External, StoreKind::ExternalIndex]);
     }
+    // delay groups (a mesh with an external store): a shorter ring, the
+    // longer delays replayed by the network interfaces
+    let groups = crate::design::group_options(numerics.max_delay_steps);
     let mut cands = Vec::new();
     let mut why = Vec::new();
     for k in core_counts(u64::from(nm.neurons())) {
         let mut shared = crate::design::Shared::default();
-        for &s in &stores {
-            match crate::design::evaluate_shared(&inp, k, s, provisional.mhz, &mut shared) {
-                Ok(c) => cands.push(c),
-                Err(e) => why.push(format!("{k} cores, {}: {e}", s.text())),
+        shared.group_options = groups.clone();
+        // groups outside stores: the external stores share their rows
+        for &g in &groups {
+            for &s in &stores {
+                if g > 1 && (k == 1 || s == StoreKind::OnChip) {
+                    continue;
+                }
+                match crate::design::evaluate_shared(&inp, k, s, g, provisional.mhz, &mut shared) {
+                    Ok(c) => cands.push(c),
+                    Err(e) => why.push(format!("{k} cores, {}, {g} delay groups: {e}", s.text())),
+                }
             }
         }
     }
@@ -260,14 +270,20 @@ pub fn plan(net: &Network, part: &'static Part, o: &PlanOptions) -> Result<Plan,
         Some(c) => Clock::given(part, c),
         None => Clock::estimate(part, levels),
     };
-    if clock.mhz != provisional.mhz && design.core.ext.is_some() {
-        // memory latency and bandwidth per cycle change with the clock
+    if (clock.mhz != provisional.mhz && design.core.ext.is_some()) || design.summary.steps == 0 {
+        // memory latency and bandwidth per cycle change with the clock; a
+        // design that does not fit has no prediction yet
         let (cl, rl) = (design.core_logic, design.router_logic);
-        let mut again = evaluate(&inp, design.cores, design.store, clock.mhz).map_err(|why| {
-            PlanError::NoCandidate {
-                network: name.clone(),
-                why,
-            }
+        let again = evaluate(
+            &inp,
+            design.cores,
+            design.store,
+            design.delay_groups,
+            clock.mhz,
+        );
+        let mut again = again.map_err(|why| PlanError::NoCandidate {
+            network: name.clone(),
+            why,
         })?;
         if let Some(cl) = cl {
             add_logic(&mut again, part, cl, rl);

@@ -4,9 +4,13 @@
 //! neurons, as `spikefab_gen::mapping` places them), and with an external
 //! synapse store where the row starts in the core's region (in beats), so
 //! that the cycle model can split it into bursts as the fetch unit does.
+//! With delay groups (docs/hardware.md, "Delay groups") each source has a
+//! row per group, `g * sources + j`, holding its synapses of delays
+//! `g * steps + 1 ..= (g + 1) * steps`, in the order the generator lays
+//! the rows out (group-major).
 
 use serde::Serialize;
-use spikefab_sim::connect::{key_target, Synapses};
+use spikefab_sim::connect::{key_delay, key_target, Synapses};
 
 /// One core's part of one source's row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,6 +38,9 @@ pub struct RowMap {
     /// Per core: its synapses and the beats of its region's synapse part.
     synapses: Vec<u64>,
     beats: Vec<u64>,
+    /// Delay groups (1: none) and the steps of each.
+    groups: u32,
+    steps: u32,
 }
 
 impl RowMap {
@@ -42,44 +49,148 @@ impl RowMap {
     /// empty rows are kept as parts of 0 synapses). `lanes`: synapses per
     /// beat of an external store (`None`: on chip, no beats).
     pub fn new(syn: &Synapses, neurons: u32, ranges: &[(u32, u32)], lanes: Option<u64>) -> RowMap {
+        RowMap::grouped(syn, neurons, ranges, lanes, 1, 0)
+    }
+
+    /// [`RowMap::new`] with `groups` delay groups of `steps` steps each (a
+    /// mesh: `ranges` has more than one core; `groups = 1`: none).
+    pub fn grouped(
+        syn: &Synapses,
+        neurons: u32,
+        ranges: &[(u32, u32)],
+        lanes: Option<u64>,
+        groups: u32,
+        steps: u32,
+    ) -> RowMap {
+        RowMap::grouped_many(syn, neurons, ranges, lanes, &[(groups, steps)])
+            .pop()
+            .expect("one map per option")
+    }
+
+    /// [`RowMap::grouped`] for each `(groups, steps)` of `options`, in one
+    /// pass over the synapses.
+    pub fn grouped_many(
+        syn: &Synapses,
+        neurons: u32,
+        ranges: &[(u32, u32)],
+        lanes: Option<u64>,
+        options: &[(u32, u32)],
+    ) -> Vec<RowMap> {
         let k = ranges.len().max(1);
         let mut core_of = vec![0u16; neurons as usize];
         for (c, &(lo, hi)) in ranges.iter().enumerate() {
             core_of[lo as usize..hi as usize].fill(c as u16);
         }
         let single = ranges.len() <= 1;
-        let mut count = vec![0u32; k];
-        let mut synapses = vec![0u64; k];
-        let mut next_beat = vec![0u64; k];
-        let mut start = Vec::with_capacity(neurons as usize + 1);
-        let mut parts = Vec::new();
-        start.push(0);
+        let nn = neurons as usize;
+        struct Acc {
+            groups: u32,
+            steps: u32,
+            count: Vec<u32>,
+            touched: Vec<usize>,
+            synapses: Vec<u64>,
+            // per row (group-major), its parts (core, synapses)
+            per: Vec<Vec<(u16, u32)>>,
+        }
+        let mut accs: Vec<Acc> = options
+            .iter()
+            .map(|&(groups, steps)| {
+                let groups = groups.max(1);
+                let g = groups as usize;
+                Acc {
+                    groups,
+                    steps: if groups == 1 { steps } else { steps.max(1) },
+                    count: vec![0; k * g],
+                    touched: Vec::new(),
+                    synapses: vec![0; k],
+                    per: vec![Vec::new(); nn * g],
+                }
+            })
+            .collect();
         for j in 0..neurons {
             for s in syn.row(j) {
-                count[core_of[key_target(syn.key[s]) as usize] as usize] += 1;
-            }
-            for (c, n) in count.iter_mut().enumerate() {
-                synapses[c] += u64::from(*n);
-                if *n > 0 || single {
-                    let beats = lanes.map_or(0, |l| u64::from(*n).div_ceil(l.max(1)));
-                    parts.push(RowPart {
-                        core: c as u16,
-                        synapses: *n,
-                        start_beat: next_beat[c],
-                    });
-                    next_beat[c] += beats;
+                let key = syn.key[s];
+                let c = core_of[key_target(key) as usize] as usize;
+                let d = key_delay(key).max(1);
+                for a in accs.iter_mut() {
+                    let g = a.groups as usize;
+                    let grp = if g == 1 {
+                        0
+                    } else {
+                        (((d - 1) / a.steps) as usize).min(g - 1)
+                    };
+                    let i = c * g + grp;
+                    if a.count[i] == 0 {
+                        a.touched.push(i);
+                    }
+                    a.count[i] += 1;
                 }
-                *n = 0;
             }
-            start.push(parts.len());
+            for a in accs.iter_mut() {
+                let g = a.groups as usize;
+                if single && a.count[0] == 0 {
+                    // a single core reads its empty rows too
+                    a.per[j as usize].push((0, 0));
+                }
+                a.touched.sort_unstable();
+                for &i in &a.touched {
+                    let (c, grp) = (i / g, i % g);
+                    let n = a.count[i];
+                    a.synapses[c] += u64::from(n);
+                    a.per[grp * nn + j as usize].push((c as u16, n));
+                    a.count[i] = 0;
+                }
+                a.touched.clear();
+            }
         }
-        RowMap {
-            ranges: ranges.to_vec(),
-            core_of,
-            start,
-            parts,
-            synapses,
-            beats: next_beat,
+        accs.into_iter()
+            .map(|a| {
+                let mut next_beat = vec![0u64; k];
+                let mut start = Vec::with_capacity(a.per.len() + 1);
+                let mut parts = Vec::new();
+                start.push(0);
+                for row in a.per {
+                    for (c, n) in row {
+                        let beats = lanes.map_or(0, |l| u64::from(n).div_ceil(l.max(1)));
+                        parts.push(RowPart {
+                            core: c,
+                            synapses: n,
+                            start_beat: next_beat[usize::from(c)],
+                        });
+                        next_beat[usize::from(c)] += beats;
+                    }
+                    start.push(parts.len());
+                }
+                RowMap {
+                    ranges: ranges.to_vec(),
+                    core_of: core_of.clone(),
+                    start,
+                    parts,
+                    synapses: a.synapses,
+                    beats: next_beat,
+                    groups: a.groups,
+                    steps: a.steps,
+                }
+            })
+            .collect()
+    }
+
+    /// Delay groups (1: none).
+    pub fn groups(&self) -> u32 {
+        self.groups
+    }
+
+    /// Steps per delay group (0 without groups).
+    pub fn group_steps(&self) -> u32 {
+        self.steps
+    }
+
+    /// The parts of source `j`'s row of delay group `g`.
+    pub fn group_row(&self, g: u32, j: u32) -> &[RowPart] {
+        let i = g as usize * self.core_of.len() + j as usize;
+        match (self.start.get(i), self.start.get(i + 1)) {
+            (Some(&a), Some(&b)) => &self.parts[a..b],
+            _ => &[],
         }
     }
 
@@ -108,7 +219,7 @@ impl RowMap {
         self.core_of.get(n as usize).map_or(0, |&c| usize::from(c))
     }
 
-    /// The parts of source `j`'s row.
+    /// The parts of source `j`'s row (group 0's with delay groups).
     pub fn row(&self, j: u32) -> &[RowPart] {
         let j = j as usize;
         match (self.start.get(j), self.start.get(j + 1)) {
@@ -119,6 +230,6 @@ impl RowMap {
 
     /// Source neurons.
     pub fn sources(&self) -> u32 {
-        self.start.len().saturating_sub(1) as u32
+        self.core_of.len() as u32
     }
 }

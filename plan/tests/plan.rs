@@ -46,6 +46,7 @@ fn single(store: Store) -> Machine {
         mesh_rows: 1,
         mesh_cols: 1,
         store,
+        hist_words: 0,
     }
 }
 
@@ -101,6 +102,7 @@ fn a_mesh_step_waits_for_its_slowest_core_and_the_barrier() {
         mesh_rows: 2,
         mesh_cols: 2,
         store: Store::OnChip,
+        hist_words: 0,
     };
     // no spikes: the largest phase A (9 neurons) + 10 + 3
     assert_eq!(cycles::step(&m, &rows, &[]).cycles, 22);
