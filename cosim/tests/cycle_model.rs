@@ -1,6 +1,6 @@
 //! The cycle model (`spikefab_plan::cycles`) against co-simulated cycles:
 //! single cores on chip and with external memory (row index on chip and
-//! off), and meshes on chip, with external memory and with delay groups
+//! off; PD14 at n = k = 0.1 among them), and meshes on chip, with external memory and with delay groups
 //! (replayed spikes), each run in lockstep
 //! with the reference (so the cycles are those of a correct run). The mean
 //! cycles per step must be within 5% of the model's; the worst step's
@@ -221,6 +221,23 @@ fn cycle_model_predicts_a_single_core_with_external_memory_within_5_percent() {
             ..MemTiming::default()
         },
     );
+}
+
+/// The acceptance network: PD14 at n = k = 0.1 (7,717 neurons,
+/// 3.0e6 synapses, Poisson drive) with its synapses in external memory,
+/// 100 steps (what `spikefab bench cosim pd14 --n-scale 0.1 --k-scale 0.1
+/// --hw ext` measures).
+#[test]
+fn cycle_model_predicts_pd14_at_a_tenth_with_external_memory_within_5_percent() {
+    use spikefab_sim::models::pd14::{pd14, Pd14Drive, Pd14Params};
+    let net = pd14(&Pd14Params {
+        n_scale: 0.1,
+        k_scale: 0.1,
+        drive: Pd14Drive::Poisson,
+        ..Pd14Params::default()
+    })
+    .expect("pd14 at 0.1");
+    single("pd14 0.1 on ext", &net, "ext", 100, &MemTiming::default());
 }
 
 #[test]
