@@ -56,8 +56,8 @@ pub fn primitive(family: Family) -> &'static str {
 }
 
 /// An exact integer MMCM setting from `in_mhz` to `out_mhz` on `family`:
-/// the smallest input divider, then the highest VCO in range (less jitter).
-/// `None` when no integer setting is exact.
+/// the smallest input divider, then the VCO nearest the middle of its
+/// range (away from both limits). `None` when no integer setting is exact.
 pub fn mmcm(family: Family, in_mhz: f64, out_mhz: f64) -> Option<Mmcm> {
     let (vlo, vhi) = vco_range(family);
     let (plo, phi) = pfd_range(family);
@@ -75,6 +75,10 @@ pub fn mmcm(family: Family, in_mhz: f64, out_mhz: f64) -> Option<Mmcm> {
             let div = vco / out_mhz;
             let out_div = div.round();
             if !(1.0..=128.0).contains(&out_div) || (div - out_div).abs() > 1e-9 {
+                continue;
+            }
+            let mid = (vlo + vhi) / 2.0;
+            if best.is_some_and(|b| (b.vco_mhz - mid).abs() <= (vco - mid).abs()) {
                 continue;
             }
             best = Some(Mmcm {
@@ -116,10 +120,14 @@ mod tests {
                     < 1e-9
             );
         }
+        // VCO nearest the middle of the range: 900 MHz on 7-series, 1,200
+        // on UltraScale+
         let a = mmcm(Family::Xc7, 100.0, 100.0).unwrap();
-        assert_eq!((a.divclk, a.mult, a.out_div), (1, 12, 12));
+        assert_eq!((a.divclk, a.mult, a.out_div), (1, 9, 9));
         let u = mmcm(Family::Xcup, 300.0, 100.0).unwrap();
-        assert_eq!((u.divclk, u.mult, u.out_div), (1, 5, 15));
+        assert_eq!((u.divclk, u.mult, u.out_div), (1, 4, 12));
+        let c = mmcm(Family::Xcup, 100.0, 100.0).unwrap();
+        assert_eq!((c.divclk, c.mult, c.out_div), (1, 12, 12));
     }
 
     #[test]
