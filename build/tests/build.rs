@@ -432,7 +432,21 @@ fn the_fpga_core_runs_a_step_every_step_cycles_and_flags_an_overrun() {
     assert_eq!(overrun, 0, "a 3,000-cycle step is enough for 33 neurons");
     // the heartbeat toggles every 7 cycles
     assert_eq!(hb, 60_000 / 7, "heartbeat toggles");
+    // the spikes of those steps are the reference simulator's
+    let src = spikefab_gen::build_core_model(&tiny(), &small(), 1).unwrap();
+    let mut e = src.into_engine();
+    let want: usize = (0..steps).map(|_| e.step().len()).sum();
+    assert_eq!(spikes, want as u64, "spikes of {steps} steps");
     println!("paced: {steps} steps, {spikes} spikes");
+    // a longer run, faster paced: more spikes, still the reference's
+    let (steps2, _, _, overrun2, spikes2) = simulate_core(tmp.path(), 400, 120_000);
+    assert_eq!(overrun2, 0);
+    let mut e = spikefab_gen::build_core_model(&tiny(), &small(), 1)
+        .unwrap()
+        .into_engine();
+    let want2: usize = (0..steps2).map(|_| e.step().len()).sum();
+    assert!(want2 > 0, "the tiny network spikes in {steps2} steps");
+    assert_eq!(spikes2, want2 as u64, "spikes of {steps2} steps");
     // a step every cycle: the core cannot keep up, the overrun bit says so,
     // and it runs steps back to back
     let (steps1, _, _, overrun1, _) = simulate_core(tmp.path(), 1, 20_000);

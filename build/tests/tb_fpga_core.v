@@ -18,6 +18,8 @@ module tb_fpga_core #(
   integer hb_toggles = 0;
   integer steps_done = 0;
   integer spikes = 0;
+  // spikes of the steps done (counted at each done_o)
+  integer spikes_done = 0;
   reg hb_last = 1'b0;
 
   spikefab_fpga_core #(
@@ -39,11 +41,14 @@ module tb_fpga_core #(
       #1;
       if (status[0] !== hb_last) hb_toggles = hb_toggles + 1;
       hb_last = status[0];
-      if (dut.net_done === 1'b1) steps_done = steps_done + 1;
       if (dut.net_spk_valid === 1'b1) spikes = spikes + 1;
+      if (dut.net_done === 1'b1) begin
+        steps_done = steps_done + 1;
+        spikes_done = spikes;
+      end
     end
     $display("TB_DONE steps=%0d step_o=%0d hb_toggles=%0d overrun=%0d spikes=%0d",
-             steps_done, dut.net_step, hb_toggles, status[3], spikes);
+             steps_done, dut.net_step, hb_toggles, status[3], spikes_done);
     $finish;
   end
 endmodule
