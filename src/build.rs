@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use spikefab_build::{BuildError, BuildManifest, BuildOptions};
+use spikefab_build::{BuildManifest, BuildOptions};
 use spikefab_gen::HwConfig;
 use spikefab_sim::memory::Job;
 
@@ -125,10 +125,4 @@ fn summary(m: &BuildManifest, source: &str, out: &Path, run: bool) -> String {
         ));
     }
     s
-}
-
-impl From<BuildError> for CliError {
-    fn from(e: BuildError) -> CliError {
-        CliError::Build(e)
-    }
 }

@@ -92,7 +92,7 @@ pub enum CliError {
     Memory(#[from] spikefab_sim::memory::MemoryError),
     /// `spikefab build`: fit, board shells, output directory, Vivado.
     #[error("{0}")]
-    Build(spikefab_build::BuildError),
+    Build(#[from] spikefab_build::BuildError),
     /// Serializing an output failed.
     #[error("cannot serialize {what}: {message}")]
     Serialize { what: &'static str, message: String },

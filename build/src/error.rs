@@ -33,6 +33,12 @@ pub enum BuildError {
     /// The board's main clock cannot be turned into the accelerator clock.
     #[error("board {board}: {why}")]
     Clocking { board: String, why: String },
+    /// A board without constraints in the tool (a board file of one's own).
+    #[error(
+        "board {board}: no constraints/{board}.xdc; only the built-in boards have constraints \
+         (docs/boards.md, \"Adding a board\")"
+    )]
+    NoConstraints { board: String },
     /// A file or folder could not be read or written.
     #[error("{what} {}: {source}", path.display())]
     Io {

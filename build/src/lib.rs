@@ -203,13 +203,10 @@ pub fn build(
         why,
     })?;
     let fit = fit(hw, board)?;
-    let xdc = spikefab_boards::builtin_xdc(&board.name).ok_or_else(|| BuildError::Clocking {
-        board: board.name.clone(),
-        why: format!(
-            "no constraints/{}.xdc: only the built-in boards have constraints (docs/boards.md, \"Adding a board\")",
-            board.name
-        ),
-    })?;
+    let xdc =
+        spikefab_boards::builtin_xdc(&board.name).ok_or_else(|| BuildError::NoConstraints {
+            board: board.name.clone(),
+        })?;
     let saif_text = match &opts.saif {
         Some(p) => {
             Some(fs::read(p).map_err(|e| BuildError::io("cannot read the SAIF file", p, e))?)

@@ -456,3 +456,18 @@ fn the_fpga_core_runs_a_step_every_step_cycles_and_flags_an_overrun() {
         "back to back: {steps1} steps in 20,000 cycles"
     );
 }
+
+#[test]
+fn a_board_without_constraints_is_refused() {
+    // a board file of one's own: the data of the Arty under another name
+    let text = fs::read_to_string(root().join("../boards/arty_a7_100t.toml"))
+        .unwrap()
+        .replace("name = \"arty_a7_100t\"", "name = \"my_arty\"");
+    let b = spikefab_boards::parse("my_arty.toml", &text).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x");
+    let e = build(&tiny(), &small(), &b, &out, &BuildOptions::default()).unwrap_err();
+    assert!(matches!(e, BuildError::NoConstraints { .. }), "{e}");
+    assert!(e.to_string().contains("no constraints/my_arty.xdc"), "{e}");
+    assert!(!out.exists());
+}
