@@ -271,3 +271,61 @@ fn an_external_store_and_an_orphan_saif_strip_are_refused() {
     assert_eq!(o.status.code(), Some(2), "{se}");
     assert!(se.contains("--saif"), "{se}");
 }
+
+#[test]
+fn a_saif_file_is_copied_and_read_by_build_tcl_and_a_missing_one_is_an_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let saif = tmp.path().join("sim.saif");
+    fs::write(&saif, "(SAIFILE\n(SAIFVERSION \"2.0\")\n)\n").unwrap();
+    let out = tmp.path().join("b");
+    let o = spikefab(
+        &[
+            "build",
+            "balanced",
+            "--hw",
+            "balanced",
+            "--board",
+            "zcu104",
+            "--saif",
+            saif.to_str().unwrap(),
+            "--saif-strip",
+            "tb/u_shell",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let (so, se) = text(&o);
+    assert!(o.status.success(), "{so}\n{se}");
+    assert_eq!(
+        fs::read(out.join("activity.saif")).unwrap(),
+        fs::read(&saif).unwrap()
+    );
+    let t = fs::read_to_string(out.join("build.tcl")).unwrap();
+    assert!(t.contains("set saif {activity.saif}"), "{t}");
+    assert!(t.contains("set saif_strip {tb/u_shell}"), "{t}");
+    let missing = tmp.path().join("none.saif");
+    let out2 = tmp.path().join("c");
+    let o = spikefab(
+        &[
+            "build",
+            "balanced",
+            "--hw",
+            "balanced",
+            "--board",
+            "zcu104",
+            "--saif",
+            missing.to_str().unwrap(),
+            "-o",
+            out2.to_str().unwrap(),
+        ],
+        None,
+    );
+    let (_, se) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{se}");
+    assert!(
+        se.contains("cannot read the SAIF file") && se.contains("none.saif"),
+        "{se}"
+    );
+    assert!(!out2.exists());
+}
