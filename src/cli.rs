@@ -36,6 +36,46 @@ pub enum Command {
     /// Plan a network on a part: the fastest design that fits (cores, memory, logic, clock,
     /// predicted cycles per step and real-time factor, bottleneck).
     Plan(PlanArgs),
+    /// Write a Vivado build directory for a board: the accelerator, a core wrapper, the
+    /// board shell, the XDC, build.tcl and program.tcl (with --run, run Vivado).
+    Build(BuildArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
+    #[arg(value_name = "NET")]
+    pub net: String,
+    /// Board: a built-in board's name or alias (`spikefab boards` lists them).
+    #[arg(long, value_name = "BOARD")]
+    pub board: String,
+    /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide, ...) or a
+    /// config TOML file. Its on-chip memories must fit the board's part; synapses in
+    /// external memory and meshes are refused (the shells have no memory IP yet).
+    #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
+    pub hw: String,
+    /// A SAIF activity file of a simulation of the design: copied into the directory;
+    /// build.tcl writes a second power report with it (read_saif).
+    #[arg(long, value_name = "FILE")]
+    pub saif: Option<PathBuf>,
+    /// The instance path of spikefab_shell in the SAIF file (read_saif -strip_path).
+    #[arg(long, value_name = "PATH")]
+    pub saif_strip: Option<String>,
+    /// Run `vivado -mode batch -source build.tcl` in the directory (Vivado on PATH) and
+    /// read its utilization, timing and power reports into run.json.
+    #[arg(long)]
+    pub run: bool,
+    /// Output directory: new, empty, or the output of an earlier build or `spikefab gen`.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Worker threads for building the network (0: one per core).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
+    pub threads: u32,
+    /// Refuse to build a network whose memory estimate exceeds SIZE (as `spikefab gen`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
 }
 
 #[derive(Debug, Args)]

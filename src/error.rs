@@ -90,6 +90,9 @@ pub enum CliError {
     /// what is available).
     #[error("{0}")]
     Memory(#[from] spikefab_sim::memory::MemoryError),
+    /// `spikefab build`: fit, board shells, output directory, Vivado.
+    #[error("{0}")]
+    Build(#[from] spikefab_build::BuildError),
     /// Serializing an output failed.
     #[error("cannot serialize {what}: {message}")]
     Serialize { what: &'static str, message: String },

@@ -3,6 +3,7 @@
 
 mod bench;
 mod boards;
+mod build;
 mod cli;
 mod commands;
 mod cosim;
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::Cosim(a) => cosim::cosim(a).map(|_| true),
         Command::Boards(a) => boards::boards(a).map(|_| true),
         Command::Plan(a) => plan::plan(a).map(|_| true),
+        Command::Build(a) => build::build(a).map(|_| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

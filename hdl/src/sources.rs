@@ -44,6 +44,10 @@ pub const NOC: &[Source] = &[source!("snn_noc_router.v"), source!("snn_noc_mesh.
 /// [`CORE`] and [`NOC`]).
 pub const MESH_TOP: &[Source] = &[source!("snn_noc_ni.v"), source!("snn_mesh_top.v")];
 
+/// The board-shell modules: the reset synchronizer and the heartbeat LED
+/// (used by the generated FPGA core and shells of `spikefab build`).
+pub const BOARD: &[Source] = &[source!("snn_rst_sync.v"), source!("snn_heartbeat.v")];
+
 /// Every file a mesh of cores needs: [`CORE`], [`NOC`], [`MESH_TOP`].
 pub fn mesh() -> Vec<Source> {
     CORE.iter().chain(NOC).chain(MESH_TOP).copied().collect()
@@ -51,7 +55,9 @@ pub fn mesh() -> Vec<Source> {
 
 /// Every embedded file (each once).
 pub fn all() -> Vec<Source> {
-    mesh()
+    let mut v = mesh();
+    v.extend_from_slice(BOARD);
+    v
 }
 
 /// The embedded file called `file`.

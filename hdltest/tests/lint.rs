@@ -39,6 +39,17 @@ const LINT_SETS: &[(&str, &[Params])] = &[
         ],
     ),
     ("snn_rng", &[&[], &[("USER_BITS", 1)], &[("USER_BITS", 13)]]),
+    ("snn_rst_sync", &[&[], &[("STAGES", 2)], &[("STAGES", 5)]]),
+    (
+        "snn_heartbeat",
+        &[
+            &[],
+            &[("DIV", 1)],
+            &[("DIV", 2)],
+            &[("DIV", 7)],
+            &[("DIV", 2147483647)],
+        ],
+    ),
     (
         "snn_poisson",
         &[
@@ -716,6 +727,8 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_poisson", &[("TABLE_LEN", 257)], "TABLE_LEN"),
     ("snn_rng", &[("USER_BITS", 0)], "USER_BITS"),
     ("snn_pipe_ctrl", &[("STAGES", 0)], "STAGES"),
+    ("snn_rst_sync", &[("STAGES", 1)], "STAGES"),
+    ("snn_heartbeat", &[("DIV", 0)], "DIV"),
     ("snn_mem", &[("WIDTH", 0)], "WIDTH"),
     ("snn_mem", &[("DEPTH", 0)], "DEPTH"),
     ("snn_mem", &[("LANE_W", 0)], "LANE_W"),
