@@ -127,6 +127,12 @@ SINGLE = {
     # the line's model_cycles_per_step and model_ratio.
     "cosim-pd14-ext-model": ("bench.jsonl", sf("bench", "cosim", "pd14", "--n-scale", "0.1", "--k-scale", "0.1",
                                                "--drive", "poisson", "--hw", "ext", "--steps", "100", "--json")),
+    # `spikefab plan` for full-scale PD14 on the two Alveo cards (docs/plan.md,
+    # docs/benchmarks.md): predictions (cycle model over 1,000 reference
+    # steps, Yosys logic, estimated clock), not measurements; about 5 minutes
+    # and 10 GB each on 2 cores.
+    "plan-pd14-xcu55c": ("plan.jsonl", sf("plan", "pd14", "--part", "xcu55c", "--json")),
+    "plan-pd14-xcu250": ("plan.jsonl", sf("plan", "pd14", "--part", "xcu250", "--json")),
     "cosim-tiny-stdp": ("bench.jsonl", sf("bench", "cosim", "gen/tests/nets/tiny_stdp.toml", "--hw", "stdp",
                                           "--steps", "2000", "--json")),
     "noc-curve": ("bench.jsonl", sf("bench", "noc", "--json")),
