@@ -223,6 +223,15 @@ pub struct Shared {
     rows: Vec<((Option<u64>, u32), RowMap)>,
 }
 
+impl Shared {
+    /// Drop the rows built for `groups` delay groups (every candidate that
+    /// needs them has been evaluated): a plan of full-scale PD14 holds
+    /// gigabytes of rows.
+    pub fn release(&mut self, groups: u32) {
+        self.rows.retain(|((_, g), _)| *g != groups);
+    }
+}
+
 /// The delay-group counts a plan tries for a mesh with an external store
 /// and delays up to `max_delay` steps (1 first; each count once, by the
 /// ring it gives).
@@ -308,7 +317,12 @@ pub fn evaluate_shared(
     if !shared.rows.iter().any(|(key, _)| *key == (lanes, groups)) {
         // every option's rows in one pass (the synapses are the cost)
         let d = inp.numerics.max_delay_steps.max(1);
-        let mut opts: Vec<u32> = shared.group_options.clone();
+        // delay groups only where they exist: a mesh with an external store
+        let mut opts: Vec<u32> = if lanes.is_some() && k > 1 {
+            shared.group_options.clone()
+        } else {
+            Vec::new()
+        };
         if !opts.contains(&groups) {
             opts.push(groups);
         }

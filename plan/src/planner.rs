@@ -185,6 +185,7 @@ pub fn plan(net: &Network, part: &'static Part, o: &PlanOptions) -> Result<Plan,
                     Err(e) => why.push(format!("{k} cores, {}, {g} delay groups: {e}", s.text())),
                 }
             }
+            shared.release(g);
         }
     }
     if cands.is_empty() {

@@ -89,8 +89,10 @@ impl RowMap {
             count: Vec<u32>,
             touched: Vec<usize>,
             synapses: Vec<u64>,
-            // per row (group-major), its parts (core, synapses)
-            per: Vec<Vec<(u16, u32)>>,
+            // per group, its rows' parts (core, synapses) in row order, and
+            // where each row ends (appended in order: no vector per row)
+            parts: Vec<Vec<(u16, u32)>>,
+            ends: Vec<Vec<usize>>,
         }
         let mut accs: Vec<Acc> = options
             .iter()
@@ -103,7 +105,8 @@ impl RowMap {
                     count: vec![0; k * g],
                     touched: Vec::new(),
                     synapses: vec![0; k],
-                    per: vec![Vec::new(); nn * g],
+                    parts: vec![Vec::new(); g],
+                    ends: vec![Vec::with_capacity(nn); g],
                 }
             })
             .collect();
@@ -130,36 +133,48 @@ impl RowMap {
                 let g = a.groups as usize;
                 if single && a.count[0] == 0 {
                     // a single core reads its empty rows too
-                    a.per[j as usize].push((0, 0));
+                    a.parts[0].push((0, 0));
                 }
+                // core-major order: each group's parts by ascending core
                 a.touched.sort_unstable();
                 for &i in &a.touched {
                     let (c, grp) = (i / g, i % g);
                     let n = a.count[i];
                     a.synapses[c] += u64::from(n);
-                    a.per[grp * nn + j as usize].push((c as u16, n));
+                    a.parts[grp].push((c as u16, n));
                     a.count[i] = 0;
                 }
                 a.touched.clear();
+                for grp in 0..g {
+                    let end = a.parts[grp].len();
+                    a.ends[grp].push(end);
+                }
             }
         }
         accs.into_iter()
-            .map(|a| {
+            .map(|mut a| {
                 let mut next_beat = vec![0u64; k];
-                let mut start = Vec::with_capacity(a.per.len() + 1);
-                let mut parts = Vec::new();
+                let g = a.groups as usize;
+                let mut start = Vec::with_capacity(nn * g + 1);
+                let mut parts = Vec::with_capacity(a.parts.iter().map(Vec::len).sum());
                 start.push(0);
-                for row in a.per {
-                    for (c, n) in row {
-                        let beats = lanes.map_or(0, |l| u64::from(n).div_ceil(l.max(1)));
-                        parts.push(RowPart {
-                            core: c,
-                            synapses: n,
-                            start_beat: next_beat[usize::from(c)],
-                        });
-                        next_beat[usize::from(c)] += beats;
+                // group-major rows; each group's buffer freed once copied
+                for grp in 0..g {
+                    let gp = std::mem::take(&mut a.parts[grp]);
+                    let mut from = 0;
+                    for &end in &a.ends[grp] {
+                        for &(c, n) in &gp[from..end] {
+                            let beats = lanes.map_or(0, |l| u64::from(n).div_ceil(l.max(1)));
+                            parts.push(RowPart {
+                                core: c,
+                                synapses: n,
+                                start_beat: next_beat[usize::from(c)],
+                            });
+                            next_beat[usize::from(c)] += beats;
+                        }
+                        start.push(parts.len());
+                        from = end;
                     }
-                    start.push(parts.len());
                 }
                 RowMap {
                     ranges: ranges.to_vec(),

@@ -215,3 +215,78 @@ fn bad_options_and_plastic_networks_are_refused_naming_why() {
     let e = plan(&net_file("tiny_stdp.toml"), part, &opts(10)).expect_err("plastic");
     assert!(matches!(e, PlanError::Plastic { .. }), "{e}");
 }
+
+/// Rows with delay groups, every option of one pass over the synapses, are
+/// the hand count: per source and group, the synapses onto each core (cores
+/// ascending, no empty part on a mesh), each part's first beat following the
+/// core's earlier parts (groups, then sources, in order); and each option
+/// built in the pass equals the same option built alone.
+#[test]
+fn grouped_rows_count_each_sources_synapses_per_core_and_delay_group() {
+    use spikefab_sim::connect::{key_delay, key_target};
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cosim/tests/nets/delay_groups.toml");
+    let net = load_file(&p).expect("delay_groups.toml");
+    let s = syn(&net);
+    let n = 37u32;
+    let ranges = [(0, 7), (7, 22), (22, 37)];
+    let lanes = 5u64;
+    let options = [(1u32, 12u32), (3, 4), (2, 6), (4, 3)];
+    let many = RowMap::grouped_many(&s, n, &ranges, Some(lanes), &options);
+    assert_eq!(many.len(), options.len());
+    let core_of = |t: u32| {
+        ranges
+            .iter()
+            .position(|&(lo, hi)| t >= lo && t < hi)
+            .unwrap()
+    };
+    for (&(g, steps), rows) in options.iter().zip(&many) {
+        assert_eq!(rows.groups(), g);
+        let alone = RowMap::grouped(&s, n, &ranges, Some(lanes), g, steps);
+        assert_eq!(
+            &alone, rows,
+            "{g} groups: the one-pass rows differ from the rows built alone"
+        );
+        let mut beat = [0u64; 3];
+        let mut spread = 0;
+        for grp in 0..g {
+            for j in 0..n {
+                let mut want = [0u32; 3];
+                for i in s.row(j) {
+                    let d = key_delay(s.key[i]).max(1);
+                    let gg = if g == 1 {
+                        0
+                    } else {
+                        ((d - 1) / steps).min(g - 1)
+                    };
+                    if gg == grp {
+                        want[core_of(key_target(s.key[i]))] += 1;
+                    }
+                }
+                let got = rows.group_row(grp, j);
+                let expect: Vec<(u16, u32, u64)> = (0..3)
+                    .filter(|&c| want[c] > 0)
+                    .map(|c| {
+                        let b = beat[c];
+                        beat[c] += u64::from(want[c]).div_ceil(lanes);
+                        (c as u16, want[c], b)
+                    })
+                    .collect();
+                let got: Vec<(u16, u32, u64)> = got
+                    .iter()
+                    .map(|p| (p.core, p.synapses, p.start_beat))
+                    .collect();
+                assert_eq!(got, expect, "{g} groups: source {j}, group {grp}");
+                spread += usize::from(grp > 0 && !got.is_empty());
+            }
+        }
+        for (c, &b) in beat.iter().enumerate() {
+            assert_eq!(rows.beats(c), b, "{g} groups: core {c}'s beats");
+        }
+        if g > 1 {
+            assert!(
+                spread > 0,
+                "{g} groups: the network must have synapses past group 0"
+            );
+        }
+    }
+}
