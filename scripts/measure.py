@@ -272,6 +272,10 @@ def run_one(fig, ctx, extra=None):
     # CPU seconds the command (and its children) used: far less sensitive to
     # the machine's load than wall times.
     cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
+    # getrusage reports the largest resident set of any child so far: it is
+    # this command's peak only where it rose during the command (null
+    # otherwise: measure that figure alone).
+    rss = round(ru1.ru_maxrss / 1024, 1) if ru1.ru_maxrss > ru0.ru_maxrss else None
     if p.returncode != 0:
         sys.stderr.write(p.stderr[-4000:])
         die(f"{fig}: command failed with status {p.returncode}: {shown}")
@@ -295,6 +299,7 @@ def run_one(fig, ctx, extra=None):
         "load_after": after,
         "wall_s": round(wall, 3),
         "cpu_s": round(cpu, 3),
+        "max_rss_mib": rss,
         "invocation": ctx["invocation"],
         "result": objs[0] if len(objs) == 1 else objs,
     }
