@@ -116,8 +116,12 @@ pub struct PlanArgs {
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub max_synth: usize,
     /// Worker threads for building and simulating the network (0: one per core).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
     pub threads: u32,
+    /// Refuse a network whose simulation's memory estimate exceeds SIZE (as `spikefab sim`;
+    /// default: the memory available). The planner's rows come on top (docs/plan.md).
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
     /// Print one JSON object instead of the tables.
     #[arg(long)]
     pub json: bool,

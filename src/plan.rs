@@ -35,6 +35,16 @@ pub fn plan(a: &PlanArgs) -> Result<(), CliError> {
         ))
     })?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
+    // the plan builds and simulates the network: refuse, before building,
+    // one that would not fit in memory (the rows of the search come on top)
+    crate::run::check_memory(
+        &spikefab_sim::memory::estimate(
+            &r.net,
+            spikefab_sim::memory::Job::Simulate,
+            a.threads as usize,
+        ),
+        a.max_memory,
+    )?;
     let o = PlanOptions {
         steps: a.steps,
         clock_mhz: a.clock_mhz,

@@ -129,6 +129,26 @@ fn a_row_just_below_the_limit_is_refused_by_the_memory_estimate_not_an_abort() {
         "{err}"
     );
     assert!(!d.join("out").exists(), "nothing written");
+    // `plan` simulates the network too: refused before it is built
+    let err = fails(&spikefab_within(
+        d,
+        &[
+            "plan",
+            "big.toml",
+            "--part",
+            "xcu55c",
+            "--max-memory",
+            "16G",
+        ],
+        FAST,
+    ));
+    assert!(
+        err.starts_with(
+            "error: not enough memory: simulating this network needs about 88.0 GiB, more than the \
+             limit of 16.0 GiB (--max-memory); nothing was built:"
+        ),
+        "{err}"
+    );
     // The default limit is the memory available: no machine this runs on
     // has 88 GiB free for it... unless it does, so only `check` is asked.
     let out = spikefab_within(d, &["check", "big.toml"], FAST);
