@@ -71,7 +71,7 @@ pub fn check(args: &CheckArgs) -> Result<(), CliError> {
             "note: more than {limit}: spikefab sim would refuse it\n"
         )),
         Some(limit) => s.push_str(&format!(
-            "within {limit}; sim, gen and cosim check their own estimate before building\n"
+            "within {limit}; sim, gen, cosim and plan check their own estimate before building\n"
         )),
         None => {}
     }
