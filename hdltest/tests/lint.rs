@@ -646,6 +646,30 @@ fn verilator_lint_wall_is_clean_for_every_module_and_parameter_set() {
     println!("lint: verilator --lint-only -Wall clean for {runs} module/parameter sets");
 }
 
+/// hdl/ as a whole (every module, defaults, with the waivers file): not a
+/// single message, so `verilator --lint-only -Wall` over the directory is
+/// clean as it is for each module alone.
+#[test]
+fn verilator_lint_wall_is_clean_over_all_of_hdl_together() {
+    require_tool("verilator", "verilator");
+    let out = Command::new("verilator")
+        .arg("--lint-only")
+        .arg("-Wall")
+        .arg(hdl_file("lint_waivers.vlt"))
+        .args(hdl_sources())
+        .output()
+        .expect("run verilator");
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && log.trim().is_empty(),
+        "verilator --lint-only -Wall hdl/lint_waivers.vlt hdl/*.v is not clean:\n{log}"
+    );
+}
+
 #[test]
 fn iverilog_elaborates_every_module_without_warnings() {
     let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "elab");
