@@ -807,12 +807,7 @@ impl Cost {
                 mesh_rows: rows,
                 mesh_cols: cols,
                 store: store_of(core, mem),
-                hist_words: if groups > 1 {
-                    core.n_neurons
-                        .div_ceil(u64::from(spikefab_hdl::mesh::NI_HIST_W))
-                } else {
-                    0
-                },
+                hist_words: spikefab_plan::Machine::hist_words(groups, core.n_neurons),
             },
             rows: spikefab_plan::RowMap::grouped(
                 &engine.syn,
@@ -1295,11 +1290,13 @@ pub fn run_lockstep_recorded(
                     true,
                     &post,
                 )
-            } else {
+            } else if cost.rows.groups() > 1 {
                 // delay groups: this step replays earlier steps' spikes
                 spike_history.push(exp.spikes.clone());
                 let t = spike_history.len() - 1;
                 spikefab_plan::cycles::step_at(&cost.machine, &cost.rows, &spike_history, t).cycles
+            } else {
+                spikefab_plan::cycles::step(&cost.machine, &cost.rows, &exp.spikes).cycles
             };
             report.model_cycles_per_step.push(m);
         }

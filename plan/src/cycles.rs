@@ -124,11 +124,24 @@ pub struct Machine {
     pub mesh_cols: u32,
     pub store: Store,
     /// Words of a network interface's spike history per step (delay
-    /// groups: `ceil(N_NEURONS / 32)`; 0 without).
+    /// groups: `ceil(N_NEURONS / HIST_W)`; 0 without): [`Machine::hist_words`].
     pub hist_words: u64,
 }
 
+/// Bits of a network interface's spike-history word (`snn_noc_ni`).
+const HIST_W: u64 = spikefab_hdl::mesh::NI_HIST_W as u64;
+
 impl Machine {
+    /// The words of spike history a network interface keeps per step for a
+    /// core of `neurons` neurons with `groups` delay groups (0 with one).
+    pub fn hist_words(groups: u32, neurons: u64) -> u64 {
+        if groups > 1 {
+            neurons.div_ceil(HIST_W)
+        } else {
+            0
+        }
+    }
+
     pub fn cores(&self) -> usize {
         (self.mesh_rows.max(1) * self.mesh_cols.max(1)) as usize
     }
@@ -317,7 +330,7 @@ pub fn step_at(machine: &Machine, rows: &RowMap, history: &[Vec<u32>], t: usize)
     let replays: Vec<(u32, &[u32])> = (1..rows.groups())
         .filter_map(|g| {
             let back = g as usize * s;
-            (rows.groups() > 1 && t >= back).then(|| (g, history[t - back].as_slice()))
+            (t >= back).then(|| (g, history[t - back].as_slice()))
         })
         .collect();
     step_replayed(machine, rows, &history[t], &replays)
@@ -376,7 +389,6 @@ pub fn step_replayed(
     let mut scan = vec![1u64; k];
     let nw = machine.hist_words.max(1);
     let mut word = vec![u64::MAX; k]; // the word being replayed per core
-    let mut groups_done = vec![0u64; k]; // words of groups before this one
     for &(g, sp) in replays {
         // every core scans all its words of the group; packets per spike
         let mut seen = vec![false; k];
@@ -387,7 +399,7 @@ pub fn step_replayed(
                 word[s] = u64::MAX;
             }
             let local = u64::from(j - rows.ranges.get(s).map_or(0, |r| r.0));
-            let w = local / 32;
+            let w = local / HIST_W;
             if word[s] != w {
                 // the empty words before w (3 cycles each), then w's read
                 let before = if word[s] == u64::MAX { 0 } else { word[s] + 1 };
@@ -409,7 +421,6 @@ pub fn step_replayed(
             // the rest of the group's words
             let done = if seen[s] { word[s] + 1 } else { 0 };
             scan[s] += 3 * (nw - done);
-            groups_done[s] += nw;
             word[s] = u64::MAX;
         }
     }

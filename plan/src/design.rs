@@ -411,11 +411,7 @@ pub fn evaluate_shared(
     }
     let pu = part_use(&mems, u64::from(k), ext_bytes, inp.part);
     let machine = Machine {
-        hist_words: if groups > 1 {
-            npc.div_ceil(u64::from(spikefab_hdl::mesh::NI_HIST_W))
-        } else {
-            0
-        },
+        hist_words: Machine::hist_words(groups, npc),
         mesh_rows: if k == 1 { 1 } else { mr },
         mesh_cols: if k == 1 { 1 } else { mc },
         store: match core.ext {
