@@ -169,6 +169,10 @@ SINGLE = {
     "verif-balanced-1s": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "scale", "--",
                                                  "--exact", "the_balanced_network_matches_for_one_biological_second",
                                                  "--nocapture"]),
+    # The cycle model against co-simulation (docs/hardware.md, "Cycle cost of
+    # a step"): one JSON line per validation run of cosim/tests/cycle_model.rs.
+    "cycle-model": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "cycle_model", "--",
+                                           "--nocapture"]),
     "verif-rails": ("verification.jsonl", ["cargo", "test", "-p", "spikefab-cosim", "--test", "rails", "--",
                                            "--nocapture", "--test-threads", "1"]),
     "verif-mesh4x4": ("verification.jsonl", ["cargo", "test", "--release", "-p", "spikefab-cosim", "--test", "mesh",

@@ -4,7 +4,8 @@
 //! (replayed spikes), each run in lockstep
 //! with the reference (so the cycles are those of a correct run). The mean
 //! cycles per step must be within 5% of the model's; the worst step's
-//! ratio is printed. `SPIKEFAB_CYCLE_MODEL_STEPS=1` prints every step.
+//! ratio is printed, and one JSON line per run (`scripts/measure.sh
+//! cycle-model`). `SPIKEFAB_CYCLE_MODEL_STEPS=1` prints every step.
 
 use std::path::{Path, PathBuf};
 
@@ -108,6 +109,14 @@ fn check(what: &str, r: &LockstepReport) -> (f64, f64) {
     println!(
         "{what}: {} steps, measured {:.1} cycles/step, model {:.1}, measured/model {ratio:.4}, \
          worst step measured/model {worst:.4}",
+        r.steps,
+        measured as f64 / n,
+        model as f64 / n
+    );
+    // one JSON line per run (scripts/measure.sh cycle-model records them)
+    println!(
+        "{{\"run\": \"{what}\", \"steps\": {}, \"measured_cycles_per_step\": {:.2}, \
+         \"model_cycles_per_step\": {:.2}, \"ratio\": {ratio:.5}, \"worst_step_ratio\": {worst:.5}}}",
         r.steps,
         measured as f64 / n,
         model as f64 / n
