@@ -303,6 +303,26 @@ impl Scanner {
         self.buf.clear();
     }
 
+    /// Give up on the frame being assembled: drop its sync byte and hunt
+    /// again in the bytes after it, as a bad CRC would. For a host whose
+    /// deadline passed while the scanner waited for the rest of a frame: a
+    /// sync byte in garbage followed by a large length field would
+    /// otherwise hold back the good frames behind it until that many more
+    /// bytes came. Returns what the rescan found (nothing when no byte is
+    /// held).
+    pub fn resync(&mut self) -> Vec<Scan> {
+        if self.buf.is_empty() {
+            return Vec::new();
+        }
+        self.buf.drain(..1);
+        let mut out = vec![Scan::Dropped {
+            bytes: 1,
+            why: "gave up waiting for the rest of a frame".into(),
+        }];
+        out.extend(self.push(&[]));
+        out
+    }
+
     /// Add bytes; returns what they completed, in order.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<Scan> {
         self.buf.extend_from_slice(bytes);
@@ -598,6 +618,29 @@ mod tests {
             // covers that case); otherwise b is found intact
             assert!(frames.iter().all(|f| f.seq == 2), "flip at {k}");
         }
+    }
+
+    #[test]
+    fn resync_gives_up_a_frame_whose_length_was_garbage_and_finds_the_one_behind() {
+        let good = encode(SYNC_RESP, 5, 1, 0, &[1, 2, 3, 4]).unwrap();
+        // a sync byte and a header that announces 200 bytes, then the frame
+        let mut bytes = vec![SYNC_RESP, 9, 1, 0, 200, 0];
+        bytes.extend_from_slice(&good);
+        let mut s = Scanner::new(SYNC_RESP);
+        assert!(!s.push(&bytes).iter().any(|x| matches!(x, Scan::Frame(_))));
+        assert_eq!(s.pending(), bytes.len());
+        let found: Vec<_> = s
+            .resync()
+            .into_iter()
+            .filter_map(|x| match x {
+                Scan::Frame(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].seq, 5);
+        assert_eq!(s.pending(), 0);
+        assert!(s.resync().is_empty());
     }
 
     fn beats_of(words: &[(u16, u8, u32, usize)]) -> Vec<LoadBeat> {
