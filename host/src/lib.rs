@@ -1,4 +1,15 @@
 //! spikefab's host link (docs/runtime.md): the frame protocol, written once
-//! ([`proto`]).
+//! ([`proto`]); the byte pipe a link runs over ([`transport`]); and the
+//! protocol's reference model of the board side ([`model`]), to test
+//! against.
 
+pub mod fault;
+pub mod model;
+// proto.rs is the protocol written once and changes only by additions; its
+// `len % n != 0` checks predate this lint
+#[allow(clippy::manual_is_multiple_of)]
 pub mod proto;
+mod rng;
+pub mod transport;
+
+pub use transport::{Deadline, Transport, TransportError};
