@@ -1,9 +1,12 @@
 //! spikefab's host link (docs/runtime.md): the frame protocol, written once
-//! ([`proto`]); the byte pipe a link runs over ([`transport`]); and the
-//! protocol's reference model of the board side ([`model`]), to test
-//! against.
+//! ([`proto`]); the byte pipe a link runs over ([`transport`]) and fault
+//! injection on it ([`fault`]); the host side of the protocol ([`link`])
+//! and the driver a user calls ([`board`]); and the protocol's reference
+//! model of the board side ([`model`]), to test against.
 
+pub mod board;
 pub mod fault;
+pub mod link;
 pub mod model;
 // proto.rs is the protocol written once and changes only by additions; its
 // `len % n != 0` checks predate this lint
@@ -12,4 +15,6 @@ pub mod proto;
 mod rng;
 pub mod transport;
 
+pub use board::{Board, BoardConfig, BoardError, BoardStatus, RunProgress, RunReport};
+pub use link::{BoardId, Link, LinkConfig, LinkError, LinkStats, LoadProgress, RequestId};
 pub use transport::{Deadline, Transport, TransportError};
