@@ -1,8 +1,9 @@
 //! spikefab's host link (docs/runtime.md): the frame protocol, written once
-//! ([`proto`]); the byte pipe a link runs over ([`transport`]) and fault
-//! injection on it ([`fault`]); the host side of the protocol ([`link`])
-//! and the driver a user calls ([`board`]); and the protocol's reference
-//! model of the board side ([`model`]), to test against.
+//! ([`proto`]); the byte pipe a link runs over ([`transport`]) and its
+//! transports ([`serial`], [`xdma`], fault injection in [`fault`]); the
+//! host side of the protocol ([`link`]) and the driver a user calls
+//! ([`board`]); and the protocol's reference model of the board side
+//! ([`model`]), to test against.
 
 pub mod board;
 pub mod fault;
@@ -13,7 +14,9 @@ pub mod model;
 #[allow(clippy::manual_is_multiple_of)]
 pub mod proto;
 mod rng;
+pub mod serial;
 pub mod transport;
+pub mod xdma;
 
 pub use board::{Board, BoardConfig, BoardError, BoardStatus, RunProgress, RunReport};
 pub use link::{BoardId, Link, LinkConfig, LinkError, LinkStats, LoadProgress, RequestId};
