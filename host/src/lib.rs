@@ -3,7 +3,8 @@
 //! transports ([`serial`], [`xdma`], fault injection in [`fault`]); the
 //! host side of the protocol ([`link`]) and the driver a user calls
 //! ([`board`]); and the protocol's reference model of the board side
-//! ([`model`]), to test against.
+//! ([`model`]), to test against; the virtual board ([`virtual_board`]):
+//! the verilated board core behind the same transport trait.
 
 pub mod board;
 pub mod fault;
@@ -16,6 +17,7 @@ pub mod proto;
 mod rng;
 pub mod serial;
 pub mod transport;
+pub mod virtual_board;
 pub mod xdma;
 
 pub use board::{Board, BoardConfig, BoardError, BoardStatus, RunProgress, RunReport};

@@ -1,0 +1,300 @@
+//! The virtual board: the verilated board core (`spikefab_fpga_core`, the
+//! very wrapper a board build holds, with its host link and spike buffer)
+//! driven through its byte streams, cycle by cycle. It is a
+//! [`Transport`](crate::transport::Transport): the same [`Link`](crate::link::Link)
+//! and [`Board`](crate::board::Board) that talk to a board over a UART talk
+//! to it. Time is simulated time at [`VirtualBoard::clock_hz`]: a deadline
+//! of 1 ms waits 100,000 cycles at 100 MHz, whatever the wall clock says.
+//!
+//! The byte streams are the wrapper's: a byte enters when `rx_valid_i` and
+//! `rx_ready_o` are high at a rising edge, and leaves when `tx_valid_o` and
+//! `tx_ready_i` are. No UART bit timing: the PHY has its own unit tests, so
+//! the virtual board runs at co-simulation speed.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use spikefab_cosim::{build, Model, ModelSpec, Port, PortId, RandReset};
+
+use crate::transport::{Deadline, Transport, TransportError};
+
+/// The wrapper's ports besides the clock: (name, input?, width).
+const PORTS: [(&str, bool, u32); 9] = [
+    ("rst_i", true, 1),
+    ("rx_valid_i", true, 1),
+    ("rx_data_i", true, 8),
+    ("rx_ready_o", false, 1),
+    ("rx_err_i", true, 1),
+    ("tx_valid_o", false, 1),
+    ("tx_data_o", false, 8),
+    ("tx_ready_i", true, 1),
+    ("status_o", false, 4),
+];
+
+/// Cycles run between two looks at `tx_valid_o` while nothing is to be
+/// sent (the board holds a byte it offers, so nothing is lost; it only
+/// waits up to this many cycles longer).
+const IDLE_BATCH: u64 = 32;
+
+/// Errors of the virtual board.
+#[derive(Debug, thiserror::Error)]
+pub enum VirtualError {
+    #[error("virtual board: {0}")]
+    Cosim(#[from] spikefab_cosim::CosimError),
+}
+
+struct Ports {
+    rst: PortId,
+    rx_valid: PortId,
+    rx_data: PortId,
+    rx_ready: PortId,
+    rx_err: PortId,
+    tx_valid: PortId,
+    tx_data: PortId,
+    tx_ready: PortId,
+    status: PortId,
+}
+
+/// A verilated board core behind a byte pipe.
+pub struct VirtualBoard {
+    model: Model,
+    p: Ports,
+    inbox: VecDeque<u8>,
+    outbox: VecDeque<u8>,
+    clock_hz: f64,
+    name: String,
+    /// Bytes the board took, and gave.
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+}
+
+/// The model spec of the virtual board whose sources (leaves first, the
+/// wrapper `top` last) are `sources`.
+pub fn spec(top: &str, sources: &[PathBuf]) -> ModelSpec {
+    let mut s = ModelSpec::new(top, sources.to_vec(), "clk_i");
+    for (name, input, width) in PORTS {
+        s = s.port(if input {
+            Port::input(name, width)
+        } else {
+            Port::output(name, width)
+        });
+    }
+    s
+}
+
+impl VirtualBoard {
+    /// Verilate (or find in `cache_root`) the board core `top` of
+    /// `sources`, instantiate it with Verilator's random initial values
+    /// from `seed`, and hold it in reset for 4 cycles.
+    pub fn open(
+        top: &str,
+        sources: &[PathBuf],
+        cache_root: &Path,
+        seed: u32,
+        clock_hz: f64,
+    ) -> Result<VirtualBoard, VirtualError> {
+        let lib = build(&spec(top, sources), cache_root)?;
+        VirtualBoard::from_model(lib.instantiate(seed.max(1), RandReset::Random)?, clock_hz)
+    }
+
+    /// A board around an instantiated model of the wrapper.
+    pub fn from_model(mut model: Model, clock_hz: f64) -> Result<VirtualBoard, VirtualError> {
+        let p = Ports {
+            rst: model.port("rst_i")?,
+            rx_valid: model.port("rx_valid_i")?,
+            rx_data: model.port("rx_data_i")?,
+            rx_ready: model.port("rx_ready_o")?,
+            rx_err: model.port("rx_err_i")?,
+            tx_valid: model.port("tx_valid_o")?,
+            tx_data: model.port("tx_data_o")?,
+            tx_ready: model.port("tx_ready_i")?,
+            status: model.port("status_o")?,
+        };
+        model.set(p.rst, 1)?;
+        model.set(p.rx_valid, 0)?;
+        model.set(p.rx_data, 0)?;
+        model.set(p.rx_err, 0)?;
+        model.set(p.tx_ready, 0)?;
+        model.ticks(4)?;
+        model.set(p.rst, 0)?;
+        Ok(VirtualBoard {
+            model,
+            p,
+            inbox: VecDeque::new(),
+            outbox: VecDeque::new(),
+            clock_hz,
+            name: "virtual board (verilated spikefab_fpga_core)".into(),
+            bytes_in: 0,
+            bytes_out: 0,
+        })
+    }
+
+    /// The simulated clock.
+    pub fn clock_hz(&self) -> f64 {
+        self.clock_hz
+    }
+
+    /// Cycles simulated since the model was created.
+    pub fn cycles(&self) -> u64 {
+        self.model.cycles()
+    }
+
+    /// The status bits (heartbeat, step bit, spike signature, overrun).
+    pub fn status(&self) -> Result<u64, VirtualError> {
+        Ok(self.model.get(self.p.status)?)
+    }
+
+    /// Queue bytes for the board.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.inbox.extend(bytes);
+    }
+
+    /// Bytes the board sent that nobody has taken.
+    pub fn take_output(&mut self) -> Vec<u8> {
+        self.outbox.drain(..).collect()
+    }
+
+    /// Bytes queued for the board, not yet taken by it.
+    pub fn pending_input(&self) -> usize {
+        self.inbox.len()
+    }
+
+    /// Run at most `max_cycles` cycles, feeding queued bytes and taking the
+    /// board's; returns early, at a byte boundary, once the board has sent
+    /// something and no input is pending. Returns the cycles run.
+    pub fn run(&mut self, max_cycles: u64) -> Result<u64, VirtualError> {
+        let m = &mut self.model;
+        let p = &self.p;
+        let mut n = 0u64;
+        while n < max_cycles {
+            if self.inbox.is_empty() {
+                if !self.outbox.is_empty() {
+                    break;
+                }
+                // nothing to feed: look at the output every few cycles only
+                m.set(p.rx_valid, 0)?;
+                m.set(p.tx_ready, 0)?;
+                m.eval()?;
+                if m.get(p.tx_valid)? == 0 {
+                    let k = IDLE_BATCH.min(max_cycles - n);
+                    m.ticks(k)?;
+                    n += k;
+                    continue;
+                }
+            }
+            let feed = self.inbox.front().copied();
+            m.set(p.rx_valid, u64::from(feed.is_some()))?;
+            m.set(p.rx_data, u64::from(feed.unwrap_or(0)))?;
+            m.set(p.tx_ready, 1)?;
+            m.eval()?;
+            let took = feed.is_some() && m.get(p.rx_ready)? != 0;
+            let gave = (m.get(p.tx_valid)? != 0).then(|| m.get(p.tx_data));
+            m.tick()?;
+            n += 1;
+            if took {
+                self.inbox.pop_front();
+                self.bytes_in += 1;
+            }
+            if let Some(b) = gave {
+                self.outbox.push_back(b? as u8);
+                self.bytes_out += 1;
+            }
+        }
+        m.set(p.rx_valid, 0)?;
+        m.set(p.tx_ready, 0)?;
+        Ok(n)
+    }
+
+    fn cycles_of(&self, d: Duration) -> u64 {
+        (d.as_secs_f64() * self.clock_hz).ceil().max(1.0) as u64
+    }
+}
+
+impl Transport for VirtualBoard {
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> Result<(), TransportError> {
+        self.push(bytes);
+        Ok(())
+    }
+
+    fn recv(&mut self, buf: &mut [u8], deadline: Deadline) -> Result<usize, TransportError> {
+        if self.outbox.is_empty() {
+            let max = self.cycles_of(deadline.wait);
+            self.run(max)
+                .map_err(|e| TransportError::Other(format!("{}: {e}", self.name)))?;
+        }
+        let n = buf.len().min(self.outbox.len());
+        for (k, b) in self.outbox.drain(..n).enumerate() {
+            buf[k] = b;
+        }
+        Ok(n)
+    }
+
+    /// Simulated time: the cycles run over the clock.
+    fn now(&self) -> Duration {
+        Duration::from_secs_f64(self.model.cycles() as f64 / self.clock_hz)
+    }
+}
+
+/// Serve `board` on a byte stream in wall-clock time (the master side of a
+/// pseudo-terminal pair, for the serial transport on its slave side): bytes
+/// read from `io` are fed to the board, which runs in chunks of `chunk`
+/// cycles whether or not bytes come (a step runs while the host waits), and
+/// its bytes are written back. `io` is switched to non-blocking reads.
+/// Returns when the other side is closed (a read of 0 bytes, or `EIO`,
+/// what a pseudo-terminal's master reads once its slave is closed) or when
+/// `stop` is set.
+pub fn serve(
+    board: &mut VirtualBoard,
+    io: &mut std::fs::File,
+    chunk: u64,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<(), String> {
+    use std::io::{ErrorKind, Read, Write};
+    use std::os::fd::AsRawFd;
+    let fd = io.as_raw_fd();
+    // SAFETY: `fd` is the open descriptor of `io`, borrowed for the whole
+    // call; F_GETFL/F_SETFL read and set its status flags and touch no
+    // memory of ours.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    // SAFETY: as above.
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK) } < 0 {
+        return Err(format!(
+            "cannot make the served stream non-blocking: {}",
+            std::io::Error::last_os_error()
+        ));
+    }
+    let closed = |e: &std::io::Error| {
+        e.raw_os_error() == Some(libc::EIO) || e.kind() == ErrorKind::BrokenPipe
+    };
+    let mut buf = [0u8; 4096];
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        match io.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => board.push(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if closed(&e) => return Ok(()),
+            Err(e) => return Err(format!("virtual board: reading the host's bytes: {e}")),
+        }
+        board.run(chunk).map_err(|e| e.to_string())?;
+        let out = board.take_output();
+        let mut rest: &[u8] = &out;
+        while !rest.is_empty() {
+            match io.write(rest) {
+                Ok(n) => rest = &rest[n..],
+                Err(e)
+                    if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted =>
+                {
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+                Err(e) if closed(&e) => return Ok(()),
+                Err(e) => return Err(format!("virtual board: writing to the host: {e}")),
+            }
+        }
+    }
+    Ok(())
+}
