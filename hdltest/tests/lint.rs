@@ -51,6 +51,15 @@ const LINT_SETS: &[(&str, &[Params])] = &[
         ],
     ),
     (
+        "snn_host_link",
+        &[
+            &[],
+            &[("CORE_W", 16)],
+            &[("CORE_W", 5), ("IDLE_CYCLES", 1)],
+            &[("CORE_W", 7), ("IDLE_CYCLES", 53)],
+        ],
+    ),
+    (
         "snn_poisson",
         &[
             &[],
@@ -753,6 +762,9 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_pipe_ctrl", &[("STAGES", 0)], "STAGES"),
     ("snn_rst_sync", &[("STAGES", 1)], "STAGES"),
     ("snn_heartbeat", &[("DIV", 0)], "DIV"),
+    ("snn_host_link", &[("CORE_W", 0)], "CORE_W"),
+    ("snn_host_link", &[("CORE_W", 17)], "CORE_W"),
+    ("snn_host_link", &[("IDLE_CYCLES", 0)], "IDLE_CYCLES"),
     ("snn_mem", &[("WIDTH", 0)], "WIDTH"),
     ("snn_mem", &[("DEPTH", 0)], "DEPTH"),
     ("snn_mem", &[("LANE_W", 0)], "LANE_W"),
