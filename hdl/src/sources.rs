@@ -44,13 +44,16 @@ pub const NOC: &[Source] = &[source!("snn_noc_router.v"), source!("snn_noc_mesh.
 /// [`CORE`] and [`NOC`]).
 pub const MESH_TOP: &[Source] = &[source!("snn_noc_ni.v"), source!("snn_mesh_top.v")];
 
-/// The board-shell modules: the reset synchronizer, the heartbeat LED and
-/// the host link (docs/runtime.md) (used by the generated FPGA core and
-/// shells of `spikefab build`).
+/// The board-shell modules: the reset synchronizer, the heartbeat LED, the
+/// host link (docs/runtime.md), its UART and its spike buffer (used by the
+/// generated FPGA core and shells of `spikefab build`).
 pub const BOARD: &[Source] = &[
     source!("snn_rst_sync.v"),
     source!("snn_heartbeat.v"),
     source!("snn_host_link.v"),
+    source!("snn_uart_rx.v"),
+    source!("snn_uart_tx.v"),
+    source!("snn_spike_merge.v"),
 ];
 
 /// Every file a mesh of cores needs: [`CORE`], [`NOC`], [`MESH_TOP`].

@@ -60,6 +60,37 @@ const LINT_SETS: &[(&str, &[Params])] = &[
         ],
     ),
     (
+        "snn_uart_rx",
+        &[
+            &[],
+            &[("CLKS_PER_BIT", 4)],
+            &[("CLKS_PER_BIT", 7)],
+            &[("CLKS_PER_BIT", 8)],
+            &[("CLKS_PER_BIT", 100000)],
+        ],
+    ),
+    (
+        "snn_uart_tx",
+        &[
+            &[],
+            &[("CLKS_PER_BIT", 4)],
+            &[("CLKS_PER_BIT", 5)],
+            &[("CLKS_PER_BIT", 8)],
+            &[("CLKS_PER_BIT", 100000)],
+        ],
+    ),
+    (
+        "snn_spike_merge",
+        &[
+            &[],
+            &[("LANES", 3), ("GID_W", 17), ("DEPTH", 33), ("ROOM", 1)],
+            &[("LANES", 7), ("DEPTH", 5), ("ROOM", 5)],
+            &[("LANES", 2), ("GID_W", 1), ("DEPTH", 2), ("ROOM", 1)],
+            &[("LANES", 256), ("GID_W", 32), ("DEPTH", 2), ("ROOM", 2)],
+            &[("LANES", 255), ("DEPTH", 4096), ("ROOM", 4000)],
+        ],
+    ),
+    (
         "snn_poisson",
         &[
             &[],
@@ -765,6 +796,13 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_host_link", &[("CORE_W", 0)], "CORE_W"),
     ("snn_host_link", &[("CORE_W", 17)], "CORE_W"),
     ("snn_host_link", &[("IDLE_CYCLES", 0)], "IDLE_CYCLES"),
+    ("snn_uart_rx", &[("CLKS_PER_BIT", 3)], "CLKS_PER_BIT"),
+    ("snn_uart_tx", &[("CLKS_PER_BIT", 3)], "CLKS_PER_BIT"),
+    ("snn_spike_merge", &[("LANES", 0)], "LANES"),
+    ("snn_spike_merge", &[("LANES", 257)], "LANES"),
+    ("snn_spike_merge", &[("GID_W", 33)], "GID_W"),
+    ("snn_spike_merge", &[("DEPTH", 1), ("ROOM", 1)], "DEPTH"),
+    ("snn_spike_merge", &[("DEPTH", 33), ("ROOM", 34)], "ROOM"),
     ("snn_mem", &[("WIDTH", 0)], "WIDTH"),
     ("snn_mem", &[("DEPTH", 0)], "DEPTH"),
     ("snn_mem", &[("LANE_W", 0)], "LANE_W"),
