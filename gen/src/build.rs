@@ -132,3 +132,47 @@ pub fn build_mesh_model(
         .map_err(build)?;
     Ok(NetModel::new(model, syn))
 }
+
+/// A single-core config sized to `net` (what `spikefab build` uses without
+/// `--hw`): `base` (its numerics, STDP rules, store) with exactly the
+/// network's neurons, rows, populations and synapses, the delay ring cut
+/// to the network's largest delay (`numerics.max_delay_steps`, so `SLOTS`
+/// is one more), STDP on when the network is plastic, and no observation
+/// ports. The network is built once with a generous template to count;
+/// its quantization does not change (its delays all fit the ring).
+pub fn sized_config(net: &Network, base: &HwConfig, threads: usize) -> Result<HwConfig, GenError> {
+    let counts = network_counts(net);
+    let plastic = !plastic_projections(net).is_empty();
+    let mut t = base.clone();
+    t.neurons_per_core = counts.neurons.clamp(1, crate::hwconfig::CORE_MAX_NEURONS);
+    t.max_rows = t.neurons_per_core;
+    t.max_pops = (net.populations.len() as u64).max(1);
+    t.syn_depth = crate::hwconfig::CORE_MAX_SYN_DEPTH;
+    t.stdp = t.stdp || plastic;
+    t.observe = false;
+    t.mesh = None;
+    t.max_slots = None;
+    let m = build_core_model(net, &t, threads)?;
+    let c = m.counts_for(&t);
+    let mut hw = t;
+    hw.name = "sized".into();
+    hw.syn_depth = c.synapses.unwrap_or(1).max(1);
+    if plastic {
+        hw.inc_depth = c.plastic.max(1);
+        hw.n_rules = c.rules.max(1);
+    }
+    let d = c.max_delay.unwrap_or(1).max(1);
+    hw.numerics.max_delay_steps = u32::try_from(d).unwrap_or(u32::MAX);
+    hw.description = format!(
+        "sized for network '{}': {} neurons, {} synapses, {} populations, delays up to {} steps ({} slots){}",
+        net_name(net),
+        hw.neurons_per_core,
+        hw.syn_depth,
+        hw.max_pops,
+        d,
+        d + 1,
+        if plastic { ", STDP" } else { ", static" }
+    );
+    hw.check()?;
+    Ok(hw)
+}
