@@ -1,25 +1,24 @@
 //! `spikefab_fpga_core.v`: the part of a board design that simulates like
-//! any other RTL (verilog-ethernet's `fpga_core.v`): the generated network
-//! accelerator (`spikefab_net`), a step timer that starts a step every
-//! `STEP_CYCLES` cycles (real time: one step per `dt` of the network), the
-//! heartbeat LED and three status bits. No vendor primitive: the board
-//! shell (`spikefab_shell.v`, [`crate::shell`]) owns clocking, the reset
-//! synchronizer and the pins.
+//! any other RTL (verilog-ethernet's `fpga_core.v`): the accelerator (a
+//! single core or a mesh), the host link (`snn_host_link`: frames, the
+//! register map, the load port, run control; docs/runtime.md), the spike
+//! buffer (`snn_spike_merge`), the heartbeat and the status bits. Its host
+//! side is a byte stream in each direction (valid/ready); the board shell
+//! (`spikefab_shell.v`, [`crate::shell`]) puts a PHY there (a UART), and the
+//! virtual board drives the bytes directly. No vendor primitive.
 //!
 //! The status bits (the shell puts them on LEDs where the board has them):
 //! - `status_o[0]`: heartbeat (`snn_heartbeat`, 1 Hz at the core clock);
 //! - `status_o[1]`: bit 13 of the step counter (toggles every 8,192
 //!   steps: 0.82 s at 10,000 steps per second);
 //! - `status_o[2]`: parity of a running XOR of every spike's step and
-//!   neuron (a spike signature; it keeps the spike outputs observable, so
-//!   that synthesis does not remove the accelerator);
-//! - `status_o[3]`: overrun, sticky until reset: a step was due while the
-//!   previous one was still running (the accelerator is slower than real
-//!   time at this clock).
+//!   neuron (a spike signature: it flickers while spikes flow);
+//! - `status_o[3]`: overrun, sticky until reset: a paced step started late
+//!   (the accelerator is slower than the pace the host set).
 //!
-//! The load port is tied off (the memories start from their `$readmemh`
-//! images) and the spike stream is always ready. The host link that will
-//! load networks and read spikes is a later step (docs/build.md).
+//! Steps start only when the host says so (register `RUN`), and only when
+//! every lane of the spike buffer has room for one spike of each of its
+//! core's neurons: a step cannot overflow the buffer, so no spike is lost.
 
 use std::fmt::Write as _;
 
@@ -34,63 +33,131 @@ pub const STATUS_W: u32 = 4;
 /// The step-counter bit on `status_o[1]`.
 pub const STEP_LED_BIT: u32 = 13;
 
-/// How the core wrapper drives or reads each port of the network top;
-/// `Err` names a port it does not know (the generator and this wrapper
-/// disagree: a bug, reported rather than guessed).
-fn connection(p: &Port) -> Result<String, String> {
-    let n = p.name.as_str();
-    Ok(match (p.dir, n) {
-        (Dir::In, "clk_i") => "clk_i".into(),
-        (Dir::In, "rst_i") => "rst_i".into(),
-        (Dir::In, "start_i") => "start".into(),
-        (Dir::In, "spk_ready_i") => "1'b1".into(),
-        (Dir::In, _) if p.role == Role::Load => p.zero(),
-        (Dir::In, _) => return Err(n.to_string()),
-        (Dir::Out, _) => format!("net_{}", p.stem()),
-    })
-}
-
-/// The outputs of the network top the wrapper reads.
-const USED: &[&str] = &[
-    "busy_o",
-    "step_o",
-    "spk_valid_o",
-    "spk_step_o",
-    "spk_neuron_o",
+/// The host-side ports of [`FPGA_CORE`] besides `clk_i`, `rst_i` and
+/// `status_o`, in declaration order: (name, direction, width).
+pub const LINK_PORTS: [(&str, Dir, u32); 7] = [
+    ("rx_valid_i", Dir::In, 1),
+    ("rx_data_i", Dir::In, 8),
+    ("rx_ready_o", Dir::Out, 1),
+    ("rx_err_i", Dir::In, 1),
+    ("tx_valid_o", Dir::Out, 1),
+    ("tx_data_o", Dir::Out, 8),
+    ("tx_ready_i", Dir::In, 1),
 ];
 
-/// The text of `spikefab_fpga_core.v` for a network top `net_top` with
-/// ports `ports`. `head` is the generated-file header line.
-pub fn fpga_core_verilog(
-    head: &str,
-    net_top: &str,
-    ports: &[Port],
-    heartbeat_div: u64,
-    step_cycles: u64,
-    clock_mhz: f64,
-    dt_ms: f64,
-) -> Result<String, String> {
-    for u in USED {
-        if !ports.iter().any(|p| p.name == *u) {
-            return Err(format!("the network top has no port {u}"));
+/// What the wrapper needs to know about the accelerator and the link.
+#[derive(Debug, Clone)]
+pub struct CoreDesign<'a> {
+    /// The accelerator's top module (`spikefab_net`, `spikefab_top`,
+    /// `spikefab_mesh_top`).
+    pub net_top: &'a str,
+    /// Its ports, as its manifest lists them.
+    pub ports: &'a [Port],
+    /// The accelerator's config hash (registers `HASH_LO`/`HASH_HI`).
+    pub config_hash: u64,
+    /// Neuron capacity of one core: one lane of the spike buffer must have
+    /// room for this many spikes before a step starts.
+    pub lane_neurons: u64,
+    /// Clock cycles per half period of the heartbeat.
+    pub heartbeat_div: u64,
+    /// The link's gap limit inside a frame, in clock cycles.
+    pub idle_cycles: u64,
+    /// The core clock (comments only).
+    pub clock_mhz: f64,
+}
+
+/// Records each lane of the spike buffer holds: two steps' worth, so that
+/// the host can drain one step while the next runs.
+pub fn spike_depth(lane_neurons: u64) -> u64 {
+    2 * lane_neurons.max(1)
+}
+
+/// The text of `spikefab_fpga_core.v`. `head` is the generated-file header
+/// line. `Err` names a port of the accelerator the wrapper cannot connect
+/// (a config the board core does not support yet, or a generator bug).
+pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
+    let find = |n: &str| d.ports.iter().find(|p| p.name == n);
+    for u in ["start_i", "busy_o", "step_o", "spk_valid_o", "spk_step_o"] {
+        if find(u).is_none() {
+            return Err(format!("the accelerator {} has no port {u}", d.net_top));
         }
     }
+    let lanes = find("spk_valid_o").map(|p| p.width).unwrap_or(1);
+    let spk_id = find("spk_neuron_o")
+        .or_else(|| find("spk_gid_o"))
+        .ok_or_else(|| format!("the accelerator {} has no spike id port", d.net_top))?;
+    if lanes == 0 || spk_id.width % lanes != 0 {
+        return Err(format!(
+            "the spike id port {} ({} bits) does not split into {lanes} lanes",
+            spk_id.name, spk_id.width
+        ));
+    }
+    let gid_w = spk_id.width / lanes;
+    if gid_w > 32 {
+        return Err(format!(
+            "neuron ids of {gid_w} bits do not fit a 32-bit spike record"
+        ));
+    }
+    let core_w = find("ld_core_i").map(|p| p.width);
+    let mem_err = find("mem_err_o");
+
+    let mut conns: Vec<(String, String)> = Vec::new();
+    for p in d.ports {
+        let n = p.name.as_str();
+        let c = match (p.dir, n) {
+            (Dir::In, "clk_i") => "clk_i".to_string(),
+            (Dir::In, "rst_i") => "rst_i".to_string(),
+            (Dir::In, "start_i") => "start".to_string(),
+            (Dir::In, "spk_ready_i") => "1'b1".to_string(),
+            (Dir::In, "ld_valid_i") => "ld_valid".to_string(),
+            (Dir::In, "ld_last_i") => "ld_last".to_string(),
+            (Dir::In, "ld_core_i") => "ld_core".to_string(),
+            (Dir::In, "ld_mem_i") => "ld_mem".to_string(),
+            (Dir::In, "ld_addr_i") => "ld_addr".to_string(),
+            (Dir::In, "ld_data_i") => "ld_data".to_string(),
+            (Dir::In, _) if p.role == Role::Memory => {
+                return Err(format!(
+                    "the accelerator reads its synapses from external memory (port {n}); \
+                     the board core has no memory controller yet"
+                ))
+            }
+            (Dir::In, _) => return Err(format!("no connection for the accelerator's input {n}")),
+            (Dir::Out, _) => format!("net_{}", p.stem()),
+        };
+        conns.push((n.to_string(), c));
+    }
+    if find("ld_valid_i").is_none() || find("ld_ready_o").is_none() {
+        return Err(format!("the accelerator {} has no load port", d.net_top));
+    }
+
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(w, "{head}");
     let _ = writeln!(
         w,
-        "// {FPGA_CORE}: the accelerator {net_top} with a step timer, a heartbeat and status bits;"
+        "// {FPGA_CORE}: the accelerator {} ({lanes} spike lane{}) behind the host link",
+        d.net_top,
+        if lanes == 1 { "" } else { "s" }
     );
     let _ = writeln!(
         w,
-        "// no vendor primitives (the board shell spikefab_shell.v clocks and resets it)."
+        "// (snn_host_link: frames, registers, load port, run control; docs/runtime.md), the spike"
     );
     let _ = writeln!(
         w,
-        "// Defaults for a {clock_mhz} MHz clock: a step every {step_cycles} cycles (dt = {dt_ms} ms, real time),"
+        "// buffer (snn_spike_merge: {} records per lane, a step starts with room for {}),",
+        spike_depth(d.lane_neurons),
+        d.lane_neurons
     );
-    let _ = writeln!(w, "// the heartbeat at 1 Hz.");
+    let _ = writeln!(
+        w,
+        "// the heartbeat and status bits. No vendor primitives: the board shell spikefab_shell.v"
+    );
+    let _ = writeln!(
+        w,
+        "// clocks and resets it and puts a PHY on the byte streams. Defaults for {} MHz.",
+        d.clock_mhz
+    );
     let _ = writeln!(w, "//   status_o[0] heartbeat");
     let _ = writeln!(w, "//   status_o[1] bit {STEP_LED_BIT} of the step counter");
     let _ = writeln!(
@@ -99,25 +166,24 @@ pub fn fpga_core_verilog(
     );
     let _ = writeln!(
         w,
-        "//   status_o[3] overrun (sticky): a step was due while the previous one ran"
+        "//   status_o[3] overrun (sticky): a paced step started late"
     );
-    let _ = writeln!(
-        w,
-        "// The load port is tied off (the memories start from their $readmemh images); the"
-    );
-    let _ = writeln!(w, "// spike stream is always ready.");
     w.push_str("`default_nettype none\n");
     let _ = writeln!(w, "module {FPGA_CORE} #(");
     let _ = writeln!(
         w,
         "  // Clock cycles per half period of the heartbeat (status_o[0]); >= 1."
     );
-    let _ = writeln!(w, "  parameter integer HEARTBEAT_DIV = {heartbeat_div},");
     let _ = writeln!(
         w,
-        "  // Clock cycles from one step start to the next; >= 1 (1: as fast as the core runs)."
+        "  parameter integer HEARTBEAT_DIV = {},",
+        d.heartbeat_div
     );
-    let _ = writeln!(w, "  parameter integer STEP_CYCLES = {step_cycles}");
+    let _ = writeln!(
+        w,
+        "  // Most clock cycles between two bytes of one host frame before the link drops it; >= 1."
+    );
+    let _ = writeln!(w, "  parameter integer IDLE_CYCLES = {}", d.idle_cycles);
     let _ = writeln!(w, ") (");
     let _ = writeln!(w, "  input  wire       clk_i,");
     let _ = writeln!(
@@ -125,106 +191,172 @@ pub fn fpga_core_verilog(
         "  // synchronous, active high (from the shell's reset synchronizer)"
     );
     let _ = writeln!(w, "  input  wire       rst_i,");
+    let _ = writeln!(
+        w,
+        "  // bytes from the host (valid/ready) and the PHY's lost-byte pulse"
+    );
+    let _ = writeln!(w, "  input  wire       rx_valid_i,");
+    let _ = writeln!(w, "  input  wire [7:0] rx_data_i,");
+    let _ = writeln!(w, "  output wire       rx_ready_o,");
+    let _ = writeln!(w, "  input  wire       rx_err_i,");
+    let _ = writeln!(w, "  // bytes to the host (valid/ready)");
+    let _ = writeln!(w, "  output wire       tx_valid_o,");
+    let _ = writeln!(w, "  output wire [7:0] tx_data_o,");
+    let _ = writeln!(w, "  input  wire       tx_ready_i,");
     let _ = writeln!(w, "  output wire [{}:0] status_o", STATUS_W - 1);
     let _ = writeln!(w, ");");
-    w.push_str(
-        "  // ---------------------------------------------------------------- checks
-  generate
-    if (STEP_CYCLES < 1) begin : g_err_step_cycles
-`ifdef VERILATOR
-      $error(\"spikefab_fpga_core: STEP_CYCLES (%0d) must be >= 1\", STEP_CYCLES);
-`else
-      spikefab_fpga_core__STEP_CYCLES_must_be_at_least_1 param_error ();
-`endif
-    end
-  endgenerate
 
-",
-    );
+    // accelerator
     w.push_str(
         "  // ---------------------------------------------------------------- accelerator\n",
     );
-    let wd = ports
+    let outs: Vec<&Port> = d.ports.iter().filter(|p| p.dir == Dir::Out).collect();
+    let wd = outs
         .iter()
-        .filter(|p| p.dir == Dir::Out)
         .map(|p| p.net_decl().len())
         .max()
-        .unwrap_or(4);
-    for p in ports.iter().filter(|p| p.dir == Dir::Out) {
+        .unwrap_or(4)
+        .max(12);
+    for p in &outs {
         let _ = writeln!(w, "  {:<wd$} net_{};", p.net_decl(), p.stem());
     }
-    let _ = writeln!(w, "  wire start;");
-    let mut conns = Vec::new();
-    for p in ports {
-        let c =
-            connection(p).map_err(|n| format!("no connection for the network top's input {n}"))?;
-        conns.push((p.name.clone(), c));
-    }
+    let cw = core_w.unwrap_or(1);
+    let _ = writeln!(w, "  {:<wd$} start;", "wire");
+    let _ = writeln!(w, "  {:<wd$} ld_valid;", "wire");
+    let _ = writeln!(w, "  {:<wd$} ld_last;", "wire");
+    let _ = writeln!(w, "  {:<wd$} ld_core;", format!("wire [{}:0]", cw - 1));
+    let _ = writeln!(w, "  {:<wd$} ld_mem;", "wire [3:0]");
+    let _ = writeln!(w, "  {:<wd$} ld_addr;", "wire [31:0]");
+    let _ = writeln!(w, "  {:<wd$} ld_data;", "wire [31:0]");
     let nw = conns.iter().map(|(n, _)| n.len()).max().unwrap_or(1);
-    let _ = writeln!(w, "\n  {net_top} u_net (");
+    let _ = writeln!(w, "\n  {} u_net (", d.net_top);
     for (k, (n, c)) in conns.iter().enumerate() {
         let comma = if k + 1 < conns.len() { "," } else { "" };
         let _ = writeln!(w, "    .{n:<nw$} ({c}){comma}");
     }
     let _ = writeln!(w, "  );");
-    // the step counter: one bit is read
-    let unused: Vec<String> = ports
+    let used = [
+        "busy_o",
+        "step_o",
+        "ld_ready_o",
+        "spk_valid_o",
+        "spk_step_o",
+        spk_id.name.as_str(),
+        "mem_err_o",
+    ];
+    let mut unused: Vec<String> = outs
         .iter()
-        .filter(|p| p.dir == Dir::Out && (!USED.contains(&p.name.as_str()) || p.name == "step_o"))
+        .filter(|p| !used.contains(&p.name.as_str()))
         .map(|p| format!("net_{}", p.stem()))
         .collect();
+    if core_w.is_none() {
+        unused.push("ld_core".into());
+    }
     let _ = writeln!(
         w,
-        "  // Outputs the wrapper does not read (control, load and observation ports, the"
+        "  // Outputs the wrapper does not read (control and observation ports), and the load"
     );
-    let _ = writeln!(w, "  // step counter but one bit).");
+    let _ = writeln!(w, "  // port's core id on a single core.");
     let _ = writeln!(w, "  wire unused_net = ^{{{}}};", unused.join(", "));
-    let spk_w = ports
-        .iter()
-        .find(|p| p.name == "spk_neuron_o")
-        .map(|p| p.width)
-        .unwrap_or(1);
+    let mem_err_expr = match mem_err {
+        Some(p) if p.width == 1 => "net_mem_err".to_string(),
+        Some(_) => "|net_mem_err".to_string(),
+        None => "1'b0".to_string(),
+    };
+    let spk_id_net = format!("net_{}", spk_id.stem());
+    let depth = spike_depth(d.lane_neurons);
+    let hash = d.config_hash;
+    let step_bit = STEP_LED_BIT;
     w.push_str(&format!(
         "
-  // ---------------------------------------------------------------- step timer
-  // tmr_q counts STEP_CYCLES cycles; at its wrap a step is due (due_q) until
-  // the core is idle and takes it. A step due while one is pending is an
-  // overrun.
-  localparam [31:0] TMR_LAST = STEP_CYCLES - 1;
-  reg  [31:0] tmr_q;
-  reg         due_q;
-  reg         overrun_q;
-  wire        tick = (tmr_q == TMR_LAST);
-  wire        take = due_q & ~net_busy;
+  // ---------------------------------------------------------------- spike buffer
+  wire        spk_valid;
+  wire [31:0] spk_step;
+  wire [31:0] spk_neuron;
+  wire        spk_ready;
+  wire        room;
+  wire [31:0] spk_level;
+  wire [31:0] spk_emitted;
+  wire        spk_clr;
+  wire        spk_overflow;
 
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      tmr_q     <= 32'd0;
-      due_q     <= 1'b0;
-      overrun_q <= 1'b0;
-    end else begin
-      tmr_q     <= tick ? 32'd0 : tmr_q + 32'd1;
-      due_q     <= tick | (due_q & ~take);
-      overrun_q <= overrun_q | (tick & due_q & ~take);
-    end
-  end
+  snn_spike_merge #(
+    .LANES({lanes}),
+    .GID_W({gid_w}),
+    .DEPTH({depth}),
+    .ROOM({room})
+  ) u_spikes (
+    .clk_i       (clk_i),
+    .rst_i       (rst_i),
+    .in_valid_i  (net_spk_valid),
+    .in_step_i   (net_spk_step),
+    .in_neuron_i ({spk_id_net}),
+    .out_valid_o (spk_valid),
+    .out_step_o  (spk_step),
+    .out_neuron_o(spk_neuron),
+    .out_ready_i (spk_ready),
+    .room_o      (room),
+    .level_o     (spk_level),
+    .emitted_o   (spk_emitted),
+    .clr_i       (spk_clr),
+    .overflow_o  (spk_overflow)
+  );
+  // Steps start only with room for every neuron's spike, so the buffer cannot
+  // overflow; its sticky flag is left unread (the tests check it stays low).
+  wire unused_overflow = spk_overflow;
 
-  assign start = due_q;
+  // ---------------------------------------------------------------- host link
+  wire overrun;
 
-  // ---------------------------------------------------------------- spikes
-  // sig_q: rotate left by one, then XOR in {{step, neuron}} of each spike.
-  localparam integer SIG_W = 32 + {spk_w};
-  reg [SIG_W-1:0] sig_q;
-
-  always @(posedge clk_i) begin
-    if (rst_i) begin
-      sig_q <= {{SIG_W{{1'b0}}}};
-    end else if (net_spk_valid) begin
-      sig_q <= {{sig_q[SIG_W-2:0], sig_q[SIG_W-1]}} ^ {{net_spk_step, net_spk_neuron}};
-    end
-  end
+  snn_host_link #(
+    .CONFIG_HASH(64'h{hash:016x}),
+    .CORE_W({cw}),
+    .IDLE_CYCLES(IDLE_CYCLES)
+  ) u_link (
+    .clk_i        (clk_i),
+    .rst_i        (rst_i),
+    .rx_valid_i   (rx_valid_i),
+    .rx_data_i    (rx_data_i),
+    .rx_ready_o   (rx_ready_o),
+    .rx_err_i     (rx_err_i),
+    .tx_valid_o   (tx_valid_o),
+    .tx_data_o    (tx_data_o),
+    .tx_ready_i   (tx_ready_i),
+    .ld_valid_o   (ld_valid),
+    .ld_ready_i   (net_ld_ready),
+    .ld_last_o    (ld_last),
+    .ld_core_o    (ld_core),
+    .ld_mem_o     (ld_mem),
+    .ld_addr_o    (ld_addr),
+    .ld_data_o    (ld_data),
+    .start_o      (start),
+    .core_busy_i  (net_busy),
+    .core_step_i  (net_step),
+    .mem_err_i    ({mem_err_expr}),
+    .room_i       (room),
+    .spk_valid_i  (spk_valid),
+    .spk_step_i   (spk_step),
+    .spk_neuron_i (spk_neuron),
+    .spk_ready_o  (spk_ready),
+    .spk_level_i  (spk_level),
+    .spk_emitted_i(spk_emitted),
+    .clr_o        (spk_clr),
+    .overrun_o    (overrun)
+  );
 
   // ---------------------------------------------------------------- status
+  // sig_q: rotate left by one, then XOR in {{step, neuron}} of the record the
+  // link takes from the spike buffer.
+  reg [63:0] sig_q;
+
+  always @(posedge clk_i) begin
+    if (rst_i) begin
+      sig_q <= 64'd0;
+    end else if (spk_valid & spk_ready) begin
+      sig_q <= {{sig_q[62:0], sig_q[63]}} ^ {{spk_step, spk_neuron}};
+    end
+  end
+
   wire heartbeat;
 
   snn_heartbeat #(
@@ -235,8 +367,9 @@ pub fn fpga_core_verilog(
     .led_o(heartbeat)
   );
 
-  assign status_o = {{overrun_q, ^sig_q, net_step[{STEP_LED_BIT}], heartbeat}};
-"
+  assign status_o = {{overrun, ^sig_q, net_step[{step_bit}], heartbeat}};
+",
+        room = d.lane_neurons.max(1),
     ));
     w.push_str("endmodule\n`default_nettype wire\n");
     Ok(s)

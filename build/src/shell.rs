@@ -33,6 +33,12 @@ use crate::core::{FPGA_CORE, STATUS_W};
 pub const SHELL: &str = "spikefab_shell";
 /// The file of the PS block design script.
 pub const PS_BD_TCL: &str = "ps_bd.tcl";
+/// The block design's external port of the PS's UART1 on EMIO (the host
+/// link): the wrapper's ports are `<PS_UART>_txd` (PS out) and
+/// `<PS_UART>_rxd` (PS in).
+pub const PS_UART: &str = "uart1";
+/// Baud rate of the host link's UART unless a build names another.
+pub const DEFAULT_BAUD: u32 = 115_200;
 /// Stages of the shell's reset synchronizer.
 pub const RST_STAGES: u32 = 3;
 
@@ -201,12 +207,26 @@ fn ports(board: &Board, ck: &Clocking) -> Vec<(String, String)> {
 }
 
 /// A real parameter value with three decimals (`10.000`).
+/// The core clock of a clocking.
+fn clock_mhz(ck: &Clocking) -> f64 {
+    match ck {
+        Clocking::Mmcm { mmcm, .. } => mmcm.out_mhz,
+        Clocking::Ps(_) => CORE_MHZ,
+    }
+}
+
+/// Cycles per UART bit for `baud` at the core clock of `ck` (at least 4,
+/// the PHY's least).
+pub fn uart_clks(ck: &Clocking, baud: u32) -> u64 {
+    ((clock_mhz(ck) * 1e6 / f64::from(baud.max(1))).round() as u64).max(4)
+}
+
 fn real(x: f64) -> String {
     format!("{x:.3}")
 }
 
 /// The text of `spikefab_shell.v` for `board`. `head` is the header line.
-pub fn shell_verilog(head: &str, board: &Board, ck: &Clocking) -> String {
+pub fn shell_verilog(head: &str, board: &Board, ck: &Clocking, uart_clks: u64) -> String {
     let mut s = String::new();
     let w = &mut s;
     let _ = writeln!(w, "{head}");
@@ -373,6 +393,9 @@ pub fn shell_verilog(head: &str, board: &Board, ck: &Clocking) -> String {
             let (cl, rl) = (c.to_ascii_lowercase(), r.to_ascii_lowercase());
             let _ = writeln!(w, "  wire ps_{cl};");
             let _ = writeln!(w, "  wire ps_{rl};");
+            let _ = writeln!(w, "  // the PS's UART1 (EMIO): its TxD into the link's receiver, its RxD from the transmitter");
+            let _ = writeln!(w, "  wire uart_rx;");
+            let _ = writeln!(w, "  wire uart_tx;");
             let _ = writeln!(
                 w,
                 "\n  // the PS and its fabric clock and reset (block design {}, {PS_BD_TCL})",
@@ -388,6 +411,10 @@ pub fn shell_verilog(head: &str, board: &Board, ck: &Clocking) -> String {
                     conns.push((n.to_string(), n.to_string()));
                 }
             }
+            // the PS's UART1 on EMIO: the host link (the PS's Linux opens it
+            // as /dev/ttyPS1)
+            conns.push((format!("{PS_UART}_txd"), "uart_rx".to_string()));
+            conns.push((format!("{PS_UART}_rxd"), "uart_tx".to_string()));
             let nw = conns.iter().map(|(n, _)| n.len()).max().unwrap_or(1);
             for (k, (n, v)) in conns.iter().enumerate() {
                 let comma = if k + 1 < conns.len() { "," } else { "" };
@@ -409,10 +436,38 @@ pub fn shell_verilog(head: &str, board: &Board, ck: &Clocking) -> String {
         "\n  // ---------------------------------------------------------------- reset\n  wire rst;\n\n  snn_rst_sync #(\n    .STAGES({RST_STAGES})\n  ) u_rst_sync (\n    .clk_i(clk),\n    .rst_i(rst_req),\n    .rst_o(rst)\n  );"
     );
 
-    // ---- core
+    // ---- host link PHY and core
+    let (rxd, txd) = match board.host_link.kind {
+        HostLinkKind::Uart => (Some("uart_rx_i"), Some("uart_tx_o")),
+        HostLinkKind::Ps => (Some("uart_rx"), Some("uart_tx")),
+        HostLinkKind::Pcie => (None, None),
+    };
     let _ = writeln!(
         w,
-        "\n  // ---------------------------------------------------------------- core\n  // DONT_TOUCH: the status bits are what observes the accelerator until the host\n  // link exists; on a board with fewer LEDs than status bits they have no pin.\n  (* DONT_TOUCH = \"TRUE\" *) wire [{}:0] status;\n\n  {FPGA_CORE} u_core (\n    .clk_i   (clk),\n    .rst_i   (rst),\n    .status_o(status)\n  );",
+        "\n  // ---------------------------------------------------------------- host link\n  wire       link_rx_valid;\n  wire [7:0] link_rx_data;\n  wire       link_rx_ready;\n  wire       link_rx_err;\n  wire       link_tx_valid;\n  wire [7:0] link_tx_data;\n  wire       link_tx_ready;"
+    );
+    match (rxd, txd) {
+        (Some(rxd), Some(txd)) => {
+            let _ = writeln!(
+                w,
+                "\n  // 8N1 at {} baud ({uart_clks} cycles a bit at {} MHz)\n  wire link_rx_ferr;\n\n  snn_uart_rx #(\n    .CLKS_PER_BIT({uart_clks})\n  ) u_uart_rx (\n    .clk_i  (clk),\n    .rst_i  (rst),\n    .rxd_i  ({rxd}),\n    .valid_o(link_rx_valid),\n    .data_o (link_rx_data),\n    .err_o  (link_rx_ferr)\n  );\n\n  snn_uart_tx #(\n    .CLKS_PER_BIT({uart_clks})\n  ) u_uart_tx (\n    .clk_i  (clk),\n    .rst_i  (rst),\n    .valid_i(link_tx_valid),\n    .data_i (link_tx_data),\n    .ready_o(link_tx_ready),\n    .txd_o  ({txd})\n  );\n\n  // a framing error, or a byte the link could not take, is a lost byte (RX_ERRORS)\n  assign link_rx_err = link_rx_ferr | (link_rx_valid & ~link_rx_ready);",
+                real(clock_mhz(ck) * 1e6 / uart_clks as f64),
+                real(clock_mhz(ck)),
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                w,
+                "\n  // The PCIe DMA endpoint of the host link is not in this shell yet: the link's\n  // byte streams are tied off, and nothing starts a step.\n  assign link_rx_valid = 1'b0;\n  assign link_rx_data  = 8'd0;\n  assign link_rx_err   = 1'b0;\n  assign link_tx_ready = 1'b1;"
+            );
+            unused.push("link_rx_ready".into());
+            unused.push("link_tx_valid".into());
+            unused.push("link_tx_data".into());
+        }
+    }
+    let _ = writeln!(
+        w,
+        "\n  // ---------------------------------------------------------------- core\n  // DONT_TOUCH: on a board with fewer LEDs than status bits some have no pin.\n  (* DONT_TOUCH = \"TRUE\" *) wire [{}:0] status;\n\n  {FPGA_CORE} u_core (\n    .clk_i     (clk),\n    .rst_i     (rst),\n    .rx_valid_i(link_rx_valid),\n    .rx_data_i (link_rx_data),\n    .rx_ready_o(link_rx_ready),\n    .rx_err_i  (link_rx_err),\n    .tx_valid_o(link_tx_valid),\n    .tx_data_o (link_tx_data),\n    .tx_ready_i(link_tx_ready),\n    .status_o  (status)\n  );",
         STATUS_W - 1
     );
 
@@ -448,14 +503,7 @@ pub fn shell_verilog(head: &str, board: &Board, ck: &Clocking) -> String {
         }
     }
     match board.host_link.kind {
-        HostLinkKind::Uart => {
-            let _ = writeln!(
-                w,
-                "  // the UART (host link) is not implemented yet: the transmit line idles high"
-            );
-            let _ = writeln!(w, "  assign uart_tx_o = 1'b1;");
-            unused.push("uart_rx_i".into());
-        }
+        HostLinkKind::Uart => {}
         HostLinkKind::Pcie => {
             unused.push("pcie_refclk_p_i".into());
             unused.push("pcie_refclk_n_i".into());
@@ -522,7 +570,7 @@ pub fn ps_bd_tcl(head: &str, board: &Board, ps: Ps) -> String {
         Ps::Ps7 => {
             let _ = writeln!(
                 w,
-                "set_property -dict [list \\\n  CONFIG.PCW_EN_CLK0_PORT {{1}} \\\n  CONFIG.PCW_EN_RST0_PORT {{1}} \\\n  CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ {{{}}} \\\n  CONFIG.PCW_USE_M_AXI_GP0 {{0}} \\\n] $ps",
+                "set_property -dict [list \\\n  CONFIG.PCW_EN_CLK0_PORT {{1}} \\\n  CONFIG.PCW_EN_RST0_PORT {{1}} \\\n  CONFIG.PCW_FPGA0_PERIPHERAL_FREQMHZ {{{}}} \\\n  CONFIG.PCW_USE_M_AXI_GP0 {{0}} \\\n  CONFIG.PCW_UART1_PERIPHERAL_ENABLE {{1}} \\\n  CONFIG.PCW_UART1_UART1_IO {{EMIO}} \\\n] $ps",
                 CORE_MHZ as u64
             );
             let _ = writeln!(
@@ -533,7 +581,7 @@ pub fn ps_bd_tcl(head: &str, board: &Board, ps: Ps) -> String {
         Ps::Psu => {
             let _ = writeln!(
                 w,
-                "set_property -dict [list \\\n  CONFIG.PSU__FPGA_PL0_ENABLE {{1}} \\\n  CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ {{{}}} \\\n  CONFIG.PSU__USE__M_AXI_GP0 {{0}} \\\n  CONFIG.PSU__USE__M_AXI_GP1 {{0}} \\\n  CONFIG.PSU__USE__M_AXI_GP2 {{0}} \\\n] $ps",
+                "set_property -dict [list \\\n  CONFIG.PSU__FPGA_PL0_ENABLE {{1}} \\\n  CONFIG.PSU__CRL_APB__PL0_REF_CTRL__FREQMHZ {{{}}} \\\n  CONFIG.PSU__USE__M_AXI_GP0 {{0}} \\\n  CONFIG.PSU__USE__M_AXI_GP1 {{0}} \\\n  CONFIG.PSU__USE__M_AXI_GP2 {{0}} \\\n  CONFIG.PSU__UART1__PERIPHERAL__ENABLE {{1}} \\\n  CONFIG.PSU__UART1__PERIPHERAL__IO {{EMIO}} \\\n] $ps",
                 CORE_MHZ as u64
             );
         }
@@ -542,6 +590,15 @@ pub fn ps_bd_tcl(head: &str, board: &Board, ps: Ps) -> String {
     let _ = writeln!(w, "connect_bd_net [get_bd_pins ps/{c}] [get_bd_ports {c}]");
     let _ = writeln!(w, "create_bd_port -dir O -type rst {r}");
     let _ = writeln!(w, "connect_bd_net [get_bd_pins ps/{r}] [get_bd_ports {r}]");
+    let _ = writeln!(
+        w,
+        "# UART1 on EMIO: the host link (the PS's Linux opens it as /dev/ttyPS1)"
+    );
+    let _ = writeln!(w, "make_bd_intf_pins_external [get_bd_intf_pins ps/UART_1]");
+    let _ = writeln!(
+        w,
+        "set_property name {PS_UART} [get_bd_intf_ports UART_1_0]"
+    );
     let _ = writeln!(w, "validate_bd_design");
     let _ = writeln!(w, "save_bd_design");
     let _ = writeln!(w, "set bd_file [get_files {bd}.bd]");

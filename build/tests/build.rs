@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 use spikefab_boards::{builtin, builtin_xdc, lookup, Board};
 use spikefab_build::{build, fit, BuildError, BuildOptions, BUILD_JSON, README};
 use spikefab_gen::HwConfig;
+use spikefab_host::proto::{
+    request, spike_records, words, write_payload, Cmd, Frame, Reg, Scan, Scanner, SpikeRecord,
+    MAGIC, SYNC_RESP, VERSION,
+};
 use spikefab_sim::load::load_str;
 use spikefab_sim::Network;
 
@@ -356,9 +360,10 @@ fn refusals_name_the_resource_and_write_nothing() {
 }
 
 /// Simulates the generated `spikefab_fpga_core` of a build directory with
-/// Icarus (`build/tests/tb_fpga_core.v`): returns (steps done, step_o,
-/// heartbeat toggles, overrun, spikes).
-fn simulate_core(dir: &Path, step_cycles: u64, cycles: u64) -> (u64, u64, u64, u64, u64) {
+/// Icarus (`build/tests/tb_fpga_core.v`), offering the host-link bytes
+/// `rx` (cycle, byte) for `cycles` cycles: the response frames (in order),
+/// the heartbeat toggles and the overrun bit at the end.
+fn simulate_core(dir: &Path, rx: &[(u64, u8)], cycles: u64) -> (Vec<Frame>, u64, u64) {
     let mut files: Vec<PathBuf> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -366,12 +371,17 @@ fn simulate_core(dir: &Path, step_cycles: u64, cycles: u64) -> (u64, u64, u64, u
         .filter(|p| !p.ends_with("spikefab_shell.v"))
         .collect();
     files.sort();
+    let hex: String = rx
+        .iter()
+        .map(|(t, b)| format!("{t:08x}{b:02x}\n"))
+        .collect();
+    fs::write(dir.join("rx.hex"), hex).unwrap();
     let vvp = dir.join("tb.vvp");
     let out = std::process::Command::new("iverilog")
         .args(["-g2005", "-Wall", "-s", "tb_fpga_core", "-o"])
         .arg(&vvp)
         .arg(format!("-Ptb_fpga_core.CYCLES={cycles}"))
-        .arg(format!("-Ptb_fpga_core.STEP_CYCLES={step_cycles}"))
+        .arg(format!("-Ptb_fpga_core.N_RX={}", rx.len()))
         .arg("-Ptb_fpga_core.HEARTBEAT_DIV=7")
         .args(&files)
         .arg(root().join("tests/tb_fpga_core.v"))
@@ -401,17 +411,38 @@ fn simulate_core(dir: &Path, step_cycles: u64, cycles: u64) -> (u64, u64, u64, u
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("{k} in {line}"))
     };
-    (
-        get("steps"),
-        get("step_o"),
-        get("hb_toggles"),
-        get("overrun"),
-        get("spikes"),
-    )
+    assert_eq!(get("rx_taken"), rx.len() as u64, "the core took every byte");
+    let bytes: Vec<u8> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("TX "))
+        .map(|l| l.split_whitespace().nth(1).unwrap().parse().unwrap())
+        .collect();
+    let frames = Scanner::new(SYNC_RESP)
+        .push(&bytes)
+        .into_iter()
+        .map(|s| match s {
+            Scan::Frame(f) => f,
+            Scan::Dropped { bytes, why } => {
+                panic!("the core sent {bytes} bytes that are no frame: {why}")
+            }
+        })
+        .collect();
+    (frames, get("hb_toggles"), get("overrun"))
+}
+
+/// Requests, each at its cycle: (cycle, command, payload).
+fn schedule(reqs: &[(u64, Cmd, Vec<u8>)]) -> Vec<(u64, u8)> {
+    let mut v = Vec::new();
+    for (k, (t, c, p)) in reqs.iter().enumerate() {
+        for b in request(k as u8 + 1, *c, p).unwrap() {
+            v.push((*t, b));
+        }
+    }
+    v
 }
 
 #[test]
-fn the_fpga_core_runs_a_step_every_step_cycles_and_flags_an_overrun() {
+fn the_fpga_core_runs_its_images_through_the_host_link_paced_and_flags_an_overrun() {
     let tmp = tempfile::tempdir().unwrap();
     build(
         &tiny(),
@@ -421,40 +452,81 @@ fn the_fpga_core_runs_a_step_every_step_cycles_and_flags_an_overrun() {
         &BuildOptions::default(),
     )
     .unwrap();
-    // paced: a step every 3,000 cycles, 20 of them in 60,000 cycles (the
-    // first starts 3,000 cycles after the reset, the last may still run)
-    let (steps, step_o, hb, overrun, spikes) = simulate_core(tmp.path(), 3000, 60_000);
-    assert!(
-        (19..=20).contains(&steps),
-        "steps {steps} step_o {step_o} hb {hb} overrun {overrun} spikes {spikes}"
+    // the network of the $readmemh images, 20 steps paced 3,000 cycles
+    // apart, its spikes read back every 2,000 cycles; then 6 steps paced
+    // one cycle apart (the core cannot keep up: overruns)
+    let mut reqs = vec![
+        (10, Cmd::Hello, vec![]),
+        (200, Cmd::Write, write_payload(Reg::Pace.addr(), 3000)),
+        (400, Cmd::Write, write_payload(Reg::Run.addr(), 20)),
+    ];
+    for k in 1..=40u64 {
+        reqs.push((400 + 2000 * k, Cmd::Spikes, vec![30]));
+    }
+    reqs.push((85_000, Cmd::Read, vec![0, Reg::READABLE]));
+    reqs.push((86_000, Cmd::Write, write_payload(Reg::Pace.addr(), 1)));
+    reqs.push((86_200, Cmd::Write, write_payload(Reg::Run.addr(), 6)));
+    reqs.push((110_000, Cmd::Read, vec![0, Reg::READABLE]));
+    let (frames, hb, overrun) = simulate_core(tmp.path(), &schedule(&reqs), 115_000);
+    assert_eq!(frames.len(), reqs.len(), "one response per request");
+    for (k, (f, (_, c, _))) in frames.iter().zip(&reqs).enumerate() {
+        assert_eq!(
+            (f.seq, f.cmd, f.status),
+            (k as u8 + 1, *c as u8, 0),
+            "response {k}"
+        );
+    }
+    let hello = words(&frames[0].payload).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(tmp.path().join("manifest.json")).unwrap())
+            .unwrap();
+    let hash = u64::from_str_radix(m["hashes"]["config"].as_str().unwrap(), 16).unwrap();
+    assert_eq!(hello[..2], [MAGIC, VERSION]);
+    assert_eq!(
+        u64::from(hello[2]) | (u64::from(hello[3]) << 32),
+        hash,
+        "HASH_LO/HI"
     );
-    assert_eq!(step_o, steps, "step_o counts the steps done");
-    assert_eq!(overrun, 0, "a 3,000-cycle step is enough for 33 neurons");
-    // the heartbeat toggles every 7 cycles
-    assert_eq!(hb, 60_000 / 7, "heartbeat toggles");
-    // the spikes of those steps are the reference simulator's
-    let src = spikefab_gen::build_core_model(&tiny(), &small(), 1).unwrap();
-    let mut e = src.into_engine();
-    let want: usize = (0..steps).map(|_| e.step().len()).sum();
-    assert_eq!(spikes, want as u64, "spikes of {steps} steps");
-    println!("paced: {steps} steps, {spikes} spikes");
-    // a longer run, faster paced: more spikes, still the reference's
-    let (steps2, _, _, overrun2, spikes2) = simulate_core(tmp.path(), 400, 120_000);
-    assert_eq!(overrun2, 0);
+    let mut got: Vec<SpikeRecord> = frames[3..43]
+        .iter()
+        .flat_map(|f| spike_records(&f.payload).unwrap())
+        .collect();
+    got.sort_unstable();
     let mut e = spikefab_gen::build_core_model(&tiny(), &small(), 1)
         .unwrap()
         .into_engine();
-    let want2: usize = (0..steps2).map(|_| e.step().len()).sum();
-    assert!(want2 > 0, "the tiny network spikes in {steps2} steps");
-    assert_eq!(spikes2, want2 as u64, "spikes of {steps2} steps");
-    // a step every cycle: the core cannot keep up, the overrun bit says so,
-    // and it runs steps back to back
-    let (steps1, _, _, overrun1, _) = simulate_core(tmp.path(), 1, 20_000);
-    assert_eq!(overrun1, 1, "STEP_CYCLES = 1 must overrun");
-    assert!(
-        steps1 > steps,
-        "back to back: {steps1} steps in 20,000 cycles"
+    let mut want = Vec::new();
+    for t in 0..20u32 {
+        want.extend(e.step().iter().map(|&n| SpikeRecord { step: t, neuron: n }));
+    }
+    want.sort_unstable();
+    assert!(!want.is_empty(), "the tiny network spikes in 20 steps");
+    assert_eq!(got, want, "the spikes of 20 steps are the reference's");
+    let r = words(&frames[43].payload).unwrap();
+    let reg = |x: Reg| r[x.addr() as usize];
+    assert_eq!(reg(Reg::StepsDone), 20);
+    assert_eq!(reg(Reg::StepsLeft), 0);
+    assert_eq!(reg(Reg::SpkEmitted), want.len() as u32);
+    assert_eq!(reg(Reg::SpkSent), want.len() as u32);
+    assert_eq!(reg(Reg::SpkLevel), 0);
+    assert_eq!(
+        reg(Reg::Overruns),
+        0,
+        "3,000 cycles a step is enough for 33 neurons"
     );
+    assert_eq!(reg(Reg::BadFrames) + reg(Reg::DupFrames), 0);
+    // paced: the 20 steps took about 20 x 3,000 cycles
+    let cycles = u64::from(reg(Reg::CyclesLo));
+    assert!((60_000..90_000).contains(&cycles), "cycles {cycles}");
+    let r2 = words(&frames[46].payload).unwrap();
+    assert_eq!(r2[Reg::StepsDone.addr() as usize], 26);
+    assert_eq!(
+        r2[Reg::Overruns.addr() as usize],
+        5,
+        "every paced step after the first is late"
+    );
+    assert_eq!(overrun, 1, "status_o[3]: the sticky overrun");
+    assert_eq!(hb, 115_000 / 7, "the heartbeat toggles every 7 cycles");
 }
 
 #[test]
