@@ -29,9 +29,18 @@ pub fn build(a: &BuildArgs) -> Result<(), CliError> {
         ));
     }
     let board = spikefab_boards::lookup(&a.board)?;
-    let hw = HwConfig::resolve(&a.hw)?;
-    // the fit and the shells' limits first: they need no network
-    spikefab_build::fit(&hw, &board)?;
+    let hw = match &a.hw {
+        Some(spec) => {
+            let hw = HwConfig::resolve(spec)?;
+            // the fit and the shells' limits first: they need no network
+            spikefab_build::fit(&hw, &board)?;
+            hw
+        }
+        None => {
+            let r = model::resolve(&a.net, &a.model, Length::Default)?;
+            spikefab_gen::build::sized_config(&r.net, &HwConfig::default(), a.threads as usize)?
+        }
+    };
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
     check_hw_memory(
         &r.net,
@@ -45,6 +54,7 @@ pub fn build(a: &BuildArgs) -> Result<(), CliError> {
         threads: a.threads as usize,
         saif: a.saif.clone(),
         saif_strip: a.saif_strip.clone(),
+        baud: a.baud,
     };
     let m = spikefab_build::build(&r.net, &hw, &board, &a.output, &opts)?;
     print(&summary(&m, &r.source.describe(), &a.output, a.run))?;

@@ -39,6 +39,102 @@ pub enum Command {
     /// Write a Vivado build directory for a board: the accelerator, a core wrapper, the
     /// board shell, the XDC, build.tcl and program.tcl (with --run, run Vivado).
     Build(BuildArgs),
+    /// Run a network on a board through its host link: check the design, configure, run,
+    /// stream spikes back into a run directory (--verify: compare with the reference).
+    /// `--board sim` is the virtual board (the verilated board core).
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Network: a TOML file, or a built-in model name (`balanced`, `pd14`).
+    #[arg(value_name = "NET")]
+    pub net: String,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Board: `sim` (the virtual board: the board core verilated, driven through its
+    /// byte streams), or a built-in board's name or alias whose design `spikefab build`
+    /// made and that is programmed (reached through --port or --xdma).
+    #[arg(long, value_name = "BOARD")]
+    pub board: String,
+    /// Hardware config the design was built with: a name or a config TOML file.
+    #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
+    pub hw: String,
+    /// A mesh of R x C cores of the config (the virtual board; R, C in 1..=16).
+    #[arg(long, value_name = "RxC")]
+    pub mesh: Option<spikefab_gen::Mesh>,
+    /// Serial device of the board's host link (a UART: /dev/ttyUSB1, /dev/ttyPS1).
+    #[arg(long, value_name = "DEV")]
+    pub port: Option<PathBuf>,
+    /// Baud rate of --port (as the design was built: build.json's link.baud).
+    #[arg(long, default_value_t = 115_200, value_parser = clap::value_parser!(u32).range(300..=100_000_000))]
+    pub baud: u32,
+    /// The PCIe DMA devices /dev/xdma<N>_h2c_0, _c2h_0 and _user of the XDMA driver.
+    #[arg(long, value_name = "N")]
+    pub xdma: Option<u32>,
+    /// With --board sim: reach the virtual board through the serial transport over a
+    /// pseudo-terminal pair (the board on the master side, in this process).
+    #[arg(long)]
+    pub serial_pty: bool,
+    /// Steps to run.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=4_294_967_295))]
+    pub steps: u64,
+    /// Clock cycles from one step start to the next (register PACE; 0: as fast as the
+    /// accelerator goes). Real time is build.json's step_cycles.
+    #[arg(long, default_value_t = 0, value_name = "CYCLES")]
+    pub pace: u32,
+    /// Compare the board's spikes with the reference simulator's through the one
+    /// comparator; a divergence is exit status 1.
+    #[arg(long)]
+    pub verify: bool,
+    /// Do not configure: the design already holds the network (its $readmemh images,
+    /// or an earlier run's configuration).
+    #[arg(long)]
+    pub no_configure: bool,
+    /// Seconds the host waits for a response before it sends a request again
+    /// [default: 0.5 over a serial port or PCIe; 2 ms of simulated time on the
+    /// virtual board].
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Times a request is sent again before the run stops with an error.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(0..=1000))]
+    pub retries: u32,
+    /// Fault injection on the link (virtual board only): percent of frames in each
+    /// direction dropped, corrupted, duplicated, delayed or preceded by garbage.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub faults: Option<f64>,
+    /// Seed of the fault schedule.
+    #[arg(long, default_value_t = 1)]
+    pub fault_seed: u64,
+    /// Seed of Verilator's random initial values of the virtual board; nonzero.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub x_seed: u32,
+    /// Output run directory: spikes.txt (the board's spike trace), run.json; with
+    /// --verify also reference.txt. Default: runs/board-<time>.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Cache of verilated models (as `spikefab cosim --cache`).
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Worker threads for building the network (0: one per core).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1024))]
+    pub threads: u32,
+    /// Refuse a network whose memory estimate exceeds SIZE (as `spikefab gen`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_max_memory)]
+    pub max_memory: Option<u64>,
+    /// Progress as lines on stderr even when it is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
+}
+
+fn parse_percent(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of percent"))?;
+    if !(0.0..=50.0).contains(&v) {
+        return Err(format!("{v} is not a percentage of 0..=50"));
+    }
+    Ok(v)
 }
 
 #[derive(Debug, Args)]
@@ -52,8 +148,10 @@ pub struct BuildArgs {
     /// Hardware config: a name (default, small, odd, stdp, w7, balanced, wide, ...) or a
     /// config TOML file. Its on-chip memories must fit the board's part; synapses in
     /// external memory and meshes are refused (the shells have no memory IP yet).
-    #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
-    pub hw: String,
+    /// Without it: the default config's numerics, sized to the network (its neurons,
+    /// synapses and populations, the delay ring cut to its largest delay).
+    #[arg(long = "hw", value_name = "CONFIG")]
+    pub hw: Option<String>,
     /// A SAIF activity file of a simulation of the design: copied into the directory;
     /// build.tcl writes a second power report with it (read_saif).
     #[arg(long, value_name = "FILE")]
@@ -65,6 +163,9 @@ pub struct BuildArgs {
     /// read its utilization, timing and power reports into run.json.
     #[arg(long)]
     pub run: bool,
+    /// Baud rate of the host link's UART (8N1; the nearest the core clock gives).
+    #[arg(long, default_value_t = 115_200, value_parser = clap::value_parser!(u32).range(300..=25_000_000))]
+    pub baud: u32,
     /// Output directory: new, empty, or the output of an earlier build or `spikefab gen`.
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: PathBuf,

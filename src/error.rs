@@ -94,6 +94,10 @@ pub enum CliError {
     #[error("{0}")]
     Build(#[from] spikefab_build::BuildError),
     /// Serializing an output failed.
+    /// The host link, a transport or the virtual board.
+    #[error("{0}")]
+    Host(String),
+
     #[error("cannot serialize {what}: {message}")]
     Serialize { what: &'static str, message: String },
 }

@@ -2,6 +2,7 @@
 //! spiking networks with the bit-exact reference engine of `spikefab-sim`.
 
 mod bench;
+mod board_run;
 mod boards;
 mod build;
 mod cli;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::Boards(a) => boards::boards(a).map(|_| true),
         Command::Plan(a) => plan::plan(a).map(|_| true),
         Command::Build(a) => build::build(a).map(|_| true),
+        Command::Run(a) => board_run::run(a),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

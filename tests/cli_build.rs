@@ -52,8 +52,9 @@ const BUILDS: &[(&str, &[&str])] = &[
             "examples/hw_balanced_600.toml",
         ],
     ),
-    ("zcu104", &["balanced", "--hw", "balanced"]),
-    ("kv260", &["balanced", "--hw", "balanced"]),
+    // no --hw: the default numerics sized to the network
+    ("zcu104", &["balanced"]),
+    ("kv260", &["balanced"]),
     (
         "alveo_u250",
         &[
@@ -143,11 +144,33 @@ fn balanced_on_the_arty_is_refused_naming_the_resource_and_the_excess() {
     let (_, se) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{se}");
     assert!(
-        se.contains("does not fit board arty_a7_100t (xc7a100tcsg324-1): BRAM36: needs 318, has 135 (183 over"),
+        se.contains("does not fit board arty_a7_100t (xc7a100tcsg324-1): BRAM36: needs 323, has 135 (188 over"),
         "{se}"
     );
     assert!(se.contains("docs/build.md"), "{se}");
     assert!(!se.contains("panicked"), "{se}");
+    assert!(!out.exists(), "nothing may be written");
+    // without --hw the config is sized to the network (the delay ring cut to
+    // its largest delay): smaller, and still too big for the Arty's BRAM
+    let o = spikefab(
+        &[
+            "build",
+            "balanced",
+            "--board",
+            "arty",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    let (_, se) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{se}");
+    assert!(
+        se.contains(
+            "hw config 'sized' does not fit board arty_a7_100t (xc7a100tcsg324-1): BRAM36: needs"
+        ),
+        "{se}"
+    );
     assert!(!out.exists(), "nothing may be written");
 }
 
