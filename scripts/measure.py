@@ -127,6 +127,13 @@ SINGLE = {
     # the line's model_cycles_per_step and model_ratio.
     "cosim-pd14-ext-model": ("bench.jsonl", sf("bench", "cosim", "pd14", "--n-scale", "0.1", "--k-scale", "0.1",
                                                "--drive", "poisson", "--hw", "ext", "--steps", "100", "--json")),
+    # `spikefab run` on the virtual board (docs/runtime.md): the built-in
+    # balanced network configured through the host link, 2,000 steps, spikes
+    # streamed back and verified; the line's configure and run_link bytes,
+    # requests and times.
+    "run-vboard-balanced": ("bench.jsonl", sf("run", "balanced", "--board", "sim", "--hw", "balanced",
+                                              "--steps", "2000", "--verify", "--json",
+                                              "-o", "runs/measure-run-vboard")),
     # `spikefab plan` for full-scale PD14 on the two Alveo cards (docs/plan.md,
     # docs/benchmarks.md): predictions (cycle model over 1,000 reference
     # steps, Yosys logic, estimated clock), not measurements; about 5 minutes

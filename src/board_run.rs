@@ -201,7 +201,7 @@ pub fn run(a: &RunArgs) -> Result<bool, CliError> {
             Err(_) => eprintln!("virtual board server: the thread panicked"),
         }
     }
-    let (records, report, configure_s) = match res {
+    let (records, report, conf, run_link) = match res {
         Ok(x) => x,
         Err(e) => {
             if let Some(w) = work.as_mut() {
@@ -295,7 +295,15 @@ pub fn run(a: &RunArgs) -> Result<bool, CliError> {
         "retries": report.retries,
         "bytes_sent": report.bytes_sent,
         "bytes_received": report.bytes_received,
-        "configure_s": configure_s,
+        "configure": {
+            "beats": conf.beats,
+            "requests": conf.requests,
+            "bytes_sent": conf.bytes_sent,
+            "bytes_received": conf.bytes_received,
+            "wall_s": conf.wall_s,
+            "clock_s": conf.clock_s,
+        },
+        "run_link": run_link,
         "run_wall_s": wall,
         "setup_s": setup,
         "faults_pct": a.faults,
@@ -307,7 +315,19 @@ pub fn run(a: &RunArgs) -> Result<bool, CliError> {
         message: e.to_string(),
     })?;
     text.push('\n');
-    fs::write(&p, text).map_err(|e| CliError::io("cannot write", &p, e))?;
+    fs::write(&p, &text).map_err(|e| CliError::io("cannot write", &p, e))?;
+    if a.json {
+        let line = serde_json::to_string(&j).map_err(|e| CliError::Serialize {
+            what: "run.json",
+            message: e.to_string(),
+        })?;
+        util::out(&format!("{line}\n"))
+            .map_err(|e| CliError::io("cannot write", Path::new("<stdout>"), e))?;
+        if !verify_text.is_empty() {
+            eprint!("{verify_text}");
+        }
+        return Ok(matched.unwrap_or(true));
+    }
     let mut s = format!(
         "ran {} steps on {}: {} spikes, {} cycles{} ({} retries, {} bad frames, {} duplicates, {} stall cycles)\n",
         report.steps,
@@ -342,7 +362,7 @@ fn drive(
     load: &BoardLoad,
     virt: bool,
     show: bool,
-) -> Result<(Vec<SpikeRecord>, RunReport, f64), CliError> {
+) -> Result<(Vec<SpikeRecord>, RunReport, Configure, serde_json::Value), CliError> {
     let (timeout, poll, idle) = if virt && !a.serial_pty {
         // simulated time: the longest a response waits is a configuration
         // clear (slots x neurons cycles), far below 2 ms at 100 MHz for
@@ -385,6 +405,9 @@ fn drive(
     }
     let st = b.status().map_err(host_err)?;
     let t0 = Instant::now();
+    let s0 = b.link().stats();
+    let c0 = b.link().transport().now();
+    let mut beats_n = 0u64;
     if a.no_configure {
         if st.steps_done != 0 {
             return Err(CliError::Usage(format!(
@@ -405,6 +428,7 @@ fn drive(
                 data: x.data,
             })
             .collect();
+        beats_n = beats.len() as u64;
         let pb = bar(
             show,
             beats.len() as u64,
@@ -414,7 +438,15 @@ fn drive(
             .map_err(host_err)?;
         pb.finish_and_clear();
     }
-    let configure_s = t0.elapsed().as_secs_f64();
+    let s1 = b.link().stats();
+    let conf = Configure {
+        beats: beats_n,
+        bytes_sent: s1.bytes_sent - s0.bytes_sent,
+        bytes_received: s1.bytes_received - s0.bytes_received,
+        requests: s1.requests - s0.requests,
+        wall_s: t0.elapsed().as_secs_f64(),
+        clock_s: (b.link().transport().now().saturating_sub(c0)).as_secs_f64(),
+    };
     let mut records: Vec<SpikeRecord> = Vec::new();
     let pb = bar(
         show,
@@ -438,7 +470,24 @@ fn drive(
         )
         .map_err(host_err)?;
     pb.finish_and_clear();
-    Ok((records, report, configure_s))
+    let s2 = b.link().stats();
+    let link = json!({
+        "requests": s2.requests - s1.requests,
+        "bytes_sent": s2.bytes_sent - s1.bytes_sent,
+        "bytes_received": s2.bytes_received - s1.bytes_received,
+    });
+    Ok((records, report, conf, link))
+}
+
+/// What the configuration cost: beats, link bytes and requests, wall time
+/// and time on the transport's clock (simulated on the virtual board).
+struct Configure {
+    beats: u64,
+    bytes_sent: u64,
+    bytes_received: u64,
+    requests: u64,
+    wall_s: f64,
+    clock_s: f64,
 }
 
 fn bar(show: bool, len: u64, template: &str) -> ProgressBar {

@@ -125,6 +125,10 @@ pub struct RunArgs {
     /// Progress as lines on stderr even when it is not a terminal.
     #[arg(long)]
     pub progress: bool,
+    /// Print run.json as one JSON line on stdout instead of the summary (the
+    /// verification's line goes to stderr).
+    #[arg(long)]
+    pub json: bool,
 }
 
 fn parse_percent(s: &str) -> Result<f64, String> {
