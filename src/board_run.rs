@@ -111,8 +111,13 @@ pub fn run(a: &RunArgs) -> Result<bool, CliError> {
         spikefab_boards::lookup(&a.board)?;
     }
     check_run_dir(a.output.as_deref())?;
-    let hw = HwConfig::resolve(&a.hw)?;
     let r = model::resolve(&a.net, &a.model, Length::Default)?;
+    let hw = match &a.hw {
+        Some(spec) => HwConfig::resolve(spec)?,
+        None => {
+            spikefab_gen::build::sized_config(&r.net, &HwConfig::default(), a.threads as usize)?
+        }
+    };
     check_hw_memory(
         &r.net,
         &hw,
@@ -397,7 +402,7 @@ fn drive(
         return Err(CliError::Host(format!(
             "{e}: the design on the board was not built for hw config '{}'{} (rebuild it with \
              spikefab build, or name the config it was built with: --hw)",
-            a.hw,
+            a.hw.as_deref().unwrap_or("sized"),
             a.mesh
                 .map(|m| format!(" on a {m} mesh"))
                 .unwrap_or_default()

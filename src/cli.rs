@@ -58,8 +58,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "BOARD")]
     pub board: String,
     /// Hardware config the design was built with: a name or a config TOML file.
-    #[arg(long = "hw", value_name = "CONFIG", default_value = "default")]
-    pub hw: String,
+    /// Without it: the config `spikefab build` sizes to the network when it is
+    /// given no --hw.
+    #[arg(long = "hw", value_name = "CONFIG")]
+    pub hw: Option<String>,
     /// A mesh of R x C cores of the config (the virtual board; R, C in 1..=16).
     #[arg(long, value_name = "RxC")]
     pub mesh: Option<spikefab_gen::Mesh>,

@@ -7,9 +7,12 @@
 //! - the accelerator as `spikefab gen` writes it (`spikefab_net.v`,
 //!   `spikefab_top.v`, the copies of `hdl/`, the memory images `*.hex`,
 //!   `manifest.json`);
-//! - [`core`]: `spikefab_fpga_core.v`, the accelerator with its step timer,
-//!   heartbeat and status bits, and copies of the board modules of `hdl/`
-//!   (`snn_rst_sync.v`, `snn_heartbeat.v`): simulates like any RTL;
+//! - [`core`]: `spikefab_fpga_core.v`, the accelerator behind the host link
+//!   (docs/runtime.md) with its spike buffer, heartbeat and status bits, and
+//!   copies of the board modules of `hdl/` (`snn_rst_sync.v`,
+//!   `snn_heartbeat.v`, `snn_host_link.v`, `snn_spike_merge.v`, the UART
+//!   PHYs): simulates like any RTL; [`virtual_board`] makes the same core
+//!   around the network-independent top for `spikefab run --board sim`;
 //! - [`shell`]: `spikefab_shell.v`, the board's top (pins, clocking,
 //!   reset synchronizer; the only file with vendor primitives) and, on a
 //!   Zynq board, `ps_bd.tcl` (the PS as a block design);
@@ -133,8 +136,8 @@ pub struct BuildManifest {
     pub note: &'static str,
 }
 
-/// The fit check: the on-chip memories of one core of `hw` placed on the
-/// board's part (UltraRAM first where the part has it, then block RAM,
+/// The fit check: the on-chip memories of one core of `hw` and the host
+/// link's spike buffer placed on the board's part (UltraRAM first where the part has it, then block RAM,
 /// small ones in LUTs: [`capacity::part_use`]). An external synapse store
 /// or a mesh is refused ([`BuildError::Unsupported`]); a design that does
 /// not fit is refused naming the resource and by how much.
@@ -532,7 +535,7 @@ fn readme_text(
     match leds {
         0 => s.push_str(
             "This board has no user LEDs on fabric pins: the status bits are kept (DONT_TOUCH)\n\
-             but not visible until the host link exists.\n",
+             but not visible; register STATUS of the host link has the overrun.\n",
         ),
         n if n < 4 => s.push_str(&format!(
             "They drive the board's {n} LEDs (led_o[k] = status bit k); the others are kept\n\

@@ -18,9 +18,12 @@
 //!
 //! The reset request (the board's reset pin or the PS's fabric reset, and
 //! the MMCM's lock) goes through `snn_rst_sync`. LEDs show the core's
-//! status bits (as many as the board has); the UART transmit line idles
-//! high; the PCIe reference clock pins are declared but unused (the DMA IP
-//! comes with the host link); auxiliary outputs are held at their value.
+//! status bits (as many as the board has); the host link's UART PHYs
+//! (`snn_uart_rx`, `snn_uart_tx`) sit on the board's UART pins (Arty A7) or
+//! on the PS's UART1 over EMIO (Zynq boards); on the Alveo cards the link
+//! is tied off and the PCIe reference clock pins are declared but unused
+//! (the XDMA endpoint is not in the shell yet); auxiliary outputs are held
+//! at their value.
 
 use std::fmt::Write as _;
 
