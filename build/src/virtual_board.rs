@@ -54,6 +54,14 @@ pub struct VirtualDesign {
     pub load: BoardLoad,
 }
 
+/// The load-port beats of cores' images, in core order: (core, beat).
+fn beats_of(imgs: &[spikefab_gen::images::CoreImages]) -> Vec<(u32, Beat)> {
+    imgs.iter()
+        .enumerate()
+        .flat_map(|(k, i)| load_beats(i).into_iter().map(move |b| (k as u32, b)))
+        .collect()
+}
+
 fn mesh_of(hw: &HwConfig, mesh: Option<&Mesh>) -> Option<Mesh> {
     mesh.copied()
         .or(hw.mesh)
@@ -74,7 +82,7 @@ pub fn board_load(
             let src = build_core_model(net, hw, threads)?;
             let img = core_images(&src, hw)?;
             Ok(BoardLoad {
-                beats: load_beats(&img).into_iter().map(|b| (0, b)).collect(),
+                beats: beats_of(std::slice::from_ref(&img)),
                 config_hash: hash_u64(&spikefab_gen::manifest::config_hash(hw, None)),
                 engine: src.into_engine(),
                 neurons,
@@ -96,11 +104,7 @@ pub fn board_load(
             let mapping =
                 spikefab_gen::partition_with(&src, hw, &m, &rates).map_err(mesh_err(hw))?;
             let imgs = mesh_images(&src, hw, &mapping).map_err(mesh_err(hw))?;
-            let beats = imgs
-                .iter()
-                .enumerate()
-                .flat_map(|(k, i)| load_beats(i).into_iter().map(move |b| (k as u32, b)))
-                .collect();
+            let beats = beats_of(&imgs);
             Ok(BoardLoad {
                 beats,
                 config_hash: hash_u64(&spikefab_gen::manifest::mesh_config_hash(
@@ -140,7 +144,7 @@ pub fn virtual_design(
             let m = generate_from(net, &src, hw, dir, None)?;
             let img = core_images(&src, hw)?;
             let load = BoardLoad {
-                beats: load_beats(&img).into_iter().map(|b| (0, b)).collect(),
+                beats: beats_of(std::slice::from_ref(&img)),
                 config_hash: hash_u64(&m.hashes.config),
                 engine: src.into_engine(),
                 neurons,
@@ -165,11 +169,7 @@ pub fn virtual_design(
             let imgs = mesh_images(&src, hw, &m.mapping).map_err(mesh_err(hw))?;
             let top = mesh_top_params(hw, &mesh, opts.fifo_depth);
             let load = BoardLoad {
-                beats: imgs
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(k, i)| load_beats(i).into_iter().map(move |b| (k as u32, b)))
-                    .collect(),
+                beats: beats_of(&imgs),
                 config_hash: hash_u64(&m.hashes.config),
                 engine: src.into_engine(),
                 neurons,
