@@ -277,7 +277,6 @@ module snn_host_link #(
   reg         seen_busy_q;
   reg         due_q;
   reg         overrun_q;
-  reg         clr_q;
   reg  [63:0] cyc_q;
   reg  [31:0] sent_q;
   reg  [31:0] stall_q;
@@ -641,10 +640,8 @@ module snn_host_link #(
       dup_q   <= 32'd0;
       ovr_q   <= 32'd0;
       rxerr_q <= 32'd0;
-      clr_q   <= 1'b0;
     end else begin
       cyc_q <= cyc_q + 64'd1;
-      clr_q <= wr_clear;
       if (wr_clear) begin
         sent_q  <= 32'd0;
         stall_q <= 32'd0;
@@ -673,7 +670,8 @@ module snn_host_link #(
   assign ld_addr_o  = ld_addr_q;
   assign ld_data_o  = ld_data_q;
   assign start_o    = start_q;
-  assign clr_o      = clr_q;
+  // in the cycle of the CLEAR write, as the link's own counters clear
+  assign clr_o      = wr_clear;
   assign overrun_o  = overrun_q;
 
   // Read only in part: the core field above CORE_W (p_q[31:16+CORE_W]), the

@@ -27,7 +27,7 @@ use serde_json::json;
 use spikefab_build::virtual_board::{board_load, virtual_design, BoardLoad};
 use spikefab_gen::HwConfig;
 use spikefab_host::fault::{FaultConfig, Faulty};
-use spikefab_host::proto::{LoadBeat, SpikeRecord};
+use spikefab_host::proto::{status_bits, LoadBeat, SpikeRecord};
 use spikefab_host::serial::{Pty, Serial};
 use spikefab_host::virtual_board::{self, VirtualBoard};
 use spikefab_host::xdma::{Xdma, XdmaPaths};
@@ -163,7 +163,7 @@ pub fn run(a: &RunArgs) -> Result<bool, CliError> {
                 let mut vb = vb;
                 server = Some(std::thread::spawn(move || {
                     let _keep = pty;
-                    virtual_board::serve(&mut vb, &mut master, 4096, &stop2)
+                    virtual_board::serve(&mut vb, &mut master, 1000, &stop2)
                 }));
                 Box::new(Serial::open(&slave, a.baud).map_err(host_err)?)
             } else {
@@ -408,16 +408,38 @@ fn drive(
                 .unwrap_or_default()
         )));
     }
-    let st = b.status().map_err(host_err)?;
+    let mut st = b.status().map_err(host_err)?;
+    if st.running() || st.steps_left > 0 {
+        // an earlier run left behind (an interrupted host): stop it, let its
+        // step finish; its records are drained, not delivered, by run()
+        eprintln!(
+            "the board was still running ({} steps left): stopping it",
+            st.steps_left
+        );
+        b.stop().map_err(host_err)?;
+        let t = b.link().transport().now();
+        while st.running() {
+            if b.link().transport().now().saturating_sub(t) > idle {
+                return Err(CliError::Host(format!(
+                    "the board does not stop: STATUS {:#x} after STOP",
+                    st.status
+                )));
+            }
+            b.link_mut().wait(poll).map_err(host_err)?;
+            st = b.status().map_err(host_err)?;
+        }
+    }
     let t0 = Instant::now();
     let s0 = b.link().stats();
     let c0 = b.link().transport().now();
     let mut beats_n = 0u64;
     if a.no_configure {
-        if st.steps_done != 0 {
+        if st.steps_done != 0 || st.status & status_bits::LOAD_READY == 0 {
             return Err(CliError::Usage(format!(
-                "--no-configure: the board has run {} steps since its configuration; the \
-                 trace starts at step 0, so configure it (leave out --no-configure)",
+                "--no-configure: the board has run steps since its configuration (STEPS_DONE \
+                 {}; a reset restarts the step counter but keeps the state of the run), and \
+                 the trace starts at step 0 of the network: configure it (leave out \
+                 --no-configure)",
                 st.steps_done
             )));
         }

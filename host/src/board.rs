@@ -245,6 +245,25 @@ impl<T: Transport> Board<T> {
         on_spikes: &mut dyn FnMut(&[SpikeRecord]) -> std::io::Result<()>,
         progress: &mut dyn FnMut(RunProgress),
     ) -> Result<RunReport, BoardError> {
+        let mut started = false;
+        let r = self.run_inner(steps, pace, on_spikes, progress, &mut started);
+        if r.is_err() && started {
+            // a run this call started and gives up on: stop the board (best
+            // effort: the link may be what failed), so that it does not run
+            // on until its spike buffer is full and wait there for ever
+            let _ = self.link.write_reg(Reg::Stop, 1);
+        }
+        r
+    }
+
+    fn run_inner(
+        &mut self,
+        steps: u32,
+        pace: u32,
+        on_spikes: &mut dyn FnMut(&[SpikeRecord]) -> std::io::Result<()>,
+        progress: &mut dyn FnMut(RunProgress),
+        started: &mut bool,
+    ) -> Result<RunReport, BoardError> {
         let wall = Instant::now();
         let s0: LinkStats = self.link.stats();
         let max = MAX_SPIKES as u8;
@@ -272,6 +291,7 @@ impl<T: Transport> Board<T> {
         self.link.write_reg(Reg::Clear, 1)?;
         self.link.write_reg(Reg::Pace, pace)?;
         let base = self.status()?;
+        *started = true;
         self.link.write_reg(Reg::Run, steps)?;
 
         let asked = u64::from(steps);

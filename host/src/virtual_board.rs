@@ -243,7 +243,8 @@ impl Transport for VirtualBoard {
 /// Serve `board` on a byte stream in wall-clock time (the master side of a
 /// pseudo-terminal pair, for the serial transport on its slave side): bytes
 /// read from `io` are fed to the board, which runs in chunks of `chunk`
-/// cycles whether or not bytes come (a step runs while the host waits), and
+/// cycles whether or not bytes come (a step runs while the host waits;
+/// keep `chunk` below the board's gap limit, `IDLE_CYCLES`), and
 /// its bytes are written back. `io` is switched to non-blocking reads.
 /// Returns when the other side is closed (a read of 0 bytes, or `EIO`,
 /// what a pseudo-terminal's master reads once its slave is closed) or when
@@ -273,12 +274,17 @@ pub fn serve(
     };
     let mut buf = [0u8; 4096];
     while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-        match io.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => board.push(&buf[..n]),
-            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::Interrupted => {}
-            Err(e) if closed(&e) => return Ok(()),
-            Err(e) => return Err(format!("virtual board: reading the host's bytes: {e}")),
+        // every byte waiting, before the board runs on (a frame written in
+        // pieces must not meet the board's gap limit between reads)
+        loop {
+            match io.read(&mut buf) {
+                Ok(0) => return Ok(()),
+                Ok(n) => board.push(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if closed(&e) => return Ok(()),
+                Err(e) => return Err(format!("virtual board: reading the host's bytes: {e}")),
+            }
         }
         board.run(chunk).map_err(|e| e.to_string())?;
         let out = board.take_output();

@@ -167,3 +167,24 @@ fn configuring_unfinished_beats_is_refused_before_anything_is_sent() {
     assert!(matches!(e, BoardError::Pack(_)), "{e}");
     assert_eq!(board.link().stats().frames_sent, sent);
 }
+
+#[test]
+fn a_run_that_fails_after_its_start_stops_the_board() {
+    let mut board = Board::open(model(model_config()), sim_board()).unwrap();
+    board.configure(&beats(300, 1), &mut |_| {}).unwrap();
+    // the sink fails at the first records: the run is given up
+    let e = board
+        .run(
+            500,
+            0,
+            &mut |_| Err(std::io::Error::other("disk full")),
+            &mut |_| {},
+        )
+        .unwrap_err();
+    assert!(matches!(e, BoardError::Sink(_)), "{e}");
+    let m = board.link().transport().model();
+    assert_eq!(m.reg(Reg::StepsLeft), 0, "the board was stopped");
+    // and a run before it started (refused) does not stop anything
+    let st = board.status().unwrap();
+    assert_eq!(st.steps_left, 0);
+}

@@ -11,6 +11,7 @@ use spikefab_build::virtual_board::{virtual_design, VirtualDesign};
 use spikefab_cosim::{build, ModelLib, RandReset};
 use spikefab_gen::HwConfig;
 use spikefab_host::fault::{FaultConfig, Faulty};
+use spikefab_host::proto::status_bits::LOAD_READY;
 use spikefab_host::proto::{LoadBeat, SpikeRecord};
 use spikefab_host::virtual_board::{spec, VirtualBoard};
 use spikefab_host::{Board, BoardConfig, BoardError, LinkConfig};
@@ -89,7 +90,15 @@ fn the_virtual_board_runs_a_network_exactly_as_the_reference() {
     let mut b = Board::open(vb, cfg(4)).unwrap();
     b.check_config_hash(d.load.config_hash).unwrap();
     b.configure(&beats(&d), &mut |_| {}).unwrap();
+    // STATUS bit 4 (the load port ready) says no step has run since the
+    // configuration: what `spikefab run --no-configure` relies on
+    let ready = |b: &mut Board<VirtualBoard>| b.status().unwrap().status & LOAD_READY != 0;
+    assert!(ready(&mut b), "configured, not run");
     let (mut got, rep) = b.run_collect(steps, 0).unwrap();
+    assert!(
+        !ready(&mut b),
+        "run: the state is no longer the configuration's"
+    );
     got.sort_unstable();
     let want = reference(&mut d, steps);
     assert!(
