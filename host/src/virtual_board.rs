@@ -67,6 +67,10 @@ pub struct VirtualBoard {
     /// Bytes the board took, and gave.
     pub bytes_in: u64,
     pub bytes_out: u64,
+    /// With [`VirtualBoard::set_lossy_rx`]: bytes lost because the link was
+    /// not ready for them.
+    pub bytes_lost: u64,
+    lossy_rx: bool,
 }
 
 /// The model spec of the virtual board whose sources (leaves first, the
@@ -127,7 +131,16 @@ impl VirtualBoard {
             name: "virtual board (verilated spikefab_fpga_core)".into(),
             bytes_in: 0,
             bytes_out: 0,
+            bytes_lost: 0,
+            lossy_rx: false,
         })
+    }
+
+    /// Take bytes as a UART delivers them: a byte the link is not ready for
+    /// in the cycle it comes is lost, with a pulse on `rx_err_i` (the board
+    /// shell's `RX_ERRORS` path), instead of waiting for `rx_ready_o`.
+    pub fn set_lossy_rx(&mut self, on: bool) {
+        self.lossy_rx = on;
     }
 
     /// The simulated clock.
@@ -189,9 +202,18 @@ impl VirtualBoard {
             m.set(p.tx_ready, 1)?;
             m.eval()?;
             let took = feed.is_some() && m.get(p.rx_ready)? != 0;
+            // a UART cannot wait: a byte the link does not take is lost,
+            // and the PHY's lost-byte pulse says so
+            let lost = self.lossy_rx && feed.is_some() && !took;
+            m.set(p.rx_err, u64::from(lost))?;
             let gave = (m.get(p.tx_valid)? != 0).then(|| m.get(p.tx_data));
             m.tick()?;
             n += 1;
+            if lost {
+                m.set(p.rx_err, 0)?;
+                self.inbox.pop_front();
+                self.bytes_lost += 1;
+            }
             if took {
                 self.inbox.pop_front();
                 self.bytes_in += 1;

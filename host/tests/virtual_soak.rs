@@ -133,7 +133,9 @@ fn a_wrong_design_is_refused_by_its_config_hash() {
 
 /// 100 runs with random fault schedules (up to 10% of the frames in each
 /// direction dropped, corrupted, duplicated, delayed, split, cut or
-/// preceded by garbage): each ends with the reference's spikes exactly or
+/// preceded by garbage; every other run takes bytes as a UART does, losing
+/// those that come while the link is busy): each ends with the reference's
+/// spikes exactly or
 /// with a clear error; none hangs (each is bounded in wall time) and none
 /// is silently different.
 #[test]
@@ -148,14 +150,18 @@ fn fault_soak_on_the_rtl_every_run_is_exact_or_a_clear_error() {
         .map_or(100, |_| 1000);
     let (mut exact, mut errors, mut faults) = (0, 0, 0u64);
     let mut worst = Duration::ZERO;
+    let mut lost = 0u64;
     for seed in 1..=runs as u64 {
         let pct = (seed % 11) as f64 / 100.0; // 0 .. 10 %
         let t0 = Instant::now();
-        let vb = VirtualBoard::from_model(
+        let mut vb = VirtualBoard::from_model(
             lib.instantiate(seed as u32, RandReset::Random).unwrap(),
             CLOCK_HZ,
         )
         .unwrap();
+        // every other run takes bytes as a UART does: a retry that comes
+        // while the link executes or answers loses bytes (RX_ERRORS)
+        vb.set_lossy_rx(seed % 2 == 0);
         let f = Faulty::new(vb, FaultConfig::uniform(seed, pct));
         let res = (|| {
             let mut b = Board::open(f, cfg(6))?;
@@ -163,7 +169,8 @@ fn fault_soak_on_the_rtl_every_run_is_exact_or_a_clear_error() {
             let (mut got, _) = b.run_collect(steps, 0)?;
             got.sort_unstable();
             let inj = b.link().transport().injected();
-            Ok::<_, BoardError>((got, inj.send.faulted() + inj.recv.faulted()))
+            let lost = b.link().transport().inner().bytes_lost;
+            Ok::<_, BoardError>((got, inj.send.faulted() + inj.recv.faulted(), lost))
         })();
         let el = t0.elapsed();
         worst = worst.max(el);
@@ -172,8 +179,9 @@ fn fault_soak_on_the_rtl_every_run_is_exact_or_a_clear_error() {
             "run {seed} took {el:?}: a hang"
         );
         match res {
-            Ok((got, n)) => {
+            Ok((got, n, l)) => {
                 faults += n;
+                lost += l;
                 assert_eq!(got, want, "run {seed} ({pct}): a silently different trace");
                 exact += 1;
             }
@@ -189,9 +197,14 @@ fn fault_soak_on_the_rtl_every_run_is_exact_or_a_clear_error() {
     }
     println!(
         "fault soak on the RTL: {runs} runs, {exact} identical, {errors} clear errors, 0 hangs, \
-         0 different ({faults} faults injected, slowest run {worst:.2?})"
+         0 different ({faults} faults injected, {lost} bytes lost at a busy link in the UART-like \
+         runs, slowest run {worst:.2?})"
     );
     assert!(faults > 0, "no fault was injected: the soak tests nothing");
+    assert!(
+        lost > 0,
+        "no byte met a busy link: the UART-like path was not tested"
+    );
     assert!(
         exact >= runs * 9 / 10,
         "too few runs completed: {exact} of {runs}"
