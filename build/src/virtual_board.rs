@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use spikefab_gen::generate::{core_images, generate_from};
 use spikefab_gen::images::{load_beats, Beat};
-use spikefab_gen::mesh_gen::{generate_mesh_from, mesh_images, mesh_top_params, MeshGenOptions};
+use spikefab_gen::mesh_gen::{
+    generate_mesh_from, mesh_images, mesh_mapping, mesh_top_params, MeshGenOptions,
+};
 use spikefab_gen::{build_core_model, build_mesh_model, HwConfig, Mesh};
 use spikefab_hdl::sources;
 use spikefab_sim::engine::Engine;
@@ -38,8 +40,6 @@ pub struct BoardLoad {
     pub beats: Vec<(u32, Beat)>,
     pub config_hash: u64,
     pub engine: Engine,
-    /// Neurons of the network.
-    pub neurons: u64,
 }
 
 /// The virtual board's files, generated into a folder.
@@ -76,7 +76,6 @@ pub fn board_load(
     mesh: Option<&Mesh>,
     threads: usize,
 ) -> Result<BoardLoad, BuildError> {
-    let neurons = net.populations.iter().map(|p| p.size as u64).sum::<u64>();
     match mesh_of(hw, mesh) {
         None => {
             let src = build_core_model(net, hw, threads)?;
@@ -85,7 +84,6 @@ pub fn board_load(
                 beats: beats_of(std::slice::from_ref(&img)),
                 config_hash: hash_u64(&spikefab_gen::manifest::config_hash(hw, None)),
                 engine: src.into_engine(),
-                neurons,
             })
         }
         Some(m) => {
@@ -94,15 +92,8 @@ pub fn board_load(
                 ..MeshGenOptions::default()
             };
             let src = build_mesh_model(net, hw, &m, threads).map_err(mesh_err(hw))?;
-            // the mapping `spikefab gen --mesh` makes (rates from a short
-            // reference run)
-            let rates = if opts.rate_steps > 0 {
-                spikefab_gen::Rates::measure(&src, opts.rate_steps)
-            } else {
-                spikefab_gen::Rates::default()
-            };
-            let mapping =
-                spikefab_gen::partition_with(&src, hw, &m, &rates).map_err(mesh_err(hw))?;
+            // the mapping `spikefab gen --mesh` makes
+            let mapping = mesh_mapping(&src, hw, &m, &opts).map_err(mesh_err(hw))?;
             let imgs = mesh_images(&src, hw, &mapping).map_err(mesh_err(hw))?;
             let beats = beats_of(&imgs);
             Ok(BoardLoad {
@@ -113,7 +104,6 @@ pub fn board_load(
                     opts.fifo_depth,
                 )),
                 engine: src.into_engine(),
-                neurons,
             })
         }
     }
@@ -136,7 +126,6 @@ pub fn virtual_design(
     dir: &Path,
 ) -> Result<VirtualDesign, BuildError> {
     let io = |p: &Path, e| BuildError::io("cannot write", p, e);
-    let neurons = net.populations.iter().map(|p| p.size as u64).sum::<u64>();
     fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let (top, ports, config_files, hash, lane_neurons, lanes, load) = match mesh_of(hw, mesh) {
         None => {
@@ -147,7 +136,6 @@ pub fn virtual_design(
                 beats: beats_of(std::slice::from_ref(&img)),
                 config_hash: hash_u64(&m.hashes.config),
                 engine: src.into_engine(),
-                neurons,
             };
             (
                 m.top.clone(),
@@ -172,7 +160,6 @@ pub fn virtual_design(
                 beats: beats_of(&imgs),
                 config_hash: hash_u64(&m.hashes.config),
                 engine: src.into_engine(),
-                neurons,
             };
             (
                 m.top.clone(),

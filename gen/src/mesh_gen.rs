@@ -440,6 +440,24 @@ pub fn generate_mesh(
     generate_mesh_from(net, &e, hw, mesh, out, opts)
 }
 
+/// The mapping [`generate_mesh_from`] makes of `e` on `mesh`: partitioned
+/// with the rates of `opts.rate_steps` reference steps (none: the default
+/// rates). A host that configures a mesh without generating it (the
+/// load-port beats of `spikefab run`) maps the same way.
+pub fn mesh_mapping(
+    e: &NetModel,
+    hw: &HwConfig,
+    mesh: &Mesh,
+    opts: &MeshGenOptions,
+) -> Result<Mapping, MeshError> {
+    let rates = if opts.rate_steps > 0 {
+        Rates::measure(e, opts.rate_steps)
+    } else {
+        Rates::default()
+    };
+    partition_with(e, hw, mesh, &rates)
+}
+
 /// [`generate_mesh`] for a network already built for the mesh
 /// ([`build_mesh_model`]): `net` is its description (names, hashes).
 pub fn generate_mesh_from(
@@ -451,12 +469,7 @@ pub fn generate_mesh_from(
     opts: &MeshGenOptions,
 ) -> Result<MeshManifest, MeshError> {
     check_fifo_depth(opts.fifo_depth)?;
-    let rates = if opts.rate_steps > 0 {
-        Rates::measure(e, opts.rate_steps)
-    } else {
-        Rates::default()
-    };
-    let mapping = partition_with(e, hw, mesh, &rates)?;
+    let mapping = mesh_mapping(e, hw, mesh, opts)?;
     let cores = mesh_images(e, hw, &mapping)?;
 
     let requant = apply_numerics(net, hw);
