@@ -25,11 +25,12 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use spikefab_build::virtual_board::{board_load, virtual_design, BoardLoad};
+use spikefab_cosim::axi::AxiMemConfig;
 use spikefab_gen::HwConfig;
 use spikefab_host::fault::{FaultConfig, Faulty};
 use spikefab_host::proto::{status_bits, LoadBeat, SpikeRecord};
 use spikefab_host::serial::{Pty, Serial};
-use spikefab_host::virtual_board::{self, VirtualBoard};
+use spikefab_host::virtual_board::{self, MemorySpec, VirtualBoard};
 use spikefab_host::xdma::{Xdma, XdmaPaths};
 use spikefab_host::{Board, BoardConfig, LinkConfig, RunReport, Transport};
 use spikefab_sim::memory::Job;
@@ -45,6 +46,9 @@ use crate::util::{self, header_token};
 
 /// The virtual board's clock: what its deadlines and figures are measured in.
 pub const VIRTUAL_CLOCK_HZ: f64 = 100e6;
+/// Read latency of the virtual board's external memory, in cycles (a DDR4
+/// controller's order of magnitude at 100 MHz: 400 ns).
+pub const VIRTUAL_MEMORY_LATENCY: u32 = 40;
 
 fn host_err(e: impl std::fmt::Display) -> CliError {
     CliError::Host(e.to_string())
@@ -140,8 +144,33 @@ pub fn run(a: &RunArgs) -> Result<bool, CliError> {
                 d.lanes,
                 if d.lanes == 1 { "" } else { "s" }
             );
-            let vb = VirtualBoard::open(d.top, &d.sources, &cache, a.x_seed, VIRTUAL_CLOCK_HZ)
-                .map_err(host_err)?;
+            let memory = d.axi.as_ref().map(|axi| MemorySpec {
+                ports: d
+                    .memory_ports
+                    .iter()
+                    .map(spikefab_cosim::Port::from_hdl)
+                    .collect(),
+                config: AxiMemConfig {
+                    latency: VIRTUAL_MEMORY_LATENCY,
+                    ..AxiMemConfig::for_port(axi)
+                },
+            });
+            if let Some(axi) = &d.axi {
+                eprintln!(
+                    "virtual board: external synapse store behind a {}-bit AXI4 port \
+                     ({VIRTUAL_MEMORY_LATENCY} cycles of read latency); the host writes its image",
+                    axi.data_w
+                );
+            }
+            let vb = VirtualBoard::open_with_memory(
+                d.top,
+                &d.sources,
+                memory.as_ref(),
+                &cache,
+                a.x_seed,
+                VIRTUAL_CLOCK_HZ,
+            )
+            .map_err(host_err)?;
             work = Some(w);
             let t: Box<dyn Transport> = if a.serial_pty {
                 let pty = Pty::open().map_err(|e| {

@@ -107,6 +107,17 @@ fn balanced_on_a_2x2_mesh_on_the_virtual_board_matches_the_reference() {
 }
 
 #[test]
+fn balanced_with_its_synapses_in_external_memory_matches_on_the_virtual_board() {
+    // config `ext`: the synapse rows in external memory behind an AXI4
+    // port; the host writes them through the link before the run
+    verified(
+        "run-vboard-ext",
+        &["run", "balanced", "--board", "sim", "--hw", "ext"],
+        300,
+    );
+}
+
+#[test]
 fn faults_on_the_link_leave_the_trace_exact() {
     let (_, j) = verified(
         "run-vboard-faults",

@@ -7,6 +7,15 @@
 //! (`spikefab_shell.v`, [`crate::shell`]) puts a PHY there (a UART), and the
 //! virtual board drives the bytes directly. No vendor primitive.
 //!
+//! An accelerator that reads its synapses from external memory (a single
+//! core of an `[synapse_store] kind = "external"` config) gets one AXI4
+//! master port on the wrapper (`m_axi_*`, [`memory_ports`]): its read
+//! channels are the accelerator's, its write channels `snn_ext_write`'s,
+//! which writes the load port's words of memory id [`EXT_LOAD_ID`] (the
+//! host's synapse image; docs/runtime.md, "External memory") instead of
+//! handing them to the accelerator. Its errors join the accelerator's
+//! memory error (register `STATUS` bit 2).
+//!
 //! The status bits (the shell puts them on LEDs where the board has them):
 //! - `status_o[0]`: heartbeat (`snn_heartbeat`, 1 Hz at the core clock);
 //! - `status_o[1]`: bit 13 of the step counter (toggles every 8,192
@@ -22,6 +31,7 @@
 
 use std::fmt::Write as _;
 
+use spikefab_hdl::core::{AxiParams, EXT_LOAD_ID};
 use spikefab_hdl::{Dir, Port, Role};
 
 /// The generated core wrapper module (and its file stem).
@@ -72,11 +82,61 @@ pub fn spike_depth(lane_neurons: u64) -> u64 {
     2 * lane_neurons.max(1)
 }
 
+/// The AXI4 port of an accelerator that reads its synapses from external
+/// memory (its `m_axi_*` read channels), from the widths of its ports;
+/// `None` on chip. `Err` for a mesh's flattened ports (one AXI port per
+/// core): the board core writes one memory.
+pub fn external_port(d: &CoreDesign) -> Result<Option<AxiParams>, String> {
+    let find = |n: &str| d.ports.iter().find(|p| p.name == n);
+    let Some(data) = find("m_axi_rdata_i") else {
+        return Ok(None);
+    };
+    let width = |n: &str| {
+        find(n)
+            .map(|p| p.width)
+            .ok_or_else(|| format!("the accelerator {} has no port {n}", d.net_top))
+    };
+    let lanes = find("spk_valid_o").map_or(1, |p| p.width);
+    if lanes > 1 {
+        return Err(format!(
+            "the accelerator {} is a mesh of {lanes} cores with an external synapse store \
+             (one AXI port per core); the board core writes the store of a single core only",
+            d.net_top
+        ));
+    }
+    Ok(Some(AxiParams {
+        data_w: data.width,
+        addr_w: width("m_axi_araddr_o")?,
+        id_w: width("m_axi_arid_o")?,
+        ..AxiParams::DEFAULT
+    }))
+}
+
+/// The ports of [`FPGA_CORE`] besides `clk_i`, `rst_i`, `status_o` and
+/// [`LINK_PORTS`]: none on chip; with an external synapse store, one AXI4
+/// master port (the accelerator's read channels, passed through, and
+/// `snn_ext_write`'s write channels), in declaration order.
+pub fn memory_ports(d: &CoreDesign) -> Result<Vec<Port>, String> {
+    let Some(axi) = external_port(d)? else {
+        return Ok(Vec::new());
+    };
+    let mut v: Vec<Port> = d
+        .ports
+        .iter()
+        .filter(|p| p.role == Role::Memory && p.name != "mem_err_o")
+        .cloned()
+        .collect();
+    v.extend(axi.write_ports());
+    Ok(v)
+}
+
 /// The text of `spikefab_fpga_core.v`. `head` is the generated-file header
 /// line. `Err` names a port of the accelerator the wrapper cannot connect
 /// (a config the board core does not support yet, or a generator bug).
 pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
     let find = |n: &str| d.ports.iter().find(|p| p.name == n);
+    let ext = external_port(d)?;
+    let mem_ports = memory_ports(d)?;
     for u in ["start_i", "busy_o", "step_o", "spk_valid_o", "spk_step_o"] {
         if find(u).is_none() {
             return Err(format!("the accelerator {} has no port {u}", d.net_top));
@@ -109,18 +169,15 @@ pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
             (Dir::In, "rst_i") => "rst_i".to_string(),
             (Dir::In, "start_i") => "start".to_string(),
             (Dir::In, "spk_ready_i") => "1'b1".to_string(),
+            (Dir::In, "ld_valid_i") if ext.is_some() => "ld_valid & ~ld_ext".to_string(),
             (Dir::In, "ld_valid_i") => "ld_valid".to_string(),
             (Dir::In, "ld_last_i") => "ld_last".to_string(),
             (Dir::In, "ld_core_i") => "ld_core".to_string(),
             (Dir::In, "ld_mem_i") => "ld_mem".to_string(),
             (Dir::In, "ld_addr_i") => "ld_addr".to_string(),
             (Dir::In, "ld_data_i") => "ld_data".to_string(),
-            (Dir::In, _) if p.role == Role::Memory => {
-                return Err(format!(
-                    "the accelerator reads its synapses from external memory (port {n}); \
-                     the board core has no memory controller yet"
-                ))
-            }
+            // the external memory port: the wrapper's own ports
+            (_, _) if p.role == Role::Memory && n != "mem_err_o" => n.to_string(),
             (Dir::In, _) => return Err(format!("no connection for the accelerator's input {n}")),
             (Dir::Out, _) => format!("net_{}", p.stem()),
         };
@@ -203,6 +260,19 @@ pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
     let _ = writeln!(w, "  output wire       tx_valid_o,");
     let _ = writeln!(w, "  output wire [7:0] tx_data_o,");
     let _ = writeln!(w, "  input  wire       tx_ready_i,");
+    if !mem_ports.is_empty() {
+        let _ = writeln!(
+            w,
+            "  // the external synapse store's AXI4 port: reads by the accelerator, writes"
+        );
+        let _ = writeln!(
+            w,
+            "  // of the host's image by snn_ext_write (load-port memory id {EXT_LOAD_ID})"
+        );
+        for p in &mem_ports {
+            let _ = writeln!(w, "  {:<17} {},", p.decl(), p.name);
+        }
+    }
     let _ = writeln!(w, "  output wire [{}:0] status_o", STATUS_W - 1);
     let _ = writeln!(w, ");");
 
@@ -210,7 +280,11 @@ pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
     w.push_str(
         "  // ---------------------------------------------------------------- accelerator\n",
     );
-    let outs: Vec<&Port> = d.ports.iter().filter(|p| p.dir == Dir::Out).collect();
+    let outs: Vec<&Port> = d
+        .ports
+        .iter()
+        .filter(|p| p.dir == Dir::Out && !(p.role == Role::Memory && p.name != "mem_err_o"))
+        .collect();
     let wd = outs
         .iter()
         .map(|p| p.net_decl().len())
@@ -228,6 +302,12 @@ pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
     let _ = writeln!(w, "  {:<wd$} ld_mem;", "wire [3:0]");
     let _ = writeln!(w, "  {:<wd$} ld_addr;", "wire [31:0]");
     let _ = writeln!(w, "  {:<wd$} ld_data;", "wire [31:0]");
+    let _ = writeln!(w, "  {:<wd$} ld_ready;", "wire");
+    if ext.is_some() {
+        let _ = writeln!(w, "  {:<wd$} ld_ext;", "wire");
+        let _ = writeln!(w, "  {:<wd$} ext_ready;", "wire");
+        let _ = writeln!(w, "  {:<wd$} ext_err;", "wire");
+    }
     let nw = conns.iter().map(|(n, _)| n.len()).max().unwrap_or(1);
     let _ = writeln!(w, "\n  {} u_net (", d.net_top);
     for (k, (n, c)) in conns.iter().enumerate() {
@@ -258,11 +338,52 @@ pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
     );
     let _ = writeln!(w, "  // port's core id on a single core.");
     let _ = writeln!(w, "  wire unused_net = ^{{{}}};", unused.join(", "));
-    let mem_err_expr = match mem_err {
+    let mut mem_err_expr = match mem_err {
         Some(p) if p.width == 1 => "net_mem_err".to_string(),
         Some(_) => "|net_mem_err".to_string(),
         None => "1'b0".to_string(),
     };
+    match ext {
+        None => w.push_str("\n  assign ld_ready = net_ld_ready;\n"),
+        Some(a) => {
+            mem_err_expr = format!("{mem_err_expr} | ext_err");
+            let wconn: Vec<String> = a
+                .write_ports()
+                .iter()
+                .map(|p| format!("    .{0:<16}({0}),", p.name))
+                .collect();
+            let _ = write!(
+                w,
+                "
+  // ---------------------------------------------------------------- external memory
+  // Load-port words of memory id {EXT_LOAD_ID} are the host's synapse image: snn_ext_write
+  // writes them through the AXI4 port's write channels; the accelerator never sees them.
+  assign ld_ext   = (ld_mem == 4'd{EXT_LOAD_ID});
+  assign ld_ready = ld_ext ? ext_ready : net_ld_ready;
+
+  snn_ext_write #(
+    .DATA_W({data_w}),
+    .ADDR_W({addr_w}),
+    .ID_W({id_w})
+  ) u_ext_write (
+    .clk_i          (clk_i),
+    .rst_i          (rst_i),
+    .in_valid_i     (ld_valid & ld_ext),
+    .in_ready_o     (ext_ready),
+    .in_last_i      (ld_last),
+    .in_addr_i      (ld_addr),
+    .in_data_i      (ld_data),
+{wconn}
+    .err_o          (ext_err)
+  );
+",
+                data_w = a.data_w,
+                addr_w = a.addr_w,
+                id_w = a.id_w,
+                wconn = wconn.join("\n"),
+            );
+        }
+    }
     let spk_id_net = format!("net_{}", spk_id.stem());
     let depth = spike_depth(d.lane_neurons);
     let hash = d.config_hash;
@@ -323,7 +444,7 @@ pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
     .tx_data_o    (tx_data_o),
     .tx_ready_i   (tx_ready_i),
     .ld_valid_o   (ld_valid),
-    .ld_ready_i   (net_ld_ready),
+    .ld_ready_i   (ld_ready),
     .ld_last_o    (ld_last),
     .ld_core_o    (ld_core),
     .ld_mem_o     (ld_mem),

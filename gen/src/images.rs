@@ -1123,6 +1123,43 @@ pub fn load_beats(img: &CoreImages) -> Vec<Beat> {
     beats
 }
 
+/// The load-port beats that write an external-store core's synapse region
+/// into external memory through a board core (memory id
+/// [`spikefab_hdl::core::EXT_LOAD_ID`], `snn_ext_write`): one image word
+/// per AXI beat of the core's port, its 32-bit words least significant
+/// first, each with the beat's index (byte address / beat bytes) as its
+/// address; the region's last beat may be short. Empty for an on-chip core.
+/// `Err` when a beat's index does not fit 32 bits.
+pub fn ext_load_beats(img: &CoreImages) -> Result<Vec<Beat>, CoreImageError> {
+    let Some(x) = img.ext.as_ref() else {
+        return Ok(Vec::new());
+    };
+    let beat_bytes = u64::from(img.core.axi().data_w / 8);
+    let base = x.place.base;
+    let bytes = &x.region.bytes;
+    let mut beats = Vec::with_capacity(bytes.len().div_ceil(4));
+    for (k, chunk) in bytes.chunks(beat_bytes as usize).enumerate() {
+        let index = (base + k as u64 * beat_bytes) / beat_bytes;
+        let addr = u32::try_from(index).map_err(|_| ShapeError::TooSmall {
+            what: "external memory beats addressable by the load port (32-bit beat index)",
+            cap: 1 << 32,
+            need: index + 1,
+        })?;
+        let words = chunk.len().div_ceil(4);
+        for (j, w) in chunk.chunks(4).enumerate() {
+            let mut le = [0u8; 4];
+            le[..w.len()].copy_from_slice(w);
+            beats.push(Beat {
+                mem: spikefab_hdl::core::EXT_LOAD_ID,
+                addr,
+                last: j + 1 == words,
+                data: u32::from_le_bytes(le),
+            });
+        }
+    }
+    Ok(beats)
+}
+
 /// The configuration register a beat writes, if any.
 pub fn cfg_register(b: &Beat) -> Option<CfgReg> {
     if b.mem != Mem::Cfg.load_id() {

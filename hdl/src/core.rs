@@ -100,6 +100,37 @@ impl AxiParams {
         row_ext: false,
     };
 
+    /// The write channels of an external-store board core's AXI4 port
+    /// (`snn_ext_write`, which writes the host's synapse image; the read
+    /// channels are the cores' [`CoreParams::memory_ports`]): AW, W and B,
+    /// with this port's widths.
+    pub fn write_ports(&self) -> Vec<Port> {
+        use Role::Memory;
+        let a = self;
+        let i = Port::input;
+        let o = Port::output;
+        vec![
+            o("m_axi_awvalid_o", 1, Memory),
+            i("m_axi_awready_i", 1, Memory),
+            o("m_axi_awaddr_o", a.addr_w, Memory),
+            o("m_axi_awlen_o", 8, Memory),
+            o("m_axi_awsize_o", 3, Memory),
+            o("m_axi_awburst_o", 2, Memory),
+            o("m_axi_awid_o", a.id_w, Memory),
+            o("m_axi_awcache_o", 4, Memory),
+            o("m_axi_awprot_o", 3, Memory),
+            o("m_axi_wvalid_o", 1, Memory),
+            i("m_axi_wready_i", 1, Memory),
+            o("m_axi_wdata_o", a.data_w, Memory),
+            o("m_axi_wstrb_o", a.data_w / 8, Memory),
+            o("m_axi_wlast_o", 1, Memory),
+            i("m_axi_bvalid_i", 1, Memory),
+            o("m_axi_bready_o", 1, Memory),
+            i("m_axi_bresp_i", 2, Memory),
+            i("m_axi_bid_i", a.id_w, Memory),
+        ]
+    }
+
     /// Bytes per beat (`AXI_DATA_W / 8`).
     pub fn beat_bytes(&self) -> u64 {
         u64::from(self.data_w / 8)
@@ -455,6 +486,13 @@ impl CoreInit {
     }
 }
 
+/// The load-port memory id of external memory: a board core
+/// (`spikefab_fpga_core`) routes the words of this id to `snn_ext_write`,
+/// which writes them to the external synapse store, one AXI beat per image
+/// word (least significant 32 bits first, the address a beat index). No
+/// core memory has it ([`Mem::load_id`]).
+pub const EXT_LOAD_ID: u8 = 14;
+
 /// The memories behind the load port (`ld_mem_i`): the core's, the
 /// configuration registers, and the route memory of a mesh core's network
 /// interface.
@@ -496,7 +534,9 @@ impl Mem {
         Mem::Cfg,
     ];
 
-    /// The load-port id (`ld_mem_i`; the RTL's `LD_*` localparams).
+    /// The load-port id (`ld_mem_i`; the RTL's `LD_*` localparams). Id
+    /// [`EXT_LOAD_ID`] is no memory of a core: a board core sends it to
+    /// external memory.
     pub fn load_id(self) -> u8 {
         match self {
             Mem::State => 0,
@@ -692,6 +732,7 @@ mod tests {
 
     #[test]
     fn load_ids_are_distinct_and_named_back() {
+        assert!(Mem::ALL.iter().all(|m| m.load_id() != EXT_LOAD_ID));
         let mut ids: Vec<u8> = Mem::ALL.iter().map(|m| m.load_id()).collect();
         ids.dedup();
         assert_eq!(ids.len(), Mem::ALL.len());

@@ -54,6 +54,7 @@ pub const BOARD: &[Source] = &[
     source!("snn_uart_rx.v"),
     source!("snn_uart_tx.v"),
     source!("snn_spike_merge.v"),
+    source!("snn_ext_write.v"),
 ];
 
 /// Every file a mesh of cores needs: [`CORE`], [`NOC`], [`MESH_TOP`].

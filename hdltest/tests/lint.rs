@@ -91,6 +91,15 @@ const LINT_SETS: &[(&str, &[Params])] = &[
         ],
     ),
     (
+        "snn_ext_write",
+        &[
+            &[],
+            &[("DATA_W", 32), ("ADDR_W", 12), ("ID_W", 1)],
+            &[("DATA_W", 128), ("ADDR_W", 33), ("ID_W", 3)],
+            &[("DATA_W", 1024), ("ADDR_W", 64), ("ID_W", 16)],
+        ],
+    ),
+    (
         "snn_poisson",
         &[
             &[],
@@ -803,6 +812,10 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_spike_merge", &[("GID_W", 33)], "GID_W"),
     ("snn_spike_merge", &[("DEPTH", 1), ("ROOM", 1)], "DEPTH"),
     ("snn_spike_merge", &[("DEPTH", 33), ("ROOM", 34)], "ROOM"),
+    ("snn_ext_write", &[("DATA_W", 48)], "DATA_W"),
+    ("snn_ext_write", &[("DATA_W", 2048)], "DATA_W"),
+    ("snn_ext_write", &[("ADDR_W", 11)], "ADDR_W"),
+    ("snn_ext_write", &[("ID_W", 17)], "ID_W"),
     ("snn_mem", &[("WIDTH", 0)], "WIDTH"),
     ("snn_mem", &[("DEPTH", 0)], "DEPTH"),
     ("snn_mem", &[("LANE_W", 0)], "LANE_W"),

@@ -156,6 +156,11 @@ pub enum BoardError {
     },
     #[error("the spike sink failed: {0}")]
     Sink(#[source] std::io::Error),
+    #[error(
+        "the board reports a memory error (STATUS {status:#x}, bit 2) {when}: an external-memory \
+         access was refused (AXI SLVERR/DECERR) or the synapse image did not fit the memory port"
+    )]
+    MemoryError { status: u32, when: &'static str },
 }
 
 /// A board behind a transport.
@@ -231,6 +236,15 @@ impl<T: Transport> Board<T> {
     ) -> Result<usize, BoardError> {
         let runs = pack_beats(beats)?;
         self.link.load(&runs, progress)?;
+        // the external image's writes are done when their LOADs are
+        // answered; a refused one is sticky in STATUS
+        let status = self.status()?.status;
+        if status & status_bits::MEM_ERR != 0 {
+            return Err(BoardError::MemoryError {
+                status,
+                when: "after the configuration",
+            });
+        }
         Ok(runs.len())
     }
 
@@ -269,6 +283,12 @@ impl<T: Transport> Board<T> {
         let max = MAX_SPIKES as u8;
 
         let st = self.status()?;
+        if st.status & status_bits::MEM_ERR != 0 {
+            return Err(BoardError::MemoryError {
+                status: st.status,
+                when: "before the run",
+            });
+        }
         if st.running() || st.steps_left > 0 {
             return Err(BoardError::Running {
                 steps_left: st.steps_left,

@@ -18,6 +18,7 @@ mod rng;
 pub mod serial;
 pub mod transport;
 pub mod virtual_board;
+pub mod virtual_memory;
 pub mod xdma;
 
 pub use board::{Board, BoardConfig, BoardError, BoardStatus, RunProgress, RunReport};

@@ -15,9 +15,11 @@ use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use spikefab_cosim::axi::AxiMemConfig;
 use spikefab_cosim::{build, Model, ModelSpec, Port, PortId, RandReset};
 
 use crate::transport::{Deadline, Transport, TransportError};
+use crate::virtual_memory::{MemoryError, VirtualMemory};
 
 /// The wrapper's ports besides the clock: (name, input?, width).
 const PORTS: [(&str, bool, u32); 9] = [
@@ -42,6 +44,8 @@ const IDLE_BATCH: u64 = 32;
 pub enum VirtualError {
     #[error("virtual board: {0}")]
     Cosim(#[from] spikefab_cosim::CosimError),
+    #[error("virtual board: {0}")]
+    Memory(#[from] MemoryError),
 }
 
 struct Ports {
@@ -71,11 +75,13 @@ pub struct VirtualBoard {
     /// not ready for them.
     pub bytes_lost: u64,
     lossy_rx: bool,
+    mem: Option<VirtualMemory>,
 }
 
 /// The model spec of the virtual board whose sources (leaves first, the
-/// wrapper `top` last) are `sources`.
-pub fn spec(top: &str, sources: &[PathBuf]) -> ModelSpec {
+/// wrapper `top` last) are `sources`, with `memory_ports` (the wrapper's
+/// external-memory AXI4 port of an external-store design; none on chip).
+pub fn spec(top: &str, sources: &[PathBuf], memory_ports: &[Port]) -> ModelSpec {
     let mut s = ModelSpec::new(top, sources.to_vec(), "clk_i");
     for (name, input, width) in PORTS {
         s = s.port(if input {
@@ -84,7 +90,19 @@ pub fn spec(top: &str, sources: &[PathBuf]) -> ModelSpec {
             Port::output(name, width)
         });
     }
+    for p in memory_ports {
+        s = s.port(p.clone());
+    }
     s
+}
+
+/// The external memory of an external-store design: the wrapper's AXI4
+/// ports and the memory model's configuration (its latency, bandwidth and
+/// backpressure; the image starts empty: the host writes it).
+#[derive(Debug, Clone)]
+pub struct MemorySpec {
+    pub ports: Vec<Port>,
+    pub config: AxiMemConfig,
 }
 
 impl VirtualBoard {
@@ -98,12 +116,41 @@ impl VirtualBoard {
         seed: u32,
         clock_hz: f64,
     ) -> Result<VirtualBoard, VirtualError> {
-        let lib = build(&spec(top, sources), cache_root)?;
-        VirtualBoard::from_model(lib.instantiate(seed.max(1), RandReset::Random)?, clock_hz)
+        VirtualBoard::open_with_memory(top, sources, None, cache_root, seed, clock_hz)
+    }
+
+    /// [`VirtualBoard::open`] for a design with an external synapse store:
+    /// `memory` binds a memory model to its AXI4 port.
+    pub fn open_with_memory(
+        top: &str,
+        sources: &[PathBuf],
+        memory: Option<&MemorySpec>,
+        cache_root: &Path,
+        seed: u32,
+        clock_hz: f64,
+    ) -> Result<VirtualBoard, VirtualError> {
+        let ports = memory.map_or(&[][..], |m| &m.ports[..]);
+        let lib = build(&spec(top, sources, ports), cache_root)?;
+        let model = lib.instantiate(seed.max(1), RandReset::Random)?;
+        VirtualBoard::from_model_with(model, memory.map(|m| m.config.clone()), clock_hz)
     }
 
     /// A board around an instantiated model of the wrapper.
-    pub fn from_model(mut model: Model, clock_hz: f64) -> Result<VirtualBoard, VirtualError> {
+    pub fn from_model(model: Model, clock_hz: f64) -> Result<VirtualBoard, VirtualError> {
+        VirtualBoard::from_model_with(model, None, clock_hz)
+    }
+
+    /// A board around an instantiated model of the wrapper, with a memory
+    /// model of `memory` on its AXI4 port.
+    pub fn from_model_with(
+        mut model: Model,
+        memory: Option<AxiMemConfig>,
+        clock_hz: f64,
+    ) -> Result<VirtualBoard, VirtualError> {
+        let mut mem = match memory {
+            Some(cfg) => Some(VirtualMemory::attach(&model, cfg)?),
+            None => None,
+        };
         let p = Ports {
             rst: model.port("rst_i")?,
             rx_valid: model.port("rx_valid_i")?,
@@ -120,6 +167,9 @@ impl VirtualBoard {
         model.set(p.rx_data, 0)?;
         model.set(p.rx_err, 0)?;
         model.set(p.tx_ready, 0)?;
+        if let Some(m) = mem.as_mut() {
+            m.drive_idle(&mut model)?;
+        }
         model.ticks(4)?;
         model.set(p.rst, 0)?;
         Ok(VirtualBoard {
@@ -133,7 +183,34 @@ impl VirtualBoard {
             bytes_out: 0,
             bytes_lost: 0,
             lossy_rx: false,
+            mem,
         })
+    }
+
+    /// The external memory (an external-store design's), if any.
+    pub fn memory(&self) -> Option<&VirtualMemory> {
+        self.mem.as_ref()
+    }
+
+    /// The external memory, to change its behaviour.
+    pub fn memory_mut(&mut self) -> Option<&mut VirtualMemory> {
+        self.mem.as_mut()
+    }
+
+    /// Clock edges with the inputs as they are (and the memory served).
+    fn ticks(&mut self, k: u64) -> Result<(), VirtualError> {
+        match self.mem.as_mut() {
+            None => self.model.ticks(k)?,
+            Some(mem) => {
+                for _ in 0..k {
+                    mem.drive(&mut self.model)?;
+                    self.model.eval()?;
+                    mem.sample(&self.model)?;
+                    self.model.tick()?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Take bytes as a UART delivers them: a byte the link is not ready for
@@ -177,8 +254,6 @@ impl VirtualBoard {
     /// board's; returns early, at a byte boundary, once the board has sent
     /// something and no input is pending. Returns the cycles run.
     pub fn run(&mut self, max_cycles: u64) -> Result<u64, VirtualError> {
-        let m = &mut self.model;
-        let p = &self.p;
         let mut n = 0u64;
         while n < max_cycles {
             if self.inbox.is_empty() {
@@ -186,15 +261,20 @@ impl VirtualBoard {
                     break;
                 }
                 // nothing to feed: look at the output every few cycles only
+                let (m, p) = (&mut self.model, &self.p);
                 m.set(p.rx_valid, 0)?;
                 m.set(p.tx_ready, 0)?;
                 m.eval()?;
                 if m.get(p.tx_valid)? == 0 {
                     let k = IDLE_BATCH.min(max_cycles - n);
-                    m.ticks(k)?;
+                    self.ticks(k)?;
                     n += k;
                     continue;
                 }
+            }
+            let (m, p) = (&mut self.model, &self.p);
+            if let Some(mem) = self.mem.as_mut() {
+                mem.drive(m)?;
             }
             let feed = self.inbox.front().copied();
             m.set(p.rx_valid, u64::from(feed.is_some()))?;
@@ -207,6 +287,10 @@ impl VirtualBoard {
             let lost = self.lossy_rx && feed.is_some() && !took;
             m.set(p.rx_err, u64::from(lost))?;
             let gave = (m.get(p.tx_valid)? != 0).then(|| m.get(p.tx_data));
+            if let Some(mem) = self.mem.as_mut() {
+                // rx_err_i does not reach the memory port within the cycle
+                mem.sample(m)?;
+            }
             m.tick()?;
             n += 1;
             if lost {
@@ -223,8 +307,8 @@ impl VirtualBoard {
                 self.bytes_out += 1;
             }
         }
-        m.set(p.rx_valid, 0)?;
-        m.set(p.tx_ready, 0)?;
+        self.model.set(self.p.rx_valid, 0)?;
+        self.model.set(self.p.tx_ready, 0)?;
         Ok(n)
     }
 

@@ -37,7 +37,7 @@ fn design(name: &str, n: u32) -> (VirtualDesign, ModelLib) {
     let hw = spikefab_gen::build::sized_config(&net, &HwConfig::default(), 1).unwrap();
     let d = virtual_design(&net, &hw, None, 1, &dir(name)).unwrap();
     let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vboard-cache");
-    let lib = build(&spec(d.top, &d.sources), &cache).unwrap();
+    let lib = build(&spec(d.top, &d.sources, &[]), &cache).unwrap();
     (d, lib)
 }
 

@@ -36,6 +36,7 @@ read_verilog {
   snn_uart_rx.v
   snn_uart_tx.v
   snn_spike_merge.v
+  snn_ext_write.v
   spikefab_fpga_core.v
   spikefab_shell.v
 }

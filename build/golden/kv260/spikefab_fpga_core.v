@@ -58,6 +58,7 @@ module spikefab_fpga_core #(
   wire [3:0]         ld_mem;
   wire [31:0]        ld_addr;
   wire [31:0]        ld_data;
+  wire               ld_ready;
 
   spikefab_net u_net (
     .clk_i        (clk_i),
@@ -94,6 +95,8 @@ module spikefab_fpga_core #(
   // Outputs the wrapper does not read (control and observation ports), and the load
   // port's core id on a single core.
   wire unused_net = ^{net_done, net_phase, net_obs_valid, net_obs_step, net_obs_neuron, net_obs_v, net_obs_i_ex, net_obs_i_in, net_obs_refr, net_obs_spike, net_wobs_valid, net_wobs_step, net_wobs_syn, net_wobs_old, net_wobs_new, ld_core};
+
+  assign ld_ready = net_ld_ready;
 
   // ---------------------------------------------------------------- spike buffer
   wire        spk_valid;
@@ -149,7 +152,7 @@ module spikefab_fpga_core #(
     .tx_data_o    (tx_data_o),
     .tx_ready_i   (tx_ready_i),
     .ld_valid_o   (ld_valid),
-    .ld_ready_i   (net_ld_ready),
+    .ld_ready_i   (ld_ready),
     .ld_last_o    (ld_last),
     .ld_core_o    (ld_core),
     .ld_mem_o     (ld_mem),
