@@ -28,7 +28,10 @@
 // does not fit ADDR_W bits (nothing is written for that beat).
 //
 // rst_i (synchronous, active high) returns to COLLECT with an empty beat,
-// lowers every VALID and READY, and clears err_o.
+// lowers AWVALID, WVALID and BREADY, and clears err_o. in_ready_o follows
+// the state only, so it may be high while rst_i is: a word handed over in a
+// reset clock is dropped (the host link resets with this module and offers
+// nothing then).
 module snn_ext_write #(
   // AXI data bus width in bits (AXI_DATA_W of the cores' port): a power of
   // two, 32..1024.
