@@ -42,10 +42,11 @@
 //     0 and clr_o pulses, so the spike buffer zeroes SPK_EMITTED; the sticky
 //     overrun bit stays until reset);
 //   - LOAD mem, bpw, core, addr, k beats (k a multiple of bpw >= 1, 1..58):
-//     BUSY while running, else beat i on the load port (address addr + i /
-//     bpw, ld_last_o on every bpw-th beat, ld_core_o the core field's low
-//     CORE_W bits, ld_mem_o the mem field's low 4 bits), answered after the
-//     last beat's handshake however long ld_ready_i stays low;
+//     BAD_ADDRESS for a core field of N_CORES or above, BUSY while running,
+//     else beat i on the load port (address addr + i / bpw, ld_last_o on
+//     every bpw-th beat, ld_core_o the core field, ld_mem_o the mem field's
+//     low 4 bits), answered after the last beat's handshake however long
+//     ld_ready_i stays low;
 //   - SPIKES max (1..MAX_SPIKES): records popped from the spike stream while
 //     spk_valid_i is high, up to max, into the response (step, neuron);
 //     SPK_SENT counts each popped record;
@@ -79,6 +80,9 @@ module snn_host_link #(
   parameter [63:0] CONFIG_HASH = 64'd0,
   // Width of ld_core_o (mesh core id); 1..16.
   parameter integer CORE_W = 1,
+  // Cores behind the load port (a mesh's; 1 on a single core): a LOAD that
+  // names core N_CORES or above is BAD_ADDRESS; 1..2^CORE_W.
+  parameter integer N_CORES = 1,
   // Most clock cycles between two bytes of one frame before the parser drops it; >= 1.
   parameter integer IDLE_CYCLES = 100000
 ) (
@@ -125,6 +129,13 @@ module snn_host_link #(
       $error("snn_host_link: CORE_W (%0d) must be 1..16", CORE_W);
 `else
       snn_host_link__CORE_W_must_be_1_to_16 param_error ();
+`endif
+    end
+    if (N_CORES < 1 || N_CORES > (1 << CORE_W)) begin : g_err_n_cores
+`ifdef VERILATOR
+      $error("snn_host_link: N_CORES (%0d) must be 1..2^CORE_W", N_CORES);
+`else
+      snn_host_link__N_CORES_must_be_1_to_2_pow_CORE_W param_error ();
 `endif
     end
     if (IDLE_CYCLES < 1) begin : g_err_idle_cycles
@@ -327,6 +338,9 @@ module snn_host_link #(
   wire [7:0] lbpw      = p_q[15:8];
   wire       ld_len_ok = (len_q >= LOAD_HEADER) & (lb_bytes[1:0] == 2'b00) & (lk != 8'd0) &
                          (lk <= MAX_LOAD_BEATS) & (lbpw != 8'd0) & ((lk % lbpw) == 8'd0);
+  // The number of cores, 32 bits (N_CORES <= 2^16).
+  localparam [31:0] NC = N_CORES;
+  wire       ld_core_ok = ({16'd0, p_q[31:16]} < NC);
   // SPIKES max
   wire [7:0] sp_max    = p_q[7:0];
   wire       sp_len_ok = (len_q == 8'd1) & (sp_max != 8'd0) & (sp_max <= MAX_SPIKES);
@@ -504,6 +518,8 @@ module snn_host_link #(
               CMD_LOAD: begin
                 if (!ld_len_ok) begin
                   respond(ST_BAD_LENGTH, 8'd0);
+                end else if (!ld_core_ok) begin
+                  respond(ST_BAD_ADDRESS, 8'd0);
                 end else if (running) begin
                   respond(ST_BUSY, 8'd0);
                 end else begin
@@ -674,8 +690,7 @@ module snn_host_link #(
   assign clr_o      = wr_clear;
   assign overrun_o  = overrun_q;
 
-  // Read only in part: the core field above CORE_W (p_q[31:16+CORE_W]), the
-  // CRC byte index above its low 2 bits.
-  wire unused_link = &{1'b0, p_q[31:16], tcix[7:2]};
+  // Read only in part: the CRC byte index above its low 2 bits.
+  wire unused_link = &{1'b0, tcix[7:2]};
 endmodule
 `default_nettype wire

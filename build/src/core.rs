@@ -432,6 +432,7 @@ pub fn fpga_core_verilog(head: &str, d: &CoreDesign) -> Result<String, String> {
   snn_host_link #(
     .CONFIG_HASH(64'h{hash:016x}),
     .CORE_W({cw}),
+    .N_CORES({lanes}),
     .IDLE_CYCLES(IDLE_CYCLES)
   ) u_link (
     .clk_i        (clk_i),

@@ -52,6 +52,8 @@
 module tb_snn_host_link #(
   // DUT: width of ld_core_o.
   parameter integer CORE_W = 3,
+  // DUT: cores behind the load port (1..2^CORE_W).
+  parameter integer N_CORES = 7,
   // DUT: the gap limit inside a frame.
   parameter integer IDLE_CYCLES = 50,
   // DUT: CONFIG_HASH = {HASH_HI, HASH_LO}.
@@ -99,6 +101,7 @@ module tb_snn_host_link #(
   snn_host_link #(
     .CONFIG_HASH({HASH_HI, HASH_LO}),
     .CORE_W(CORE_W),
+    .N_CORES(N_CORES),
     .IDLE_CYCLES(IDLE_CYCLES)
   ) dut (
     .clk_i(clk),

@@ -62,12 +62,15 @@ const RESTART: i64 = 3;
 #[derive(Debug, Clone, Copy)]
 struct Cfg {
     core_w: u32,
+    /// N_CORES: a LOAD naming a core at or above it is BAD_ADDRESS.
+    n_cores: u32,
     idle: u32,
     hash: u64,
 }
 
 const CFG: Cfg = Cfg {
     core_w: 3,
+    n_cores: 7,
     idle: 50,
     hash: 0xA1B2_C3D4_5E6F_0718,
 };
@@ -222,6 +225,7 @@ fn simulate(name: &str, cfg: Cfg, h: &Host, seed: u64, max_cycles: u64) -> Out {
         &["snn_host_link.v"],
         &[
             ("CORE_W", i64::from(cfg.core_w)),
+            ("N_CORES", i64::from(cfg.n_cores)),
             ("IDLE_CYCLES", i64::from(cfg.idle)),
             ("HASH_LO", (cfg.hash & 0xFFFF_FFFF) as i64),
             ("HASH_HI", (cfg.hash >> 32) as i64),
@@ -484,6 +488,7 @@ fn hello_returns_magic_version_and_the_config_hash() {
         CFG,
         Cfg {
             core_w: 16,
+            n_cores: 65536,
             idle: 7,
             hash: 0x0000_0001_8000_0003,
         },
@@ -783,6 +788,15 @@ fn errors_get_their_status_and_an_empty_payload_and_change_nothing() {
         };
         exs.push((h.load(&r), BadLength));
     }
+    // a core the design does not have (N_CORES = 7), also one whose low
+    // CORE_W bits name a real core
+    for core in [7u16, 8, 9, 0xFFFF] {
+        let r = LoadRun {
+            core,
+            ..good.clone()
+        };
+        exs.push((h.load(&r), BadAddress));
+    }
     // SPIKES
     for p in [&[][..], &[0], &[31], &[255], &[1, 0]] {
         exs.push((h.req(Cmd::Spikes, p), BadLength));
@@ -844,7 +858,18 @@ fn errors_get_their_status_and_an_empty_payload_and_change_nothing() {
 #[test]
 fn load_beats_reach_the_load_port_exactly_under_random_and_long_stalls() {
     let mut g = Gen::new(0x10ad);
-    for (k, cfg, stall) in [(0, CFG, 80_000u32), (1, Cfg { core_w: 16, ..CFG }, 5_000)] {
+    for (k, cfg, stall) in [
+        (0, CFG, 80_000u32),
+        (
+            1,
+            Cfg {
+                core_w: 16,
+                n_cores: 65536,
+                ..CFG
+            },
+            5_000,
+        ),
+    ] {
         let mut runs = vec![
             LoadRun {
                 core: 0x0005,
@@ -900,6 +925,8 @@ fn load_beats_reach_the_load_port_exactly_under_random_and_long_stalls() {
             for d in &mut r.data {
                 *d = g.u32();
             }
+            // a core the design has (N_CORES)
+            r.core = (u32::from(r.core) % cfg.n_cores) as u16;
         }
         let mut h = Host::new(70, 45);
         h.op(OP_LDPCT, 35);

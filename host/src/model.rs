@@ -39,6 +39,9 @@ pub struct ModelConfig {
     pub version: u32,
     /// Registers `HASH_LO`, `HASH_HI`.
     pub config_hash: u64,
+    /// Cores behind the load port (`N_CORES`): a `LOAD` naming core
+    /// `cores` or above is `BAD_ADDRESS`.
+    pub cores: u32,
     /// Neurons of the stand-in network: each step emits at most one spike
     /// of each, and a step starts only when the buffer has room for all.
     pub neurons: u32,
@@ -62,6 +65,7 @@ impl Default for ModelConfig {
             magic: MAGIC,
             version: VERSION,
             config_hash: 0x5EED_C0DE_0123_4567,
+            cores: 1,
             neurons: 64,
             rate: 0.05,
             seed: 1,
@@ -432,6 +436,9 @@ impl BoardModel {
                 if bpw == 0 || k == 0 || k > MAX_LOAD_BEATS || !k.is_multiple_of(bpw) {
                     return (Status::BadLength, Vec::new());
                 }
+                if u32::from(u16::from_le_bytes([p[2], p[3]])) >= self.cfg.cores {
+                    return (Status::BadAddress, Vec::new());
+                }
                 if self.running() {
                     return (Status::Busy, Vec::new());
                 }
@@ -689,6 +696,9 @@ mod tests {
         };
         assert_eq!(st(&mut m, 10, 3, &run.payload()), Status::Busy as u8);
         assert_eq!(st(&mut m, 11, 0, &[1]), Status::BadLength as u8);
+        // a core the board does not have (one core: only core 0)
+        let run = LoadRun { core: 1, ..run };
+        assert_eq!(st(&mut m, 12, 3, &run.payload()), Status::BadAddress as u8);
     }
 
     #[test]

@@ -43,9 +43,11 @@ pub fn beats(words: usize, seed: u64) -> Vec<LoadBeat> {
     v
 }
 
-/// The model of most tests: 64 neurons at 10% a step.
+/// The model of most tests: 4 cores (those of [`beats`]), 64 neurons at
+/// 10% a step.
 pub fn model_config() -> ModelConfig {
     ModelConfig {
+        cores: 4,
         neurons: 64,
         rate: 0.1,
         seed: 77,
