@@ -33,6 +33,10 @@ pub enum BuildError {
     /// The board's main clock cannot be turned into the accelerator clock.
     #[error("board {board}: {why}")]
     Clocking { board: String, why: String },
+    /// The board's host link has no PHY the shells know (a PCIe link other
+    /// than the XDMA setting's).
+    #[error("board {board}: its host link: {why}")]
+    HostLink { board: String, why: String },
     /// A board without constraints in the tool (a board file of one's own).
     #[error(
         "board {board}: no constraints/{board}.xdc; only the built-in boards have constraints \

@@ -11,11 +11,12 @@
 //!   (docs/runtime.md) with its spike buffer, heartbeat and status bits, and
 //!   copies of the board modules of `hdl/` (`snn_rst_sync.v`,
 //!   `snn_heartbeat.v`, `snn_host_link.v`, `snn_spike_merge.v`, the UART
-//!   PHYs): simulates like any RTL; [`virtual_board`] makes the same core
+//!   PHYs, the XDMA stream adapters): simulates like any RTL; [`virtual_board`] makes the same core
 //!   around the network-independent top for `spikefab run --board sim`;
 //! - [`shell`]: `spikefab_shell.v`, the board's top (pins, clocking,
-//!   reset synchronizer; the only file with vendor primitives) and, on a
-//!   Zynq board, `ps_bd.tcl` (the PS as a block design);
+//!   reset synchronizer, the host link's PHY; the only file with vendor
+//!   primitives) and, on a Zynq board, `ps_bd.tcl` (the PS as a block
+//!   design), on an Alveo card `xdma_ip.tcl` (the PCIe DMA endpoint);
 //! - `<board>.xdc`, a copy of `constraints/<board>.xdc`;
 //! - [`tcl`]: `build.tcl` (Vivado non-project flow) and `program.tcl`;
 //! - `README.txt` and `build.json` (board, part, hashes, fit, files).
@@ -50,7 +51,7 @@ use spikefab_sim::Network;
 pub use error::BuildError;
 
 use crate::clocking::CORE_MHZ;
-use crate::shell::{Clocking, PS_BD_TCL, SHELL};
+use crate::shell::{Clocking, LinkPhy, PS_BD_TCL, SHELL, XDMA_TCL};
 
 /// Version of this generator (in every header).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -78,15 +79,32 @@ pub struct BuildOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkInfo {
     /// `uart` (a PL UART on the board's pins), `ps-uart` (the PS's UART1
-    /// on EMIO) or `pcie` (not in the shell yet).
+    /// on EMIO) or `pcie` (the XDMA IP's AXI-Stream channels).
     pub kind: &'static str,
     /// Baud rate as built (the nearest the clock gives), 8N1.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baud: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clks_per_bit: Option<u64>,
+    /// PCIe: the XDMA IP's setting (lanes, generation, stream width and
+    /// clock).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pcie: Option<PcieInfo>,
     /// What the host opens.
     pub host_side: String,
+}
+
+/// The PCIe endpoint of a build in `build.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PcieInfo {
+    /// The IP (`spikefab_xdma`, created by `xdma_ip.tcl`).
+    pub ip: &'static str,
+    pub lanes: u32,
+    pub generation: u32,
+    /// TDATA width of the h2c and c2h streams, in bits.
+    pub stream_bits: u32,
+    /// The IP's `axi_aclk`, in MHz (the streams cross to the core clock).
+    pub axi_mhz: u32,
 }
 
 /// The core clock of a build in `build.json`.
@@ -221,6 +239,16 @@ pub fn idle_cycles(mhz: f64) -> u64 {
     ((mhz * 50_000.0).round() as u64).max(1)
 }
 
+/// The baud rate of a build's UART: `baud`, or [`shell::DEFAULT_BAUD`]
+/// for 0.
+fn link_baud(baud: u32) -> u32 {
+    if baud == 0 {
+        shell::DEFAULT_BAUD
+    } else {
+        baud
+    }
+}
+
 /// Clock cycles per step of `dt_ms` at `mhz` (at least 1).
 pub fn step_cycles(dt_ms: f64, mhz: f64) -> u64 {
     ((dt_ms * 1000.0 * mhz).round() as u64).max(1)
@@ -243,6 +271,11 @@ pub fn build(
         board: board.name.clone(),
         why,
     })?;
+    let phy =
+        shell::link_phy(board, &ck, link_baud(opts.baud)).map_err(|why| BuildError::HostLink {
+            board: board.name.clone(),
+            why,
+        })?;
     let fit = fit(hw, board)?;
     let xdc =
         spikefab_boards::builtin_xdc(&board.name).ok_or_else(|| BuildError::NoConstraints {
@@ -281,11 +314,7 @@ pub fn build(
         },
     };
     let steps = step_cycles(net.simulation.dt_ms, clock.mhz);
-    let baud = if opts.baud == 0 {
-        shell::DEFAULT_BAUD
-    } else {
-        opts.baud
-    };
+    let baud = link_baud(opts.baud);
     let uclks = shell::uart_clks(&ck, baud);
     let ubaud = clock.mhz * 1e6 / uclks as f64;
     let link = match board.host_link.kind {
@@ -293,6 +322,7 @@ pub fn build(
             kind: "uart",
             baud: Some(ubaud),
             clks_per_bit: Some(uclks),
+            pcie: None,
             host_side:
                 "the board's USB-UART (/dev/ttyUSB1 on Linux for the Arty A7's FT2232: port B)"
                     .into(),
@@ -301,13 +331,26 @@ pub fn build(
             kind: "ps-uart",
             baud: Some(ubaud),
             clks_per_bit: Some(uclks),
+            pcie: None,
             host_side: "the PS's UART1 on EMIO: /dev/ttyPS1 under the PS's Linux".into(),
         },
         spikefab_boards::HostLinkKind::Pcie => LinkInfo {
             kind: "pcie",
             baud: None,
             clks_per_bit: None,
-            host_side: "none yet: the PCIe DMA endpoint is not in the shell".into(),
+            pcie: match &phy {
+                LinkPhy::Xdma(x) => Some(PcieInfo {
+                    ip: shell::XDMA_IP,
+                    lanes: x.lanes,
+                    generation: x.generation,
+                    stream_bits: x.data_w,
+                    axi_mhz: x.axi_mhz,
+                }),
+                LinkPhy::Uart { .. } => None,
+            },
+            host_side: "the XDMA driver's /dev/xdma<N>_h2c_0 (written), _c2h_0 (read) and _user \
+                        (the user BAR): spikefab run --xdma N"
+                .into(),
         },
     };
     let heartbeat_div = (clock.mhz * 500_000.0).round() as u64;
@@ -375,9 +418,21 @@ pub fn build(
     write(
         out,
         &format!("{SHELL}.v"),
-        &shell::shell_verilog(&vhead, board, &ck, uclks),
+        &shell::shell_verilog(&vhead, board, &ck, &phy),
         &mut files,
     )?;
+    let xdma = match &phy {
+        LinkPhy::Xdma(x) => {
+            write(
+                out,
+                XDMA_TCL,
+                &shell::xdma_ip_tcl(&thead, board, x),
+                &mut files,
+            )?;
+            true
+        }
+        LinkPhy::Uart { .. } => false,
+    };
     let ps = match ck {
         Clocking::Ps(ps) => {
             write(
@@ -420,6 +475,7 @@ pub fn build(
         xdc: &xdc_name,
         images: &images,
         ps,
+        xdma,
         saif: saif_text.as_ref().map(|_| tcl::SAIF_FILE),
         saif_strip: opts.saif_strip.as_deref(),
     };
@@ -444,6 +500,7 @@ pub fn build(
         steps,
         &fit,
         ps.is_some(),
+        xdma,
     );
     write(out, README, &readme, &mut files)?;
     files.push(BUILD_JSON.to_string());
@@ -493,6 +550,7 @@ fn readme_text(
     steps: u64,
     fit: &PartUse,
     ps: bool,
+    xdma: bool,
 ) -> String {
     let leds = board.leds.as_ref().map(|l| l.pins.len()).unwrap_or(0);
     let mut s = String::new();
@@ -523,6 +581,11 @@ fn readme_text(
     if ps {
         s.push_str("  ps_bd.tcl              the processing system as a block design (sourced by build.tcl)\n");
     }
+    if xdma {
+        s.push_str(
+            "  xdma_ip.tcl            the PCIe DMA endpoint, the XDMA IP (sourced by build.tcl)\n",
+        );
+    }
     s.push_str("  build.tcl, program.tcl the Vivado scripts; build.json: board, part, hashes, fit, files\n\n");
     s.push_str(&format!(
         "Clock: {} MHz from {} ({}); one network step every {steps} cycles is real time (register PACE).\n",
@@ -547,10 +610,25 @@ fn readme_text(
         "\nFit (on-chip memories of the core on the part): {fit}\n"
     ));
     match link.kind {
-        "pcie" => s.push_str(
-            "\nHost link: not in this shell yet (the PCIe DMA endpoint). Nothing starts a step:\n\
-             the accelerator idles with the network of its $readmemh images.\n",
-        ),
+        "pcie" => {
+            let p = link.pcie.as_ref();
+            s.push_str(&format!(
+                "\nHost link: PCIe Gen{} x{} through the XDMA IP (xdma_ip.tcl): its AXI-Stream channels\n\
+                 ({} bits at {} MHz) cross to the core clock and carry the link's bytes; every\n\
+                 response frame ends with TLAST. The core is held in reset until the PCIe core is\n\
+                 out of reset (the heartbeat blinks once it runs). With the XDMA driver loaded:\n\n    \
+                 spikefab run NET --board {} --xdma 0 --verify\n\n\
+                 (/dev/xdma0_h2c_0, _c2h_0, _user; docs/runtime.md: frames, registers, errors).\n\
+                 Steps run only when the host says so. Programmed over JTAG in a running host,\n\
+                 the card drops off the PCIe bus: remove it from the bus, program, rescan (or\n\
+                 warm-reboot the host) (docs/build.md).\n",
+                p.map_or(0, |p| p.generation),
+                p.map_or(0, |p| p.lanes),
+                p.map_or(0, |p| p.stream_bits),
+                p.map_or(0, |p| p.axi_mhz),
+                board.name,
+            ));
+        }
         _ => s.push_str(&format!(
             "\nHost link: 8N1 at {:.0} baud on {}.\n\
              Run a network on it (configure, run, read spikes back, compare with the reference):\n\n    \

@@ -1,6 +1,6 @@
 //! `verilator --lint-only -Wall` over a build directory: every `*.v` of it,
 //! the shell as the top, with lint-only black boxes of the vendor
-//! primitives and PS wrappers the shell instantiates
+//! primitives, macros, IP and PS wrappers the shell instantiates
 //! (`build/lint/vendor/`, never part of a build directory).
 
 use std::fs;
@@ -14,6 +14,10 @@ use crate::shell::SHELL;
 pub const VENDOR_STUBS: &[(&str, &str)] = &[
     ("BUFG.v", include_str!("../lint/vendor/BUFG.v")),
     ("IBUFDS.v", include_str!("../lint/vendor/IBUFDS.v")),
+    (
+        "IBUFDS_GTE4.v",
+        include_str!("../lint/vendor/IBUFDS_GTE4.v"),
+    ),
     (
         "MMCME2_BASE.v",
         include_str!("../lint/vendor/MMCME2_BASE.v"),
@@ -29,6 +33,14 @@ pub const VENDOR_STUBS: &[(&str, &str)] = &[
     (
         "spikefab_psu_wrapper.v",
         include_str!("../lint/vendor/spikefab_psu_wrapper.v"),
+    ),
+    (
+        "spikefab_xdma.v",
+        include_str!("../lint/vendor/spikefab_xdma.v"),
+    ),
+    (
+        "xpm_fifo_axis.v",
+        include_str!("../lint/vendor/xpm_fifo_axis.v"),
     ),
 ];
 

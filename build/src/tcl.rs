@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use spikefab_boards::Board;
 
-use crate::shell::{Ps, PS_BD_TCL, SHELL};
+use crate::shell::{Ps, PS_BD_TCL, SHELL, XDMA_TCL};
 
 /// The bitstream `build.tcl` writes.
 pub const BITSTREAM: &str = "spikefab.bit";
@@ -34,6 +34,8 @@ pub struct BuildTcl<'a> {
     pub images: &'a [String],
     /// The PS block design, on a Zynq board.
     pub ps: Option<Ps>,
+    /// The XDMA IP (`xdma_ip.tcl`), on a PCIe board.
+    pub xdma: bool,
     /// A SAIF file in the directory (`report_power` with it as well).
     pub saif: Option<&'a str>,
     /// The hierarchy prefix `read_saif -strip_path` removes.
@@ -83,6 +85,10 @@ pub fn build_tcl(head: &str, board: &Board, b: &BuildTcl<'_>) -> String {
     if b.ps.is_some() {
         let _ = writeln!(w, "# the processing system (block design and its wrapper)");
         let _ = writeln!(w, "source {PS_BD_TCL}");
+    }
+    if b.xdma {
+        let _ = writeln!(w, "# the PCIe DMA endpoint of the host link (the XDMA IP)");
+        let _ = writeln!(w, "source {XDMA_TCL}");
     }
     let _ = writeln!(w, "read_verilog {{");
     for f in b.sources {

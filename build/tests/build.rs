@@ -45,6 +45,7 @@ const GOLDEN_FILES: &[&str] = &[
     "build.tcl",
     "program.tcl",
     "ps_bd.tcl",
+    "xdma_ip.tcl",
     "spikefab_shell.v",
     "spikefab_fpga_core.v",
     "README.txt",
@@ -83,6 +84,8 @@ fn every_board_builds_a_complete_directory_that_lints_clean() {
         }
         let ps = b.main_clock().unwrap().kind == spikefab_boards::ClockKind::Ps;
         assert_eq!(tmp.path().join("ps_bd.tcl").is_file(), ps, "{}", b.name);
+        let pcie = b.host_link.kind == spikefab_boards::HostLinkKind::Pcie;
+        assert_eq!(tmp.path().join("xdma_ip.tcl").is_file(), pcie, "{}", b.name);
         // the XDC is the board's, byte for byte
         let xdc = fs::read_to_string(tmp.path().join(format!("{}.xdc", b.name))).unwrap();
         let want =
@@ -95,7 +98,14 @@ fn every_board_builds_a_complete_directory_that_lints_clean() {
                 continue;
             }
             let t = fs::read_to_string(tmp.path().join(f)).unwrap();
-            for prim in ["MMCME", "IBUFDS", "BUFG", "_wrapper"] {
+            for prim in [
+                "MMCME",
+                "IBUFDS",
+                "BUFG",
+                "_wrapper",
+                "xpm_",
+                "spikefab_xdma",
+            ] {
                 assert!(!t.contains(prim), "{}: {f} mentions {prim}", b.name);
             }
         }

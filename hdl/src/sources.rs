@@ -45,14 +45,19 @@ pub const NOC: &[Source] = &[source!("snn_noc_router.v"), source!("snn_noc_mesh.
 pub const MESH_TOP: &[Source] = &[source!("snn_noc_ni.v"), source!("snn_mesh_top.v")];
 
 /// The board-shell modules: the reset synchronizer, the heartbeat LED, the
-/// host link (docs/runtime.md), its UART and its spike buffer (used by the
-/// generated FPGA core and shells of `spikefab build`).
+/// host link (docs/runtime.md), its UART, its AXI4-Stream adapters and the
+/// user BAR's AXI4-Lite slave for the XDMA IP of the Alveo shells, and its
+/// spike buffer (used by the generated FPGA core and shells of `spikefab
+/// build`).
 pub const BOARD: &[Source] = &[
     source!("snn_rst_sync.v"),
     source!("snn_heartbeat.v"),
     source!("snn_host_link.v"),
     source!("snn_uart_rx.v"),
     source!("snn_uart_tx.v"),
+    source!("snn_axis_to_bytes.v"),
+    source!("snn_bytes_to_axis.v"),
+    source!("snn_axil_const.v"),
     source!("snn_spike_merge.v"),
     source!("snn_ext_write.v"),
 ];

@@ -14,6 +14,8 @@ set saif_strip {}
 file mkdir reports
 
 create_project -in_memory -part $part
+# the PCIe DMA endpoint of the host link (the XDMA IP)
+source xdma_ip.tcl
 read_verilog {
   snn_pipe_ctrl.v
   snn_mem.v
@@ -35,6 +37,9 @@ read_verilog {
   snn_host_link.v
   snn_uart_rx.v
   snn_uart_tx.v
+  snn_axis_to_bytes.v
+  snn_bytes_to_axis.v
+  snn_axil_const.v
   snn_spike_merge.v
   snn_ext_write.v
   spikefab_fpga_core.v

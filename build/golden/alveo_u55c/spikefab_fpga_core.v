@@ -140,6 +140,7 @@ module spikefab_fpga_core #(
   snn_host_link #(
     .CONFIG_HASH(64'h28f357b3f54474d4),
     .CORE_W(1),
+    .N_CORES(1),
     .IDLE_CYCLES(IDLE_CYCLES)
   ) u_link (
     .clk_i        (clk_i),

@@ -2,19 +2,25 @@
 // spikefab_shell: the board shell of the AMD/Xilinx Alveo U55C (board alveo_u55c, part xcu55c-fsvh2892-2L-e).
 // Ports: the board's pins as named in docs/boards.md (constrained by alveo_u55c.xdc).
 // Core clock: clk_100mhz_0 (100.000 MHz) -> MMCME4_BASE (VCO 1200.000 MHz) -> BUFG, 100.000 MHz.
+// Host link: PCIe Gen3 x16, the XDMA IP spikefab_xdma (xdma_ip.tcl): AXI-Stream h2c/c2h of 512 bits at
+// 250 MHz (axi_aclk) through xpm_fifo_axis to the core clock and the link's bytes.
 // Reset: the board's reset through u_rst_sync (3 stages) to the core's rst_i.
 `default_nettype none
 module spikefab_shell (
-  input  wire clk_100mhz_0_p_i,
-  input  wire clk_100mhz_0_n_i,
-  input  wire clk_100mhz_1_p_i,
-  input  wire clk_100mhz_1_n_i,
-  input  wire clk_100mhz_2_p_i,
-  input  wire clk_100mhz_2_n_i,
-  input  wire pcie_perst_ni,
-  input  wire pcie_refclk_p_i,
-  input  wire pcie_refclk_n_i,
-  output wire hbm_cattrip_o
+  input  wire        clk_100mhz_0_p_i,
+  input  wire        clk_100mhz_0_n_i,
+  input  wire        clk_100mhz_1_p_i,
+  input  wire        clk_100mhz_1_n_i,
+  input  wire        clk_100mhz_2_p_i,
+  input  wire        clk_100mhz_2_n_i,
+  input  wire        pcie_perst_ni,
+  input  wire        pcie_refclk_p_i,
+  input  wire        pcie_refclk_n_i,
+  output wire [15:0] pcie_tx_p_o,
+  output wire [15:0] pcie_tx_n_o,
+  input  wire [15:0] pcie_rx_p_i,
+  input  wire [15:0] pcie_rx_n_i,
+  output wire        hbm_cattrip_o
 );
   // ---------------------------------------------------------------- clocking
   wire clk_100mhz_0_ibuf;
@@ -88,8 +94,14 @@ module spikefab_shell (
     .O(clk)
   );
 
-  // in reset while the board's reset is asserted or the MMCM is not locked
-  assign rst_req = board_rst | ~mmcm_locked;
+  // the XDMA's user clock and reset (its axi_aresetn is low until the PCIe
+  // core is out of reset, and again when the link goes down)
+  wire xdma_clk;
+  wire xdma_rst_n;
+
+  // in reset while the board's reset is asserted, the MMCM is not locked or
+  // the XDMA is in reset
+  assign rst_req = board_rst | ~mmcm_locked | ~xdma_rst_n;
 
   // ---------------------------------------------------------------- reset
   wire rst;
@@ -111,12 +123,252 @@ module spikefab_shell (
   wire [7:0] link_tx_data;
   wire       link_tx_ready;
 
-  // The PCIe DMA endpoint of the host link is not in this shell yet: the link's
-  // byte streams are tied off, and nothing starts a step.
-  assign link_rx_valid = 1'b0;
-  assign link_rx_data  = 8'd0;
-  assign link_rx_err   = 1'b0;
-  assign link_tx_ready = 1'b1;
+  // PCIe: the XDMA IP spikefab_xdma (xdma_ip.tcl), a Gen3 x16 endpoint with AXI-Stream DMA: one
+  // host-to-card (h2c) and one card-to-host (c2h) channel of 512 bits on its axi_aclk
+  // (250 MHz), the user BAR on its AXI4-Lite master. The streams cross between axi_aclk
+  // and the core clock in xpm_fifo_axis (independent clocks, 16 beats; the macro
+  // carries its own clock-crossing constraints) and meet the link's bytes in
+  // snn_axis_to_bytes (h2c) and snn_bytes_to_axis (c2h: TLAST at the end of every
+  // response frame, which the driver's read of /dev/xdma0_c2h_0 waits for).
+
+  // the reference clock: O into the GTs (sys_clk_gt), ODIV2 (100.000 MHz, undivided)
+  // for the IP's logic (sys_clk)
+  wire pcie_refclk_gt;
+  wire pcie_refclk;
+
+  IBUFDS_GTE4 #(
+    .REFCLK_EN_TX_PATH (1'b0),
+    .REFCLK_HROW_CK_SEL(2'b00),
+    .REFCLK_ICNTL_RX   (2'b00)
+  ) u_ibufds_pcie_refclk (
+    .I    (pcie_refclk_p_i),
+    .IB   (pcie_refclk_n_i),
+    .CEB  (1'b0),
+    .O    (pcie_refclk_gt),
+    .ODIV2(pcie_refclk)
+  );
+
+  // h2c: XDMA -> u_h2c_fifo (axi_aclk to the core clock) -> u_h2c_bytes
+  wire [511:0] h2c_tdata;
+  wire [63:0]  h2c_tkeep;
+  wire         h2c_tlast;
+  wire         h2c_tvalid;
+  wire         h2c_tready;
+  wire [511:0] h2c_core_tdata;
+  wire [63:0]  h2c_core_tkeep;
+  wire         h2c_core_tlast;
+  wire         h2c_core_tvalid;
+  wire         h2c_core_tready;
+  // c2h: u_c2h_axis -> u_c2h_fifo (the core clock to axi_aclk) -> XDMA
+  wire [511:0] c2h_core_tdata;
+  wire [63:0]  c2h_core_tkeep;
+  wire         c2h_core_tlast;
+  wire         c2h_core_tvalid;
+  wire         c2h_core_tready;
+  wire [511:0] c2h_tdata;
+  wire [63:0]  c2h_tkeep;
+  wire         c2h_tlast;
+  wire         c2h_tvalid;
+  wire         c2h_tready;
+  // the user BAR (AXI4-Lite, axi_aclk)
+  wire [31:0] bar_awaddr;
+  wire [2:0]  bar_awprot;
+  wire        bar_awvalid;
+  wire        bar_awready;
+  wire [31:0] bar_wdata;
+  wire [3:0]  bar_wstrb;
+  wire        bar_wvalid;
+  wire        bar_wready;
+  wire        bar_bvalid;
+  wire [1:0]  bar_bresp;
+  wire        bar_bready;
+  wire [31:0] bar_araddr;
+  wire [2:0]  bar_arprot;
+  wire        bar_arvalid;
+  wire        bar_arready;
+  wire        bar_rvalid;
+  wire [31:0] bar_rdata;
+  wire [1:0]  bar_rresp;
+  wire        bar_rready;
+
+  // The IP's other outputs (usr_irq_ack, msi_enable, msi_vector_width, user_lnk_up)
+  // are left open; no interrupt is raised (usr_irq_req low).
+  spikefab_xdma u_xdma (
+    .sys_clk             (pcie_refclk),
+    .sys_clk_gt          (pcie_refclk_gt),
+    .sys_rst_n           (pcie_perst_ni),
+    .pci_exp_txp         (pcie_tx_p_o),
+    .pci_exp_txn         (pcie_tx_n_o),
+    .pci_exp_rxp         (pcie_rx_p_i),
+    .pci_exp_rxn         (pcie_rx_n_i),
+    .axi_aclk            (xdma_clk),
+    .axi_aresetn         (xdma_rst_n),
+    .usr_irq_req         (1'b0),
+    .m_axil_awaddr       (bar_awaddr),
+    .m_axil_awprot       (bar_awprot),
+    .m_axil_awvalid      (bar_awvalid),
+    .m_axil_awready      (bar_awready),
+    .m_axil_wdata        (bar_wdata),
+    .m_axil_wstrb        (bar_wstrb),
+    .m_axil_wvalid       (bar_wvalid),
+    .m_axil_wready       (bar_wready),
+    .m_axil_bvalid       (bar_bvalid),
+    .m_axil_bresp        (bar_bresp),
+    .m_axil_bready       (bar_bready),
+    .m_axil_araddr       (bar_araddr),
+    .m_axil_arprot       (bar_arprot),
+    .m_axil_arvalid      (bar_arvalid),
+    .m_axil_arready      (bar_arready),
+    .m_axil_rdata        (bar_rdata),
+    .m_axil_rresp        (bar_rresp),
+    .m_axil_rvalid       (bar_rvalid),
+    .m_axil_rready       (bar_rready),
+    .s_axis_c2h_tdata_0  (c2h_tdata),
+    .s_axis_c2h_tkeep_0  (c2h_tkeep),
+    .s_axis_c2h_tlast_0  (c2h_tlast),
+    .s_axis_c2h_tvalid_0 (c2h_tvalid),
+    .s_axis_c2h_tready_0 (c2h_tready),
+    .m_axis_h2c_tdata_0  (h2c_tdata),
+    .m_axis_h2c_tkeep_0  (h2c_tkeep),
+    .m_axis_h2c_tlast_0  (h2c_tlast),
+    .m_axis_h2c_tvalid_0 (h2c_tvalid),
+    .m_axis_h2c_tready_0 (h2c_tready)
+  );
+
+  xpm_fifo_axis #(
+    .CLOCKING_MODE   ("independent_clock"),
+    .FIFO_DEPTH      (16),
+    .FIFO_MEMORY_TYPE("auto"),
+    .PACKET_FIFO     ("false"),
+    .CDC_SYNC_STAGES (3),
+    .RELATED_CLOCKS  (0),
+    .ECC_MODE        ("no_ecc"),
+    .TDATA_WIDTH     (512),
+    .TID_WIDTH       (1),
+    .TDEST_WIDTH     (1),
+    .TUSER_WIDTH     (1),
+    .USE_ADV_FEATURES("0000"),
+    .SIM_ASSERT_CHK  (0)
+  ) u_h2c_fifo (
+    .s_aclk             (xdma_clk),
+    .m_aclk             (clk),
+    .s_aresetn          (xdma_rst_n),
+    .s_axis_tvalid      (h2c_tvalid),
+    .s_axis_tready      (h2c_tready),
+    .s_axis_tdata       (h2c_tdata),
+    .s_axis_tkeep       (h2c_tkeep),
+    .s_axis_tstrb       (h2c_tkeep),
+    .s_axis_tlast       (h2c_tlast),
+    .s_axis_tid         (1'b0),
+    .s_axis_tdest       (1'b0),
+    .s_axis_tuser       (1'b0),
+    .injectsbiterr_axis (1'b0),
+    .injectdbiterr_axis (1'b0),
+    .m_axis_tvalid      (h2c_core_tvalid),
+    .m_axis_tready      (h2c_core_tready),
+    .m_axis_tdata       (h2c_core_tdata),
+    .m_axis_tkeep       (h2c_core_tkeep),
+    .m_axis_tlast       (h2c_core_tlast)
+  );
+
+  // the bytes of each h2c beat whose TKEEP bit is set, byte 0 first
+  snn_axis_to_bytes #(
+    .DATA_W(512)
+  ) u_h2c_bytes (
+    .clk_i          (clk),
+    .rst_i          (rst),
+    .s_axis_tvalid_i(h2c_core_tvalid),
+    .s_axis_tready_o(h2c_core_tready),
+    .s_axis_tdata_i (h2c_core_tdata),
+    .s_axis_tkeep_i (h2c_core_tkeep),
+    .valid_o        (link_rx_valid),
+    .data_o         (link_rx_data),
+    .ready_i        (link_rx_ready)
+  );
+  // no byte is lost on the way: the stream waits while the link is not ready
+  assign link_rx_err = 1'b0;
+
+  // the response bytes in beats, TLAST on each frame's last (its length from the header)
+  snn_bytes_to_axis #(
+    .DATA_W (512),
+    .SYNC   (8'h5A),
+    .MAX_LEN(240)
+  ) u_c2h_axis (
+    .clk_i          (clk),
+    .rst_i          (rst),
+    .valid_i        (link_tx_valid),
+    .data_i         (link_tx_data),
+    .ready_o        (link_tx_ready),
+    .m_axis_tvalid_o(c2h_core_tvalid),
+    .m_axis_tready_i(c2h_core_tready),
+    .m_axis_tdata_o (c2h_core_tdata),
+    .m_axis_tkeep_o (c2h_core_tkeep),
+    .m_axis_tlast_o (c2h_core_tlast)
+  );
+
+  xpm_fifo_axis #(
+    .CLOCKING_MODE   ("independent_clock"),
+    .FIFO_DEPTH      (16),
+    .FIFO_MEMORY_TYPE("auto"),
+    .PACKET_FIFO     ("false"),
+    .CDC_SYNC_STAGES (3),
+    .RELATED_CLOCKS  (0),
+    .ECC_MODE        ("no_ecc"),
+    .TDATA_WIDTH     (512),
+    .TID_WIDTH       (1),
+    .TDEST_WIDTH     (1),
+    .TUSER_WIDTH     (1),
+    .USE_ADV_FEATURES("0000"),
+    .SIM_ASSERT_CHK  (0)
+  ) u_c2h_fifo (
+    .s_aclk             (clk),
+    .m_aclk             (xdma_clk),
+    .s_aresetn          (~rst),
+    .s_axis_tvalid      (c2h_core_tvalid),
+    .s_axis_tready      (c2h_core_tready),
+    .s_axis_tdata       (c2h_core_tdata),
+    .s_axis_tkeep       (c2h_core_tkeep),
+    .s_axis_tstrb       (c2h_core_tkeep),
+    .s_axis_tlast       (c2h_core_tlast),
+    .s_axis_tid         (1'b0),
+    .s_axis_tdest       (1'b0),
+    .s_axis_tuser       (1'b0),
+    .injectsbiterr_axis (1'b0),
+    .injectdbiterr_axis (1'b0),
+    .m_axis_tvalid      (c2h_tvalid),
+    .m_axis_tready      (c2h_tready),
+    .m_axis_tdata       (c2h_tdata),
+    .m_axis_tkeep       (c2h_tkeep),
+    .m_axis_tlast       (c2h_tlast)
+  );
+
+  // the user BAR (/dev/xdma0_user): every read returns the link's MAGIC, writes are dropped
+  snn_axil_const #(
+    .ADDR_W    (32),
+    .READ_VALUE(32'h464B5053)
+  ) u_user_bar (
+    .clk_i            (xdma_clk),
+    .rst_i            (~xdma_rst_n),
+    .s_axil_awvalid_i (bar_awvalid),
+    .s_axil_awready_o (bar_awready),
+    .s_axil_awaddr_i  (bar_awaddr),
+    .s_axil_awprot_i  (bar_awprot),
+    .s_axil_wvalid_i  (bar_wvalid),
+    .s_axil_wready_o  (bar_wready),
+    .s_axil_wdata_i   (bar_wdata),
+    .s_axil_wstrb_i   (bar_wstrb),
+    .s_axil_bvalid_o  (bar_bvalid),
+    .s_axil_bready_i  (bar_bready),
+    .s_axil_bresp_o   (bar_bresp),
+    .s_axil_arvalid_i (bar_arvalid),
+    .s_axil_arready_o (bar_arready),
+    .s_axil_araddr_i  (bar_araddr),
+    .s_axil_arprot_i  (bar_arprot),
+    .s_axil_rvalid_o  (bar_rvalid),
+    .s_axil_rready_i  (bar_rready),
+    .s_axil_rdata_o   (bar_rdata),
+    .s_axil_rresp_o   (bar_rresp)
+  );
 
   // ---------------------------------------------------------------- core
   // DONT_TOUCH: on a board with fewer LEDs than status bits some have no pin.
@@ -138,8 +390,8 @@ module spikefab_shell (
   // ---------------------------------------------------------------- pins
   // hbm_cattrip: held at 0
   assign hbm_cattrip_o = 1'b0;
-  // pins and clocks declared for the XDC but not used yet (the host link and
-  // the memory IP come later), and status bits without an LED
-  wire unused_pins = ^{clk_100mhz_1_ibuf, clk_100mhz_2_ibuf, link_rx_ready, link_tx_valid, link_tx_data, status, pcie_refclk_p_i, pcie_refclk_n_i};
+  // pins and clocks declared for the XDC but not used yet (the memory IP comes
+  // later), outputs nothing reads, and status bits without an LED
+  wire unused_pins = ^{clk_100mhz_1_ibuf, clk_100mhz_2_ibuf, h2c_core_tlast, status};
 endmodule
 `default_nettype wire

@@ -92,8 +92,8 @@ module spikefab_shell (
   );
 
   // ---------------------------------------------------------------- pins
-  // pins and clocks declared for the XDC but not used yet (the host link and
-  // the memory IP come later), and status bits without an LED
+  // pins and clocks declared for the XDC but not used yet (the memory IP comes
+  // later), outputs nothing reads, and status bits without an LED
   wire unused_pins = ^{status};
 endmodule
 `default_nettype wire

@@ -137,8 +137,8 @@ module spikefab_shell (
 
   // ---------------------------------------------------------------- pins
   assign led_o = {status[3], status[2], status[1], status[0]};
-  // pins and clocks declared for the XDC but not used yet (the host link and
-  // the memory IP come later), and status bits without an LED
+  // pins and clocks declared for the XDC but not used yet (the memory IP comes
+  // later), outputs nothing reads, and status bits without an LED
   wire unused_pins = ^{clk_125mhz_i};
 endmodule
 `default_nettype wire

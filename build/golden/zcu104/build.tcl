@@ -37,6 +37,9 @@ read_verilog {
   snn_host_link.v
   snn_uart_rx.v
   snn_uart_tx.v
+  snn_axis_to_bytes.v
+  snn_bytes_to_axis.v
+  snn_axil_const.v
   snn_spike_merge.v
   snn_ext_write.v
   spikefab_fpga_core.v
