@@ -17,23 +17,9 @@ use spikefab_host::proto::{
     request, spike_records, words, write_payload, Cmd, Frame, Reg, Scan, Scanner, SpikeRecord,
     MAGIC, SYNC_RESP, VERSION,
 };
-use spikefab_sim::load::load_str;
-use spikefab_sim::Network;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
-
-/// The generator tests' tiny network (33 neurons, 330 synapses).
-fn tiny() -> Network {
-    let p = root().join("../gen/tests/nets/tiny.toml");
-    let text = fs::read_to_string(&p).unwrap();
-    load_str(&text, &p.display().to_string()).unwrap()
-}
-
-fn small() -> HwConfig {
-    HwConfig::named("small").unwrap()
-}
+mod common;
+use common::{root, small, tiny};
 
 fn boards() -> Vec<Board> {
     builtin().unwrap()

@@ -16,28 +16,13 @@ use spikefab_build::shell::{
     self, LINK_MAX_PAYLOAD, LINK_SYNC_RESP, USER_BAR_VALUE, XDMA_IP, XDMA_TCL,
 };
 use spikefab_build::{build, BuildError, BuildOptions, BUILD_JSON};
-use spikefab_gen::HwConfig;
 use spikefab_host::proto::{
     read_payload, request, spike_records, words, write_payload, Cmd, Reg, Scan, Scanner, MAGIC,
     MAX_PAYLOAD, SYNC_RESP, VERSION,
 };
-use spikefab_sim::load::load_str;
-use spikefab_sim::Network;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
-
-/// The generator tests' tiny network (33 neurons, 330 synapses).
-fn tiny() -> Network {
-    let p = root().join("../gen/tests/nets/tiny.toml");
-    let text = fs::read_to_string(&p).unwrap();
-    load_str(&text, &p.display().to_string()).unwrap()
-}
-
-fn small() -> HwConfig {
-    HwConfig::named("small").unwrap()
-}
+mod common;
+use common::{root, small, tiny};
 
 fn alveo() -> Vec<Board> {
     ["u250", "u55c"]

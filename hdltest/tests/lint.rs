@@ -121,6 +121,7 @@ const LINT_SETS: &[(&str, &[Params])] = &[
         &[
             &[],
             &[("DATA_W", 32), ("ADDR_W", 12), ("ID_W", 1)],
+            &[("DATA_W", 64), ("ADDR_W", 37), ("ID_W", 16)],
             &[("DATA_W", 128), ("ADDR_W", 33), ("ID_W", 3)],
             &[("DATA_W", 1024), ("ADDR_W", 64), ("ID_W", 16)],
         ],
@@ -853,6 +854,9 @@ const ILLEGAL: &[(&str, Params, &str)] = &[
     ("snn_ext_write", &[("DATA_W", 48)], "DATA_W"),
     ("snn_ext_write", &[("DATA_W", 2048)], "DATA_W"),
     ("snn_ext_write", &[("ADDR_W", 11)], "ADDR_W"),
+    ("snn_ext_write", &[("DATA_W", 16)], "DATA_W"),
+    ("snn_ext_write", &[("ADDR_W", 65)], "ADDR_W"),
+    ("snn_ext_write", &[("ID_W", 0)], "ID_W"),
     ("snn_ext_write", &[("ID_W", 17)], "ID_W"),
     ("snn_mem", &[("WIDTH", 0)], "WIDTH"),
     ("snn_mem", &[("DEPTH", 0)], "DEPTH"),

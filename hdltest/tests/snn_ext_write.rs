@@ -40,19 +40,16 @@
 //! The words the source delivered are the drawn ones, in order, and every
 //! B handshake is one write of the model. Five parameter sets: DATA_W 32,
 //! 64, 256, 1024 and 256 with ADDR_W 12, 33, 64, 37 and 20, ID_W 1 and 4.
-//! Illegal parameters fail elaboration in Icarus and Verilator, and the
-//! legal edges lint clean. Self-test: broken copies of the module (wrong
+//! (Illegal parameters and the legal edges: hdltest/tests/lint.rs, with
+//! every module's.) Self-test: broken copies of the module (wrong
 //! strobe, AWVALID dropped early, address shifted off by one, err_o not
 //! sticky, DECERR ignored, address check missing, B taken without BVALID,
 //! overflow not flagged) must each fail the model.
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
-use spikefab_hdltest::{
-    compile_tb_from, hdl_dir, hdl_file, require_tool, scratch_dir, Gen, TbOutput,
-};
+use spikefab_hdltest::{compile_tb_from, hdl_dir, hdl_file, scratch_dir, Gen, TbOutput};
 
 macro_rules! ensure {
     ($c:expr, $($fmt:tt)*) => {
@@ -882,106 +879,5 @@ fn broken_copies_of_the_module_fail_the_model() {
 
 // ---------------------------------------------------------------- parameters
 
-type Params = &'static [(&'static str, i64)];
-
-/// (illegal parameters, the parameter the messages must name, the rule
-/// Icarus's unknown module is named after)
-const ILLEGAL: &[(Params, &str, &str)] = &[
-    (
-        &[("DATA_W", 48)],
-        "DATA_W",
-        "DATA_W_must_be_a_power_of_two_in_32_to_1024",
-    ),
-    (
-        &[("DATA_W", 16)],
-        "DATA_W",
-        "DATA_W_must_be_a_power_of_two_in_32_to_1024",
-    ),
-    (
-        &[("DATA_W", 2048)],
-        "DATA_W",
-        "DATA_W_must_be_a_power_of_two_in_32_to_1024",
-    ),
-    (&[("ADDR_W", 11)], "ADDR_W", "ADDR_W_must_be_12_to_64"),
-    (&[("ADDR_W", 65)], "ADDR_W", "ADDR_W_must_be_12_to_64"),
-    (&[("ID_W", 0)], "ID_W", "ID_W_must_be_1_to_16"),
-    (&[("ID_W", 17)], "ID_W", "ID_W_must_be_1_to_16"),
-];
-
-#[test]
-fn illegal_parameters_fail_elaboration_and_the_legal_edges_lint_clean() {
-    require_tool("iverilog", "iverilog");
-    require_tool("verilator", "verilator");
-    let dir = scratch_dir(env!("CARGO_TARGET_TMPDIR").as_ref(), "snn_ext_write-elab");
-    for (params, name, rule) in ILLEGAL {
-        let (ok, log) = iverilog_elaborate(&dir, params);
-        assert!(!ok, "iverilog accepted {params:?}");
-        assert!(
-            log.contains(&format!("Unknown module type: snn_ext_write__{rule}")),
-            "iverilog's message for {params:?}:\n{log}"
-        );
-        let (ok, log) = verilator_lint(params);
-        assert!(!ok, "verilator accepted {params:?}");
-        assert!(
-            log.lines()
-                .any(|l| l.contains("USERERROR") && l.contains(&format!("snn_ext_write: {name} ("))),
-            "verilator's message for {params:?}:\n{log}"
-        );
-    }
-    let legal: &[&[(&str, i64)]] = &[
-        &[],
-        &[("DATA_W", 32), ("ADDR_W", 12), ("ID_W", 1)],
-        &[("DATA_W", 64), ("ADDR_W", 33), ("ID_W", 16)],
-        &[("DATA_W", 256), ("ADDR_W", 64)],
-        &[("DATA_W", 1024), ("ADDR_W", 37), ("ID_W", 1)],
-        &[("DATA_W", 1024), ("ADDR_W", 64), ("ID_W", 16)],
-    ];
-    for params in legal {
-        let (ok, log) = iverilog_elaborate(&dir, params);
-        assert!(ok && log.trim().is_empty(), "iverilog {params:?}:\n{log}");
-        let (ok, log) = verilator_lint(params);
-        assert!(ok && log.trim().is_empty(), "verilator {params:?}:\n{log}");
-    }
-    let _ = fs::remove_dir_all(&dir);
-}
-
-fn iverilog_elaborate(dir: &Path, params: &[(&str, i64)]) -> (bool, String) {
-    let mut cmd = Command::new("iverilog");
-    cmd.arg("-g2005")
-        .arg("-Wall")
-        .arg("-o")
-        .arg(dir.join("snn_ext_write.vvp"))
-        .arg("-s")
-        .arg("snn_ext_write");
-    for (k, v) in params {
-        cmd.arg(format!("-Psnn_ext_write.{k}={v}"));
-    }
-    cmd.arg(hdl_file("snn_ext_write.v"));
-    let out = cmd.output().expect("run iverilog");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-fn verilator_lint(params: &[(&str, i64)]) -> (bool, String) {
-    let mut cmd = Command::new("verilator");
-    cmd.arg("--lint-only").arg("-Wall");
-    for (k, v) in params {
-        cmd.arg(format!("-G{k}={v}"));
-    }
-    cmd.arg(hdl_file("snn_ext_write.v"));
-    let out = cmd.output().expect("run verilator");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
+// Illegal and legal parameters: hdltest/tests/lint.rs (LINT_SETS, ILLEGAL),
+// with every other module's.
