@@ -66,10 +66,7 @@ pub struct VirtualDesign {
 fn beats_of(imgs: &[spikefab_gen::images::CoreImages]) -> Result<Vec<(u32, Beat)>, BuildError> {
     let mut v = Vec::new();
     for (k, img) in imgs.iter().enumerate() {
-        let ext = ext_load_beats(img).map_err(|e| BuildError::Unsupported {
-            config: "the network's".into(),
-            why: e.to_string(),
-        })?;
+        let ext = ext_load_beats(img).map_err(spikefab_gen::GenError::from)?;
         v.extend(
             ext.into_iter()
                 .chain(load_beats(img))

@@ -18,6 +18,8 @@ use spikefab_host::{Board, BoardConfig, LinkConfig};
 use spikefab_sim::models::{balanced, BalancedParams};
 use spikefab_sim::net::DelayDist;
 
+mod common;
+
 const CLOCK_HZ: f64 = 100e6;
 
 /// A 75-neuron balanced network (g = 3.5 and delays of 1 ms, within the
@@ -59,18 +61,7 @@ fn design(name: &str, hw: &str) -> (VirtualDesign, MemorySpec, spikefab_cosim::M
 }
 
 fn beats(d: &VirtualDesign, keep: impl Fn(u8) -> bool) -> Vec<LoadBeat> {
-    d.load
-        .beats
-        .iter()
-        .filter(|(_, b)| keep(b.mem))
-        .map(|(c, b)| LoadBeat {
-            core: *c as u16,
-            mem: b.mem,
-            addr: b.addr,
-            last: b.last,
-            data: b.data,
-        })
-        .collect()
+    common::board_beats(&d.load.beats, keep)
 }
 
 fn cfg() -> BoardConfig {

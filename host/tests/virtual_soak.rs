@@ -17,6 +17,8 @@ use spikefab_host::virtual_board::{spec, VirtualBoard};
 use spikefab_host::{Board, BoardConfig, BoardError, LinkConfig};
 use spikefab_sim::models::{balanced, BalancedParams};
 
+mod common;
+
 const CLOCK_HZ: f64 = 100e6;
 
 fn dir(name: &str) -> PathBuf {
@@ -42,17 +44,7 @@ fn design(name: &str, n: u32) -> (VirtualDesign, ModelLib) {
 }
 
 fn beats(d: &VirtualDesign) -> Vec<LoadBeat> {
-    d.load
-        .beats
-        .iter()
-        .map(|(c, b)| LoadBeat {
-            core: *c as u16,
-            mem: b.mem,
-            addr: b.addr,
-            last: b.last,
-            data: b.data,
-        })
-        .collect()
+    common::board_beats(&d.load.beats, |_| true)
 }
 
 /// The reference's spikes of `steps` steps, as the board reports them.

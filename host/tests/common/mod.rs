@@ -43,6 +43,26 @@ pub fn beats(words: usize, seed: u64) -> Vec<LoadBeat> {
     v
 }
 
+/// A design's load-port beats, (core, beat) as `spikefab_build`'s
+/// `BoardLoad` holds them, as the driver sends them: those whose memory id
+/// `keep` accepts.
+pub fn board_beats(
+    beats: &[(u32, spikefab_gen::images::Beat)],
+    keep: impl Fn(u8) -> bool,
+) -> Vec<LoadBeat> {
+    beats
+        .iter()
+        .filter(|(_, b)| keep(b.mem))
+        .map(|(c, b)| LoadBeat {
+            core: *c as u16,
+            mem: b.mem,
+            addr: b.addr,
+            last: b.last,
+            data: b.data,
+        })
+        .collect()
+}
+
 /// The model of most tests: 4 cores (those of [`beats`]), 64 neurons at
 /// 10% a step.
 pub fn model_config() -> ModelConfig {
