@@ -338,6 +338,11 @@ pub struct SimArgs {
     pub duration_ms: Option<f64>,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// The spikes of the network's input populations (kind = "input"): a
+    /// text file of `step population index` lines (docs/network-format.md,
+    /// "Input populations"). Without it, input populations stay silent.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
     /// Also write records.txt: every neuron update, weight write and spike of
     /// every step (the record trace that `spikefab cosim` writes for the RTL;
     /// compare the two with `spikefab compare`). About 35 bytes per neuron

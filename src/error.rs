@@ -34,6 +34,12 @@ pub enum CliError {
         source: std::io::Error,
         hint: String,
     },
+    /// A run's input file (`--input`) does not fit its network.
+    #[error("input file {0}")]
+    Input(#[from] spikefab_sim::input::InputParseError),
+    /// An input spike names a neuron that takes none.
+    #[error("input: {0}")]
+    InputNeuron(#[from] spikefab_sim::engine::InputError),
     /// The network file could not be loaded.
     #[error("{0}")]
     Load(#[from] LoadError),

@@ -480,6 +480,7 @@ mod tests {
             ref_steps: 0,
             poisson: None,
             v_init: VInitQ::Constant(0.0),
+            input: false,
         }
     }
 

@@ -15,6 +15,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
 use spikefab_sim::connect::BuildProgress;
 use spikefab_sim::engine::{self, Engine};
+use spikefab_sim::input::InputSpikes;
 use spikefab_sim::memory::{self, Estimate, MemoryLimit};
 use spikefab_sim::quant::QuantEntry;
 use spikefab_sim::records::StepRecords;
@@ -489,6 +490,10 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
         message: e.to_string(),
     })?;
     check_run_dir(args.output.as_deref())?;
+    let input = match &args.input {
+        None => None,
+        Some(p) => Some(read_input(p, &r.net)?),
+    };
     let threads = args.threads as usize;
     check_memory(
         &memory::estimate(&r.net, memory::Job::Simulate, threads),
@@ -504,7 +509,7 @@ pub fn sim(args: &SimArgs) -> Result<(), CliError> {
         Ok(dir)
     };
     let (dir, outcome) = engine::with_threads(threads, || {
-        run_in_pool(&r, progress, args.records, prepare).map_err(|e| match e {
+        run_in_pool(&r, progress, args.records, input.as_ref(), prepare).map_err(|e| match e {
             RunError::Diags(mut d) => {
                 r.source.locate(&mut d);
                 CliError::Diagnostics(d)
@@ -677,9 +682,18 @@ fn run_in_pool(
     r: &Resolved,
     progress: ProgressMode,
     records: bool,
+    input: Option<&InputSpikes>,
     prepare: impl FnOnce() -> Result<PathBuf, CliError>,
 ) -> Result<(PathBuf, Outcome), RunError> {
     let (mut e, build_s) = build_engine(r, progress).map_err(RunError::Diags)?;
+    if let Some(last) = input.and_then(InputSpikes::last_step) {
+        if last >= e.model.steps {
+            eprintln!(
+                "warning: the input has spikes up to step {last}, past the run's {} steps: those are not used",
+                e.model.steps
+            );
+        }
+    }
     let dir = prepare()?;
     let spikes_path = &dir.join("spikes.txt");
     let state_path = &dir.join("state.txt");
@@ -739,6 +753,10 @@ fn run_in_pool(
     let t0 = Instant::now();
     for t in 0..steps {
         buf.clear();
+        if let Some(i) = input {
+            e.set_input(i.at(t))
+                .map_err(|x| RunError::Other(x.into()))?;
+        }
         match records_w.as_mut() {
             Some(w) => {
                 let rec = StepRecords::of_engine_step(&mut e);
@@ -795,6 +813,12 @@ fn run_in_pool(
             engine_bytes: e.bytes(),
         },
     ))
+}
+
+/// The input spikes of `net` in the file `path` (`--input`).
+pub fn read_input(path: &Path, net: &spikefab_sim::Network) -> Result<InputSpikes, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|e| CliError::io("cannot read", path, e))?;
+    Ok(InputSpikes::parse(&text, &path.display().to_string(), net)?)
 }
 
 /// quantization.csv: one line per quantized parameter.

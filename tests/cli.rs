@@ -939,3 +939,91 @@ fn pd14_default_drive_is_dc_down_to_k_scale_one_half() {
     ));
     assert_eq!(a, b);
 }
+
+#[test]
+fn sim_drives_input_populations_from_an_input_file_and_names_a_bad_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let net = root.join("examples/input_stimulus.toml");
+    let input = root.join("examples/input_stimulus.txt");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    ok(&spikefab(
+        dir.path(),
+        &[
+            "sim",
+            net.to_str().unwrap(),
+            "--input",
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+    ));
+    let t = read_trace(&out.join("spikes.txt"));
+    let stim: Vec<(u64, u32)> = t.spikes.iter().copied().filter(|&(_, n)| n < 5).collect();
+    assert_eq!(
+        stim,
+        vec![
+            (10, 0),
+            (10, 1),
+            (10, 2),
+            (40, 4),
+            (100, 1),
+            (100, 2),
+            (100, 3)
+        ],
+        "the input neurons spike exactly as the file says"
+    );
+    let targets: Vec<u64> = t
+        .spikes
+        .iter()
+        .filter(|&&(_, n)| n >= 5)
+        .map(|&(s, _)| s)
+        .collect();
+    assert_eq!(
+        targets.len(),
+        14,
+        "each of the 7 targets twice: {:?}",
+        t.spikes
+    );
+    assert!(targets
+        .iter()
+        .all(|&s| (20..40).contains(&s) || (105..130).contains(&s)));
+    // without --input: silent
+    let quiet = dir.path().join("quiet");
+    ok(&spikefab(
+        dir.path(),
+        &[
+            "sim",
+            net.to_str().unwrap(),
+            "-o",
+            quiet.to_str().unwrap(),
+            "-q",
+        ],
+    ));
+    assert!(read_trace(&quiet.join("spikes.txt")).spikes.is_empty());
+    // a line naming a LIF population: exit 1, the file and line named,
+    // nothing written
+    let bad = dir.path().join("bad.txt");
+    fs::write(&bad, "# ok\n3 stim 1\n4 out 0\n").unwrap();
+    let none = dir.path().join("none");
+    let o = spikefab(
+        dir.path(),
+        &[
+            "sim",
+            net.to_str().unwrap(),
+            "--input",
+            bad.to_str().unwrap(),
+            "-o",
+            none.to_str().unwrap(),
+        ],
+    );
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("bad.txt:3:") && err.contains("not an input population"),
+        "{err}"
+    );
+    assert!(!none.exists(), "nothing is written for a bad input");
+}

@@ -125,6 +125,7 @@ impl Rec {
             ref_steps: self.ref_steps,
             poisson: None,
             v_init: VInitQ::Constant(0.0),
+            input: false,
         }
     }
 

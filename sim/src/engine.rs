@@ -125,6 +125,15 @@ impl Kernel {
     /// Phase A for one neuron (docs/numerics.md, items 2 to 5).
     #[inline(always)]
     pub fn update(&self, s: &mut NeuronState, input: Input) -> bool {
+        self.update_forced(s, input, false)
+    }
+
+    /// [`Kernel::update`] of a neuron that a run's input may force to spike
+    /// (an input population's): with `force`, it spikes whatever its
+    /// potential, with the reset, refractoriness and trace increment of any
+    /// spike (docs/numerics.md, item 4).
+    #[inline(always)]
+    pub fn update_forced(&self, s: &mut NeuronState, input: Input, force: bool) -> bool {
         // 1. Membrane: exact propagation with the currents of the previous step.
         if s.refr == 0 {
             let acc = s.v as i64 * self.p22
@@ -141,7 +150,7 @@ impl Kernel {
         s.i_in =
             (self.rnd(s.i_in as i64 * self.p11_in) + input.inh).clamp(self.i_lo, self.i_hi) as i32;
         // 3. Threshold, reset, refractoriness.
-        let spike = s.v as i64 >= self.theta;
+        let spike = force || s.v as i64 >= self.theta;
         if spike {
             s.v = self.v_reset;
             s.refr = self.ref_steps;
@@ -201,6 +210,8 @@ struct PhaseA<'a> {
     /// Index of this step's delay slot in the ring (`(t mod S) * N`).
     slot_base: usize,
     t: u64,
+    /// The input neurons forced to spike in this step, ascending.
+    forced: &'a [u32],
 }
 
 impl PhaseA<'_> {
@@ -222,6 +233,8 @@ impl PhaseA<'_> {
         let p = &self.pops[pi];
         let kernel = self.kernels[pi];
         let shift = self.nc.w_shift;
+        // only an input population's neurons are forced (set_input checks)
+        let forced: &[u32] = if p.input { self.forced } else { &[] };
         for (k, s) in states.iter_mut().enumerate() {
             let n = first + k;
             let idx = self.slot_base + n;
@@ -246,11 +259,24 @@ impl PhaseA<'_> {
                     input.inh += w;
                 }
             }
-            if kernel.update(s, input) {
+            let force = !forced.is_empty() && forced.binary_search(&(n as u32)).is_ok();
+            if kernel.update_forced(s, input, force) {
                 spikes.push(n as u32);
             }
         }
     }
+}
+
+/// An input that names a neuron which is not an input population's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "step {step}: neuron {neuron} {}: only neurons of input populations (kind = \"input\") take input spikes",
+    match population { Some(p) => format!("is in population \"{p}\""), None => "does not exist".to_string() }
+)]
+pub struct InputError {
+    pub neuron: u32,
+    pub step: u64,
+    pub population: Option<String>,
 }
 
 /// The simulator: integer model, synapses, state and the delay ring.
@@ -266,6 +292,9 @@ pub struct Engine {
     bg_key: u64,
     step: u64,
     spikes: Vec<u32>,
+    /// The input neurons forced to spike in the next step, ascending
+    /// ([`Engine::set_input`]; emptied by the step).
+    input: Vec<u32>,
     /// When set, phase B processes each step's spikes in an order shuffled
     /// with this key (a test of order independence; results must not change).
     pub shuffle_delivery: Option<u64>,
@@ -338,6 +367,7 @@ impl Engine {
             pop_of,
             step: 0,
             spikes: Vec::new(),
+            input: Vec::new(),
             shuffle_delivery: None,
             parallel_min_synapses: 16_384,
             parallel_min_neurons: 512,
@@ -398,6 +428,7 @@ impl Engine {
             },
             slot_base: (t % self.slots) as usize * n,
             t,
+            forced: &self.input,
         };
         self.spikes.clear();
         if self.state.len() < self.parallel_min_neurons || rayon::current_num_threads() == 1 {
@@ -483,8 +514,32 @@ impl Engine {
             self.process_plastic(t, order, obs);
         }
         self.spikes = sorted;
+        self.input.clear();
         self.step += 1;
         &self.spikes
+    }
+
+    /// Force the neurons `neurons` (global ids, any order; a repeated one
+    /// counts once) of input populations to spike in the next step
+    /// (docs/numerics.md, item 4); replaces what an earlier call set for
+    /// that step. Refused, setting nothing, when one is not an input
+    /// population's neuron.
+    pub fn set_input(&mut self, neurons: &[u32]) -> Result<(), InputError> {
+        let mut v = neurons.to_vec();
+        v.sort_unstable();
+        v.dedup();
+        for &n in &v {
+            if n >= self.model.neurons || !self.model.pops[self.pop_of(n)].input {
+                return Err(InputError {
+                    neuron: n,
+                    step: self.step,
+                    population: (n < self.model.neurons)
+                        .then(|| self.model.pops[self.pop_of(n)].name.clone()),
+                });
+            }
+        }
+        self.input = v;
+        Ok(())
     }
 
     fn ring_ptr(&mut self) -> RingPtr {

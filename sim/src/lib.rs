@@ -10,6 +10,7 @@ pub mod alloc;
 pub mod connect;
 pub mod diag;
 pub mod engine;
+pub mod input;
 pub mod load;
 pub mod memory;
 pub mod models;

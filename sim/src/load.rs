@@ -68,7 +68,16 @@ pub fn load_file(path: &Path) -> Result<Network, LoadError> {
 /// Parse, validate and locate a network description; `file` names the source
 /// in messages.
 pub fn load_str(text: &str, file: &str) -> Result<Network, LoadError> {
-    let net: Network = toml::from_str(text).map_err(|e| parse_error(text, file, &e))?;
+    let net: Network = toml::from_str(text).map_err(|e| {
+        // a population's kind and fields disagree (Population's conversion,
+        // whose error serde places on the whole array): say where
+        if e.message().contains("kind = \"input\"") {
+            if let Err(located) = population_kinds(text, file) {
+                return located;
+            }
+        }
+        parse_error(text, file, &e)
+    })?;
     unit_variant_fields(&net, text, file)?;
     if let Err(mut diags) = validate(&net) {
         locate(text, file, &mut diags);
@@ -380,6 +389,55 @@ fn unit_variant_fields(net: &Network, text: &str, file: &str) -> Result<(), Load
                     Diagnostic::new("", field, "").field()
                 ),
             });
+        }
+    }
+    Ok(())
+}
+
+/// The fields a population's kind requires or refuses (`neuron` and
+/// `v_init` of a LIF population; `neuron`, `v_init` and `background` of an
+/// input population), checked on the text when `Population`'s conversion
+/// refuses a table, so that the error points at the population (serde
+/// blames the whole array of tables).
+fn population_kinds(text: &str, file: &str) -> Result<(), LoadError> {
+    let Ok(doc) = ImDocument::parse(text) else {
+        return Ok(());
+    };
+    let Some(Item::ArrayOfTables(pops)) = doc.as_item().get("population") else {
+        return Ok(());
+    };
+    for (i, t) in pops.iter().enumerate() {
+        let name = t.get("name").and_then(Item::as_str).unwrap_or("");
+        let at = |span: Option<Range<usize>>, field: Option<&str>, message: String| {
+            let mut p = path!["population", i];
+            if let Some(f) = field {
+                p.push(Seg::Key(f.to_string()));
+            }
+            let (line, col) = line_col(text, span.map_or(0, |s| s.start));
+            LoadError::Parse {
+                file: file.to_string(),
+                line,
+                col,
+                message: format!("field `{}`: {message}", Diagnostic::new("", p, "").field()),
+            }
+        };
+        match t.get("kind").and_then(Item::as_str).unwrap_or("lif") {
+            "input" => {
+                for f in ["neuron", "v_init", "background"] {
+                    if let Some(k) = t.key(f) {
+                        return Err(at(k.span(), Some(f), crate::net::not_for_input(name, f)));
+                    }
+                }
+            }
+            "lif" => {
+                for f in ["neuron", "v_init"] {
+                    if !t.contains_key(f) {
+                        return Err(at(t.span(), None, crate::net::missing(name, f)));
+                    }
+                }
+            }
+            // an unknown kind: serde names it
+            _ => {}
         }
     }
     Ok(())
@@ -799,6 +857,21 @@ impl Validator {
                     ),
                 );
             }
+            if p.is_input() {
+                // fixed: a network built in code cannot give them
+                if p.neuron != NeuronParams::input()
+                    || p.v_init != VInit::input()
+                    || p.background != Background::default()
+                {
+                    self.err(
+                        &obj,
+                        path!["population", i, "kind"],
+                        "an input population has no neuron parameters, initial potential or background \
+                         (use Population::input)",
+                    );
+                }
+                continue;
+            }
             self.neuron(&obj, i, &p.neuron);
             self.v_init(&obj, i, &p.v_init);
             self.background(&obj, i, &p.background);
@@ -912,6 +985,17 @@ impl Validator {
         };
         let src = endpoint(self, "source", &p.source);
         let tgt = endpoint(self, "target", &p.target);
+        if tgt.is_some_and(|t| net.populations[t].is_input()) {
+            self.err(
+                &obj,
+                path!["projection", i, "target"],
+                format!(
+                    "\"{}\" is an input population: its neurons take no synapses (they spike only when \
+                     the run's input says so); an input population can only be a source",
+                    p.target
+                ),
+            );
+        }
         let src_size = src.map(|s| net.populations[s].size);
         let tgt_size = tgt.map(|t| net.populations[t].size);
         let same_single = src.is_some() && src == tgt && src_size == Some(1);

@@ -93,16 +93,131 @@ pub struct Plasticity {
     pub tau_minus_ms: f64,
 }
 
-/// A population of identical LIF neurons.
+/// A population: identical LIF neurons, or (`kind = "input"`) neurons
+/// that spike only when a run's input says so (docs/network-format.md,
+/// "Input populations").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "PopulationToml", into = "PopulationToml")]
 pub struct Population {
     pub name: String,
     pub size: u32,
+    pub kind: PopulationKind,
+    /// An input population's are [`NeuronParams::input`] (not in its TOML).
     pub neuron: NeuronParams,
+    /// An input population's is [`VInit::input`] (not in its TOML).
     pub v_init: VInit,
-    #[serde(default)]
+    /// None for an input population.
     pub background: Background,
+}
+
+/// What a population's neurons are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopulationKind {
+    /// Leaky integrate-and-fire neurons (the default).
+    #[default]
+    Lif,
+    /// Input neurons: no parameters, no incoming synapses, no background;
+    /// each spikes in the steps a run's input names (and in no other).
+    Input,
+}
+
+impl Population {
+    /// An input population of `size` neurons.
+    pub fn input(name: &str, size: u32) -> Population {
+        Population {
+            name: name.to_string(),
+            size,
+            kind: PopulationKind::Input,
+            neuron: NeuronParams::input(),
+            v_init: VInit::input(),
+            background: Background::default(),
+        }
+    }
+
+    pub fn is_input(&self) -> bool {
+        self.kind == PopulationKind::Input
+    }
+}
+
+/// A `[[population]]` table as written: `neuron` and `v_init` required of a
+/// LIF population, refused (with `background`) on an input population.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PopulationToml {
+    name: String,
+    size: u32,
+    #[serde(default, skip_serializing_if = "is_lif")]
+    kind: PopulationKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    neuron: Option<NeuronParams>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    v_init: Option<VInit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    background: Option<Background>,
+}
+
+fn is_lif(k: &PopulationKind) -> bool {
+    *k == PopulationKind::Lif
+}
+
+impl TryFrom<PopulationToml> for Population {
+    type Error = String;
+
+    fn try_from(t: PopulationToml) -> Result<Population, String> {
+        match t.kind {
+            PopulationKind::Lif => Ok(Population {
+                neuron: t.neuron.ok_or_else(|| missing(&t.name, "neuron"))?,
+                v_init: t.v_init.ok_or_else(|| missing(&t.name, "v_init"))?,
+                background: t.background.unwrap_or_default(),
+                name: t.name,
+                size: t.size,
+                kind: t.kind,
+            }),
+            PopulationKind::Input => {
+                for (field, given) in [
+                    ("neuron", t.neuron.is_some()),
+                    ("v_init", t.v_init.is_some()),
+                    ("background", t.background.is_some()),
+                ] {
+                    if given {
+                        return Err(not_for_input(&t.name, field));
+                    }
+                }
+                Ok(Population::input(&t.name, t.size))
+            }
+        }
+    }
+}
+
+/// The message for a field an input population does not take.
+pub(crate) fn not_for_input(name: &str, field: &str) -> String {
+    format!(
+        "population \"{name}\": an input population (kind = \"input\") takes no `{field}`: \
+         its neurons spike only when the run's input says so"
+    )
+}
+
+/// The message for a field a LIF population lacks.
+pub(crate) fn missing(name: &str, field: &str) -> String {
+    format!(
+        "population \"{name}\": missing field `{field}` (a LIF population needs it; \
+         kind = \"input\" makes an input population, which has none)"
+    )
+}
+
+impl From<Population> for PopulationToml {
+    fn from(p: Population) -> PopulationToml {
+        let lif = !p.is_input();
+        PopulationToml {
+            name: p.name,
+            size: p.size,
+            kind: p.kind,
+            neuron: lif.then_some(p.neuron),
+            v_init: lif.then_some(p.v_init),
+            background: lif.then_some(p.background),
+        }
+    }
 }
 
 /// Parameters of the leaky integrate-and-fire neuron with exponential
@@ -120,6 +235,24 @@ pub struct NeuronParams {
     pub tau_syn_in_ms: f64,
 }
 
+impl NeuronParams {
+    /// The stand-in parameters of an input population's neurons (never
+    /// quantized: [`crate::quant`] gives input populations fixed integer
+    /// parameters under which a neuron stays at rest).
+    pub fn input() -> NeuronParams {
+        NeuronParams {
+            tau_m_ms: 10.0,
+            c_m_pf: 250.0,
+            e_l_mv: 0.0,
+            v_th_mv: 15.0,
+            v_reset_mv: 0.0,
+            t_ref_ms: 0.0,
+            tau_syn_ex_ms: 0.5,
+            tau_syn_in_ms: 0.5,
+        }
+    }
+}
+
 /// Distribution of the initial membrane potential.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -127,6 +260,13 @@ pub enum VInit {
     Constant { v_mv: f64 },
     Normal { mean_mv: f64, std_mv: f64 },
     Uniform { low_mv: f64, high_mv: f64 },
+}
+
+impl VInit {
+    /// An input population's: at rest.
+    pub fn input() -> VInit {
+        VInit::Constant { v_mv: 0.0 }
+    }
 }
 
 /// External drive of a population: a constant current and/or Poisson input.

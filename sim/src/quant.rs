@@ -39,6 +39,37 @@ pub struct PopParams {
     pub poisson: Option<PoissonParams>,
     /// Initial potential distribution (physical, relative to E_L, in V LSBs as f64).
     pub v_init: VInitQ,
+    /// An input population (`kind = "input"`): its neurons spike when a
+    /// run's input forces them ([`crate::engine::Engine::set_input`]); the
+    /// parameters above keep them at rest otherwise ([`PopParams::input`]).
+    pub input: bool,
+}
+
+impl PopParams {
+    /// The integer parameters of an input population of `v_bits`-bit
+    /// potentials: no decay terms, no drive, a threshold no potential
+    /// reaches (the largest), reset to rest, no refractoriness, no
+    /// background, starting at rest. A neuron of it stays at 0 and spikes
+    /// only when forced; a forced spike resets it to 0, as it was.
+    pub fn input(name: &str, start: u32, size: u32, v_bits: u32) -> PopParams {
+        PopParams {
+            name: name.to_string(),
+            start,
+            size,
+            p22: 0,
+            p11_ex: 0,
+            p11_in: 0,
+            p21_ex: 0,
+            p21_in: 0,
+            dc_term: 0,
+            theta: smax(v_bits),
+            v_reset: 0,
+            ref_steps: 0,
+            poisson: None,
+            v_init: VInitQ::Constant(0.0),
+            input: true,
+        }
+    }
 }
 
 /// Initial-potential distribution in V LSBs relative to E_L (drawn, then rounded).
@@ -271,6 +302,10 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
             errs: &mut errs,
         };
         for (pi, p) in net.populations.iter().enumerate() {
+            if p.is_input() {
+                pops.push(PopParams::input(&p.name, offsets[pi], p.size, nc.v_bits));
+                continue;
+            }
             let obj = format!("population \"{}\"", p.name);
             let n = &p.neuron;
             let np = |f: &str| path!["population", pi, "neuron", f];
@@ -424,6 +459,7 @@ pub fn quantize(net: &Network) -> Result<IntModel, Diagnostics> {
                 ref_steps,
                 poisson,
                 v_init,
+                input: false,
             });
         }
     }
@@ -647,6 +683,7 @@ mod tests {
     #[test]
     fn more_populations_than_the_16_bit_index_is_an_error() {
         let one = crate::net::Population {
+            kind: crate::net::PopulationKind::Lif,
             name: String::new(),
             size: 1,
             neuron: crate::net::NeuronParams {

@@ -45,6 +45,7 @@ fn pop(start: u32, size: u32) -> PopParams {
         ref_steps: 2,
         poisson: None,
         v_init: VInitQ::Constant(0.0),
+        input: false,
     }
 }
 

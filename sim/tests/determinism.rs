@@ -57,6 +57,7 @@ fn population(name: String) -> impl Strategy<Value = Population> {
     )
         .prop_map(
             move |(size, tau_m, c_m, v_th, v_reset, tref, (ts_ex, ts_in), dc, pois)| Population {
+                kind: spikefab_sim::net::PopulationKind::Lif,
                 name: name.clone(),
                 size,
                 neuron: NeuronParams {

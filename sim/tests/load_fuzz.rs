@@ -351,6 +351,7 @@ fn name() -> impl Strategy<Value = String> {
 fn population() -> impl Strategy<Value = Population> {
     (name(), small_u32(), neuron(), v_init(), background()).prop_map(
         |(name, size, neuron, v_init, background)| Population {
+            kind: spikefab_sim::net::PopulationKind::Lif,
             name,
             size,
             neuron,

@@ -365,6 +365,7 @@ pub fn build(spec: &NetSpec, caps: &Caps) -> Case {
             }
         });
         pops.push(Population {
+            kind: spikefab_sim::net::PopulationKind::Lif,
             name: format!("P{i}"),
             size,
             neuron: NeuronParams {

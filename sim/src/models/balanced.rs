@@ -171,6 +171,7 @@ pub fn balanced(p: &BalancedParams) -> Result<Network, String> {
         tau_syn_in_ms: TAU_SYN_MS,
     };
     let pop = |name: &str, size: u32| Population {
+        kind: crate::net::PopulationKind::Lif,
         name: name.into(),
         size,
         neuron: neuron.clone(),

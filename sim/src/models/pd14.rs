@@ -505,6 +505,7 @@ pub fn pd14(p: &Pd14Params) -> Result<Network, String> {
                 }
             }?;
             Ok(Population {
+ kind: crate::net::PopulationKind::Lif,
                 name: name.clone(),
                 size: sizes[y],
                 neuron: NeuronParams {
